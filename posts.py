@@ -1,0 +1,82 @@
+"""The Post: one official statement as a tracker saw it — plain, immutable data, no I/O."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime, timezone
+from typing import Any
+
+# Structured lifecycle labels a tracker may put in ``Post.status`` (Statuspage's vocabulary, which the
+# other status-page trackers map onto). Empty string: the source has no structured status (social posts).
+STATUSES = (
+    "investigating",
+    "identified",
+    "monitoring",
+    "update",
+    "resolved",
+    "postmortem",
+    "scheduled",
+    "in_progress",
+    "verifying",
+    "completed",
+)
+
+
+@dataclass(frozen=True)
+class Post:
+    """One statement by an official voice (a status-page update, a post by a support account)."""
+
+    source_id: str  # config id of the source that produced it
+    native_id: str  # unique within the source (update id, tweet id, post URI, entry id + update time)
+    service: str  # service name from the source config ("GitHub")
+    text: str  # the statement verbatim, as plain text
+    created_at: datetime  # timezone-aware, UTC
+    url: str = ""  # link to the statement (incident shortlink, post URL)
+    author: str = ""  # handle or page name
+    language: str = ""  # "en", "hi", … ("" = unknown)
+    thread_key: str = ""  # incident id / conversation id / root URI; "" = none
+    status: str = ""  # one of STATUSES when the source has a structured status, else ""
+    raw_status: str = ""  # the source's own label, as shown ("Update", "SERVICE_OUTAGE")
+    title: str = ""  # incident name, when the source has one
+    impact: str = ""  # none | minor | major | critical | ""
+    components: tuple[str, ...] = field(default_factory=tuple)
+    is_reply: bool = False  # a reply to some post
+    is_self_reply: bool = False  # a reply to the same account's own post (a self-thread)
+
+    @property
+    def revision(self) -> str:
+        """Short hash of what the statement says; an entry edited in place gets a new revision."""
+        digest = hashlib.sha256(f"{self.status}\x00{self.title}\x00{self.text}".encode()).hexdigest()
+        return digest[:16]
+
+    def to_row(self) -> dict[str, Any]:
+        """The post as a flat dict (times as ISO 8601 UTC strings) for the store."""
+        row = asdict(self)
+        row["created_at"] = iso_utc(self.created_at)
+        row["components"] = list(self.components)
+        row["revision"] = self.revision
+        return row
+
+    def with_changes(self, **changes: Any) -> Post:
+        return replace(self, **changes)
+
+
+def utc(value: datetime) -> datetime:
+    """The same instant as an aware UTC datetime (naive values are taken to be UTC)."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
+def iso_utc(value: datetime) -> str:
+    """ISO 8601 in UTC with a Z, to the second: 2019-07-03T15:05:00Z."""
+    return utc(value).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_time(text: str) -> datetime:
+    """Parse an ISO 8601 timestamp (with Z or an offset; naive = UTC) into aware UTC."""
+    text = text.strip()
+    if text.endswith("Z") or text.endswith("z"):
+        text = text[:-1] + "+00:00"
+    return utc(datetime.fromisoformat(text))

@@ -1,0 +1,57 @@
+"""Trackers: one poller per kind of source. A tracker fetches and parses; it never touches the store.
+
+Contract: ``tracker.poll(cursor) -> PollResult``. ``cursor`` is the JSON-able dict the tracker returned
+last time (``{}`` on the first poll). Every failure is raised as ``TrackerError`` with a one-line message a
+person can act on (``HTTP 503 from https://…``); the poll cycle prefixes the source id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from config import SourceConfig
+    from posts import Post
+
+
+class TrackerError(Exception):
+    """A source could not be read. ``str(err)`` is one line; ``retry_after`` (seconds) when the source said."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(" ".join(message.split()))
+        self.retry_after = retry_after
+
+
+class SkipSource(TrackerError):
+    """The source cannot run as configured (a missing token): skipped with a notice, not a failure."""
+
+
+@dataclass
+class PollResult:
+    posts: list[Post]
+    cursor: dict[str, Any]
+    not_modified: bool = False  # the server answered 304 / the content hash did not change
+    reads: int = 0  # billable items read (X post reads); 0 for free sources
+    notes: list[str] = field(default_factory=list)  # one-line notices worth logging
+
+
+class Tracker:
+    """Base class. Subclasses set ``kind`` and implement ``poll``."""
+
+    kind: str = ""
+
+    def __init__(self, source: SourceConfig, *, http: Any = None) -> None:
+        self.source = source
+        self.http = http
+
+    def poll(self, cursor: dict[str, Any]) -> PollResult:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+def tracker_for(source: SourceConfig, *, http: Any = None) -> Tracker:
+    """The tracker instance for a configured source."""
+    from trackers.registry import TRACKER_CLASSES
+
+    cls = TRACKER_CLASSES[source.kind]
+    return cls(source, http=http)

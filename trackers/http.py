@@ -1,0 +1,115 @@
+"""HTTP fetching for trackers: timeouts, a size cap, conditional requests, one-line errors.
+
+Trackers call ``fetch`` and get bytes (or "not modified"); every failure becomes a ``TrackerError``.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from dataclasses import dataclass
+
+import httpx
+
+from trackers import TrackerError
+
+USER_AGENT = "pushti/0.1 (+outage statements bot)"
+DEFAULT_TIMEOUT = 15.0
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+
+
+@dataclass
+class FetchResult:
+    status: int
+    body: bytes
+    etag: str = ""
+    last_modified: str = ""
+    headers: dict[str, str] | None = None
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+def make_client(timeout: float = DEFAULT_TIMEOUT) -> httpx.Client:
+    """One shared client (connection pooling); thread-safe for concurrent fetches."""
+    return httpx.Client(
+        timeout=httpx.Timeout(timeout),
+        follow_redirects=True,
+        headers={"User-Agent": USER_AGENT},
+        limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
+    )
+
+
+def retry_after_seconds(headers: httpx.Headers) -> float | None:
+    """Seconds to wait from Retry-After (seconds or HTTP date) or an X-RateLimit-Reset epoch/ISO time."""
+    value = headers.get("retry-after")
+    if value:
+        try:
+            return max(0.0, float(value))
+        except ValueError:
+            parsed = email.utils.parsedate_to_datetime(value) if value else None
+            if parsed is not None:
+                return max(0.0, parsed.timestamp() - time.time())
+    for name in ("x-rate-limit-reset", "x-ratelimit-reset"):
+        value = headers.get(name)
+        if value:
+            try:
+                return max(0.0, float(value) - time.time())
+            except ValueError:
+                try:
+                    from posts import parse_time
+
+                    return max(0.0, parse_time(value).timestamp() - time.time())
+                except ValueError:
+                    pass
+    return None
+
+
+def fetch(
+    client: httpx.Client,
+    url: str,
+    *,
+    etag: str = "",
+    last_modified: str = "",
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    accept: str = "*/*",
+    params: dict[str, str] | None = None,
+) -> FetchResult:
+    """GET ``url``; 304 returns an empty body; any other non-2xx, timeout or oversize raises TrackerError."""
+    headers = {"Accept": accept}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    try:
+        with client.stream("GET", url, headers=headers, params=params) as response:
+            if response.status_code == 304:
+                return FetchResult(304, b"", etag, last_modified, dict(response.headers))
+            if response.status_code == 429:
+                wait = retry_after_seconds(response.headers)
+                hint = f", retry after {wait:.0f} s" if wait is not None else ""
+                raise TrackerError(f"HTTP 429 (rate limited) from {url}{hint}", retry_after=wait)
+            if response.status_code >= 400:
+                raise TrackerError(f"HTTP {response.status_code} from {url}")
+            declared = response.headers.get("content-length")
+            if declared and declared.isdigit() and int(declared) > max_bytes:
+                raise TrackerError(f"response from {url} is {int(declared):,} bytes, over the {max_bytes:,}-byte cap")
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > max_bytes:
+                    raise TrackerError(f"response from {url} is over the {max_bytes:,}-byte cap")
+                chunks.append(chunk)
+            return FetchResult(
+                response.status_code,
+                b"".join(chunks),
+                response.headers.get("etag", ""),
+                response.headers.get("last-modified", ""),
+                dict(response.headers),
+            )
+    except httpx.TimeoutException:
+        raise TrackerError(f"timed out fetching {url}") from None
+    except httpx.HTTPError as err:
+        raise TrackerError(f"cannot fetch {url}: {type(err).__name__}: {err}") from None
