@@ -1,0 +1,34 @@
+"""Shared fixtures: the project root on sys.path, a local HTTP server, paths to test data."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+TESTS = Path(__file__).resolve().parent
+if str(TESTS) not in sys.path:
+    sys.path.insert(0, str(TESTS))
+
+from localserver import LocalServer  # noqa: E402
+
+DATA = TESTS / "data"
+
+
+@pytest.fixture
+def server() -> Iterator[LocalServer]:
+    srv = LocalServer().start()
+    try:
+        yield srv
+    finally:
+        srv.stop()
+
+
+@pytest.fixture
+def data_dir() -> Path:
+    return DATA
