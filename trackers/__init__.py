@@ -51,7 +51,6 @@ class Tracker:
 
 def tracker_for(source: SourceConfig, *, http: Any = None) -> Tracker:
     """The tracker instance for a configured source."""
-    from trackers.registry import TRACKER_CLASSES
+    from trackers.registry import tracker_class
 
-    cls = TRACKER_CLASSES[source.kind]
-    return cls(source, http=http)
+    return tracker_class(source.kind)(source, http=http)
