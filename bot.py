@@ -1,0 +1,179 @@
+#!/usr/bin/env python3
+"""pushti command line: parses options, wires the pipeline stages together and prints. Logic lives below it."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+ROOT = Path(__file__).resolve().parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from config import BotConfig, ConfigError, load_config  # noqa: E402
+from logsetup import setup_logging  # noqa: E402
+
+EXIT_OK, EXIT_SOURCE_FAILED, EXIT_BAD_CONFIG, EXIT_LOCKED = 0, 1, 2, 3
+
+config_option = click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False), default=None,
+    help="TOML config file (default: ./pushti.toml, else the bundled default).",
+)
+
+
+def _load(config_path: str | None) -> BotConfig:
+    try:
+        return load_config(config_path)
+    except ConfigError as err:
+        click.echo(f"config error: {err}", err=True)
+        sys.exit(EXIT_BAD_CONFIG)
+
+
+def _db(bot: BotConfig):  # type: ignore[no-untyped-def]
+    from store import open_db
+
+    return open_db(bot.state)
+
+
+def _channels(bot: BotConfig) -> dict[str, Any]:
+    from channels import ChannelError, channel_for
+
+    result = {}
+    for channel in bot.channels:
+        try:
+            result[channel.id] = channel_for(channel, bot)
+        except ChannelError as err:
+            click.echo(f"channel \"{channel.id}\": {err}", err=True)
+    return result
+
+
+@click.group()
+@click.option("--log-format", type=click.Choice(["text", "json"]), default="text", help="Log line format.")
+@click.option("-v", "--verbose", is_flag=True, help="Log debug details.")
+def cli(log_format: str, verbose: bool) -> None:
+    """pushti: official outage statements, in Hindi and English, to your channel."""
+    setup_logging(log_format, logging.DEBUG if verbose else logging.INFO)
+
+
+@cli.command()
+@config_option
+@click.option("--once", is_flag=True, help="Poll every source once, deliver, and exit (for cron).")
+@click.option("--source", "source_ids", multiple=True, help="Only this source id (repeatable).")
+def poll(config_path: str | None, once: bool, source_ids: tuple[str, ...]) -> None:
+    """Poll the sources once, store what they say, and deliver the messages."""
+    bot = _load(config_path)
+    from lock import AlreadyRunning, instance_lock
+
+    try:
+        with instance_lock(bot.state):
+            code = run_poll_once(bot, source_ids)
+    except AlreadyRunning as err:
+        click.echo(str(err), err=True)
+        sys.exit(EXIT_LOCKED)
+    sys.exit(code)
+
+
+def run_poll_once(bot: BotConfig, source_ids: tuple[str, ...] = ()) -> int:
+    from outbox import deliver
+    from pipeline import poll_cycle
+
+    sources = list(bot.sources)
+    if source_ids:
+        unknown = set(source_ids) - {s.id for s in sources}
+        if unknown:
+            click.echo(f"config error: {bot.path}: no source with id {', '.join(sorted(unknown))}", err=True)
+            return EXIT_BAD_CONFIG
+        sources = [s for s in sources if s.id in source_ids]
+    db = _db(bot)
+    report = poll_cycle(db, bot, sources=sources)
+    for outcome in report.notices:
+        click.echo(outcome.message, err=True)
+    for outcome in report.failures:
+        click.echo(outcome.message, err=True)
+    delivery = deliver(db, bot, _channels(bot))
+    for line in delivery.errors:
+        click.echo(line, err=True)
+    return EXIT_SOURCE_FAILED if report.failures else EXIT_OK
+
+
+@cli.command()
+@config_option
+def run(config_path: str | None) -> None:
+    """Run as a daemon: poll each source at its interval, deliver between polls."""
+    bot = _load(config_path)
+    from daemon import run_daemon
+    from lock import AlreadyRunning, instance_lock
+
+    try:
+        with instance_lock(bot.state):
+            run_daemon(bot, _channels(bot))
+    except AlreadyRunning as err:
+        click.echo(str(err), err=True)
+        sys.exit(EXIT_LOCKED)
+
+
+@cli.command()
+@config_option
+@click.option("--retry-failed", is_flag=True, help="Put failed messages back in the queue first.")
+def deliver(config_path: str | None, retry_failed: bool) -> None:
+    """Deliver pending (and optionally failed) messages without polling."""
+    bot = _load(config_path)
+    from outbox import deliver as deliver_pending
+
+    report = deliver_pending(_db(bot), bot, _channels(bot), retry_failed=retry_failed)
+    for line in report.errors:
+        click.echo(line, err=True)
+    click.echo(f"sent {report.sent}, failed {report.failed}, waiting {report.deferred}")
+
+
+@cli.command()
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def status(config_path: str | None, as_json: bool) -> None:
+    """Sources, channels, open incidents and the X read budget."""
+    bot = _load(config_path)
+    from statusreport import status_data, status_text
+
+    data = status_data(_db(bot), bot)
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2) if as_json else status_text(data))
+
+
+@cli.command()
+@config_option
+@click.option("--open", "open_only", is_flag=True, help="Only open incidents.")
+@click.option("--events", is_flag=True, help="Show events (incidents of several services together).")
+def incidents(config_path: str | None, open_only: bool, events: bool) -> None:
+    """Incidents with their statements (or events)."""
+    bot = _load(config_path)
+    from incidents import events_with_incidents, incidents_with_statements
+
+    db = _db(bot)
+    if events:
+        found = events_with_incidents(db)
+        if not found:
+            click.echo("no events")
+        for event in found:
+            services = ", ".join(i["service"] for i in event["incidents"])
+            click.echo(f"event #{event['id']} [{event['status']}] {event['started_at']} → {event['ended_at'] or '…'}: {services}")
+        return
+    found = incidents_with_statements(db, open_only=open_only)
+    if not found:
+        click.echo("no incidents")
+    for incident in found:
+        duration = f", {incident['duration_seconds'] // 60} min" if incident["duration_seconds"] is not None else ""
+        click.echo(
+            f"#{incident['id']} {incident['service']} [{incident['status']}{duration}] "
+            f"{incident['opened_at'] or '?'} → {incident['resolved_at'] or '…'} {incident['title'] or ''}".rstrip()
+        )
+        for statement in incident["statements"]:
+            text = " ".join(statement["text"].split())
+            click.echo(f"    {statement['created_at']} {statement['kind']:<12} {text[:110]}")
+
+
+if __name__ == "__main__":
+    cli()

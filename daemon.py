@@ -1,0 +1,124 @@
+"""The daemon (``bot.py run``): ``schedule`` jobs per source at its interval (with jitter), fetches in a thread
+pool so a slow source never delays the others, one writer thread (this one) for the store, deliveries between
+polls, and a clean exit on SIGTERM/SIGINT after the current transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import random
+import signal
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import schedule
+
+from config import BotConfig, SourceConfig
+from incidents import mark_stale
+from outbox import deliver
+from pipeline import apply_outcome, fetch_one, is_due, link_settings, x_budgets
+from store import load_cursor, now_utc, open_db, source_state, transaction
+from trackers import TrackerError
+from trackers.http import make_client
+
+log = logging.getLogger("pushti.daemon")
+
+
+class Daemon:
+    def __init__(self, bot: BotConfig, channels: dict[str, Any], *, workers: int = 16) -> None:
+        self.bot = bot
+        self.channels = channels
+        self.db = open_db(bot.state)
+        self.http = make_client()
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch")
+        self.results: queue.Queue[tuple[SourceConfig, Any, float]] = queue.Queue()
+        self.in_flight: set[str] = set()
+        self.stop = threading.Event()
+        self.scheduler = schedule.Scheduler()
+        self.poll_log: list[tuple[str, float, float]] = []  # (source id, started, finished), for the bench
+
+    def submit(self, source: SourceConfig) -> None:
+        """Start one source's fetch unless it is still running (never two polls of one source at once)."""
+        if source.id in self.in_flight or self.stop.is_set():
+            return
+        state = source_state(self.db, source.id)
+        now = now_utc()
+        if state and state["failures"] and not is_due(state, now):
+            return  # backing off after failures
+        budget = x_budgets(self.db, self.bot, [source], now).get(source.id)
+        cursor = load_cursor(state)
+        self.in_flight.add(source.id)
+        started = time.monotonic()
+
+        def work() -> None:
+            result = fetch_one(source, cursor, budget, self.http)
+            self.results.put((source, result, started))
+
+        self.pool.submit(work)
+
+    def drain(self) -> int:
+        """Store every finished fetch (this thread is the only writer)."""
+        handled = 0
+        while True:
+            try:
+                source, result, started = self.results.get_nowait()
+            except queue.Empty:
+                return handled
+            outcome = apply_outcome(self.db, self.bot, source, result, now_utc())
+            self.in_flight.discard(source.id)
+            self.poll_log.append((source.id, started, time.monotonic()))
+            handled += 1
+            if outcome.status == "failed" or (isinstance(result, TrackerError) and outcome.message):
+                log.warning("%s", outcome.message)
+            elif outcome.new_posts:
+                log.info("source \"%s\": %d new statement(s), %d message(s) queued", source.id, outcome.new_posts, outcome.queued)
+
+    def schedule_sources(self) -> None:
+        for source in self.bot.sources:
+            every = max(1, int(round(source.every)))
+            jitter = max(every, int(round(source.every * 1.1)))
+            job = self.scheduler.every(every).to(jitter) if jitter > every else self.scheduler.every(every)
+            job.seconds.do(self.submit, source)
+
+    def run(self, *, duration: float | None = None, install_signals: bool = True, tick: float = 0.1) -> None:
+        if install_signals:
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(sig, lambda *_: self.stop.set())
+        self.schedule_sources()
+        log.info("running: %d source(s), %d channel(s), state %s", len(self.bot.sources), len(self.channels), self.bot.state)
+        for source in self.bot.sources:  # first poll at start, staggered a little
+            self.submit(source)
+        end = time.monotonic() + duration if duration else None
+        last_stale = last_delivery = 0.0
+        try:
+            while not self.stop.is_set() and (end is None or time.monotonic() < end):
+                self.scheduler.run_pending()
+                if (self.drain() or time.monotonic() - last_delivery > 1.0) and self.channels:
+                    last_delivery = time.monotonic()
+                    deliver(self.db, self.bot, self.channels, deadline=time.monotonic() + 2.0, sleep=self._sleep)
+                if time.monotonic() - last_stale > 60:
+                    with transaction(self.db):
+                        mark_stale(self.db, link_settings(self.bot), now_utc())
+                    last_stale = time.monotonic()
+                self.stop.wait(tick)
+        finally:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.drain()
+            log.info("stopped")
+
+    def _sleep(self, seconds: float) -> None:
+        self.stop.wait(seconds)
+
+
+def run_daemon(bot: BotConfig, channels: dict[str, Any], *, duration: float | None = None,
+               on_start: Callable[[Daemon], None] | None = None) -> Daemon:
+    daemon = Daemon(bot, channels)
+    if on_start:
+        on_start(daemon)
+    random.seed()
+    daemon.run(duration=duration)
+    return daemon

@@ -1,0 +1,82 @@
+"""Helpers for end-to-end tests: real Statuspage documents replayed step by step, and running bot.py."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+E2E = Path(__file__).resolve().parent / "data" / "e2e"
+
+
+def load_incident(name: str) -> dict[str, Any]:
+    return json.loads((E2E / f"{name}.json").read_text())["incident"]
+
+
+def _shift(value: str | None, delta: timedelta) -> str | None:
+    if not value:
+        return value
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00")) + delta
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def shifted(incident: dict[str, Any], start: datetime) -> dict[str, Any]:
+    """The incident moved in time so that it began at ``start`` (its updates keep their spacing)."""
+    incident = copy.deepcopy(incident)
+    began = datetime.fromisoformat(incident["created_at"].replace("Z", "+00:00"))
+    delta = start - began
+    for key in ("created_at", "updated_at", "monitoring_at", "resolved_at", "started_at"):
+        incident[key] = _shift(incident.get(key), delta)
+    for update in incident["incident_updates"]:
+        for key in ("created_at", "updated_at", "display_at"):
+            update[key] = _shift(update.get(key), delta)
+    return incident
+
+
+def revealed(incident: dict[str, Any], count: int) -> dict[str, Any]:
+    """The incident as the page showed it when only its first ``count`` updates were posted."""
+    incident = copy.deepcopy(incident)
+    updates = sorted(incident["incident_updates"], key=lambda u: u["display_at"])[:count]
+    incident["incident_updates"] = list(reversed(updates))  # the API lists newest first
+    incident["status"] = updates[-1]["status"] if updates else "investigating"
+    if incident["status"] != "resolved":
+        incident["resolved_at"] = None
+    return incident
+
+
+def incidents_document(*incidents: dict[str, Any]) -> bytes:
+    page = {"id": "kctbh9vrtdwd", "name": "GitHub", "url": "https://www.githubstatus.com", "time_zone": "Etc/UTC"}
+    return json.dumps({"page": page, "incidents": list(incidents)}).encode()
+
+
+def write_config(tmp: Path, sources: list[dict[str, Any]], channels: list[dict[str, Any]] | None = None,
+                 bot: dict[str, Any] | None = None) -> Path:
+    def value(v: Any) -> str:
+        return json.dumps(v, ensure_ascii=False)
+
+    lines = ["[bot]", f"state = {value(str(tmp / 'state.db'))}"]
+    lines += [f"{k} = {value(v)}" for k, v in (bot or {}).items()]
+    for source in sources:
+        lines += ["", "[[source]]"] + [f"{k} = {value(v)}" for k, v in source.items()]
+    for channel in channels if channels is not None else [{"id": "desk", "kind": "console", "languages": ["en"]}]:
+        lines += ["", "[[channel]]"] + [f"{k} = {value(v)}" for k, v in channel.items()]
+    path = tmp / "pushti.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def run_bot(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, str(ROOT / "bot.py"), *args], capture_output=True, text=True, env=full_env, timeout=timeout
+    )
+
+
+def recent_start(hours_ago: float = 2) -> datetime:
+    return (datetime.now(timezone.utc) - timedelta(hours=hours_ago)).replace(microsecond=0)
