@@ -79,6 +79,7 @@ def poll(config_path: str | None, once: bool, source_ids: tuple[str, ...]) -> No
 
 
 def run_poll_once(bot: BotConfig, source_ids: tuple[str, ...] = ()) -> int:
+    from faults import crash_point
     from outbox import deliver
     from pipeline import poll_cycle
 
@@ -95,6 +96,7 @@ def run_poll_once(bot: BotConfig, source_ids: tuple[str, ...] = ()) -> int:
         click.echo(outcome.message, err=True)
     for outcome in report.failures:
         click.echo(outcome.message, err=True)
+    crash_point("after_poll")  # tests: a crash between storing and delivering
     delivery = deliver(db, bot, _channels(bot))
     for line in delivery.errors:
         click.echo(line, err=True)

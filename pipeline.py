@@ -18,6 +18,7 @@ import sqlite_utils
 
 from classify import classify
 from config import BotConfig, SourceConfig, parse_interval
+from faults import crash_point
 from incidents import Change, LinkSettings, link_statement, mark_stale, record_post
 from outbox import enqueue, enqueue_notice
 from posts import Post, iso_utc
@@ -282,6 +283,7 @@ def poll_cycle(
             client.close()
     for source in due:
         report.outcomes.append(apply_outcome(db, bot, source, results[source.id], now))
+        crash_point("after_source")  # tests: a crash after one source's transaction, before the next
     with transaction(db):
         mark_stale(db, link_settings(bot), now)
     return report
