@@ -238,8 +238,9 @@ def _join_event(
     others = rows(
         db,
         "select * from incidents where id != ? and lower(service) != lower(?) and opened_at is not null "
-        "and status in ('open', 'resolved') order by opened_at",
-        (incident_id, post.service),
+        "and status in ('open', 'resolved') and (resolved_at is null or resolved_at >= ?) and opened_at <= ? "
+        "order by opened_at",
+        (incident_id, post.service, iso_utc(opened), iso_utc(opened + window)),
     )
     partners = []
     for other in others:
@@ -259,8 +260,10 @@ def _join_event(
             {"title": "", "owner": owner, "started_at": first["opened_at"], "ended_at": None, "status": STATUS_OPEN,
              "created_at": now_iso(), "updated_at": now_iso()}
         ).last_pk
-    for incident_row in [*partners, incident]:
-        db["incidents"].update(incident_row["id"], {"event_id": event_id})
+    members = [p["id"] for p in partners if p["event_id"] != event_id] + [incident_id]
+    db.execute(
+        f"update incidents set event_id = ? where id in ({', '.join('?' * len(members))})", (event_id, *members)
+    )
     event = row(db, "select * from events where id = ?", (event_id,))
     assert event is not None
     started = min(event["started_at"], iso_utc(opened))
