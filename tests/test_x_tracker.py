@@ -218,6 +218,15 @@ def test_exhausted_budget_reads_nothing(left):
             tracker.poll({"user": "twittersupport", "user_id": "17874544", "since_id": "100"})
         assert len(mock.calls) == 0
     assert not isinstance(caught.value, SkipSource)
+    assert f"({left} reads left" in str(caught.value)
+    assert 0 < caught.value.retry_after <= 3600  # looked at again within the hour, never slept on
+
+
+def test_next_month_turns_the_year():
+    from trackers.x import _next_month
+
+    assert _next_month(datetime(2026, 12, 31, 23, 59, tzinfo=UTC)) == datetime(2027, 1, 1, tzinfo=UTC)
+    assert _next_month(datetime(2026, 2, 3, tzinfo=UTC)) == datetime(2026, 3, 1, tzinfo=UTC)
 
 
 @responses.activate

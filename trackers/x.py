@@ -151,15 +151,20 @@ class XTracker(Tracker):
 
     def _check_budget(self, minimum: int) -> None:
         left = self.read_budget
-        if left is None:
+        if left is None or left >= minimum:
             return
+        # look again in an hour at most (a raised budget takes effect), at the month's turn at the latest
+        wait = min(3600.0, (_next_month(datetime.now(UTC)) - datetime.now(UTC)).total_seconds())
         if left <= 0:
-            raise TrackerError(f"X monthly read budget reached ({left} reads left); not reading until next month")
-        if left < minimum:
             raise TrackerError(
-                f"X monthly read budget reached ({left} reads left, fewer than the {minimum} one request may "
-                "return); not reading until next month"
+                f"X monthly read budget reached ({max(0, left)} reads left); not reading until next month",
+                retry_after=wait,
             )
+        raise TrackerError(
+            f"X monthly read budget reached ({left} reads left, fewer than the {minimum} one request may "
+            "return); not reading until next month",
+            retry_after=wait,
+        )
 
     def _page_size(self, wanted: int, minimum: int, read: int) -> int:
         """max_results for the next request, or 0 when the budget left cannot cover the API's minimum."""
@@ -352,6 +357,12 @@ class XTracker(Tracker):
             is_reply=is_reply,
             is_self_reply=is_reply and in_reply_to == str(user_id),
         )
+
+
+def _next_month(now: datetime) -> datetime:
+    """Midnight UTC at the start of the month after ``now``."""
+    year, month = (now.year + 1, 1) if now.month == 12 else (now.year, now.month + 1)
+    return datetime(year, month, 1, tzinfo=UTC)
 
 
 def _max_id(a: str, b: str) -> str:
