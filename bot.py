@@ -177,5 +177,32 @@ def incidents(config_path: str | None, open_only: bool, events: bool) -> None:
             click.echo(f"    {statement['created_at']} {statement['kind']:<12} {text[:110]}")
 
 
+@cli.command("classify")
+def classify_command() -> None:
+    """Read JSON lines ({"text": …, "kind": …, "service": …}) on stdin; write one classification per line."""
+    from classify import classify_text
+
+    for number, line in enumerate(sys.stdin, 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+                raise ValueError('needs an object with a "text" string')
+        except ValueError as err:
+            click.echo(json.dumps({"error": f"line {number}: {err}"}))
+            continue
+        statement = classify_text(
+            item["text"], status=str(item.get("status", "")), source_kind=str(item.get("kind", "")),
+            service=str(item.get("service", "")), is_reply=bool(item.get("is_reply", False)),
+            is_self_reply=bool(item.get("is_self_reply", False)),
+        )
+        click.echo(json.dumps(
+            {"kind": statement.kind, "confidence": round(statement.confidence, 3), "symptoms": list(statement.symptoms),
+             "reason": statement.reason, "language": statement.language},
+            ensure_ascii=False,
+        ))
+
+
 if __name__ == "__main__":
     cli()
