@@ -1,0 +1,70 @@
+"""AzureTracker on documented-schema fixtures of the Azure status RSS feed (no real sample available)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from config import SourceConfig
+from trackers import TrackerError
+from trackers.azure import AzureTracker
+
+FEED = "azure/azure_status_feed_documented_schema.xml"
+EMPTY = "azure/azure_status_feed_empty_documented_schema.xml"
+
+
+def make(server) -> AzureTracker:
+    return AzureTracker(SourceConfig(id="azure", kind="azure", service="Azure", url=server.url + "/en-us/status/feed/"))
+
+
+def test_documented_schema_active_items_become_incidents(server, data_dir):
+    server.route("/en-us/status/feed/", (data_dir / FEED).read_bytes(), etag=True)
+    result = make(server).poll({})
+    assert [(p.thread_key, p.status) for p in result.posts] == [("KTY1-HW8", "investigating"), ("VSG1-B90", "investigating")]
+    front_door = result.posts[1]
+    assert front_door.title == "Azure Front Door - Connectivity issues in multiple regions"
+    assert front_door.created_at == datetime(2024, 4, 9, 18, 32, 24, tzinfo=timezone.utc)
+    assert front_door.native_id == "VSG1-B90@2024-04-09T18:32:24Z"
+    assert front_door.text.startswith("Impact Statement: Starting at 16:15 UTC")
+    assert "<" not in front_door.text
+    assert set(result.cursor["open"]) == {"VSG1-B90", "KTY1-HW8"}
+
+
+def test_documented_schema_update_in_place_then_disappearance_resolves(server, data_dir):
+    original = (data_dir / FEED).read_text(encoding="utf-8")
+    server.route("/en-us/status/feed/", original, etag=True)
+    tracker = make(server)
+    first = tracker.poll({})
+    again = tracker.poll(first.cursor)
+    assert again.not_modified and again.posts == []
+
+    # Front Door rewritten in place (new time and text); the VM incident is gone from the feed.
+    start, end = original.index("<item>", original.index("VSG1-B90</guid>")), original.index("</item>", original.index("KTY1-HW8</guid>")) + 7
+    updated = (original[:start] + original[end:]).replace("Tue, 09 Apr 2024 18:32:24 Z", "Tue, 09 Apr 2024 19:10:00 Z")
+    updated = updated.replace("We are investigating and will", "Mitigation is in progress; we will")
+    server.route("/en-us/status/feed/", updated, etag=True)
+    second = tracker.poll(first.cursor)
+    statuses = {(p.thread_key, p.status) for p in second.posts}
+    assert statuses == {("VSG1-B90", "update"), ("KTY1-HW8", "resolved")}
+    gone = next(p for p in second.posts if p.status == "resolved")
+    assert gone.title == "Virtual Machines - West Europe - Service management failures"
+    assert "no longer listed" in gone.text and gone.raw_status == "no longer listed"
+    assert set(second.cursor["open"]) == {"VSG1-B90"}
+
+    server.route("/en-us/status/feed/", (data_dir / EMPTY).read_bytes())
+    third = tracker.poll(second.cursor)
+    assert [(p.thread_key, p.status) for p in third.posts] == [("VSG1-B90", "resolved")]
+    assert third.cursor["open"] == {}
+
+
+def test_errors_are_one_line(server):
+    url = server.url + "/en-us/status/feed/"
+    server.route("/en-us/status/feed/", "oops", status=500)
+    with pytest.raises(TrackerError) as err:
+        make(server).poll({})
+    assert str(err.value) == f"HTTP 500 from {url}"
+    server.route("/en-us/status/feed/", "<!DOCTYPE html><html><body>Checking your browser</body></html>")
+    with pytest.raises(TrackerError) as err:
+        make(server).poll({})
+    assert url in str(err.value) and "\n" not in str(err.value)

@@ -1,0 +1,266 @@
+"""incident.io-hosted status pages (status.openai.com and others): the public widget JSON
+(``{url}/proxy/<host>``; the flat ``/api/v1/summary`` shape is read too), falling back to ``{url}/history.atom``
+when the widget answers 404.
+
+One Post per (incident, ``last_update_at``) with ``last_update_message`` as text. incident.io's statuses are
+already Statuspage's (investigating / identified / monitoring / resolved) and pass through; maintenances in
+progress → ``in_progress``, scheduled ones → ``scheduled``. Impact from ``current_worst_impact``
+(degraded_performance → minor, partial_outage → major, full_outage → critical).
+
+Resolution: the widget lists ongoing incidents only, so an incident listed at the previous poll and missing now
+was resolved. It gets a synthetic ``resolved`` Post (a maintenance: ``completed``); its text is the incident's
+newest entry in ``history.atom`` when that can be read and found, else "Incident no longer listed as ongoing".
+The ids listed at the last poll are kept in the cursor (``ongoing``) for this.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urlsplit
+
+from config import SourceConfig
+from posts import Post, iso_utc
+from trackers import PollResult, Tracker, TrackerError
+from trackers.http import fetch, make_client
+from trackers.textutil import FeedEntry, clean_lines, html_to_text, parse_any_time, parse_feed, remember, unchanged
+
+IMPACT = {"degraded_performance": "minor", "partial_outage": "major", "full_outage": "critical", "major_outage": "critical"}
+STATUSES = {"investigating", "identified", "monitoring", "resolved"}
+GONE_TEXT = "Incident no longer listed as ongoing"
+LEADING_STATUS = re.compile(
+    r"^\s*(investigating|identified|monitoring|resolved|update|postmortem|completed|scheduled|in progress)\b\s*[-:–—]?",
+    re.IGNORECASE,
+)
+
+
+def page_root(source: SourceConfig) -> str:
+    url = (source.url or source.api_base).rstrip("/")
+    parts = urlsplit(url)
+    if "/proxy/" in parts.path or parts.path.endswith("/api/v1/summary"):
+        return f"{parts.scheme}://{parts.netloc}"
+    return url
+
+
+def widget_url(source: SourceConfig) -> str:
+    explicit = source.option("widget_url")
+    if explicit:
+        return str(explicit)
+    url = (source.url or source.api_base).rstrip("/")
+    parts = urlsplit(url)
+    if "/proxy/" in parts.path or parts.path.endswith("/api/v1/summary"):
+        return url
+    return f"{url}/proxy/{parts.netloc}"
+
+
+def _components(item: dict[str, Any]) -> tuple[str, ...]:
+    out: list[str] = []
+    for comp in item.get("affected_components") or []:
+        name = comp.get("name") if isinstance(comp, dict) else comp
+        if name and str(name) not in out:
+            out.append(str(name))
+    return tuple(out)
+
+
+def widget_posts(data: Any, *, source_id: str, service: str, page: str) -> tuple[list[Post], dict[str, Any]]:
+    """Posts for a widget document, and the table of listed incidents/maintenances for the cursor."""
+    if isinstance(data, dict) and isinstance(data.get("summary"), dict):
+        data = data["summary"]
+    if not isinstance(data, dict) or not any(
+        k in data for k in ("ongoing_incidents", "in_progress_maintenances", "scheduled_maintenances")
+    ):
+        raise ValueError("no ongoing_incidents in the widget document")
+    posts: list[Post] = []
+    table: dict[str, Any] = {}
+    groups = (
+        ("incident", data.get("ongoing_incidents") or []),
+        ("maintenance", data.get("in_progress_maintenances") or []),
+        ("scheduled", data.get("scheduled_maintenances") or []),
+    )
+    for kind, items in groups:
+        for item in items:
+            if not isinstance(item, dict) or not item.get("id"):
+                continue
+            item_id = str(item["id"])
+            raw = str(item.get("status") or "")
+            if kind == "incident":
+                status = raw.lower() if raw.lower() in STATUSES else "update"
+                impact = IMPACT.get(str(item.get("current_worst_impact") or ""), "")
+            else:
+                status = "in_progress" if kind == "maintenance" else "scheduled"
+                impact = "none"
+            when = (
+                parse_any_time(item.get("last_update_at"))
+                or parse_any_time(item.get("started_at"))
+                or parse_any_time(item.get("starts_at"))
+                or datetime.now(timezone.utc)
+            )
+            title = clean_lines(str(item.get("name") or ""))
+            url = str(item.get("url") or page)
+            components = _components(item)
+            if kind != "scheduled":
+                table[item_id] = {"kind": kind, "title": title, "url": url, "components": list(components), "impact": impact}
+            posts.append(
+                Post(
+                    source_id=source_id,
+                    native_id=f"{item_id}@{iso_utc(when)}",
+                    service=service,
+                    text=html_to_text(str(item.get("last_update_message") or "")) or title,
+                    created_at=when,
+                    url=url,
+                    author=urlsplit(page).netloc,
+                    language="en",
+                    thread_key=item_id,
+                    status=status,
+                    raw_status=raw,
+                    title=title,
+                    impact=impact,
+                    components=components,
+                )
+            )
+    posts.sort(key=lambda p: p.created_at)
+    return posts, table
+
+
+def entry_incident_id(entry: FeedEntry) -> str:
+    """The incident id of a status-page feed entry (``…/incidents/<id>`` in its link or id)."""
+    for value in (entry.link, entry.id):
+        match = re.search(r"/(?:incidents?|maintenances?)/([A-Za-z0-9_-]+)", value or "")
+        if match:
+            return match.group(1)
+    return entry.id or entry.link
+
+
+def feed_posts(body: bytes, *, source_id: str, service: str, page: str) -> list[Post]:
+    """One Post per entry (and update time) of a status page's history feed (RSS or Atom)."""
+    feed = parse_feed(body)
+    if feed.bozo:
+        raise ValueError("not an RSS/Atom feed")
+    posts = []
+    for entry in feed.entries:
+        when = entry.updated or entry.published
+        if when is None:
+            continue
+        key = entry_incident_id(entry)
+        match = LEADING_STATUS.match(entry.text)
+        label = match.group(1).lower().replace(" ", "_") if match else ""
+        posts.append(
+            Post(
+                source_id=source_id,
+                native_id=f"{key}@{iso_utc(when)}",
+                service=service,
+                text=entry.text or entry.title,
+                created_at=when,
+                url=entry.link or page,
+                author=urlsplit(page).netloc,
+                language="en",
+                thread_key=key,
+                status=label if label in ("investigating", "identified", "monitoring", "resolved", "postmortem",
+                                          "completed", "scheduled", "in_progress") else "update",
+                raw_status=match.group(1) if match else "",
+                title=entry.title,
+            )
+        )
+    posts.sort(key=lambda p: p.created_at)
+    return posts
+
+
+def gone_posts(
+    previous: dict[str, Any], table: dict[str, Any], entries: list[FeedEntry], *, source_id: str, service: str, page: str,
+    text: str = GONE_TEXT,
+) -> list[Post]:
+    """Synthetic final Posts for incidents/maintenances listed last time and missing now."""
+    out = []
+    for item_id, info in previous.items():
+        if item_id in table:
+            continue
+        matching = [e for e in entries if entry_incident_id(e) == item_id]
+        matching.sort(key=lambda e: e.updated or e.published or datetime.min.replace(tzinfo=timezone.utc))
+        newest = matching[-1] if matching else None
+        when = (newest.updated or newest.published) if newest else None
+        final = "completed" if info.get("kind") == "maintenance" else "resolved"
+        out.append(
+            Post(
+                source_id=source_id,
+                native_id=f"{item_id}@gone",
+                service=service,
+                text=(newest.text if newest and newest.text else text),
+                created_at=when or datetime.now(timezone.utc),
+                url=info.get("url") or page,
+                author=urlsplit(page).netloc,
+                language="en",
+                thread_key=item_id,
+                status=final,
+                raw_status="no longer listed",
+                title=info.get("title", ""),
+                impact=info.get("impact", ""),
+                components=tuple(info.get("components") or ()),
+            )
+        )
+    return out
+
+
+class IncidentioTracker(Tracker):
+    kind = "incidentio"
+
+    def __init__(self, source: SourceConfig, *, http: Any = None) -> None:
+        super().__init__(source, http=http if http is not None else make_client())
+
+    def _history(self, page: str) -> tuple[list[FeedEntry], str]:
+        url = f"{page}/history.atom"
+        try:
+            result = fetch(self.http, url, accept="application/atom+xml, application/xml;q=0.9, */*;q=0.5")
+            return parse_feed(result.body).entries, ""
+        except TrackerError as err:
+            return [], f"history feed not read: {err}"
+
+    def poll(self, cursor: dict[str, Any]) -> PollResult:
+        page = page_root(self.source)
+        url = widget_url(self.source)
+        widget_mode = cursor.get("mode", "widget") == "widget"
+        try:
+            result = fetch(
+                self.http, url,
+                etag=cursor.get("etag", "") if widget_mode else "",
+                last_modified=cursor.get("last_modified", "") if widget_mode else "",
+                accept="application/json",
+            )
+        except TrackerError as err:
+            if not str(err).startswith("HTTP 404 "):
+                raise
+            return self._poll_feed(cursor, page)
+        if widget_mode and unchanged(cursor, result.status, result.body):
+            return PollResult([], remember(cursor, result), not_modified=True)
+        try:
+            posts, table = widget_posts(json.loads(result.body), source_id=self.source.id,
+                                        service=self.source.service, page=page)
+        except ValueError as err:
+            raise TrackerError(f"unexpected response from {url}: {err}") from None
+        previous = cursor.get("ongoing") or {}
+        notes: list[str] = []
+        if any(item_id not in table for item_id in previous):
+            entries, note = self._history(page)
+            if note:
+                notes.append(note)
+            posts += gone_posts(previous, table, entries, source_id=self.source.id, service=self.source.service, page=page)
+        new_cursor = remember({k: v for k, v in cursor.items() if not k.startswith("feed_")}, result)
+        new_cursor.update(mode="widget", ongoing=table)
+        return PollResult(posts, new_cursor, notes=notes)
+
+    def _poll_feed(self, cursor: dict[str, Any], page: str) -> PollResult:
+        url = f"{page}/history.atom"
+        result = fetch(
+            self.http, url, etag=cursor.get("feed_etag", ""), last_modified=cursor.get("feed_last_modified", ""),
+            accept="application/atom+xml, application/xml;q=0.9, */*;q=0.5",
+        )
+        if unchanged(cursor, result.status, result.body, prefix="feed_"):
+            return PollResult([], remember(cursor, result, prefix="feed_"), not_modified=True)
+        try:
+            posts = feed_posts(result.body, source_id=self.source.id, service=self.source.service, page=page)
+        except ValueError as err:
+            raise TrackerError(f"unexpected response from {url}: {err}") from None
+        new_cursor = remember(cursor, result, prefix="feed_")
+        new_cursor["mode"] = "feed"
+        return PollResult(posts, new_cursor, notes=[f"widget API answered 404; read {url}"])

@@ -1,0 +1,153 @@
+"""Instatus-hosted status pages: the public ``{url}/summary.json`` (active incidents and maintenances), falling back
+to ``{url}/history.rss`` when the page has no summary.json (404).
+
+summary.json carries names and statuses but no update text and no update times, so one Post per (incident,
+status): its text is the incident name; ``created_at`` is ``started`` for the first status, else the poll time.
+Statuses map INVESTIGATING/IDENTIFIED/MONITORING/RESOLVED → investigating/identified/monitoring/resolved and
+maintenance NOTSTARTEDYET/INPROGRESS/COMPLETED → scheduled/in_progress/completed. Impact: DEGRADEDPERFORMANCE /
+MINOROUTAGE → minor, PARTIALOUTAGE → major, MAJOROUTAGE → critical. An incident listed last time and missing now
+was resolved: a synthetic ``resolved`` (maintenance: ``completed``) Post, as for incident.io pages.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urlsplit
+
+from config import SourceConfig
+from posts import Post
+from trackers import PollResult, Tracker, TrackerError
+from trackers.http import fetch, make_client
+from trackers.incidentio import feed_posts, gone_posts
+from trackers.textutil import clean_lines, parse_any_time, remember, unchanged
+
+STATUS = {
+    "INVESTIGATING": "investigating",
+    "IDENTIFIED": "identified",
+    "MONITORING": "monitoring",
+    "RESOLVED": "resolved",
+    "NOTSTARTEDYET": "scheduled",
+    "INPROGRESS": "in_progress",
+    "COMPLETED": "completed",
+}
+IMPACT = {
+    "OPERATIONAL": "none",
+    "UNDERMAINTENANCE": "none",
+    "DEGRADEDPERFORMANCE": "minor",
+    "MINOROUTAGE": "minor",
+    "PARTIALOUTAGE": "major",
+    "MAJOROUTAGE": "critical",
+}
+GONE_TEXT = "Incident no longer listed as active"
+
+
+def page_root(source: SourceConfig) -> str:
+    url = (source.url or source.api_base).rstrip("/")
+    for suffix in ("/summary.json", "/history.rss", "/feed.rss"):
+        url = url.removesuffix(suffix)
+    return url
+
+
+def _item_id(item: dict[str, Any]) -> str:
+    if item.get("id"):
+        return str(item["id"])
+    path = urlsplit(str(item.get("url") or "")).path.rstrip("/")
+    return path.rsplit("/", 1)[-1] if path else ""
+
+
+def summary_posts(
+    data: Any, *, source_id: str, service: str, page: str, known: dict[str, Any]
+) -> tuple[list[Post], dict[str, Any]]:
+    """Posts for a summary.json document, and the table of listed incidents/maintenances for the cursor."""
+    if not isinstance(data, dict) or ("activeIncidents" not in data and "page" not in data):
+        raise ValueError("no activeIncidents in summary.json")
+    now = datetime.now(timezone.utc)
+    posts: list[Post] = []
+    table: dict[str, Any] = {}
+    for kind, items in (("incident", data.get("activeIncidents") or []), ("maintenance", data.get("activeMaintenances") or [])):
+        for item in items:
+            if not isinstance(item, dict):
+                continue
+            item_id = _item_id(item)
+            if not item_id:
+                continue
+            raw = str(item.get("status") or "").upper()
+            status = STATUS.get(raw, "update")
+            started = parse_any_time(item.get("started") or item.get("start"))
+            seen = dict((known.get(item_id) or {}).get("seen") or {})
+            if raw not in seen:
+                first = not seen
+                when = started if (first and started and status in ("investigating", "scheduled")) else now
+                seen[raw] = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+            when = parse_any_time(seen[raw]) or now
+            title = clean_lines(str(item.get("name") or ""))
+            url = str(item.get("url") or page)
+            impact = IMPACT.get(str(item.get("impact") or "").upper(), "none" if kind == "maintenance" else "")
+            table[item_id] = {"kind": kind, "title": title, "url": url, "impact": impact, "components": [], "seen": seen}
+            posts.append(
+                Post(
+                    source_id=source_id,
+                    native_id=f"{item_id}@{raw or 'listed'}",
+                    service=service,
+                    text=title,
+                    created_at=when,
+                    url=url,
+                    author=urlsplit(page).netloc,
+                    language="en",
+                    thread_key=item_id,
+                    status=status,
+                    raw_status=raw,
+                    title=title,
+                    impact=impact,
+                )
+            )
+    posts.sort(key=lambda p: p.created_at)
+    return posts, table
+
+
+class InstatusTracker(Tracker):
+    kind = "instatus"
+
+    def __init__(self, source: SourceConfig, *, http: Any = None) -> None:
+        super().__init__(source, http=http if http is not None else make_client())
+
+    def poll(self, cursor: dict[str, Any]) -> PollResult:
+        page = page_root(self.source)
+        url = f"{page}/summary.json"
+        try:
+            result = fetch(self.http, url, etag=cursor.get("etag", ""), last_modified=cursor.get("last_modified", ""),
+                           accept="application/json")
+        except TrackerError as err:
+            if not str(err).startswith("HTTP 404 "):
+                raise
+            return self._poll_feed(cursor, page)
+        if unchanged(cursor, result.status, result.body):
+            return PollResult([], remember(cursor, result), not_modified=True)
+        previous = cursor.get("ongoing") or {}
+        try:
+            posts, table = summary_posts(json.loads(result.body), source_id=self.source.id,
+                                         service=self.source.service, page=page, known=previous)
+        except ValueError as err:
+            raise TrackerError(f"unexpected response from {url}: {err}") from None
+        posts += gone_posts(previous, table, [], source_id=self.source.id, service=self.source.service, page=page,
+                            text=GONE_TEXT)
+        new_cursor = remember(cursor, result)
+        new_cursor.update(mode="summary", ongoing=table)
+        return PollResult(posts, new_cursor)
+
+    def _poll_feed(self, cursor: dict[str, Any], page: str) -> PollResult:
+        url = f"{page}/history.rss"
+        result = fetch(self.http, url, etag=cursor.get("feed_etag", ""),
+                       last_modified=cursor.get("feed_last_modified", ""),
+                       accept="application/rss+xml, application/xml;q=0.9, */*;q=0.5")
+        if unchanged(cursor, result.status, result.body, prefix="feed_"):
+            return PollResult([], remember(cursor, result, prefix="feed_"), not_modified=True)
+        try:
+            posts = feed_posts(result.body, source_id=self.source.id, service=self.source.service, page=page)
+        except ValueError as err:
+            raise TrackerError(f"unexpected response from {url}: {err}") from None
+        new_cursor = remember(cursor, result, prefix="feed_")
+        new_cursor["mode"] = "feed"
+        return PollResult(posts, new_cursor, notes=[f"summary.json answered 404; read {url}"])
