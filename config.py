@@ -234,7 +234,9 @@ def _parse_source(entry: dict[str, Any], index: int, label: str, default_every: 
     url = entry.get("url", "")
     handle = entry.get("handle", "")
     if kind in HANDLE_KINDS:
-        if not isinstance(handle, str) or not handle.strip():
+        handles = entry.get("handles")
+        has_handles = kind == "x" and isinstance(handles, list) and bool(handles)
+        if not has_handles and (not isinstance(handle, str) or not handle.strip()):
             raise ConfigError(f"{where}: missing handle (the account to watch)")
     elif not isinstance(url, str) or not re.match(r"^https?://[^\s/]+", url or ""):
         raise ConfigError(f"{where}: missing or bad url {url!r} (needs http:// or https://)")

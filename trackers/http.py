@@ -51,11 +51,12 @@ def retry_after_seconds(headers: httpx.Headers) -> float | None:
             parsed = email.utils.parsedate_to_datetime(value) if value else None
             if parsed is not None:
                 return max(0.0, parsed.timestamp() - time.time())
-    for name in ("x-rate-limit-reset", "x-ratelimit-reset"):
+    for name in ("x-rate-limit-reset", "x-ratelimit-reset", "ratelimit-reset"):
         value = headers.get(name)
         if value:
             try:
-                return max(0.0, float(value) - time.time())
+                number = float(value)  # an absolute Unix time, or (small values) seconds to wait
+                return max(0.0, number - time.time()) if number > 1e9 else max(0.0, number)
             except ValueError:
                 try:
                     from posts import parse_time
