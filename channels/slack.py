@@ -1,0 +1,179 @@
+"""The Slack channel: a bot token with slack-sdk's WebClient (``chat.postMessage`` in the incident's thread,
+``chat.update`` of the root on resolution), or an incoming webhook (no threads, no edits).
+
+slack-sdk's own retry handlers are switched off: the outbox owns retrying and 429 waits.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+
+from channels import Channel, ChannelError
+from render import RenderedMessage
+
+TEXT_LIMIT = 40_000  # chat.postMessage truncates text past this; we refuse instead
+SECTION_LIMIT = 3_000
+MAX_BLOCKS = 50
+PERMANENT_ERRORS = {
+    "channel_not_found", "not_in_channel", "is_archived", "msg_too_long", "no_text", "invalid_blocks",
+    "invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired", "missing_scope",
+    "restricted_action", "cant_update_message", "edit_window_closed", "invalid_arguments", "too_many_attachments",
+    "channel_is_archived", "action_prohibited", "no_service", "invalid_payload", "invalid_token", "posting_to_general_channel_denied",
+}
+MISSING_TARGET_ERRORS = {"message_not_found", "thread_not_found", "invalid_thread_ts", "cant_update_message"}
+
+
+def _retry_after(headers: Any, default: float = 30.0) -> float:
+    if not headers:
+        return default
+    for key in ("Retry-After", "retry-after"):
+        value = headers.get(key) if hasattr(headers, "get") else None
+        if isinstance(value, list):
+            value = value[0] if value else None
+        if value is not None:
+            try:
+                return max(0.0, float(value))
+            except ValueError:
+                return default
+    return default
+
+
+def _scrub(text: str, *secrets: str) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "<secret>")
+    return re.sub(r"xox[abposr]-[A-Za-z0-9-]+", "<token>", text)
+
+
+class SlackChannel(Channel):
+    kind = "slack"
+    markup = "slack"
+    max_chars = SECTION_LIMIT  # one part fits one section block; the fallback text carries it too
+    can_thread = True
+    can_edit = True
+
+    def __init__(self, config, bot, *, client: Any = None) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(config, bot)
+        self.api_base = str(config.option("api_base") or "").rstrip("/")
+        timeout = int(config.option("timeout", 15))
+        webhook_env = config.option("webhook_env")
+        self._secret = ""
+        self.webhook = None
+        self.client = None
+        if webhook_env:
+            url = os.environ.get(str(webhook_env), "").strip()
+            if not url:
+                raise ChannelError(f"slack channel \"{config.id}\" needs {webhook_env} (the incoming webhook URL) in the environment")
+            from slack_sdk.webhook import WebhookClient
+
+            self._secret = url
+            self.webhook = client or WebhookClient(url, timeout=timeout, retry_handlers=[])
+            self.can_thread = False
+            self.can_edit = False
+            self.channel = ""
+            return
+        env_name = str(config.option("token_env") or "SLACK_BOT_TOKEN")
+        token = os.environ.get(env_name, "").strip()
+        if not token:
+            raise ChannelError(f"slack channel \"{config.id}\" needs {env_name} in the environment")
+        channel = str(config.option("channel") or "").strip()
+        if not channel:
+            raise ChannelError(f"slack channel \"{config.id}\" needs channel = <channel id or #name>")
+        self.channel = channel
+        self._secret = token
+        if client is None:
+            from slack_sdk import WebClient
+
+            kwargs: dict[str, Any] = {"token": token, "timeout": timeout, "retry_handlers": []}
+            if self.api_base:
+                kwargs["base_url"] = self.api_base + "/"
+            client = WebClient(**kwargs)
+        self.client = client
+
+    def min_interval(self) -> float:
+        """Slack: about one message a second per channel (``min_interval`` in the config overrides)."""
+        configured = self.config.option("min_interval")
+        return float(configured) if configured is not None else 1.0
+
+    # -- messages -----------------------------------------------------------------------------------------------
+
+    def _payload(self, message: RenderedMessage) -> dict[str, Any]:
+        text = message.parts[0] if message.parts else ""
+        if not text.strip() and not message.blocks:
+            raise ChannelError("slack: message text is empty", permanent=True)
+        if len(text) > TEXT_LIMIT:
+            raise ChannelError(f"slack: message is too long ({len(text)} > {TEXT_LIMIT} characters)", permanent=True)
+        payload: dict[str, Any] = {"text": text}
+        if message.blocks:
+            if len(message.blocks) > MAX_BLOCKS:
+                raise ChannelError(f"slack: {len(message.blocks)} blocks (at most {MAX_BLOCKS})", permanent=True)
+            payload["blocks"] = message.blocks
+        return payload
+
+    def send(self, message: RenderedMessage, *, reply_to: str | None = None) -> str:
+        """Post the message's first part (with its blocks); returns the message ``ts`` ("" for a webhook)."""
+        payload = self._payload(message)
+        if self.webhook is not None:
+            self._webhook_send(payload)
+            return ""
+        if reply_to:
+            payload["thread_ts"] = reply_to
+        response = self._api("chat.postMessage", self.client.chat_postMessage, channel=self.channel,
+                             unfurl_links=False, unfurl_media=False, **payload)
+        ts = response.get("ts")
+        if not ts:
+            raise ChannelError("slack chat.postMessage: answer without ts", permanent=True)
+        return str(ts)
+
+    def edit(self, remote_id: str, message: RenderedMessage) -> None:
+        """Replace the root message's text (an identical text is simply accepted again)."""
+        if self.webhook is not None:
+            raise ChannelError("slack webhook: messages cannot be edited", permanent=True)
+        card = message.card or (message.parts[0] if message.parts else "")
+        payload = self._payload(RenderedMessage(parts=[card], blocks=message.extra.get("card_blocks")))
+        self._api("chat.update", self.client.chat_update, channel=self.channel, ts=remote_id, **payload)
+
+    # -- errors -------------------------------------------------------------------------------------------------
+
+    def _api(self, method: str, call: Any, **kwargs: Any) -> Any:
+        from slack_sdk.errors import SlackApiError
+
+        try:
+            return call(**kwargs)
+        except SlackApiError as err:
+            raise self._error(method, err.response) from None
+        except Exception as err:  # urllib / socket errors: retry later
+            raise ChannelError(_scrub(f"slack {method}: network error: {type(err).__name__}: {err}", self._secret)) from None
+
+    def _error(self, method: str, response: Any) -> ChannelError:
+        status = int(getattr(response, "status_code", 0) or 0)
+        data = getattr(response, "data", None)
+        error = str(data.get("error", "")) if isinstance(data, dict) else ""
+        headers = getattr(response, "headers", {}) or {}
+        text = _scrub(f"slack {method}: {error or 'HTTP ' + str(status)}" + (f" (HTTP {status})" if error and status != 200 else ""), self._secret)
+        if status == 429 or error in ("ratelimited", "rate_limited"):
+            return ChannelError(text, retry_after=_retry_after(headers))
+        if error in MISSING_TARGET_ERRORS:
+            return ChannelError(text, missing_target=True, permanent=error == "cant_update_message")
+        if error in PERMANENT_ERRORS:
+            return ChannelError(text, permanent=True)
+        if status >= 500 or not error or error.startswith("Received") or error in ("fatal_error", "internal_error", "service_unavailable", "request_timeout"):
+            return ChannelError(text)
+        return ChannelError(text, permanent=True)
+
+    def _webhook_send(self, payload: dict[str, Any]) -> None:
+        try:
+            response = self.webhook.send(**payload)
+        except Exception as err:
+            raise ChannelError(_scrub(f"slack webhook: network error: {type(err).__name__}: {err}", self._secret)) from None
+        status, body = int(response.status_code), str(response.body or "").strip()
+        if status == 200:
+            return
+        text = _scrub(f"slack webhook: HTTP {status} {body[:80]}".rstrip(), self._secret)
+        if status == 429:
+            raise ChannelError(text, retry_after=_retry_after(response.headers))
+        if status >= 500:
+            raise ChannelError(text)
+        raise ChannelError(text, permanent=True)
