@@ -204,5 +204,46 @@ def classify_command() -> None:
         ))
 
 
+@cli.command("resync")
+@config_option
+@click.option("--source", "source_ids", multiple=True, help="Only this source id (repeatable).")
+@click.option("--since", default=None, help="Only statements newer than this (e.g. 7d, 12h).")
+@click.option("--dry-run", is_flag=True, help="Report what would change; change nothing.")
+@click.option("--repost", is_flag=True, help="Also send what was never delivered (default: post nothing).")
+def resync_command(config_path: str | None, source_ids: tuple[str, ...], since: str | None, dry_run: bool, repost: bool) -> None:
+    """Re-read each source's history, add what is missing, re-classify and re-link."""
+    bot = _load(config_path)
+    from config import parse_interval
+    from lock import AlreadyRunning, instance_lock
+    from resync import resync
+
+    if since:
+        try:
+            parse_interval(since)
+        except ValueError as err:
+            click.echo(f"--since: {err}", err=True)
+            sys.exit(EXIT_BAD_CONFIG)
+    unknown = set(source_ids) - {s.id for s in bot.sources}
+    if unknown:
+        click.echo(f"config error: {bot.path}: no source with id {', '.join(sorted(unknown))}", err=True)
+        sys.exit(EXIT_BAD_CONFIG)
+    try:
+        with instance_lock(bot.state):
+            db = _db(bot)
+            reports = resync(db, bot, source_ids=source_ids, since=since, repost=repost, dry_run=dry_run)
+            if repost and not dry_run:
+                from outbox import deliver as deliver_pending
+
+                deliver_pending(db, bot, _channels(bot))
+    except AlreadyRunning as err:
+        click.echo(str(err), err=True)
+        sys.exit(EXIT_LOCKED)
+    for report in reports:
+        click.echo(("(dry run) " if dry_run else "") + report.line(), err=bool(report.error))
+    changed = sum(r.changed for r in reports)
+    click.echo(f"{'would change' if dry_run else 'changed'}: {changed} source(s)" if changed else "no change")
+    sys.exit(EXIT_SOURCE_FAILED if any(r.error for r in reports) else EXIT_OK)
+
+
 if __name__ == "__main__":
     cli()
