@@ -296,7 +296,7 @@ def _from_text(norm: str, lex: _Lexicon, dev: bool, *, is_reply: bool, is_self_r
         why = f"noise:reply-to-customer:{_quote(care.group(0))}" if care else "noise:reply-to-customer"
         return Statement("noise", 0.9 if care else 0.8, why, (), "")
     problem = sig["problem"].search(body, dev)
-    if not (resolved or retro) and not (ack and problem):
+    if not (resolved or retro) and not ((ack or update) and problem):
         care = sig["customer_care"].search(body, dev)
         if care and not sig["service_wide"].search(body, dev):
             return Statement("noise", 0.85, f"noise:customer-care:{_quote(care.group(0))}", (), "")
