@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
 from typing import Any
 
 import schedule
@@ -78,11 +79,12 @@ class Daemon:
                 log.info("source \"%s\": %d new statement(s), %d message(s) queued", source.id, outcome.new_posts, outcome.queued)
 
     def schedule_sources(self) -> None:
+        """One job per source at its interval; first runs spread over the first interval (jitter), so 200
+        sources at "60s" do not all fetch in the same second."""
+        start = datetime.now()
         for source in self.bot.sources:
-            every = max(1, int(round(source.every)))
-            jitter = max(every, int(round(source.every * 1.1)))
-            job = self.scheduler.every(every).to(jitter) if jitter > every else self.scheduler.every(every)
-            job.seconds.do(self.submit, source)
+            job = self.scheduler.every(max(0.1, source.every)).seconds.do(self.submit, source)
+            job.next_run = start + timedelta(seconds=random.uniform(0, min(source.every, 10.0)))
 
     def run(self, *, duration: float | None = None, install_signals: bool = True, tick: float = 0.1) -> None:
         if install_signals:
@@ -90,8 +92,6 @@ class Daemon:
                 signal.signal(sig, lambda *_: self.stop.set())
         self.schedule_sources()
         log.info("running: %d source(s), %d channel(s), state %s", len(self.bot.sources), len(self.channels), self.bot.state)
-        for source in self.bot.sources:  # first poll at start, staggered a little
-            self.submit(source)
         end = time.monotonic() + duration if duration else None
         last_stale = last_delivery = 0.0
         try:
