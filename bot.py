@@ -245,5 +245,68 @@ def resync_command(config_path: str | None, source_ids: tuple[str, ...], since: 
     sys.exit(EXIT_SOURCE_FAILED if any(r.error for r in reports) else EXIT_OK)
 
 
+@cli.group()
+def sources() -> None:
+    """The bundled catalog of services and their official sources."""
+
+
+@sources.command("search")
+@click.argument("word")
+def sources_search(word: str) -> None:
+    """Find catalog entries by name, Hindi name, alias, category, handle or URL."""
+    from catalog_sources import search
+
+    found = search(word)
+    if not found:
+        click.echo(f"no service matches {word!r}")
+        sys.exit(EXIT_SOURCE_FAILED)
+    for service in found:
+        kinds = ", ".join(f"{s.kind}:{s.url or '@' + s.handle}" for s in service.sources) or "no official source listed"
+        click.echo(f"{service.id:<16} {service.name} / {service.hi}  [{service.category}, {service.owner}]  {kinds}")
+
+
+@sources.command("add")
+@click.argument("service_id")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), default="pushti.toml",
+              help="Config file to add to (created if missing).")
+def sources_add(service_id: str, config_path: str) -> None:
+    """Copy a catalog entry's sources into pushti.toml."""
+    from catalog_sources import add_to_config
+
+    try:
+        added = add_to_config(config_path, service_id)
+    except KeyError:
+        click.echo(f"no service {service_id!r} in the catalog (try: bot.py sources search WORD)", err=True)
+        sys.exit(EXIT_BAD_CONFIG)
+    try:
+        load_config(config_path)
+    except ConfigError as err:
+        click.echo(f"config error after adding: {err}", err=True)
+        sys.exit(EXIT_BAD_CONFIG)
+    click.echo(f"added {', '.join(added)} to {config_path}" if added else f"{service_id} is already in {config_path}")
+
+
+@sources.command("check")
+@config_option
+@click.argument("source_ids", nargs=-1)
+def sources_check(config_path: str | None, source_ids: tuple[str, ...]) -> None:
+    """Fetch each configured source once and report what it answers (changes nothing)."""
+    bot = _load(config_path)
+    from concurrent.futures import ThreadPoolExecutor
+
+    from catalog_sources import check_source
+    from trackers.http import make_client
+
+    chosen = [s for s in bot.sources if not source_ids or s.id in source_ids]
+    if not chosen:
+        click.echo("no such source", err=True)
+        sys.exit(EXIT_BAD_CONFIG)
+    with make_client() as client, ThreadPoolExecutor(max_workers=16) as pool:
+        results = list(pool.map(lambda s: check_source(s, client), chosen))
+    for result in results:
+        click.echo(result.line())
+    sys.exit(EXIT_OK if all(r.ok for r in results) else EXIT_SOURCE_FAILED)
+
+
 if __name__ == "__main__":
     cli()

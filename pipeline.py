@@ -141,7 +141,7 @@ def apply_result(
         changes: list[Change] = []
         touched: set[int] = set()
         for post in sorted(result.posts, key=lambda p: (p.created_at, p.native_id)):
-            statement = classify(post)
+            statement = classify(post, source_kind=source.kind)
             post_id = record_post(db, post, statement)
             if post_id is None:
                 continue

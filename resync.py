@@ -102,7 +102,7 @@ def _apply(
     settings = link_settings(bot)
     changes = []
     for post in posts:
-        statement = classify(post)
+        statement = classify(post, source_kind=source.kind)
         stored = row(db, "select id, kind, incident_id, duplicate_of from posts where source_id = ? and native_id = ?",
                      (post.source_id, post.native_id))
         if stored is None:
