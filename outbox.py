@@ -2,7 +2,8 @@
 ``deliver`` sends pending rows: roots, replies in the incident's thread, the root's edit on resolution.
 
 Delivery marks a row ``sending`` (committed) before the network call and ``sent`` with the remote id after it,
-so a crash can at worst repeat the one message that was in flight; nothing pending is ever dropped.
+so a crash can at worst repeat the one message (part) that was in flight; nothing pending is ever dropped.
+Pacing, 429 pauses, backoff with jitter and storm digests are per channel.
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ from __future__ import annotations
 import logging
 import random
 import time
+import weakref
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import sqlite_utils
@@ -20,7 +23,7 @@ import sqlite_utils
 from channels import Channel, ChannelError
 from config import BotConfig, ChannelConfig
 from incidents import Change, _impact_rank
-from posts import iso_utc
+from posts import iso_utc, parse_time
 from render import RenderedMessage, message_context, render
 from store import now_iso, now_utc, row, rows, transaction
 
@@ -33,8 +36,11 @@ CHANGE_TO_MESSAGE = {
     "resolved": "resolved",
     "event": "event",
 }
-MAX_ATTEMPTS = 8
+MAX_ATTEMPTS = 10  # transient failures of one message before it is marked failed (``[bot] delivery_attempts``)
 STORM_THRESHOLD = 12  # pending rows for one channel beyond which an incident's backlog is collapsed
+MAX_INLINE_WAIT = 60.0  # longest wait (429, pacing, backoff) inside one delivery run (``[bot] delivery_max_wait``)
+INLINE_RETRIES = 1  # transient failures of a channel retried within one run before leaving it for the next
+RETRY_INLINE_WAIT = 3.0  # a backoff longer than this is not waited for inside a run
 
 
 def _service_matches(channel: ChannelConfig, service: str) -> bool:
@@ -110,21 +116,34 @@ class DeliveryReport:
     failed: int = 0
     deferred: int = 0
     collapsed: int = 0
+    in_doubt: int = 0  # rows a crash left "sending": sent again, so they may show twice (at most one message each)
     errors: list[str] = field(default_factory=list)
 
 
 def _backoff(attempts: int) -> float:
+    """Exponential backoff with jitter: 1–2 s, 2–4 s, 4–8 s, … capped at an hour."""
     return min(3600.0, 2.0 ** attempts) * (0.5 + random.random() / 2)
 
 
-def collapse_storm(db: sqlite_utils.Database, channel_id: str) -> int:
+def ensure_parts_table(db: sqlite_utils.Database) -> None:
+    """Progress of a row sent in several parts (part -1 = the root's edit is done), so a crash resumes after the
+    last part the service accepted instead of sending the whole message again."""
+    db.execute(
+        "create table if not exists outbox_parts (outbox_id integer not null, part integer not null, "
+        "remote_id text, sent_at text, primary key (outbox_id, part))"
+    )
+
+
+def collapse_storm(db: sqlite_utils.Database, channel_id: str, threshold: int = STORM_THRESHOLD) -> int:
     """When a channel's backlog is a storm, keep one pending row per incident (its latest) and mark the others
-    ``collapsed``; the kept row is rendered as a digest of the incident's statements."""
+    ``collapsed``; the kept row is rendered as a digest of the incident's statements. Rows already partly sent
+    are never collapsed."""
+    ensure_parts_table(db)
     pending = rows(
         db, "select id, incident_id, message_kind from outbox where channel_id = ? and status = 'pending' "
-        "and incident_id is not null order by id", (channel_id,),
+        "and incident_id is not null and id not in (select outbox_id from outbox_parts) order by id", (channel_id,),
     )
-    if len(pending) <= STORM_THRESHOLD:
+    if len(pending) <= threshold:
         return 0
     latest: dict[int, int] = {}
     for item in pending:
@@ -138,7 +157,74 @@ def collapse_storm(db: sqlite_utils.Database, channel_id: str) -> int:
         for incident_id, keep in latest.items():
             if any(p["incident_id"] == incident_id and p["id"] != keep for p in pending):
                 db["outbox"].update(keep, {"message_kind": "digest"})
+    if collapsed:
+        log.info("channel \"%s\": %d queued messages collapsed into one digest per incident", channel_id, collapsed)
     return collapsed
+
+
+class Pacer:
+    """Per channel: at least ``interval`` seconds between two calls, and at most ``count`` calls in any
+    ``seconds`` (Telegram groups: 20 a minute). Times are ``time.monotonic()``."""
+
+    def __init__(self, interval: float, window: tuple[int, float] | None) -> None:
+        self.interval = max(0.0, interval)
+        self.window = window
+        self.times: deque[float] = deque(maxlen=max(1, window[0]) if window else 1)
+
+    def next_slot(self) -> float:
+        slot = self.times[-1] + self.interval if self.times else 0.0
+        if self.window and len(self.times) >= self.window[0]:
+            slot = max(slot, self.times[-self.window[0]] + self.window[1])
+        return slot
+
+    def record(self) -> None:
+        self.times.append(time.monotonic())
+
+
+@dataclass
+class _ChannelState:
+    """What a channel's delivery remembers between deliver() calls in one process (the daemon calls often)."""
+
+    pacer: Pacer
+    paused_until: float = 0.0  # monotonic; set by a 429
+
+
+_STATES: weakref.WeakKeyDictionary[Channel, _ChannelState] = weakref.WeakKeyDictionary()
+
+
+def _state(channel: Channel) -> _ChannelState:
+    state = _STATES.get(channel)
+    if state is None:
+        window = channel.rate_window() if hasattr(channel, "rate_window") else None
+        state = _ChannelState(Pacer(channel.min_interval(), window))
+        _STATES[channel] = state
+    return state
+
+
+@dataclass
+class _Run:
+    channel_id: str
+    channel: Channel
+    queue: list[dict[str, Any]]
+    state: _ChannelState
+    transient: int = 0  # transient failures this run
+    retry_at: float = 0.0  # monotonic: when the head row may be tried again after a transient failure
+    done: bool = False  # nothing more for this channel in this run
+
+    def ready_at(self) -> float:
+        """When the head row may go (monotonic); ``inf`` when its backoff outlasts what one run waits for."""
+        now = time.monotonic()
+        backoff = self.retry_at
+        head = self.queue[0]
+        if head.get("next_attempt_at") and not self.retry_at:
+            try:
+                delta = (parse_time(head["next_attempt_at"]) - datetime.now(timezone.utc)).total_seconds()
+            except ValueError:
+                delta = 0.0
+            backoff = now + delta
+        if backoff - now > RETRY_INLINE_WAIT and backoff > self.state.paused_until + 1:
+            return float("inf")  # a backoff (or an earlier run's 429) still running: a later run sends it
+        return max(self.state.pacer.next_slot(), self.state.paused_until, backoff)
 
 
 def deliver(
@@ -149,46 +235,77 @@ def deliver(
     retry_failed: bool = False,
     sleep: Callable[[float], None] = time.sleep,
     deadline: float | None = None,
+    max_wait: float | None = None,
 ) -> DeliveryReport:
-    """Send pending outbox rows, oldest first, channel by channel. A 429 pauses only that channel."""
+    """Send pending outbox rows, oldest first per channel (so a thread's root goes before its replies).
+
+    Channels are interleaved: each has its own pacing and its own 429 pause, so a rate-limited channel never
+    holds up the others. A wait longer than ``max_wait`` (or past ``deadline``) leaves that channel's rows
+    pending for the next call; a transient failure is retried once within the call, then left for later with
+    exponential backoff; after ``[bot] delivery_attempts`` (default 10) a row is ``failed`` (``bot.py status``,
+    ``bot.py deliver --retry-failed``). Nothing is ever dropped.
+    """
     report = DeliveryReport()
-    if retry_failed:
-        with transaction(db):
-            db.execute("update outbox set status = 'pending', attempts = 0, next_attempt_at = null where status = 'failed'")
-    # rows left 'sending' by a crash are sent again (the at-least-once window: one message at most)
+    ensure_parts_table(db)
+    limit = int(bot.options.get("delivery_attempts", MAX_ATTEMPTS))
+    storm = int(bot.options.get("storm_threshold", STORM_THRESHOLD))
+    if max_wait is None:
+        max_wait = float(bot.options.get("delivery_max_wait", MAX_INLINE_WAIT))
     with transaction(db):
+        if retry_failed:
+            db.execute("update outbox set status = 'pending', attempts = 0, next_attempt_at = null where status = 'failed'")
+        # rows a crash left 'sending' may or may not have reached the service: send them again (at least once)
+        for item in rows(db, "select id, channel_id from outbox where status = 'sending'"):
+            report.in_doubt += 1
+            log.warning("channel \"%s\": message #%s was being sent when the bot stopped; sending it again "
+                        "(it may show twice)", item["channel_id"], item["id"])
         db.execute("update outbox set status = 'pending' where status = 'sending'")
+    runs: list[_Run] = []
     for channel_id, channel in channels.items():
-        report.collapsed += collapse_storm(db, channel_id)
-        paused_until = 0.0
-        last_sent = 0.0
-        for item in rows(db, "select * from outbox where channel_id = ? and status = 'pending' order by id", (channel_id,)):
-            if deadline is not None and time.monotonic() > deadline:
-                report.deferred += 1
-                continue
-            if item["next_attempt_at"] and item["next_attempt_at"] > now_iso():
-                report.deferred += 1
-                continue
-            if paused_until:
-                report.deferred += 1
-                continue
-            gap = channel.min_interval() - (time.monotonic() - last_sent)
-            if last_sent and gap > 0:
-                sleep(gap)
-            outcome = _deliver_one(db, bot, channel, item)
-            last_sent = time.monotonic()
-            if outcome == "sent":
-                report.sent += 1
-            elif outcome == "failed":
-                report.failed += 1
-            else:
-                report.deferred += 1
-                if outcome == "paused":
-                    paused_until = 1.0
-            if outcome not in ("sent",):
-                latest = row(db, "select last_error from outbox where id = ?", (item["id"],))
-                if latest and latest["last_error"]:
-                    report.errors.append(f"channel \"{channel_id}\": {latest['last_error']}")
+        report.collapsed += collapse_storm(db, channel_id, storm)
+        queue = rows(db, "select * from outbox where channel_id = ? and status = 'pending' order by id", (channel_id,))
+        if queue:
+            runs.append(_Run(channel_id, channel, queue, _state(channel)))
+    while True:
+        candidates = [(run.ready_at(), index) for index, run in enumerate(runs) if run.queue and not run.done]
+        if not candidates:
+            break
+        ready, index = min(candidates)
+        run = runs[index]
+        now = time.monotonic()
+        wait = max(0.0, ready - now)
+        if deadline is not None and now + wait > deadline:
+            break
+        if wait > max_wait:
+            run.done = True
+            log.info("channel \"%s\": %d message(s) wait for a later run (rate limit or backoff)", run.channel_id, len(run.queue))
+            continue
+        if wait > 0:
+            sleep(wait)
+            if time.monotonic() < ready - 0.05:  # the sleep was interrupted (the daemon is stopping)
+                break
+        item = run.queue[0]
+        outcome, error = _deliver_one(db, bot, run, item, limit, sleep)
+        if outcome == "sent":
+            report.sent += 1
+            run.queue.pop(0)
+            run.transient, run.retry_at = 0, 0.0
+        elif outcome == "failed":
+            report.failed += 1
+            run.queue.pop(0)
+            run.retry_at = 0.0
+            report.errors.append(f"channel \"{run.channel_id}\": message #{item['id']} failed: {error}")
+        elif outcome == "paused":
+            run.queue[0] = row(db, "select * from outbox where id = ?", (item["id"],)) or item
+        else:  # transient: retry once in this run, then leave the channel for the next run
+            run.transient += 1
+            run.queue[0] = row(db, "select * from outbox where id = ?", (item["id"],)) or item
+            if run.transient > INLINE_RETRIES:
+                run.done = True
+                report.errors.append(
+                    f"channel \"{run.channel_id}\": {error}; {len(run.queue)} message(s) kept for the next run"
+                )
+    report.deferred = sum(len(run.queue) for run in runs)
     return report
 
 
@@ -204,71 +321,146 @@ def _render_row(db: sqlite_utils.Database, bot: BotConfig, channel: Channel, ite
     return render(item["message_kind"], context, markup=channel.markup, languages=config.languages, max_chars=channel.max_chars)
 
 
-def _deliver_one(db: sqlite_utils.Database, bot: BotConfig, channel: Channel, item: dict[str, Any]) -> str:
-    with transaction(db):
-        db["outbox"].update(item["id"], {"status": "sending", "attempts": (item["attempts"] or 0) + 1})
+def _resolves(db: sqlite_utils.Database, item: dict[str, Any]) -> bool:
+    """A resolution (or a digest whose latest statement is the resolution) edits the thread's root."""
+    if item["message_kind"] == "resolved":
+        return True
+    if item["message_kind"] == "digest" and item.get("change_id"):
+        change = row(db, "select change from incident_changes where id = ?", (item["change_id"],))
+        return bool(change) and change["change"] == "resolved"
+    return False
+
+
+def _pace(run: _Run, sleep: Callable[[float], None]) -> None:
+    wait = run.state.pacer.next_slot() - time.monotonic()
+    if wait > 0:
+        sleep(wait)
+
+
+def _deliver_one(
+    db: sqlite_utils.Database, bot: BotConfig, run: _Run, item: dict[str, Any], limit: int, sleep: Callable[[float], None]
+) -> tuple[str, str]:
+    """Deliver one row: (outcome, error) with outcome sent | failed | paused (429) | retry (transient).
+
+    The row is committed ``sending`` before the first network call and ``sent`` right after the last, so a crash
+    repeats at most the one message that was in flight. The root's edit on resolution goes first because an edit
+    is idempotent (an identical text is "not modified"), and parts already accepted are recorded, never resent.
+    """
+    channel = run.channel
     attempts = (item["attempts"] or 0) + 1
+    with transaction(db):
+        db["outbox"].update(item["id"], {"status": "sending", "attempts": attempts})
     try:
         message = _render_row(db, bot, channel, item)
         root = _thread_root(db, channel.config.id, item["incident_id"])
+        progress = {r["part"]: r["remote_id"] for r in rows(db, "select part, remote_id from outbox_parts where outbox_id = ?", (item["id"],))}
+        if root and channel.can_edit and -1 not in progress and _resolves(db, item):
+            _edit_root(db, bot, run, item, root, message, sleep)
         reply_to = root["root_remote_id"] if (root and channel.can_thread) else None
-        try:
-            remote_id = _send_parts(channel, message, reply_to)
-        except ChannelError as err:
-            if not (err.missing_target and reply_to):
-                raise
-            remote_id = _send_parts(channel, message, None)  # the thread's root is gone: post on its own
-            reply_to = None
-        edited = False
-        if item["message_kind"] == "resolved" and root and channel.can_edit and message.card:
-            try:
-                channel.edit(root["root_remote_id"], RenderedMessage(parts=[message.card], card=message.card))
-                edited = True
-            except ChannelError as err:
-                if not (err.missing_target or err.permanent):
-                    log.warning("channel \"%s\": could not edit root message: %s", channel.config.id, err)
+        remote_id, reply_to = _send_parts(db, run, item, message, reply_to, progress, sleep)
         with transaction(db):
             db["outbox"].update(
                 item["id"], {"status": "sent", "remote_id": remote_id, "sent_at": now_iso(), "last_error": None}
             )
-            if item["incident_id"] is not None and (root is None or (reply_to is None and channel.can_thread)):
+            if item["incident_id"] is not None and remote_id and (root is None or (reply_to is None and channel.can_thread)):
                 # the first message of an incident (or a replacement for a root that was deleted) is its root
                 db.execute(
                     "insert or replace into channel_threads (channel_id, incident_id, root_remote_id, root_outbox_id) "
                     "values (?, ?, ?, ?)",
                     (channel.config.id, item["incident_id"], remote_id, item["id"]),
                 )
-            if edited:
-                db.execute(
-                    "update channel_threads set edited_at = ? where channel_id = ? and incident_id = ?",
-                    (now_iso(), channel.config.id, item["incident_id"]),
-                )
-        return "sent"
+            db.execute("delete from outbox_parts where outbox_id = ?", (item["id"],))
+        return "sent", ""
     except ChannelError as err:
         updates: dict[str, Any] = {"last_error": str(err)}
-        if err.permanent or attempts >= MAX_ATTEMPTS:
+        if err.retry_after is not None and not err.permanent:
+            # rate limited: not the message's fault, so not an attempt; the channel pauses, the others go on
+            run.state.paused_until = time.monotonic() + err.retry_after
+            updates.update(status="pending", attempts=attempts - 1,
+                           next_attempt_at=iso_utc(now_utc() + timedelta(seconds=err.retry_after)))
+            outcome = "paused"
+            log.info("channel \"%s\": rate limited, waiting %.0f s", run.channel_id, err.retry_after)
+        elif err.permanent or attempts >= limit:
             updates["status"] = "failed"
             outcome = "failed"
         else:
-            wait = err.retry_after if err.retry_after is not None else _backoff(attempts)
+            wait = _backoff(attempts)
+            run.retry_at = time.monotonic() + wait
             updates.update(status="pending", next_attempt_at=iso_utc(now_utc() + timedelta(seconds=wait)))
-            outcome = "paused" if err.retry_after is not None else "retry"
+            outcome = "retry"
         with transaction(db):
             db["outbox"].update(item["id"], updates)
-        return outcome
+        return outcome, str(err)
     except Exception as err:  # a rendering bug must not lose the row: keep it, visible, for a retry
         with transaction(db):
             db["outbox"].update(item["id"], {"status": "failed", "last_error": f"{type(err).__name__}: {err}"})
         log.exception("outbox row %s could not be rendered", item["id"])
-        return "failed"
+        return "failed", f"{type(err).__name__}: {err}"
 
 
-def _send_parts(channel: Channel, message: RenderedMessage, reply_to: str | None) -> str:
-    """Send each part; later parts reply to the first. Returns the first part's remote id."""
-    first = channel.send(RenderedMessage(parts=[message.parts[0]], card=message.card, blocks=message.blocks), reply_to=reply_to)
-    for part in message.parts[1:]:
-        channel.send(RenderedMessage(parts=[part]), reply_to=first if channel.can_thread else None)
-    return first
+def _edit_root(
+    db: sqlite_utils.Database, bot: BotConfig, run: _Run, item: dict[str, Any], root: dict[str, Any],
+    message: RenderedMessage, sleep: Callable[[float], None],
+) -> None:
+    channel = run.channel
+    card, extra = message.card, message.extra
+    if not card:  # a digest that ends with the resolution: the resolution's card
+        resolved = _render_row(db, bot, channel, {**item, "message_kind": "resolved"})
+        card, extra = resolved.card, resolved.extra
+    if not card:
+        return
+    _pace(run, sleep)
+    try:
+        channel.edit(root["root_remote_id"], RenderedMessage(parts=[card], card=card, extra=extra))
+    except ChannelError as err:
+        if not (err.missing_target or err.permanent):
+            raise
+        log.warning("channel \"%s\": could not edit the incident's first message: %s", run.channel_id, err)
+    finally:
+        run.state.pacer.record()
+    with transaction(db):
+        db.execute("insert or replace into outbox_parts (outbox_id, part, remote_id, sent_at) values (?, -1, ?, ?)",
+                   (item["id"], root["root_remote_id"], now_iso()))
+        db.execute("update channel_threads set edited_at = ? where channel_id = ? and incident_id = ?",
+                   (now_iso(), run.channel_id, item["incident_id"]))
+
+
+def _send_parts(
+    db: sqlite_utils.Database, run: _Run, item: dict[str, Any], message: RenderedMessage, reply_to: str | None,
+    progress: dict[int, str], sleep: Callable[[float], None],
+) -> tuple[str, str | None]:
+    """Send each part not yet accepted; later parts reply to the first. Returns (first part's id, reply_to used)."""
+    channel = run.channel
+    first = progress.get(0, "")
+    parts = message.parts or [""]
+    for index, text in enumerate(parts):
+        if index in progress:
+            continue
+        target = reply_to if index == 0 else (first if channel.can_thread and first else None)
+        per_part = message.extra.get("part_blocks")
+        blocks = per_part[index] if isinstance(per_part, list) and index < len(per_part) else (
+            message.blocks if index == 0 else None)
+        part = RenderedMessage(parts=[text], card=message.card, blocks=blocks, extra=message.extra)
+        _pace(run, sleep)
+        try:
+            remote_id = channel.send(part, reply_to=target)
+            if index == 0 and target and getattr(channel, "reply_missing", False):
+                reply_to = None  # sent on its own because the root is gone: it becomes the new root
+        except ChannelError as err:
+            run.state.pacer.record()
+            if not (index == 0 and err.missing_target and target):
+                raise
+            reply_to = None  # the thread's root is gone: post on its own (it becomes the new root)
+            _pace(run, sleep)
+            remote_id = channel.send(part, reply_to=None)
+        run.state.pacer.record()
+        if index == 0:
+            first = remote_id
+        if len(parts) > 1 and index < len(parts) - 1:
+            with transaction(db):
+                db.execute("insert or replace into outbox_parts (outbox_id, part, remote_id, sent_at) values (?, ?, ?, ?)",
+                           (item["id"], index, remote_id, now_iso()))
+    return first, reply_to
 
 
 def pending_counts(db: sqlite_utils.Database) -> dict[str, dict[str, int]]:

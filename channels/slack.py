@@ -6,6 +6,7 @@ slack-sdk's own retry handlers are switched off: the outbox owns retrying and 42
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from typing import Any
@@ -22,6 +23,9 @@ PERMANENT_ERRORS = {
     "restricted_action", "cant_update_message", "edit_window_closed", "invalid_arguments", "too_many_attachments",
     "channel_is_archived", "action_prohibited", "no_service", "invalid_payload", "invalid_token", "posting_to_general_channel_denied",
 }
+# slack-sdk logs every failed call at ERROR (with the raw body); the ChannelError line already says it
+_SDK_LOG = logging.getLogger("pushti.channels.slack_sdk")
+_SDK_LOG.setLevel(logging.CRITICAL)
 MISSING_TARGET_ERRORS = {"message_not_found", "thread_not_found", "invalid_thread_ts", "cant_update_message"}
 
 
@@ -69,7 +73,7 @@ class SlackChannel(Channel):
             from slack_sdk.webhook import WebhookClient
 
             self._secret = url
-            self.webhook = client or WebhookClient(url, timeout=timeout, retry_handlers=[])
+            self.webhook = client or WebhookClient(url, timeout=timeout, retry_handlers=[], logger=_SDK_LOG)
             self.can_thread = False
             self.can_edit = False
             self.channel = ""
@@ -86,7 +90,7 @@ class SlackChannel(Channel):
         if client is None:
             from slack_sdk import WebClient
 
-            kwargs: dict[str, Any] = {"token": token, "timeout": timeout, "retry_handlers": []}
+            kwargs: dict[str, Any] = {"token": token, "timeout": timeout, "retry_handlers": [], "logger": _SDK_LOG}
             if self.api_base:
                 kwargs["base_url"] = self.api_base + "/"
             client = WebClient(**kwargs)

@@ -54,6 +54,7 @@ class TelegramChannel(Channel):
         timeout = float(config.option("timeout", 15.0))
         self._http = http or httpx.Client(timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)))
         self.plain_fallback = bool(config.option("plain_fallback", True))
+        self.reply_missing = False  # the last send asked for a reply, but the message to reply to was gone
 
     # -- pacing -------------------------------------------------------------------------------------------------
 
@@ -145,6 +146,9 @@ class TelegramChannel(Channel):
         if reply_to:
             payload["reply_parameters"] = {"message_id": int(reply_to), "allow_sending_without_reply": True}
         result = self._with_plain_fallback("sendMessage", payload, text)
+        replied = result.get("reply_to_message") if isinstance(result.get("reply_to_message"), dict) else {}
+        # sent, but not as a reply: the message to reply to is gone (the outbox makes this one the thread's root)
+        self.reply_missing = bool(reply_to) and str(replied.get("message_id")) != str(reply_to)
         return str(result["message_id"])
 
     def edit(self, remote_id: str, message: RenderedMessage) -> None:
