@@ -308,5 +308,29 @@ def sources_check(config_path: str | None, source_ids: tuple[str, ...]) -> None:
     sys.exit(EXIT_OK if all(r.ok for r in results) else EXIT_SOURCE_FAILED)
 
 
+@cli.command()
+@config_option
+@click.argument("incident_id", type=int)
+@click.option("--channel", "channel_id", default=None, help="Only this channel id (default: every configured channel).")
+def preview(config_path: str | None, incident_id: int, channel_id: str | None) -> None:
+    """Show what would be sent for an incident's latest change, without sending."""
+    bot = _load(config_path)
+    from render import preview as render_preview
+
+    try:
+        click.echo(render_preview(_db(bot), bot, incident_id, channel_id))
+    except KeyError as err:
+        click.echo(f"preview: {err.args[0]}", err=True)
+        sys.exit(EXIT_SOURCE_FAILED)
+
+
+@cli.command()
+def demo() -> None:
+    """Replay the 3 July 2019 Facebook/WhatsApp/Instagram/Twitter outage (temporary database, console, no network)."""
+    from demo import run_demo
+
+    sys.exit(run_demo())
+
+
 if __name__ == "__main__":
     cli()

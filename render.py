@@ -1,33 +1,43 @@
 """Render: turns an outbox row into the text a channel sends (Jinja2 templates, per language and markup).
 
-``message_context`` gathers plain data from the store; ``render`` fills the templates. No I/O beyond reading.
+``message_context`` gathers plain data from the store; ``render`` fills the templates of one message kind for
+one markup (telegram / slack / plain), every language in the order asked, and splits the result to the
+channel's limit. Anything a template prints with ``{{ … }}`` is escaped for the markup unless a helper made it.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlite_utils
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
 
+import markup as mk
+import timefmt
 from posts import parse_time
 from store import row, rows
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MESSAGE_KINDS = ("acknowledged", "update", "resolved", "event", "digest", "notice")
+SOCIAL_KINDS = ("x", "bluesky", "mastodon")
 
 
 @dataclass
 class RenderedMessage:
     parts: list[str]  # one or more messages, each within the channel's limit
     card: str = ""  # the root message's new text when an incident is resolved (edit)
-    blocks: list[dict[str, Any]] | None = None
+    blocks: list[dict[str, Any]] | None = None  # Slack: Block Kit for parts[0] (extra["part_blocks"]: every part)
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- names and phrases
 
 
 def _service(name: str) -> dict[str, str]:
@@ -42,8 +52,169 @@ def _service(name: str) -> dict[str, str]:
     return {"id": found.id, "name": found.name, "hi": found.hi}
 
 
+def join_and(items: list[str], lang: str) -> str:
+    """"फेसबुक, व्हाट्सएप और इंस्टाग्राम" / "Facebook, WhatsApp and Instagram" (no comma before the last)."""
+    items = [i for i in items if i]
+    word = " और " if lang.startswith("hi") else " and "
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + word + items[-1]
+
+
+def all_of(count: int, lang: str) -> str:
+    """"दोनों" / "तीनों" / "चारों" / "सभी"; "both" / "all three" / "all four" / "all"."""
+    if lang.startswith("hi"):
+        return {2: "दोनों", 3: "तीनों", 4: "चारों", 5: "पांचों"}.get(count, "सभी")
+    return {2: "both", 3: "all three", 4: "all four", 5: "all five"}.get(count, "all")
+
+
+def symptom_phrase(tag: str, lang: str) -> str:
+    try:
+        from classify import symptom_phrase as phrase
+
+        return phrase(tag, lang)
+    except Exception:  # an unknown tag, or the lexicon unavailable: say the tag plainly
+        return tag.replace("_", " ")
+
+
+def trouble(symptoms: list[str], lang: str) -> str:
+    """What users cannot do, as the acknowledgement sentence needs it (present tense). "outage" is named only
+    when it is the only symptom (next to a specific one, as from a "#…down" hashtag, it would overstate)."""
+    if len(symptoms) > 1:
+        symptoms = [s for s in symptoms if s != "outage"]
+    if lang.startswith("hi"):
+        if not symptoms:
+            return "उसकी सेवा में दिक्कत है"
+        return f"उपयोगकर्ताओं को {join_and([symptom_phrase(s, 'hi') for s in symptoms], 'hi')} दिक्कत आ रही है"
+    phrases = [symptom_phrase(s, "en") for s in symptoms]
+    doing = [p for p in phrases if p.split(" ")[0].endswith("ing")]
+    other = [p for p in phrases if p not in doing]
+    said = []
+    if doing:
+        said.append("users are having trouble " + join_and(doing, "en"))
+    if other:
+        said.append("there are reports of " + join_and(other, "en"))
+    return "; ".join(said) if said else "there is a problem with its service"
+
+
+def medium(source_kind: str, lang: str) -> str:
+    """Where the statement was made: "ट्वीट कर" / "अपने स्टेटस पेज पर"; "in a tweet" / "on its status page"."""
+    hi = lang.startswith("hi")
+    if source_kind == "x":
+        return "ट्वीट कर" if hi else "in a tweet"
+    if source_kind == "bluesky":
+        return "ब्लूस्काई पर पोस्ट कर" if hi else "on Bluesky"
+    if source_kind == "mastodon":
+        return "मास्टोडन पर पोस्ट कर" if hi else "on Mastodon"
+    if source_kind == "feed":
+        return "अपने स्टेटस फीड में" if hi else "in its status feed"
+    return "अपने स्टेटस पेज पर" if hi else "on its status page"
+
+
+def speaker(service: dict[str, str], statement: dict[str, Any] | None, lang: str) -> str:
+    """"फेसबुक (@facebook)" / "Facebook (@facebook)": who wrote the quoted words."""
+    name = service["hi"] if lang.startswith("hi") else service["name"]
+    author = (statement or {}).get("author") or ""
+    if author and (statement or {}).get("source_kind") in SOCIAL_KINDS:
+        handle = author if author.startswith("@") else "@" + author
+        if handle.lower().lstrip("@") == name.lower():
+            return name
+        if "(" in name:  # "एक्स (ट्विटर) के @TwitterSupport", not two pairs of brackets
+            return f"{name} के {handle}" if lang.startswith("hi") else f"{name}’s {handle}"
+        return f"{name} ({handle})"
+    return name
+
+
+def language_note(statement: dict[str, Any] | None, lang: str) -> str:
+    said = (statement or {}).get("language") or ""
+    if lang.startswith("hi"):
+        return " (अंग्रेज़ी में)" if said == "en" else ""
+    return " (in Hindi)" if said == "hi" else ""
+
+
+IMPACT_WORDS = {"minor": ("कम", "minor"), "major": ("बड़ा", "major"), "critical": ("गंभीर", "critical")}
+
+
+def impact_word(impact: str | None, lang: str) -> str:
+    pair = IMPACT_WORDS.get(impact or "")
+    return "" if pair is None else pair[0 if lang.startswith("hi") else 1]
+
+
+def _display_url(url: str) -> str:
+    return re.sub(r"^https?://(www\.)?", "", url).rstrip("/")
+
+
+class MarkupHelpers:
+    """What templates call to produce markup; results are ``Markup`` so they are not escaped again."""
+
+    def __init__(self, markup: str) -> None:
+        self.markup = markup
+
+    def esc(self, text: Any) -> Markup:
+        return Markup(mk.escape("" if text is None else str(text), self.markup))
+
+    def b(self, text: Any) -> Markup:
+        return Markup(mk.bold(mk.escape(str(text), self.markup), self.markup))
+
+    def q(self, text: Any) -> Markup:
+        return Markup(mk.quote(str(text or ""), self.markup))
+
+    def link(self, url: str) -> Markup:
+        return Markup(mk.link(url, _display_url(url), self.markup)) if url else Markup("")
+
+
+# ---------------------------------------------------------------- context from the store
+
+
 def _time(value: str | None) -> datetime | None:
     return parse_time(value) if value else None
+
+
+def _statement(db: sqlite_utils.Database, post: dict[str, Any]) -> dict[str, Any]:
+    source = row(db, "select kind from sources where id = ?", (post["source_id"],))
+    return {
+        **post,
+        "created_at": parse_time(post["created_at"]),
+        "symptoms": json.loads(post.get("symptoms") or "[]"),
+        "source_kind": source["kind"] if source else "",
+    }
+
+
+def _incident(db: sqlite_utils.Database, incident: dict[str, Any]) -> dict[str, Any]:
+    data = {
+        **incident,
+        "opened_at": _time(incident["opened_at"]),
+        "resolved_at": _time(incident["resolved_at"]),
+        "acknowledged_at": _time(incident["acknowledged_at"]),
+        "last_statement_at": _time(incident.get("last_statement_at")),
+        "service_info": _service(incident["service"]),
+    }
+    if data["duration_seconds"] is None and data["opened_at"] and data["resolved_at"]:
+        data["duration_seconds"] = max(0, int((data["resolved_at"] - data["opened_at"]).total_seconds()))
+    return data
+
+
+def _event(db: sqlite_utils.Database, event_id: int) -> dict[str, Any] | None:
+    event = row(db, "select * from events where id = ?", (event_id,))
+    if event is None:
+        return None
+    members = rows(db, "select * from incidents where event_id = ? order by opened_at, id", (event_id,))
+    return {
+        **event,
+        "started_at": _time(event["started_at"]),
+        "ended_at": _time(event["ended_at"]),
+        "services": [_service(m["service"]) for m in members],
+        "incidents": [_incident(db, m) for m in members],
+    }
+
+
+def incident_statements(db: sqlite_utils.Database, incident_id: int) -> list[dict[str, Any]]:
+    """The incident's statements so far (no duplicates, no noise), oldest first."""
+    found = rows(
+        db, "select * from posts where incident_id = ? and duplicate_of is null and coalesce(kind, '') != 'noise' "
+        "order by created_at, id", (incident_id,),
+    )
+    return [_statement(db, p) for p in found]
 
 
 def message_context(db: sqlite_utils.Database, outbox_row: dict[str, Any], timezone: str) -> dict[str, Any]:
@@ -52,12 +223,7 @@ def message_context(db: sqlite_utils.Database, outbox_row: dict[str, Any], timez
     incident = row(db, "select * from incidents where id = ?", (outbox_row["incident_id"],)) if outbox_row.get("incident_id") else None
     if incident:
         context["service"] = _service(incident["service"])
-        context["incident"] = {
-            **incident,
-            "opened_at": _time(incident["opened_at"]),
-            "resolved_at": _time(incident["resolved_at"]),
-            "acknowledged_at": _time(incident["acknowledged_at"]),
-        }
+        context["incident"] = _incident(db, incident)
         change = row(db, "select * from incident_changes where id = ?", (outbox_row["change_id"],)) if outbox_row.get("change_id") else None
         post = None
         if change and change["post_id"]:
@@ -65,44 +231,163 @@ def message_context(db: sqlite_utils.Database, outbox_row: dict[str, Any], timez
         if post is None:
             post = row(db, "select * from posts where incident_id = ? and duplicate_of is null order by created_at desc limit 1", (incident["id"],))
         if post:
-            context["statement"] = {
-                **post,
-                "created_at": parse_time(post["created_at"]),
-                "symptoms": json.loads(post["symptoms"] or "[]"),
-            }
+            context["statement"] = _statement(db, post)
         context["change"] = change["change"] if change else outbox_row["message_kind"]
         if incident["event_id"]:
-            event = row(db, "select * from events where id = ?", (incident["event_id"],))
-            members = rows(db, "select * from incidents where event_id = ? order by opened_at", (incident["event_id"],))
-            context["event"] = {
-                **(event or {}),
-                "started_at": _time(event["started_at"]) if event else None,
-                "ended_at": _time(event["ended_at"]) if event else None,
-                "services": [_service(m["service"]) for m in members],
-            }
+            context["event"] = _event(db, incident["event_id"])
+        if outbox_row["message_kind"] == "digest":
+            context["statements"] = incident_statements(db, incident["id"])
     return context
 
 
-_env: Environment | None = None
+def incident_context(db: sqlite_utils.Database, incident_id: int, kind: str, timezone: str) -> dict[str, Any]:
+    """Context for an incident rendered outside the outbox (``preview``): its latest statement decides."""
+    incident = row(db, "select * from incidents where id = ?", (incident_id,))
+    if incident is None:
+        raise KeyError(incident_id)
+    return message_context(db, {"message_kind": kind, "incident_id": incident_id, "change_id": None}, timezone)
 
 
-def environment() -> Environment:
-    global _env
-    if _env is None:
-        _env = Environment(
+def summary_context(
+    db: sqlite_utils.Database, timezone: str, *, day: date | None = None, event_id: int | None = None
+) -> dict[str, Any]:
+    """A summary (rendered by the ``digest`` template): every incident of one local day, or of one event."""
+    context: dict[str, Any] = {"kind": "digest", "timezone": timezone, "body": ""}
+    if event_id is not None:
+        event = _event(db, event_id)
+        if event is None:
+            raise KeyError(event_id)
+        context["event"] = event
+        context["summary"] = {"scope": "event", "incidents": event["incidents"], "events": [event], "day": event["started_at"]}
+        return context
+    assert day is not None
+    zone = ZoneInfo(timezone)
+    start = datetime.combine(day, time(0), tzinfo=zone)
+    end = start + timedelta(days=1)
+    chosen = []
+    for incident in rows(db, "select * from incidents order by coalesce(opened_at, resolved_at), id"):
+        data = _incident(db, incident)
+        began = data["opened_at"] or data["resolved_at"]
+        finished = data["resolved_at"] or data["last_statement_at"] or began
+        if began and began < end and (finished or began) >= start:
+            chosen.append(data)
+    event_ids = sorted({i["event_id"] for i in chosen if i.get("event_id")})
+    events = [e for e in (_event(db, i) for i in event_ids) if e]
+    context["summary"] = {"scope": "day", "incidents": chosen, "events": events, "day": start}
+    return context
+
+
+# ---------------------------------------------------------------- rendering
+
+_envs: dict[str, Environment] = {}
+
+
+def environment(markup: str = "plain") -> Environment:
+    """One Jinja2 environment per markup: every ``{{ value }}`` that is not ``Markup`` is escaped for it."""
+    if markup not in mk.MARKUPS:
+        raise ValueError(f"unknown markup {markup!r} (known: {', '.join(mk.MARKUPS)})")
+    if markup not in _envs:
+
+        def finalize(value: Any) -> Any:
+            if isinstance(value, Markup):
+                return value
+            return mk.escape("" if value is None else str(value), markup)
+
+        env = Environment(
             loader=FileSystemLoader(str(TEMPLATES)), undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-            keep_trailing_newline=False,
+            keep_trailing_newline=False, autoescape=False, finalize=finalize,
         )
-        _env.filters["local"] = lambda value, tz: value.astimezone(ZoneInfo(tz)) if value else value
-    return _env
+        env.globals.update(
+            join_and=join_and, all_of=all_of, trouble=trouble, medium=medium, speaker=speaker,
+            language_note=language_note, impact_word=impact_word, symptom_phrase=symptom_phrase,
+        )
+        _envs[markup] = env
+    return _envs[markup]
+
+
+def _tidy(text: str) -> str:
+    text = "\n".join(line.rstrip() for line in text.strip().splitlines())
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def _fill(name: str, context: dict[str, Any], markup: str, languages: tuple[str, ...]) -> str:
+    values: dict[str, Any] = {
+        "statement": None, "event": None, "incident": None, "service": None, "statements": [], "summary": None,
+        "change": context.get("kind", ""), "body": "", "timezone": "Asia/Kolkata",
+    }
+    values.update(context)
+    values.update(
+        languages=tuple(languages), markup=markup, m=MarkupHelpers(markup), t=timefmt.TimeFormatter(values["timezone"])
+    )
+    return _tidy(environment(markup).get_template(name).render(**values))
 
 
 def render(kind: str, context: dict[str, Any], *, markup: str, languages: tuple[str, ...], max_chars: int) -> RenderedMessage:
     """Render a message kind for one channel flavour; split into parts of at most ``max_chars``."""
-    template = environment().get_template(f"{kind}.j2")
-    text = template.render(**context, languages=languages, markup=markup).strip()
-    card = ""
-    if kind == "resolved":
-        card = environment().get_template("card.j2").render(**context, languages=languages, markup=markup).strip()
-    parts = [text[i : i + max_chars] for i in range(0, len(text), max_chars)] or [""]
-    return RenderedMessage(parts=parts, card=card)
+    if kind not in MESSAGE_KINDS:
+        raise ValueError(f"unknown message kind {kind!r}")
+    text = _fill(f"{kind}.j2", context, markup, languages)
+    card = _fill("card.j2", context, markup, languages) if kind == "resolved" and context.get("incident") else ""
+    parts = mk.split(text, max_chars, markup)
+    if card and mk.measure(card) > max_chars:
+        card = mk.split(card, max_chars, markup)[0]
+    message = RenderedMessage(parts=parts, card=card)
+    if markup == "slack":
+        per_part = [mk.slack_blocks(p) for p in parts]
+        if all(len(b) <= mk.SLACK_MAX_BLOCKS for b in per_part):
+            message.blocks = per_part[0]
+            message.extra["part_blocks"] = per_part
+        if card:
+            message.extra["card_blocks"] = mk.slack_blocks(card)
+    return message
+
+
+# ---------------------------------------------------------------- preview
+
+
+def _preview_kind(db: sqlite_utils.Database, incident_id: int, channel_id: str) -> tuple[str, int | None]:
+    """The message the channel would get for the incident's latest change (kind, change id)."""
+    from outbox import CHANGE_TO_MESSAGE
+
+    change = row(
+        db, "select * from incident_changes where incident_id = ? and change not in ('event', 'stale') "
+        "order by at desc, id desc limit 1", (incident_id,),
+    )
+    if change is None:
+        return "acknowledged", None
+    kind = CHANGE_TO_MESSAGE.get(change["change"], "update")
+    if kind == "update" and not row(
+        db, "select 1 from outbox where channel_id = ? and incident_id = ? and status = 'sent'", (channel_id, incident_id)
+    ):
+        kind = "acknowledged"
+    return kind, change["id"]
+
+
+def preview(db: sqlite_utils.Database, bot: Any, incident_id: int, channel_id: str | None = None) -> str:
+    """What each configured channel (or one) would be sent for the incident's latest change, without sending."""
+    from channels.registry import channel_class
+
+    if row(db, "select 1 from incidents where id = ?", (incident_id,)) is None:
+        raise KeyError(f"no incident #{incident_id}")
+    channels = [c for c in bot.channels if channel_id in (None, c.id)]
+    if channel_id and not channels:
+        raise KeyError(f"no channel with id {channel_id}")
+    out = []
+    for channel in channels:
+        cls = channel_class(channel.kind)
+        kind, change_id = _preview_kind(db, incident_id, channel.id)
+        context = message_context(
+            db, {"message_kind": kind, "incident_id": incident_id, "change_id": change_id}, channel.timezone
+        )
+        message = render(kind, context, markup=cls.markup, languages=channel.languages, max_chars=cls.max_chars)
+        langs = "+".join(channel.languages)
+        out.append(f"── preview [{channel.id}] {channel.kind} · {cls.markup} · {langs} · {kind} " + "─" * 12)
+        for number, part in enumerate(message.parts, 1):
+            if len(message.parts) > 1:
+                out.append(f"── part {number}/{len(message.parts)} ({mk.measure(part)} of {cls.max_chars} characters)")
+            out.append(part)
+        if message.card:
+            out.append("── the first message becomes:")
+            out.append(message.card)
+        out.append("")
+    return "\n".join(out)

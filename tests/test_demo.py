@@ -1,0 +1,53 @@
+"""`bot.py demo`: the seed story replayed through the whole pipeline reads as a faithful bilingual summary."""
+
+from __future__ import annotations
+
+import io
+import os
+
+from golden_cases import FACEBOOK_ACK, TWITTER_RESOLVED
+from pollhelpers import run_bot
+
+from demo import SCENES, run_demo
+
+NO_NETWORK = {"HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9", "ALL_PROXY": "http://127.0.0.1:9"}
+
+
+def test_demo_command_tells_the_seed_story(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.endswith(("_TOKEN", "_WEBHOOK"))}
+    result = run_bot("demo", env={**env, **NO_NETWORK, "HOME": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    # when: Wednesday night IST start, Thursday morning resolution, and how long
+    assert "फेसबुक ने बुधवार रात 8:35 बजे (3 जुलाई, भारतीय समय) ट्वीट कर माना" in out
+    assert "Wednesday 3 July, 8:35 PM IST (15:05 UTC)" in out
+    assert "गुरुवार सुबह 5:20 बजे" in out and "Thursday 4 July, 5:20 AM IST (23:50 UTC, 3 July)" in out
+    assert "लगभग 8 घंटे 45 मिनट तक रही" in out and "lasted about 8 h 45 min" in out
+    assert "लगभग 7 घंटे 10 मिनट तक रही" in out and "lasted about 7 h 10 min" in out
+    # what the companies said, verbatim, in both language parts
+    assert out.count(FACEBOOK_ACK) == 2 and out.count(TWITTER_RESOLVED) == 2
+    assert "फेसबुक (@facebook) ने लिखा (अंग्रेज़ी में):" in out
+    # the event: several services at once, "और" before the last
+    assert "फेसबुक, व्हाट्सएप और इंस्टाग्राम पर एक साथ दिक्कत" in out
+    assert "फेसबुक, व्हाट्सएप, इंस्टाग्राम और एक्स (ट्विटर) पर एक साथ दिक्कत" in out and "ट्विटर" in out
+    assert "Facebook, WhatsApp and Instagram in trouble at the same time" in out
+    # the closing summary, and the resolved first messages edited in place
+    summary = out.split("सार / Summary", 1)[1]
+    assert "• फेसबुक: बुधवार रात 8:35 बजे से गुरुवार सुबह 5:20 बजे तक — 8 घंटे 45 मिनट, समस्या दूर" in summary
+    assert "• Facebook: Wednesday, 8:35 PM (15:05 UTC) to Thursday, 5:20 AM (23:50 UTC, 3 July) — 8 h 45 min, resolved" in summary
+    assert out.count("── [desk] edit ") == 4
+    # illustrative statements are marked as such
+    assert out.count("illustrative statement") == sum(1 for s in SCENES if not s.verbatim)
+    assert out.count("verbatim, quoted in the seed story") == sum(1 for s in SCENES if s.verbatim) == 2
+
+
+def test_demo_in_english_only_and_each_message_once():
+    out = io.StringIO()
+    assert run_demo(out, languages=("en",)) == 0
+    text = out.getvalue()
+    for chunk in text.split("── [desk]")[1:]:  # every message, without the replay's own step lines
+        message = chunk.split("▶")[0].split("═")[0]
+        assert message.strip() and not any("\u0900" <= ch <= "\u097f" for ch in message), message
+    assert "Summary: Facebook, WhatsApp, Instagram and X (Twitter) in trouble at the same time" in text
+    messages = text.count("── [desk] ") - text.count("── [desk] edit ")
+    assert messages == 8 + 3  # eight statements, three events (WhatsApp, Instagram, Twitter join)

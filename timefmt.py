@@ -1,0 +1,183 @@
+"""Times and durations in words for messages: a moment in the channel's zone with weekday and part of day
+(Babel ``hi`` / ``en`` names, tzdata zones), UTC beside it in English, and spans like "8 घंटे 35 मिनट" / "8 h 35 min".
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+
+INDIA_ZONES = ("Asia/Kolkata", "Asia/Calcutta")
+
+# Hindi newsroom split of the day (see the project's Hindi style notes): start hour -> word
+_PARTS_HI = ((4, "सुबह"), (12, "दोपहर"), (16, "शाम"), (20, "रात"))
+
+
+def local(moment: datetime, tz: str) -> datetime:
+    """The same instant in the zone ``tz`` (naive values are taken to be UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(ZoneInfo(tz))
+
+
+def part_of_day_hi(hour: int) -> str:
+    """सुबह 04–11, दोपहर 12–15, शाम 16–19, रात 20–03."""
+    word = "रात"
+    for start, name in _PARTS_HI:
+        if hour >= start:
+            word = name
+    return word
+
+
+def _babel_locale(lang: str) -> str:
+    return "hi" if lang.startswith("hi") else "en"
+
+
+def weekday(moment: datetime, tz: str, lang: str) -> str:
+    """Weekday name in the zone: "बुधवार" / "Wednesday"."""
+    return format_datetime(local(moment, tz), "EEEE", locale=_babel_locale(lang))
+
+
+def day_month(moment: datetime, tz: str, lang: str, *, year: bool = False) -> str:
+    """"3 जुलाई" / "3 July" (with the year when asked)."""
+    pattern = "d MMMM y" if year else "d MMMM"
+    return format_datetime(local(moment, tz), pattern, locale=_babel_locale(lang))
+
+
+def zone_label(tz: str, lang: str, moment: datetime | None = None) -> str:
+    """How a message names the zone: "भारतीय समय" / "IST" for India, else the zone's abbreviation."""
+    if tz in INDIA_ZONES:
+        return "भारतीय समय" if lang.startswith("hi") else "IST"
+    abbreviation = local(moment or datetime.now(timezone.utc), tz).tzname() or tz
+    return abbreviation if not lang.startswith("hi") else f"{abbreviation} समय"
+
+
+def clock_hi(moment: datetime, tz: str) -> str:
+    """Twelve-hour clock as Hindi text uses it before "बजे": "8:35", "5" (on the hour)."""
+    here = local(moment, tz)
+    hour = here.hour % 12 or 12
+    return f"{hour}" if here.minute == 0 else f"{hour}:{here.minute:02d}"
+
+
+def when_hi(moment: datetime, tz: str, *, date: bool = True, zone: bool = False) -> str:
+    """"बुधवार रात 8:35 बजे (3 जुलाई, भारतीय समय)"; without date/zone: "बुधवार रात 8:35 बजे"."""
+    here = local(moment, tz)
+    text = f"{weekday(moment, tz, 'hi')} {part_of_day_hi(here.hour)} {clock_hi(moment, tz)} बजे"
+    extra = []
+    if date:
+        extra.append(day_month(moment, tz, "hi"))
+    if zone:
+        extra.append(zone_label(tz, "hi", moment))
+    return f"{text} ({', '.join(extra)})" if extra else text
+
+
+def clock_en(moment: datetime, tz: str) -> str:
+    """"8:35 PM" (Babel, English)."""
+    return format_datetime(local(moment, tz), "h:mm a", locale="en")
+
+
+def utc_en(moment: datetime, tz: str) -> str:
+    """UTC as the English text gives it beside the local time: "15:05 UTC", with the date when it differs."""
+    here = local(moment, tz)
+    there = local(moment, "UTC")
+    text = f"{there:%H:%M} UTC"
+    if there.date() != here.date():
+        text += ", " + format_datetime(there, "d MMMM", locale="en")
+    return text
+
+
+def when_en(moment: datetime, tz: str, *, date: bool = True, zone: bool = True, utc: bool = True) -> str:
+    """"Wednesday 3 July, 8:35 PM IST (15:05 UTC)"; shorter forms without date / zone / UTC."""
+    head = weekday(moment, tz, "en") + (" " + day_month(moment, tz, "en") if date else "")
+    text = f"{head}, {clock_en(moment, tz)}"
+    if zone:
+        text += f" {zone_label(tz, 'en', moment)}"
+        if utc and tz != "UTC":
+            text += f" ({utc_en(moment, tz)})"
+    return text
+
+
+def when(moment: datetime, tz: str, lang: str, *, date: bool = True, zone: bool = False) -> str:
+    """The moment for one language: Hindi with part of day and "बजे"; English with zone and UTC when ``zone``."""
+    if lang.startswith("hi"):
+        return when_hi(moment, tz, date=date, zone=zone)
+    return when_en(moment, tz, date=date, zone=zone, utc=zone)
+
+
+def _split(seconds: float) -> tuple[int, int, int]:
+    minutes = int(round(max(0.0, seconds) / 60.0))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    return days, hours, minutes
+
+
+def duration_hi(seconds: float | timedelta) -> str:
+    """"8 घंटे 35 मिनट", "1 घंटा", "40 मिनट", "1 दिन 2 घंटे" (minutes dropped beyond a day)."""
+    if isinstance(seconds, timedelta):
+        seconds = seconds.total_seconds()
+    if seconds < 30:
+        return "एक मिनट से कम"
+    days, hours, minutes = _split(seconds)
+    words = []
+    if days:
+        words.append(f"{days} दिन")
+    if hours:
+        words.append(f"{hours} {'घंटा' if hours == 1 else 'घंटे'}")
+    if minutes and not days:
+        words.append(f"{minutes} मिनट")
+    return " ".join(words)
+
+
+def duration_en(seconds: float | timedelta) -> str:
+    """"8 h 35 min", "1 h", "40 min", "1 day 2 h", "3 days"."""
+    if isinstance(seconds, timedelta):
+        seconds = seconds.total_seconds()
+    if seconds < 30:
+        return "under a minute"
+    days, hours, minutes = _split(seconds)
+    words = []
+    if days:
+        words.append(f"{days} {'day' if days == 1 else 'days'}")
+    if hours:
+        words.append(f"{hours} h")
+    if minutes and not days:
+        words.append(f"{minutes} min")
+    return " ".join(words)
+
+
+def duration(seconds: float | timedelta, lang: str) -> str:
+    return duration_hi(seconds) if lang.startswith("hi") else duration_en(seconds)
+
+
+class TimeFormatter:
+    """The functions above bound to one channel zone, for templates: ``t.when(x, lang)``, ``t.duration(s, lang)``."""
+
+    def __init__(self, tz: str) -> None:
+        self.tz = tz
+
+    def when(self, moment: datetime | None, lang: str, *, date: bool = True, zone: bool = False) -> str:
+        if moment is None:
+            return "?"
+        return when(moment, self.tz, lang, date=date, zone=zone)
+
+    def duration(self, seconds: float | timedelta | None, lang: str) -> str:
+        return "" if seconds is None else duration(seconds, lang)
+
+    def between(self, start: datetime | None, end: datetime | None, lang: str) -> str:
+        if start is None or end is None:
+            return ""
+        return duration((end - start).total_seconds(), lang)
+
+    def day(self, moment: datetime, lang: str, *, year: bool = True) -> str:
+        return f"{weekday(moment, self.tz, lang)}, {day_month(moment, self.tz, lang, year=year)}"
+
+    def utc(self, moment: datetime | None) -> str:
+        return "" if moment is None else utc_en(moment, self.tz)
+
+    def zone(self, lang: str, moment: datetime | None = None) -> str:
+        return zone_label(self.tz, lang, moment)
+
+    def same_day(self, a: datetime, b: datetime) -> bool:
+        return local(a, self.tz).date() == local(b, self.tz).date()
