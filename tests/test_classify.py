@@ -169,10 +169,59 @@ def test_reply_to_a_customer_about_a_service_wide_problem_is_kept() -> None:
 
 
 def test_status_page_sources_are_never_noise() -> None:
-    assert classify_text("Load balancer deploys complete.").kind == "noise"
-    statement = classify_text("Load balancer deploys complete.", source_kind="statuspage")
+    assert classify_text("Thanks for following along!").kind == "noise"
+    statement = classify_text("Thanks for following along!", source_kind="statuspage")
     assert statement.kind == "update"
     assert statement.reason.startswith("source:statuspage")
+
+
+# Real status texts (GitHub 2010-2018 timelines, Google Cloud) for the general resolution phrasings.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Load balancer deploys complete.",
+        "The job queue has caught up and returned to normal.",
+        "The  backlog has been processed  and we're back to realtime. Sorry about the rocky morning.",
+        "fs5 networking has been stable for an hour now. We'll be monitoring this closely for future problems.",
+        "Error rates have subsided, we continue to monitor the situation.",
+        "We have now resumed GitHub Services webhook deliveries. All other systems are operating normally.",
+        "File server is operating again. We had a simultaneous failure on the FS3 storage server pair.",
+        "All pages sites should be available now.",
+        "We have this wave of the attack under control. Sorry for the hiccup, everyone!",
+        "Things are back up, and we're rolling out changes to prevent this from happening again!",
+        "Site's back, and we're looking into what caused the problems.",
+        "Everything is back and functional.  We experienced high load on the DB server while dropping a large "
+        "legacy table.  Sorry for the hiccup.",
+        "This incident is being merged with an existing incident. All future updates will be provided there: "
+        "https://status.cloud.google.com/incidents/eWat683pNnkMT7orVDBV",
+    ],
+)
+def test_general_resolution_phrasings(text: str) -> None:
+    assert classify_text(text).kind == "resolved", classify_text(text)
+
+
+# Terse official status texts: ongoing, and never customer-care noise (even without a source kind).
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Maintenance starting now.",
+        "We lost a load balancer. Should be back up shortly!",
+        "Looks like we had a bad deployment go out. Should be fixed in a few minutes.",
+        "A partition on fs4 is full, we're making space now.",
+        "We are resuming GitHub Services webhook deliveries. All other systems are operating normally.",
+        "We're working to bring the attack under control.",
+        "Starting at 7:46 PM PDT we experienced higher error rates and latencies for AWS services within the "
+        "US-EAST-1 region. These error rates and latencies have seen some improvement from 7:55 PM PDT, but "
+        "remain elevated.",
+    ],
+)
+def test_terse_status_texts_are_ongoing_not_noise(text: str) -> None:
+    assert classify_text(text).kind in ("acknowledged", "update"), classify_text(text)
+
+
+def test_postmortem_status_is_resolved_side() -> None:
+    # a postmortem comes once the incident is over: it must not reopen it
+    assert classify_text("Root cause: a bad config push.", status="postmortem").kind == "resolved"
 
 
 def test_mixed_language_post() -> None:
