@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import time
 from datetime import datetime, timezone
 
 import pytest
@@ -277,11 +276,3 @@ def test_lexicon_rejects_a_bad_pattern(tmp_path) -> None:
     with pytest.raises(ValueError, match="signals.resolved"):
         load_lexicon(str(bad))
 
-
-def test_fast_enough() -> None:
-    texts = [FACEBOOK_2019, TWITTER_2019, FACEBOOK_HI_FULL, "Sorry to hear that, can you send us a DM?"] * 250
-    start = time.perf_counter()
-    for text in texts:
-        classify_text(text)
-    per_second = len(texts) / (time.perf_counter() - start)
-    assert per_second > 2000  # the bench measures ~6,000/s on one core; leave room for slow CI machines
