@@ -26,10 +26,18 @@ class SlackMessage:
     thread_ts: str | None
     unfurl_links: Any
     edits: list[str] = field(default_factory=list)
+    at: float = field(default_factory=time.monotonic)
 
     @property
     def current(self) -> str:
         return self.edits[-1] if self.edits else self.text
+
+
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:  # a client killed mid-request: not news
+        pass
 
 
 class FakeSlack:
@@ -71,7 +79,7 @@ class FakeSlack:
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.httpd = _QuietServer(("127.0.0.1", port), Handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()

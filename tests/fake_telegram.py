@@ -82,6 +82,13 @@ def visible(text: str, parse_mode: str | None) -> str:
     return text
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:  # a client killed mid-request: not news
+        pass
+
+
 class FakeTelegram:
     """``token``: the only token accepted. ``chats``: known chat ids (None = any). Thread-safe."""
 
@@ -125,7 +132,7 @@ class FakeTelegram:
 
             do_GET = do_POST
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.httpd = _QuietServer(("127.0.0.1", port), Handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()

@@ -236,3 +236,71 @@ def test_missing_token_keeps_rows_pending_until_it_is_set(server, tmp_path, tg):
     again = run_bot("deliver", "--config", str(config), env=ENV)
     assert "sent 2, failed 0, waiting 0" in again.stdout, again.stderr
     assert [m.reply_to for m in tg.sent(CHAT)] == [None, tg.sent(CHAT)[0].message_id]
+
+
+# -- the delivery loop in process: pacing, per-channel pauses, storm digests -----------------------------------------
+
+
+def queued(server, tmp_path, channels, count, monkeypatch, **bot):  # type: ignore[no-untyped-def]
+    """A store with ``count`` statements of the live incident queued for ``channels`` (no delivery yet)."""
+    from config import load_config
+    from pipeline import poll_cycle
+    from store import open_db
+
+    for key, value in ENV.items():
+        monkeypatch.setenv(key, value)
+    live, updates = live_incident()
+    route = server.route(PATH, incidents_document())
+    config = load_config(write_config(tmp_path, [source(server)], channels, bot=bot))
+    db = open_db(config.state)
+    poll_cycle(db, config)
+    route.body = incidents_document(revealed(live, count))
+    poll_cycle(db, config)
+    return db, config, updates
+
+
+def live_channels(config):  # type: ignore[no-untyped-def]
+    from channels import channel_for
+
+    return {c.id: channel_for(c, config) for c in config.channels}
+
+
+def test_pacing_keeps_messages_apart_and_a_429_pauses_only_its_channel(server, tmp_path, tg, slack, monkeypatch):
+    from outbox import deliver
+
+    channels = [tg_channel(tg, min_interval=0.2), slack_channel(slack, min_interval=0.05)]
+    db, config, updates = queued(server, tmp_path, channels, 5, monkeypatch)
+    tg.per_chat_interval = 0.18  # the fake answers 429 to messages closer together than this
+    tg.storm = [1]  # and the very first message meets flood control
+    report = deliver(db, config, live_channels(config))
+    assert report.sent == 2 * len(updates) and report.failed == 0 and report.deferred == 0
+    statuses = [s for _, s in tg.method_calls("sendMessage")]
+    assert statuses.count(429) == 1 and statuses[0] == 429  # only the scripted one: pacing was honoured
+    sent = tg.sent(CHAT)
+    assert all(b.accepted_at - a.accepted_at >= 0.19 for a, b in zip(sent, sent[1:], strict=False))
+    assert max(m.at for m in slack.messages) < sent[0].accepted_at  # Slack did not wait for Telegram's pause
+
+
+def test_a_backlog_storm_collapses_into_one_digest_per_incident(server, tmp_path, tg, slack, monkeypatch):
+    from outbox import deliver
+
+    db, config, updates = queued(server, tmp_path, [tg_channel(tg)], 5, monkeypatch, storm_threshold=3)
+    report = deliver(db, config, live_channels(config))
+    assert report.collapsed == 4 and report.sent == 1
+    statuses = dict(db.execute("select status, count(*) from outbox group by status").fetchall())
+    assert statuses == {"collapsed": 4, "sent": 1}
+    assert db.execute("select message_kind from outbox where status = 'sent'").fetchone()[0] == "digest"
+    assert len(tg.sent(CHAT)) == 1
+
+
+def test_pacer_window():
+    from outbox import Pacer
+
+    pacer = Pacer(0.0, (3, 60.0))
+    for _ in range(3):
+        assert pacer.next_slot() <= time.monotonic()
+        pacer.record()
+    assert pacer.next_slot() >= pacer.times[0] + 60.0  # the 4th message of a minute waits for the 1st to age out
+    single = Pacer(1.0, None)
+    single.record()
+    assert abs(single.next_slot() - (single.times[-1] + 1.0)) < 1e-9
