@@ -12,8 +12,8 @@ import pytest
 from config import SourceConfig
 from posts import Post
 from trackers.feed import parse_feed
+from trackers.html_text import normalise_space
 from trackers.statuspage import parse_statuspage_document
-from trackers.statuspage_html import normalise_space
 
 DATA = Path(__file__).resolve().parent / "data"
 FEED = DATA / "feeds" / "githubstatus_history_2019-11-22.atom"

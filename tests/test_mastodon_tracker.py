@@ -163,6 +163,6 @@ def test_unknown_account_and_bad_handle(server):
     ("", ""),
 ])
 def test_html_to_text(html, text):
-    from trackers.html_text import html_to_text
+    from trackers.mastodon import content_text
 
-    assert html_to_text(html) == text
+    assert content_text(html) == text

@@ -13,6 +13,7 @@ import pytest
 from config import SourceConfig
 from posts import STATUSES
 from trackers import TrackerError, tracker_for
+from trackers.html_text import html_to_text
 from trackers.http import make_client
 from trackers.statuspage import (
     StatuspageTracker,
@@ -20,7 +21,6 @@ from trackers.statuspage import (
     parse_statuspage_bytes,
     parse_statuspage_document,
 )
-from trackers.statuspage_html import html_to_text
 
 DATA = Path(__file__).resolve().parent / "data" / "statuspage"
 INCIDENTS = sorted((DATA / "github_incidents").glob("*.json"))

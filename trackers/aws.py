@@ -21,17 +21,9 @@ from urllib.parse import urlsplit
 from config import SourceConfig
 from posts import Post, iso_utc
 from trackers import PollResult, Tracker, TrackerError
-from trackers.http import fetch, make_client
-from trackers.textutil import (
-    clean_lines,
-    html_to_text,
-    max_impact,
-    parse_any_time,
-    parse_feed,
-    remember,
-    script_language,
-    unchanged,
-)
+from trackers.html_text import clean_lines, message_text
+from trackers.http import fetch_if_changed, make_client
+from trackers.textutil import max_impact, parse_any_time, parse_feed, script_language
 
 STATUS_LABELS = {
     "0": "Service is operating normally",
@@ -72,7 +64,7 @@ class _Clock:
         self.last: datetime | None = None
 
     def __call__(self, label: str) -> datetime | None:
-        match = TIME_LABEL.match(html_to_text(label))
+        match = TIME_LABEL.match(message_text(label))
         if not match:
             return None
         tz = (match["tz"] or "PST").upper()
@@ -105,10 +97,10 @@ def split_updates(description: str) -> list[tuple[str, str]]:
     for block in blocks:
         label = ""
         span = TIME_SPAN.search(block)
-        if span and TIME_LABEL.match(html_to_text(span.group(1))):
-            label = html_to_text(span.group(1))
+        if span and TIME_LABEL.match(message_text(span.group(1))):
+            label = message_text(span.group(1))
             block = block[: span.start()] + block[span.end():]
-        text = html_to_text(block)
+        text = message_text(block)
         if text:
             out.append((label, text))
     return out
@@ -132,7 +124,7 @@ def event_posts(event: dict[str, Any], *, source_id: str, service: str, page: st
             when = updates[-1][0] if updates else (start or datetime.now(timezone.utc))
         updates.append((when, label, text))
     if not updates and (summary or event.get("details")):
-        updates.append((start or datetime.now(timezone.utc), "", html_to_text(str(event.get("details") or title))))
+        updates.append((start or datetime.now(timezone.utc), "", message_text(str(event.get("details") or title))))
     statuses = ["investigating" if i == 0 else "update" for i in range(len(updates))]
     if resolved and updates:
         statuses[-1] = "resolved"
@@ -266,9 +258,9 @@ class AwsTracker(Tracker):
 
     def poll(self, cursor: dict[str, Any]) -> PollResult:
         url = self.source.url or self.source.api_base
-        result = fetch(self.http, url, etag=cursor.get("etag", ""), last_modified=cursor.get("last_modified", ""))
-        if unchanged(cursor, result.status, result.body):
-            return PollResult([], remember(cursor, result), not_modified=True)
+        result, new_cursor = fetch_if_changed(self.http, url, cursor)
+        if result is None:
+            return PollResult([], new_cursor, not_modified=True)
         parts = urlsplit(url)
         page = f"{parts.scheme}://{parts.netloc}/"
         text = decode_body(result.body).lstrip()
@@ -281,4 +273,4 @@ class AwsTracker(Tracker):
                 raise ValueError("neither JSON nor an RSS feed")
         except ValueError as err:
             raise TrackerError(f"unexpected response from {url}: {err}") from None
-        return PollResult(posts, remember(cursor, result))
+        return PollResult(posts, new_cursor)

@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 from config import SourceConfig
 from posts import Post, iso_utc
 from trackers import PollResult, Tracker, TrackerError
-from trackers.http import fetch, make_client
-from trackers.textutil import parse_feed, remember, unchanged
+from trackers.http import fetch_if_changed, make_client
+from trackers.textutil import parse_feed
 
 DEFAULT_URL = "https://azure.status.microsoft/en-us/status/feed/"
 TRACKING_ID = re.compile(r"Tracking\s+ID\s*[:：]?\s*([A-Z0-9]{3,5}-[A-Z0-9]{2,5})", re.IGNORECASE)
@@ -107,12 +107,11 @@ class AzureTracker(Tracker):
 
     def poll(self, cursor: dict[str, Any]) -> PollResult:
         url = self.source.url or self.source.api_base or DEFAULT_URL
-        result = fetch(
-            self.http, url, etag=cursor.get("etag", ""), last_modified=cursor.get("last_modified", ""),
-            accept="application/rss+xml, application/xml;q=0.9, */*;q=0.5",
+        result, new_cursor = fetch_if_changed(
+            self.http, url, cursor, accept="application/rss+xml, application/xml;q=0.9, */*;q=0.5"
         )
-        if unchanged(cursor, result.status, result.body):
-            return PollResult([], remember(cursor, result), not_modified=True)
+        if result is None:
+            return PollResult([], new_cursor, not_modified=True)
         parts = urlsplit(url)
         page = f"{parts.scheme}://{parts.netloc}{parts.path.removesuffix('feed/').removesuffix('feed')}"
         known = cursor.get("open") or {}
@@ -123,6 +122,5 @@ class AzureTracker(Tracker):
         except ValueError as err:
             raise TrackerError(f"unexpected response from {url}: {err}") from None
         posts += gone_posts(known, table, source_id=self.source.id, service=self.source.service, page=page, text=GONE_TEXT)
-        new_cursor = remember(cursor, result)
         new_cursor["open"] = table
         return PollResult(posts, new_cursor)

@@ -17,9 +17,9 @@ import feedparser
 from config import SourceConfig
 from posts import Post, utc
 from trackers import PollResult, Tracker, TrackerError
-from trackers.http import make_client
-from trackers.statuspage import fetch_if_changed
-from trackers.statuspage_html import html_to_text, is_statuspage_entry, split_statuspage_entry
+from trackers.html_text import html_to_text
+from trackers.http import fetch_if_changed, make_client
+from trackers.statuspage_html import is_statuspage_entry, split_statuspage_entry
 
 FEED_ACCEPT = "application/atom+xml, application/rss+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5"
 _INCIDENT_LINK = re.compile(r"/incidents/([A-Za-z0-9_-]+)/?(?:[?#].*)?$")

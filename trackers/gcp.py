@@ -17,8 +17,9 @@ from urllib.parse import urljoin, urlsplit
 from config import SourceConfig
 from posts import Post, iso_utc
 from trackers import PollResult, Tracker, TrackerError
-from trackers.http import fetch, make_client
-from trackers.textutil import clean_lines, max_impact, parse_any_time, remember, unchanged
+from trackers.html_text import clean_lines
+from trackers.http import fetch_if_changed, make_client
+from trackers.textutil import max_impact, parse_any_time
 
 DEFAULT_URL = "https://status.cloud.google.com/incidents.json"
 STATUS_IMPACT = {"SERVICE_INFORMATION": "minor", "SERVICE_DISRUPTION": "major", "SERVICE_OUTAGE": "critical"}
@@ -130,15 +131,12 @@ class GcpTracker(Tracker):
 
     def poll(self, cursor: dict[str, Any]) -> PollResult:
         url = incidents_url(self.source)
-        result = fetch(
-            self.http, url, etag=cursor.get("etag", ""), last_modified=cursor.get("last_modified", ""),
-            accept="application/json",
-        )
-        if unchanged(cursor, result.status, result.body):
-            return PollResult([], remember(cursor, result), not_modified=True)
+        result, new_cursor = fetch_if_changed(self.http, url, cursor, accept="application/json")
+        if result is None:
+            return PollResult([], new_cursor, not_modified=True)
         try:
             data = json.loads(result.body)
             posts = parse_incidents(data, source_id=self.source.id, service=self.source.service, page_url=url)
         except ValueError as err:
             raise TrackerError(f"unexpected response from {url}: {err}") from None
-        return PollResult(posts, remember(cursor, result))
+        return PollResult(posts, new_cursor)

@@ -1,59 +1,68 @@
-"""HTML → plain text for post bodies (Mastodon ``content``): paragraphs, line breaks, links, entities.
-
-Pure and small: no I/O, standard library only.
+"""HTML → plain text for every tracker (status-page bodies, feed entries, Mastodon content), and the whitespace
+normalisers that go with it. Pure and small: no I/O, standard library only.
 """
 
 from __future__ import annotations
 
+import html
 import re
 from html.parser import HTMLParser
 
-_BLOCKS = {"p", "div", "blockquote", "ul", "ol", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "table"}
-_SKIP = {"script", "style", "template"}
+_BLOCK_TAGS = {
+    "p", "div", "ul", "ol", "table", "tr", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "hr",
+    "section", "article", "header", "footer", "dl", "dt", "dd", "figure",
+}
+_SKIP_TAGS = {"script", "style", "template", "head", "title"}
+_BREAK = "\x00"  # marks a line break in the collected text until lines are assembled
 
 
-class _TextParser(HTMLParser):
-    def __init__(self) -> None:
+class _TextCollector(HTMLParser):
+    def __init__(self, *, newlines: bool, bullets: bool, links: bool) -> None:
         super().__init__(convert_charrefs=True)
+        self.newlines = newlines
+        self.bullets = bullets
+        self.links = links
         self.parts: list[str] = []
-        self.links: list[tuple[str, int]] = []  # (href, index into parts where the link text starts)
-        self.skip_depth = 0
-        self.pre_depth = 0
+        self.anchors: list[tuple[str, int]] = []  # (href, index into parts where the link text starts)
+        self.skipping = 0
+        self.pre = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _SKIP:
-            self.skip_depth += 1
-        elif tag == "br":
-            self.parts.append("\n")
-        elif tag in _BLOCKS:
-            self.parts.append("\n\n")
+        if tag in _SKIP_TAGS:
+            self.skipping += 1
+        elif tag == "br" or tag in _BLOCK_TAGS:
+            self.parts.append(_BREAK)
             if tag == "pre":
-                self.pre_depth += 1
+                self.pre += 1
         elif tag == "li":
-            self.parts.append("\n- ")
-        elif tag == "a":
-            self.links.append((dict(attrs).get("href") or "", len(self.parts)))
+            self.parts.append(_BREAK + "- " if self.bullets else _BREAK)
+        elif tag == "a" and self.links:
+            self.anchors.append((dict(attrs).get("href") or "", len(self.parts)))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "br" or tag in _BLOCK_TAGS:
+            self.parts.append(_BREAK)
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIP:
-            self.skip_depth = max(0, self.skip_depth - 1)
-        elif tag in _BLOCKS:
-            self.parts.append("\n\n")
+        if tag in _SKIP_TAGS:
+            self.skipping = max(0, self.skipping - 1)
+        elif tag in _BLOCK_TAGS:
+            self.parts.append(_BREAK)
             if tag == "pre":
-                self.pre_depth = max(0, self.pre_depth - 1)
-        elif tag == "a" and self.links:
-            href, start = self.links.pop()
-            label = "".join(self.parts[start:]).strip()
+                self.pre = max(0, self.pre - 1)
+        elif tag == "a" and self.anchors:
+            href, start = self.anchors.pop()
+            label = " ".join("".join(self.parts[start:]).replace(_BREAK, " ").split())
             if href and _needs_href(label, href):
                 self.parts.append(f" ({href})")
 
     def handle_data(self, data: str) -> None:
-        if self.skip_depth:
+        if self.skipping:
             return
-        if self.pre_depth:
-            self.parts.append(data.replace("\n", "\x00"))  # keep pre-formatted line breaks
-        else:
-            self.parts.append(re.sub(r"\s+", " ", data))
+        if (self.newlines or self.pre) and data.strip():
+            # Plain text (or <pre>): its own line breaks are breaks. (Whitespace-only data between tags is not.)
+            data = data.replace("\r\n", "\n").replace("\r", "\n").replace("\n", _BREAK)
+        self.parts.append(data)
 
 
 def _needs_href(label: str, href: str) -> bool:
@@ -65,20 +74,54 @@ def _needs_href(label: str, href: str) -> bool:
     return not (shown and bare.startswith(shown))
 
 
-def html_to_text(html: str) -> str:
-    """Plain text of an HTML fragment: <p> → blank line, <br> → newline, entities decoded, links kept.
+def html_to_text(markup: str, *, newlines: bool = False, bullets: bool = False, links: bool = False) -> str:
+    """Plain text of an HTML fragment: tags stripped, entities unescaped, whitespace collapsed within lines.
 
-    A link whose text is its address (Mastodon splits long URLs into visible and invisible spans; both are
-    kept, so the full URL comes out), a mention or a hashtag stays as written; any other link text is
-    followed by its address in parentheses.
+    ``<br>``, ``<p>``, ``<li>`` and other blocks become line breaks; at most one blank line survives in a
+    row; ``<script>``/``<style>`` are dropped; ``<pre>`` keeps its line breaks. With ``newlines=True`` the
+    newline characters inside text are line breaks too (status-API bodies are plain text with newlines,
+    sometimes with a little HTML); without it they are whitespace, as in HTML. ``bullets=True`` starts list
+    items with "- ". ``links=True`` follows a link whose text does not show its address (not a mention,
+    hashtag or the URL itself, shortened or not) with the address in parentheses.
     """
-    if not html:
+    if not markup:
         return ""
-    parser = _TextParser()
-    parser.feed(html)
-    parser.close()
-    text = "".join(parser.parts)
-    lines = [line.strip(" \t") for line in text.split("\n")]
-    text = "\n".join(lines).replace("\x00", "\n")
-    text = re.sub(r"\n{3,}", "\n\n", text)
-    return text.strip()
+    collector = _TextCollector(newlines=newlines, bullets=bullets, links=links)
+    try:
+        collector.feed(markup)
+        collector.close()
+        text = "".join(collector.parts)
+    except Exception:  # noqa: BLE001 - malformed markup: fall back to a crude strip
+        text = html.unescape(re.sub(r"<[^>]+>", " ", markup))
+        text = text.replace("\n", _BREAK) if newlines else text
+    lines = [" ".join(line.split()) for line in text.split(_BREAK)]
+    out: list[str] = []
+    for line in lines:
+        if line or (out and out[-1]):
+            out.append(line)
+    while out and not out[-1]:
+        out.pop()
+    return "\n".join(out)
+
+
+def message_text(markup: str) -> str:
+    """A status message (plain text, or HTML) as plain text: its own newlines kept, list items as "- ", link
+    addresses shown; ``html_to_text`` with ``newlines``, ``bullets`` and ``links``."""
+    return html_to_text(markup, newlines=True, bullets=True, links=True)
+
+
+def clean_lines(text: str) -> str:
+    """Normalise whitespace: CRLF → LF, NBSP → space, runs of spaces collapsed, at most one blank line."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " ")
+    lines = [re.sub(r"[ \t\f\v]+", " ", line).strip() for line in text.split("\n")]
+    out: list[str] = []
+    for line in lines:
+        if not line and (not out or not out[-1]):
+            continue
+        out.append(line)
+    return "\n".join(out).strip()
+
+
+def normalise_space(text: str) -> str:
+    """Text with every run of whitespace (line breaks included) as one space; for comparing statements."""
+    return " ".join(text.split())

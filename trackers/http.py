@@ -1,13 +1,16 @@
-"""HTTP fetching for trackers: timeouts, a size cap, conditional requests, one-line errors.
+"""HTTP fetching for trackers: timeouts, a size cap, conditional requests with a cursor, one-line errors.
 
-Trackers call ``fetch`` and get bytes (or "not modified"); every failure becomes a ``TrackerError``.
+Trackers call ``fetch`` (or ``fetch_if_changed``) and get bytes (or "not modified"); every failure becomes a
+``TrackerError``.
 """
 
 from __future__ import annotations
 
 import email.utils
+import hashlib
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 
@@ -114,3 +117,37 @@ def fetch(
         raise TrackerError(f"timed out fetching {url}") from None
     except httpx.HTTPError as err:
         raise TrackerError(f"cannot fetch {url}: {type(err).__name__}: {err}") from None
+
+
+# Conditional fetching with a cursor: {"etag", "last_modified", "sha256" (hex digest of the last body read)}, each
+# key behind an optional prefix so one cursor can follow two documents. Validators are sent back when the server
+# gave them (a 304 costs nothing); the hash catches servers that send none, or that change the ETag on every
+# response while the body stays the same.
+
+
+def fetch_if_changed(
+    client: httpx.Client, url: str, cursor: dict[str, Any], *, accept: str = "*/*", key_prefix: str = ""
+) -> tuple[FetchResult | None, dict[str, Any]]:
+    """GET ``url`` conditionally. Returns (result, new cursor); result is None when nothing changed.
+
+    The new cursor is a copy of ``cursor`` (other keys kept) with this fetch's validators and body hash under
+    ``key_prefix``; after a 304 it is ``cursor`` unchanged.
+    """
+    etag_key, modified_key, hash_key = (key_prefix + k for k in ("etag", "last_modified", "sha256"))
+    result = fetch(
+        client,
+        url,
+        etag=str(cursor.get(etag_key) or ""),
+        last_modified=str(cursor.get(modified_key) or ""),
+        accept=accept,
+    )
+    new_cursor = dict(cursor)
+    if result.not_modified:
+        return None, new_cursor
+    digest = hashlib.sha256(result.body).hexdigest()
+    # a cursor written before the hash was the full sha256 kept its first 24 hex digits as "hash"
+    legacy = new_cursor.pop(key_prefix + "hash", None)
+    new_cursor.update({etag_key: result.etag, modified_key: result.last_modified, hash_key: digest})
+    if digest == cursor.get(hash_key) or (legacy and digest[:24] == legacy):
+        return None, new_cursor
+    return result, new_cursor

@@ -24,12 +24,15 @@ from urllib.parse import urlsplit
 from config import SourceConfig
 from posts import Post, iso_utc
 from trackers import PollResult, Tracker, TrackerError
-from trackers.http import fetch, make_client
-from trackers.textutil import FeedEntry, clean_lines, html_to_text, parse_any_time, parse_feed, remember, unchanged
+from trackers.html_text import clean_lines, message_text
+from trackers.http import fetch, fetch_if_changed, make_client
+from trackers.textutil import FeedEntry, parse_any_time, parse_feed
 
 IMPACT = {"degraded_performance": "minor", "partial_outage": "major", "full_outage": "critical", "major_outage": "critical"}
 STATUSES = {"investigating", "identified", "monitoring", "resolved"}
 GONE_TEXT = "Incident no longer listed as ongoing"
+ATOM_ACCEPT = "application/atom+xml, application/xml;q=0.9, */*;q=0.5"
+RSS_ACCEPT = "application/rss+xml, application/xml;q=0.9, */*;q=0.5"
 LEADING_STATUS = re.compile(
     r"^\s*(investigating|identified|monitoring|resolved|update|postmortem|completed|scheduled|in progress)\b\s*[-:–—]?",
     re.IGNORECASE,
@@ -107,7 +110,7 @@ def widget_posts(data: Any, *, source_id: str, service: str, page: str) -> tuple
                     source_id=source_id,
                     native_id=f"{item_id}@{iso_utc(when)}",
                     service=service,
-                    text=html_to_text(str(item.get("last_update_message") or "")) or title,
+                    text=message_text(str(item.get("last_update_message") or "")) or title,
                     created_at=when,
                     url=url,
                     author=urlsplit(page).netloc,
@@ -202,6 +205,20 @@ def gone_posts(
     return out
 
 
+def poll_history_feed(tracker: Tracker, cursor: dict[str, Any], url: str, *, page: str, accept: str, note: str) -> PollResult:
+    """One conditional read of a status page's history feed (cursor keys ``feed_*``, ``mode = "feed"``): the
+    fallback of the incident.io and Instatus trackers when the page's JSON answers 404."""
+    result, new_cursor = fetch_if_changed(tracker.http, url, cursor, accept=accept, key_prefix="feed_")
+    if result is None:
+        return PollResult([], new_cursor, not_modified=True)
+    try:
+        posts = feed_posts(result.body, source_id=tracker.source.id, service=tracker.source.service, page=page)
+    except ValueError as err:
+        raise TrackerError(f"unexpected response from {url}: {err}") from None
+    new_cursor["mode"] = "feed"
+    return PollResult(posts, new_cursor, notes=[note])
+
+
 class IncidentioTracker(Tracker):
     kind = "incidentio"
 
@@ -211,7 +228,7 @@ class IncidentioTracker(Tracker):
     def _history(self, page: str) -> tuple[list[FeedEntry], str]:
         url = f"{page}/history.atom"
         try:
-            result = fetch(self.http, url, accept="application/atom+xml, application/xml;q=0.9, */*;q=0.5")
+            result = fetch(self.http, url, accept=ATOM_ACCEPT)
             return parse_feed(result.body).entries, ""
         except TrackerError as err:
             return [], f"history feed not read: {err}"
@@ -219,20 +236,20 @@ class IncidentioTracker(Tracker):
     def poll(self, cursor: dict[str, Any]) -> PollResult:
         page = page_root(self.source)
         url = widget_url(self.source)
-        widget_mode = cursor.get("mode", "widget") == "widget"
+        widget_cursor = {k: v for k, v in cursor.items() if not k.startswith("feed_")}
+        if cursor.get("mode", "widget") != "widget":  # back from the feed: the widget is read afresh
+            for key in ("etag", "last_modified", "sha256", "hash"):
+                widget_cursor.pop(key, None)
         try:
-            result = fetch(
-                self.http, url,
-                etag=cursor.get("etag", "") if widget_mode else "",
-                last_modified=cursor.get("last_modified", "") if widget_mode else "",
-                accept="application/json",
-            )
+            result, new_cursor = fetch_if_changed(self.http, url, widget_cursor, accept="application/json")
         except TrackerError as err:
             if not str(err).startswith("HTTP 404 "):
                 raise
-            return self._poll_feed(cursor, page)
-        if widget_mode and unchanged(cursor, result.status, result.body):
-            return PollResult([], remember(cursor, result), not_modified=True)
+            feed_url = f"{page}/history.atom"
+            return poll_history_feed(self, cursor, feed_url, page=page, accept=ATOM_ACCEPT,
+                                     note=f"widget API answered 404; read {feed_url}")
+        if result is None:
+            return PollResult([], new_cursor, not_modified=True)
         try:
             posts, table = widget_posts(json.loads(result.body), source_id=self.source.id,
                                         service=self.source.service, page=page)
@@ -245,22 +262,5 @@ class IncidentioTracker(Tracker):
             if note:
                 notes.append(note)
             posts += gone_posts(previous, table, entries, source_id=self.source.id, service=self.source.service, page=page)
-        new_cursor = remember({k: v for k, v in cursor.items() if not k.startswith("feed_")}, result)
         new_cursor.update(mode="widget", ongoing=table)
         return PollResult(posts, new_cursor, notes=notes)
-
-    def _poll_feed(self, cursor: dict[str, Any], page: str) -> PollResult:
-        url = f"{page}/history.atom"
-        result = fetch(
-            self.http, url, etag=cursor.get("feed_etag", ""), last_modified=cursor.get("feed_last_modified", ""),
-            accept="application/atom+xml, application/xml;q=0.9, */*;q=0.5",
-        )
-        if unchanged(cursor, result.status, result.body, prefix="feed_"):
-            return PollResult([], remember(cursor, result, prefix="feed_"), not_modified=True)
-        try:
-            posts = feed_posts(result.body, source_id=self.source.id, service=self.source.service, page=page)
-        except ValueError as err:
-            raise TrackerError(f"unexpected response from {url}: {err}") from None
-        new_cursor = remember(cursor, result, prefix="feed_")
-        new_cursor["mode"] = "feed"
-        return PollResult(posts, new_cursor, notes=[f"widget API answered 404; read {url}"])

@@ -19,9 +19,10 @@ from urllib.parse import urlsplit
 from config import SourceConfig
 from posts import Post
 from trackers import PollResult, Tracker, TrackerError
-from trackers.http import fetch, make_client
-from trackers.incidentio import feed_posts, gone_posts
-from trackers.textutil import clean_lines, parse_any_time, remember, unchanged
+from trackers.html_text import clean_lines
+from trackers.http import fetch_if_changed, make_client
+from trackers.incidentio import RSS_ACCEPT, gone_posts, poll_history_feed
+from trackers.textutil import parse_any_time
 
 STATUS = {
     "INVESTIGATING": "investigating",
@@ -117,14 +118,15 @@ class InstatusTracker(Tracker):
         page = page_root(self.source)
         url = f"{page}/summary.json"
         try:
-            result = fetch(self.http, url, etag=cursor.get("etag", ""), last_modified=cursor.get("last_modified", ""),
-                           accept="application/json")
+            result, new_cursor = fetch_if_changed(self.http, url, cursor, accept="application/json")
         except TrackerError as err:
             if not str(err).startswith("HTTP 404 "):
                 raise
-            return self._poll_feed(cursor, page)
-        if unchanged(cursor, result.status, result.body):
-            return PollResult([], remember(cursor, result), not_modified=True)
+            feed_url = f"{page}/history.rss"
+            return poll_history_feed(self, cursor, feed_url, page=page, accept=RSS_ACCEPT,
+                                     note=f"summary.json answered 404; read {feed_url}")
+        if result is None:
+            return PollResult([], new_cursor, not_modified=True)
         previous = cursor.get("ongoing") or {}
         try:
             posts, table = summary_posts(json.loads(result.body), source_id=self.source.id,
@@ -133,21 +135,5 @@ class InstatusTracker(Tracker):
             raise TrackerError(f"unexpected response from {url}: {err}") from None
         posts += gone_posts(previous, table, [], source_id=self.source.id, service=self.source.service, page=page,
                             text=GONE_TEXT)
-        new_cursor = remember(cursor, result)
         new_cursor.update(mode="summary", ongoing=table)
         return PollResult(posts, new_cursor)
-
-    def _poll_feed(self, cursor: dict[str, Any], page: str) -> PollResult:
-        url = f"{page}/history.rss"
-        result = fetch(self.http, url, etag=cursor.get("feed_etag", ""),
-                       last_modified=cursor.get("feed_last_modified", ""),
-                       accept="application/rss+xml, application/xml;q=0.9, */*;q=0.5")
-        if unchanged(cursor, result.status, result.body, prefix="feed_"):
-            return PollResult([], remember(cursor, result, prefix="feed_"), not_modified=True)
-        try:
-            posts = feed_posts(result.body, source_id=self.source.id, service=self.source.service, page=page)
-        except ValueError as err:
-            raise TrackerError(f"unexpected response from {url}: {err}") from None
-        new_cursor = remember(cursor, result, prefix="feed_")
-        new_cursor["mode"] = "feed"
-        return PollResult(posts, new_cursor, notes=[f"summary.json answered 404; read {url}"])

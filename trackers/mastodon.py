@@ -26,6 +26,13 @@ DEFAULT_MAX_PAGES = 10
 KEEP_ROOTS = 500
 
 
+def content_text(content: str) -> str:
+    """Plain text of a status's HTML ``content``: <p> → blank line, <br> → newline, list items as "- ", and a
+    link's address after its text unless the text shows it (a mention, a hashtag, a URL split into visible and
+    invisible spans)."""
+    return html_to_text(content, bullets=True, links=True)
+
+
 def _id_key(status_id: str) -> tuple[int, str]:
     """Order Mastodon ids (numeric strings of growing length) without assuming they fit anything."""
     return (len(status_id), status_id)
@@ -147,7 +154,7 @@ class MastodonTracker(Tracker):
         return PollResult(posts, cursor, notes=notes)
 
     def _post(self, status: dict[str, Any], root: str, is_reply: bool, is_self_reply: bool) -> Post:
-        text = html_to_text(str(status.get("content") or ""))
+        text = content_text(str(status.get("content") or ""))
         warning = str(status.get("spoiler_text") or "").strip()
         if warning:
             text = f"{warning}\n\n{text}" if text else warning

@@ -17,8 +17,9 @@ from urllib.parse import urlsplit
 from config import SourceConfig
 from posts import Post, iso_utc
 from trackers import PollResult, Tracker, TrackerError
-from trackers.http import fetch, make_client
-from trackers.textutil import html_to_text, parse_any_time, remember, unchanged
+from trackers.html_text import message_text
+from trackers.http import fetch, fetch_if_changed, make_client
+from trackers.textutil import parse_any_time
 
 DEFAULT_BASE = "https://slack-status.com"
 API = "/api/v2.0.0"
@@ -46,9 +47,9 @@ def incident_posts(incident: dict[str, Any], *, source_id: str, service: str, pa
             continue
         when = parse_any_time(note.get("date_created"))
         if when is not None:
-            notes.append((when, html_to_text(str(note.get("body") or ""))))
+            notes.append((when, message_text(str(note.get("body") or ""))))
     notes.sort(key=lambda pair: pair[0])
-    title = html_to_text(str(incident.get("title") or ""))
+    title = message_text(str(incident.get("title") or ""))
     if not notes:
         when = parse_any_time(incident.get("date_created")) or parse_any_time(incident.get("date_updated"))
         notes = [(when or datetime.now(timezone.utc), title)]
@@ -126,15 +127,11 @@ class SlackStatusTracker(Tracker):
     def poll(self, cursor: dict[str, Any]) -> PollResult:
         base = api_base(self.source)
         current_url = f"{base}{API}/current"
-        result = fetch(
-            self.http, current_url, etag=cursor.get("etag", ""), last_modified=cursor.get("last_modified", ""),
-            accept="application/json",
-        )
+        result, new_cursor = fetch_if_changed(self.http, current_url, cursor, accept="application/json")
         need_history = not cursor.get("history_done") and self.source.backfill != "none"
-        if unchanged(cursor, result.status, result.body) and not need_history:
-            return PollResult([], remember(cursor, result), not_modified=True)
-        posts = self._read(current_url, result.body) if result.status != 304 else []
-        new_cursor = remember(cursor, result)
+        if result is None and not need_history:
+            return PollResult([], new_cursor, not_modified=True)
+        posts = self._read(current_url, result.body) if result is not None else []
         notes: list[str] = []
         if need_history:
             history_url = f"{base}{API}/history"

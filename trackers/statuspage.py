@@ -1,54 +1,21 @@
-"""Atlassian Statuspage JSON API tracker: ``/api/v2/incidents.json`` → one Post per incident update.
-
-Also owns the conditional-fetch cursor (ETag, Last-Modified, sha256 of the body) that the feed tracker shares.
-"""
+"""Atlassian Statuspage JSON API tracker: ``/api/v2/incidents.json`` → one Post per incident update."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from typing import Any
 
-import httpx
-
 from config import SourceConfig
 from posts import Post, parse_time
 from trackers import PollResult, Tracker, TrackerError
-from trackers.http import FetchResult, fetch, make_client
-from trackers.statuspage_html import html_to_text, normalise_status
+from trackers.html_text import html_to_text
+from trackers.http import fetch_if_changed, make_client
+from trackers.statuspage_html import normalise_status
 
 log = logging.getLogger(__name__)
 
 INCIDENTS_PATH = "/api/v2/incidents.json"
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Conditional fetching, shared by the document trackers.
-#
-# Cursor: {"etag": str, "last_modified": str, "sha256": hex digest of the last body read}. Validators are sent
-# back when the server gave them (a 304 costs nothing); the hash catches servers that send none, or that
-# change the ETag on every response while the body stays the same.
-
-
-def fetch_if_changed(
-    client: httpx.Client, url: str, cursor: dict[str, Any], *, accept: str = "*/*"
-) -> tuple[FetchResult | None, dict[str, Any]]:
-    """GET ``url`` conditionally. Returns (result, new cursor); result is None when nothing changed."""
-    result = fetch(
-        client,
-        url,
-        etag=str(cursor.get("etag") or ""),
-        last_modified=str(cursor.get("last_modified") or ""),
-        accept=accept,
-    )
-    if result.not_modified:
-        return None, dict(cursor)
-    digest = hashlib.sha256(result.body).hexdigest()
-    new_cursor = {"etag": result.etag, "last_modified": result.last_modified, "sha256": digest}
-    if digest == cursor.get("sha256"):
-        return None, new_cursor
-    return result, new_cursor
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Statuspage HTML, without I/O: HTML bodies to plain text, and a history-feed entry split into its dated updates.
+"""Statuspage HTML, without I/O: a history-feed entry split into its dated updates, status labels, time zones.
 
 Pure functions shared by the Statuspage JSON tracker and the feed tracker; nothing here fetches or stores.
 """
@@ -8,80 +8,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
-from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
 from posts import STATUSES
-
-# ---------------------------------------------------------------------------------------------------------------
-# HTML → plain text
-
-_BLOCK_TAGS = {
-    "p", "div", "ul", "ol", "table", "tr", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "hr",
-    "section", "article", "header", "footer", "dl", "dt", "dd", "figure",
-}
-_SKIP_TAGS = {"script", "style", "head", "title"}
-_BREAK = "\x00"  # marks a line break in the collected text until lines are assembled
-
-
-class _TextCollector(HTMLParser):
-    def __init__(self, newlines: bool) -> None:
-        super().__init__(convert_charrefs=True)
-        self.newlines = newlines
-        self.parts: list[str] = []
-        self.skipping = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _SKIP_TAGS:
-            self.skipping += 1
-        elif tag == "br" or tag == "li" or tag in _BLOCK_TAGS:
-            self.parts.append(_BREAK)
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "br" or tag in _BLOCK_TAGS:
-            self.parts.append(_BREAK)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIP_TAGS:
-            self.skipping = max(0, self.skipping - 1)
-        elif tag in _BLOCK_TAGS:
-            self.parts.append(_BREAK)
-
-    def handle_data(self, data: str) -> None:
-        if self.skipping:
-            return
-        if self.newlines and data.strip():
-            # A plain-text body: its own line breaks are breaks. (Whitespace-only data between tags is not.)
-            data = data.replace("\r\n", "\n").replace("\r", "\n").replace("\n", _BREAK)
-        self.parts.append(data)
-
-
-def html_to_text(markup: str, *, newlines: bool = False) -> str:
-    """Plain text of an HTML fragment: tags stripped, entities unescaped, whitespace collapsed within lines.
-
-    ``<br>``, ``<p>``, ``<li>`` and other blocks become line breaks; at most one blank line survives in a
-    row. With ``newlines=True`` the newline characters inside text are line breaks too (Statuspage API bodies
-    are plain text with newlines, sometimes with a little HTML); without it they are whitespace, as in HTML.
-    """
-    if not markup:
-        return ""
-    collector = _TextCollector(newlines)
-    collector.feed(markup)
-    collector.close()
-    lines = [" ".join(line.split()) for line in "".join(collector.parts).split(_BREAK)]
-    out: list[str] = []
-    for line in lines:
-        if line or (out and out[-1]):
-            out.append(line)
-    while out and not out[-1]:
-        out.pop()
-    return "\n".join(out)
-
-
-def normalise_space(text: str) -> str:
-    """Text with every run of whitespace (line breaks included) as one space; for comparing statements."""
-    return " ".join(text.split())
-
+from trackers.html_text import html_to_text
 
 # ---------------------------------------------------------------------------------------------------------------
 # Status labels

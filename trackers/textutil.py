@@ -1,86 +1,19 @@
-"""Small pure helpers shared by the official-status-page trackers: HTML → plain text, script-based language
-guess, loose time parsing, feed entries, body hashes and the conditional-fetch cursor bookkeeping.
+"""Small pure helpers shared by the official-status-page trackers: script-based language guess, impact order,
+loose time parsing and feed entries (HTML → text is ``trackers.html_text``, conditional fetching ``trackers.http``).
 """
 
 from __future__ import annotations
 
 import email.utils
-import hashlib
-import html
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from html.parser import HTMLParser
 from typing import Any
 
 from posts import parse_time, utc
+from trackers.html_text import message_text
 
 IMPACT_ORDER = ("", "none", "minor", "major", "critical")
-
-_BLOCK_TAGS = {"p", "div", "br", "li", "ul", "ol", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table"}
-
-
-class _TextParser(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._href: list[str] = []
-        self._anchor_start: list[int] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _BLOCK_TAGS:
-            self.parts.append("\n")
-        if tag == "li":
-            self.parts.append("- ")
-        if tag == "a":
-            self._href.append(dict(attrs).get("href") or "")
-            self._anchor_start.append(len(self.parts))
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _BLOCK_TAGS:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "a" and self._href:
-            href = self._href.pop()
-            start = self._anchor_start.pop()
-            label = "".join(self.parts[start:]).strip()
-            if href and href.startswith(("http://", "https://")) and href.rstrip("/") != label.rstrip("/"):
-                self.parts.append(f" ({href})")
-        if tag in _BLOCK_TAGS:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-
-def html_to_text(value: str) -> str:
-    """Plain text of an HTML fragment: block tags become line breaks, entities decoded, links keep their URL."""
-    if not value:
-        return ""
-    if "<" not in value and "&" not in value:
-        return clean_lines(value)
-    parser = _TextParser()
-    try:
-        parser.feed(value)
-        parser.close()
-        text = "".join(parser.parts)
-    except Exception:  # noqa: BLE001 - malformed markup: fall back to a crude strip
-        text = html.unescape(re.sub(r"<[^>]+>", " ", value))
-    return clean_lines(text)
-
-
-def clean_lines(text: str) -> str:
-    """Normalise whitespace: CRLF → LF, NBSP → space, runs of spaces collapsed, at most one blank line."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " ")
-    lines = [re.sub(r"[ \t\f\v]+", " ", line).strip() for line in text.split("\n")]
-    out: list[str] = []
-    for line in lines:
-        if not line and (not out or not out[-1]):
-            continue
-        out.append(line)
-    return "\n".join(out).strip()
-
 
 _SCRIPTS = (
     ("ko", re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")),
@@ -140,25 +73,6 @@ def parse_any_time(value: Any) -> datetime | None:
     return utc(parsed) if parsed is not None else None
 
 
-def body_hash(body: bytes) -> str:
-    return hashlib.sha256(body).hexdigest()[:24]
-
-
-def unchanged(cursor: dict[str, Any], status: int, body: bytes, prefix: str = "") -> bool:
-    """True when the server said 304 or the body hashes as it did last time."""
-    return status == 304 or (bool(body) and cursor.get(prefix + "hash") == body_hash(body))
-
-
-def remember(cursor: dict[str, Any], result: Any, prefix: str = "") -> dict[str, Any]:
-    """A copy of ``cursor`` carrying the validators and body hash of a fetch result (for ``prefix`` keys)."""
-    new = dict(cursor)
-    if result.status != 304:
-        new[prefix + "etag"] = result.etag or ""
-        new[prefix + "last_modified"] = result.last_modified or ""
-        new[prefix + "hash"] = body_hash(result.body)
-    return new
-
-
 @dataclass(frozen=True)
 class FeedEntry:
     id: str
@@ -191,9 +105,9 @@ def parse_feed(body: bytes) -> Feed:
         entries.append(
             FeedEntry(
                 id=str(entry.get("id") or entry.get("guid") or entry.get("link") or ""),
-                title=html_to_text(entry.get("title", "")),
+                title=message_text(entry.get("title", "")),
                 link=str(entry.get("link", "")),
-                text=html_to_text(content),
+                text=message_text(content),
                 published=parse_any_time(dict.get(entry, "published")),
                 updated=parse_any_time(dict.get(entry, "updated")),
             )
@@ -201,7 +115,7 @@ def parse_feed(body: bytes) -> Feed:
     feed = parsed.get("feed", {})
     looks_like_feed = bool(parsed.get("version")) or bool(entries)
     return Feed(
-        title=html_to_text(feed.get("title", "")),
+        title=message_text(feed.get("title", "")),
         link=str(feed.get("link", "")),
         entries=entries,
         bozo=not looks_like_feed,
