@@ -71,6 +71,9 @@ def test_missing_targets(fake, monkeypatch):
     assert caught.value.missing_target and "message to edit not found" in str(caught.value)
     again = channel.send(msg("reply to a deleted root"), reply_to=root)  # allow_sending_without_reply
     assert fake.sent(CHAT)[-1].message_id == int(again) and fake.sent(CHAT)[-1].reply_to is None
+    assert channel.reply_missing  # the outbox makes this message the thread's new root
+    channel.send(msg("a real reply"), reply_to=again)
+    assert not channel.reply_missing and fake.sent(CHAT)[-1].reply_to == int(again)
 
 
 def test_too_long_is_permanent_and_counted_after_entities(fake, monkeypatch):
