@@ -18,11 +18,10 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
-from config import SourceConfig
 from posts import Post, iso_utc
-from trackers import PollResult, Tracker, TrackerError
+from trackers import PollResult, TrackerError
 from trackers.html_text import clean_lines, message_text
-from trackers.http import fetch_if_changed, make_client
+from trackers.http import HttpTracker, fetch_if_changed
 from trackers.textutil import max_impact, parse_any_time, parse_feed, script_language
 
 STATUS_LABELS = {
@@ -250,11 +249,8 @@ def decode_body(body: bytes) -> str:
     return body.decode("utf-8-sig", errors="replace")
 
 
-class AwsTracker(Tracker):
+class AwsTracker(HttpTracker):
     kind = "aws"
-
-    def __init__(self, source: SourceConfig, *, http: Any = None) -> None:
-        super().__init__(source, http=http if http is not None else make_client())
 
     def poll(self, cursor: dict[str, Any]) -> PollResult:
         url = self.source.url or self.source.api_base

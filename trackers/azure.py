@@ -16,10 +16,9 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
-from config import SourceConfig
 from posts import Post, iso_utc
-from trackers import PollResult, Tracker, TrackerError
-from trackers.http import fetch_if_changed, make_client
+from trackers import PollResult, TrackerError
+from trackers.http import HttpTracker, fetch_if_changed
 from trackers.textutil import parse_feed
 
 DEFAULT_URL = "https://azure.status.microsoft/en-us/status/feed/"
@@ -99,11 +98,8 @@ def gone_posts(known: dict[str, Any], table: dict[str, Any], *, source_id: str, 
     return out
 
 
-class AzureTracker(Tracker):
+class AzureTracker(HttpTracker):
     kind = "azure"
-
-    def __init__(self, source: SourceConfig, *, http: Any = None) -> None:
-        super().__init__(source, http=http if http is not None else make_client())
 
     def poll(self, cursor: dict[str, Any]) -> PollResult:
         url = self.source.url or self.source.api_base or DEFAULT_URL

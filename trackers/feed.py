@@ -16,9 +16,9 @@ import feedparser
 
 from config import SourceConfig
 from posts import Post, utc
-from trackers import PollResult, Tracker, TrackerError
+from trackers import PollResult, TrackerError
 from trackers.html_text import html_to_text
-from trackers.http import fetch_if_changed, make_client
+from trackers.http import HttpTracker, fetch_if_changed
 from trackers.statuspage_html import is_statuspage_entry, split_statuspage_entry
 
 FEED_ACCEPT = "application/atom+xml, application/rss+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5"
@@ -145,13 +145,10 @@ def _entry_posts(parsed: Any, entry: Any, source: SourceConfig, *, now: datetime
     return [post.with_changes(native_id=f"{entry_id}#{post.revision}")]
 
 
-class FeedTracker(Tracker):
+class FeedTracker(HttpTracker):
     """Polls one RSS/Atom feed conditionally (ETag, Last-Modified, body hash)."""
 
     kind = "feed"
-
-    def __init__(self, source: SourceConfig, *, http: Any = None) -> None:
-        super().__init__(source, http=http if http is not None else make_client())
 
     def poll(self, cursor: dict[str, Any]) -> PollResult:
         url = self.source.url

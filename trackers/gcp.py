@@ -16,9 +16,9 @@ from urllib.parse import urljoin, urlsplit
 
 from config import SourceConfig
 from posts import Post, iso_utc
-from trackers import PollResult, Tracker, TrackerError
+from trackers import PollResult, TrackerError
 from trackers.html_text import clean_lines
-from trackers.http import fetch_if_changed, make_client
+from trackers.http import HttpTracker, fetch_if_changed
 from trackers.textutil import max_impact, parse_any_time
 
 DEFAULT_URL = "https://status.cloud.google.com/incidents.json"
@@ -123,11 +123,8 @@ def parse_incidents(data: Any, *, source_id: str, service: str, page_url: str = 
     return posts
 
 
-class GcpTracker(Tracker):
+class GcpTracker(HttpTracker):
     kind = "gcp"
-
-    def __init__(self, source: SourceConfig, *, http: Any = None) -> None:
-        super().__init__(source, http=http if http is not None else make_client())
 
     def poll(self, cursor: dict[str, Any]) -> PollResult:
         url = incidents_url(self.source)

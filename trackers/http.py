@@ -10,11 +10,14 @@ import email.utils
 import hashlib
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from trackers import TrackerError
+from trackers import Tracker, TrackerError
+
+if TYPE_CHECKING:
+    from config import SourceConfig
 
 USER_AGENT = "pushti/0.1 (+outage statements bot)"
 DEFAULT_TIMEOUT = 15.0
@@ -42,6 +45,13 @@ def make_client(timeout: float = DEFAULT_TIMEOUT) -> httpx.Client:
         headers={"User-Agent": USER_AGENT},
         limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
     )
+
+
+class HttpTracker(Tracker):
+    """Base of the trackers that read documents over HTTP: the client passed in, else a pooled one of its own."""
+
+    def __init__(self, source: SourceConfig, *, http: Any = None) -> None:
+        super().__init__(source, http=http if http is not None else make_client())
 
 
 def retry_after_seconds(headers: httpx.Headers) -> float | None:

@@ -23,9 +23,9 @@ from urllib.parse import urlsplit
 
 from config import SourceConfig
 from posts import Post, iso_utc
-from trackers import PollResult, Tracker, TrackerError
+from trackers import PollResult, TrackerError
 from trackers.html_text import clean_lines, message_text
-from trackers.http import fetch, fetch_if_changed, make_client
+from trackers.http import HttpTracker, fetch, fetch_if_changed
 from trackers.textutil import FeedEntry, parse_any_time, parse_feed
 
 IMPACT = {"degraded_performance": "minor", "partial_outage": "major", "full_outage": "critical", "major_outage": "critical"}
@@ -205,7 +205,9 @@ def gone_posts(
     return out
 
 
-def poll_history_feed(tracker: Tracker, cursor: dict[str, Any], url: str, *, page: str, accept: str, note: str) -> PollResult:
+def poll_history_feed(
+    tracker: HttpTracker, cursor: dict[str, Any], url: str, *, page: str, accept: str, note: str
+) -> PollResult:
     """One conditional read of a status page's history feed (cursor keys ``feed_*``, ``mode = "feed"``): the
     fallback of the incident.io and Instatus trackers when the page's JSON answers 404."""
     result, new_cursor = fetch_if_changed(tracker.http, url, cursor, accept=accept, key_prefix="feed_")
@@ -219,11 +221,8 @@ def poll_history_feed(tracker: Tracker, cursor: dict[str, Any], url: str, *, pag
     return PollResult(posts, new_cursor, notes=[note])
 
 
-class IncidentioTracker(Tracker):
+class IncidentioTracker(HttpTracker):
     kind = "incidentio"
-
-    def __init__(self, source: SourceConfig, *, http: Any = None) -> None:
-        super().__init__(source, http=http if http is not None else make_client())
 
     def _history(self, page: str) -> tuple[list[FeedEntry], str]:
         url = f"{page}/history.atom"

@@ -18,9 +18,9 @@ from urllib.parse import urlsplit
 
 from config import SourceConfig
 from posts import Post
-from trackers import PollResult, Tracker, TrackerError
+from trackers import PollResult, TrackerError
 from trackers.html_text import clean_lines
-from trackers.http import fetch_if_changed, make_client
+from trackers.http import HttpTracker, fetch_if_changed
 from trackers.incidentio import RSS_ACCEPT, gone_posts, poll_history_feed
 from trackers.textutil import parse_any_time
 
@@ -108,11 +108,8 @@ def summary_posts(
     return posts, table
 
 
-class InstatusTracker(Tracker):
+class InstatusTracker(HttpTracker):
     kind = "instatus"
-
-    def __init__(self, source: SourceConfig, *, http: Any = None) -> None:
-        super().__init__(source, http=http if http is not None else make_client())
 
     def poll(self, cursor: dict[str, Any]) -> PollResult:
         page = page_root(self.source)

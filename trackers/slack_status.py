@@ -16,9 +16,9 @@ from urllib.parse import urlsplit
 
 from config import SourceConfig
 from posts import Post, iso_utc
-from trackers import PollResult, Tracker, TrackerError
+from trackers import PollResult, TrackerError
 from trackers.html_text import message_text
-from trackers.http import fetch, fetch_if_changed, make_client
+from trackers.http import HttpTracker, fetch, fetch_if_changed
 from trackers.textutil import parse_any_time
 
 DEFAULT_BASE = "https://slack-status.com"
@@ -111,11 +111,8 @@ def parse_document(data: Any, *, source_id: str, service: str, page: str = DEFAU
     return posts
 
 
-class SlackStatusTracker(Tracker):
+class SlackStatusTracker(HttpTracker):
     kind = "slack"
-
-    def __init__(self, source: SourceConfig, *, http: Any = None) -> None:
-        super().__init__(source, http=http if http is not None else make_client())
 
     def _read(self, url: str, body: bytes) -> list[Post]:
         page = api_base(self.source) + "/"

@@ -8,9 +8,9 @@ from typing import Any
 
 from config import SourceConfig
 from posts import Post, parse_time
-from trackers import PollResult, Tracker, TrackerError
+from trackers import PollResult, TrackerError
 from trackers.html_text import html_to_text
-from trackers.http import fetch_if_changed, make_client
+from trackers.http import HttpTracker, fetch_if_changed
 from trackers.statuspage_html import normalise_status
 
 log = logging.getLogger(__name__)
@@ -137,13 +137,10 @@ def incidents_url(source: SourceConfig) -> str:
     return root + INCIDENTS_PATH
 
 
-class StatuspageTracker(Tracker):
+class StatuspageTracker(HttpTracker):
     """Polls a Statuspage page's incidents.json; returns every update the document holds."""
 
     kind = "statuspage"
-
-    def __init__(self, source: SourceConfig, *, http: Any = None) -> None:
-        super().__init__(source, http=http if http is not None else make_client())
 
     def poll(self, cursor: dict[str, Any]) -> PollResult:
         url = incidents_url(self.source)
