@@ -1,5 +1,5 @@
-"""The helpers every tracker shares: ``http.fetch_if_changed`` (the conditional-fetch cursor) and
-``html_text.html_to_text`` with its options."""
+"""The helpers the trackers share: ``trackers.http`` (conditional-fetch cursor, JSON fetch, client use, read
+errors) and ``html_text.html_to_text`` with its options."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import hashlib
 
 import pytest
 
+from trackers import TrackerError
 from trackers.html_text import clean_lines, html_to_text, message_text, normalise_space
-from trackers.http import fetch_if_changed, make_client
+from trackers.http import fetch_if_changed, fetch_json, make_client, reading, using_client
 
 BODY = b'{"incidents": []}'
 
@@ -44,6 +45,28 @@ def test_a_cursor_with_the_short_hash_of_earlier_versions_still_matches(server) 
     with make_client() as client:
         result, cursor = fetch_if_changed(client, server.url + "/doc", legacy)
     assert result is None and "hash" not in cursor and len(cursor["sha256"]) == 64 and cursor["open"] == {}
+
+
+def test_fetch_json_and_reading_errors_are_one_line(server) -> None:
+    server.route("/ok", BODY)
+    server.route("/html", b"<html>maintenance</html>")
+    with make_client() as client:
+        assert fetch_json(client, server.url + "/ok") == {"incidents": []}
+        with pytest.raises(TrackerError, match=r"^Mastodon answered http://\S+/html with something that is not JSON$"):
+            fetch_json(client, server.url + "/html", api="Mastodon")
+    with pytest.raises(TrackerError, match=r"^unexpected response from https://x\.example/a: no incidents$"):
+        with reading("https://x.example/a"):
+            raise ValueError("no incidents")
+
+
+def test_using_client_closes_only_the_client_it_made() -> None:
+    with make_client() as given:
+        with using_client(given) as client:
+            assert client is given
+        assert not given.is_closed
+    with using_client(None) as own:
+        assert not own.is_closed
+    assert own.is_closed
 
 
 @pytest.mark.parametrize(("markup", "options", "text"), [

@@ -19,9 +19,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from posts import Post, iso_utc
-from trackers import PollResult, TrackerError
+from trackers import PollResult
 from trackers.html_text import clean_lines, message_text
-from trackers.http import HttpTracker, fetch_if_changed
+from trackers.http import HttpTracker, fetch_if_changed, reading
 from trackers.textutil import max_impact, parse_any_time, parse_feed, script_language
 
 STATUS_LABELS = {
@@ -260,13 +260,11 @@ class AwsTracker(HttpTracker):
         parts = urlsplit(url)
         page = f"{parts.scheme}://{parts.netloc}/"
         text = decode_body(result.body).lstrip()
-        try:
+        with reading(url):
             if text[:1] in ("{", "["):
                 posts = parse_data_json(json.loads(text), source_id=self.source.id, service=self.source.service, page=page)
             elif text[:1] == "<":
                 posts = parse_rss(result.body, source_id=self.source.id, service=self.source.service, page=page)
             else:
                 raise ValueError("neither JSON nor an RSS feed")
-        except ValueError as err:
-            raise TrackerError(f"unexpected response from {url}: {err}") from None
         return PollResult(posts, new_cursor)

@@ -17,8 +17,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from posts import Post, iso_utc
-from trackers import PollResult, TrackerError
-from trackers.http import HttpTracker, fetch_if_changed
+from trackers import PollResult
+from trackers.http import HttpTracker, fetch_if_changed, reading
 from trackers.textutil import parse_feed
 
 DEFAULT_URL = "https://azure.status.microsoft/en-us/status/feed/"
@@ -111,12 +111,10 @@ class AzureTracker(HttpTracker):
         parts = urlsplit(url)
         page = f"{parts.scheme}://{parts.netloc}{parts.path.removesuffix('feed/').removesuffix('feed')}"
         known = cursor.get("open") or {}
-        try:
+        with reading(url):
             posts, table = parse_items(
                 result.body, source_id=self.source.id, service=self.source.service, page=page, known=known
             )
-        except ValueError as err:
-            raise TrackerError(f"unexpected response from {url}: {err}") from None
         posts += gone_posts(known, table, source_id=self.source.id, service=self.source.service, page=page, text=GONE_TEXT)
         new_cursor["open"] = table
         return PollResult(posts, new_cursor)

@@ -10,14 +10,13 @@ to remember what was seen (no posts returned), an interval pages back that far, 
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from config import SourceConfig, parse_interval
 from posts import Post, parse_time
 from trackers import PollResult, Tracker, TrackerError
-from trackers.http import fetch, make_client
+from trackers.http import fetch_json, using_client
 
 DEFAULT_API = "https://public.api.bsky.app"
 FEED_METHOD = "/xrpc/app.bsky.feed.getAuthorFeed"
@@ -36,12 +35,8 @@ class BlueskyTracker(Tracker):
         self.url = (source.api_base or DEFAULT_API).rstrip("/") + FEED_METHOD
 
     def poll(self, cursor: dict[str, Any]) -> PollResult:
-        client = self.http or make_client()
-        try:
+        with using_client(self.http) as client:
             return self._poll(client, dict(cursor))
-        finally:
-            if client is not self.http:
-                client.close()
 
     def _poll(self, client: Any, cursor: dict[str, Any]) -> PollResult:
         handle = self.source.handle
@@ -69,11 +64,7 @@ class BlueskyTracker(Tracker):
             params = {"actor": handle, "limit": str(page_size), "filter": "posts_and_author_threads"}
             if page_cursor:
                 params["cursor"] = page_cursor
-            result = fetch(client, self.url, params=params, accept="application/json")
-            try:
-                body = json.loads(result.body)
-            except ValueError:
-                raise TrackerError(f"Bluesky answered {self.url} with something that is not JSON") from None
+            body = fetch_json(client, self.url, params=params, api="Bluesky")
             feed = body.get("feed") if isinstance(body, dict) else None
             if not isinstance(feed, list):
                 raise TrackerError(f"Bluesky answered {self.url} without a feed list")

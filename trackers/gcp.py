@@ -16,9 +16,9 @@ from urllib.parse import urljoin, urlsplit
 
 from config import SourceConfig
 from posts import Post, iso_utc
-from trackers import PollResult, TrackerError
+from trackers import PollResult
 from trackers.html_text import clean_lines
-from trackers.http import HttpTracker, fetch_if_changed
+from trackers.http import HttpTracker, fetch_if_changed, reading
 from trackers.textutil import max_impact, parse_any_time
 
 DEFAULT_URL = "https://status.cloud.google.com/incidents.json"
@@ -131,9 +131,7 @@ class GcpTracker(HttpTracker):
         result, new_cursor = fetch_if_changed(self.http, url, cursor, accept="application/json")
         if result is None:
             return PollResult([], new_cursor, not_modified=True)
-        try:
+        with reading(url):
             data = json.loads(result.body)
             posts = parse_incidents(data, source_id=self.source.id, service=self.source.service, page_url=url)
-        except ValueError as err:
-            raise TrackerError(f"unexpected response from {url}: {err}") from None
         return PollResult(posts, new_cursor)

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import email.utils
 import hashlib
+import json
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -45,6 +48,16 @@ def make_client(timeout: float = DEFAULT_TIMEOUT) -> httpx.Client:
         headers={"User-Agent": USER_AGENT},
         limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
     )
+
+
+@contextmanager
+def using_client(http: httpx.Client | None) -> Iterator[httpx.Client]:
+    """``http`` when there is one, else a client of its own for this use, closed afterwards."""
+    if http is not None:
+        yield http
+    else:
+        with make_client() as client:
+            yield client
 
 
 class HttpTracker(Tracker):
@@ -161,3 +174,21 @@ def fetch_if_changed(
     if digest == cursor.get(hash_key) or (legacy and digest[:24] == legacy):
         return None, new_cursor
     return result, new_cursor
+
+
+def fetch_json(client: httpx.Client, url: str, *, params: dict[str, str] | None = None, api: str = "") -> Any:
+    """GET ``url`` as JSON; a body that is not JSON → TrackerError ("<api> answered <url> with …")."""
+    result = fetch(client, url, params=params, accept="application/json")
+    try:
+        return json.loads(result.body)
+    except ValueError:
+        raise TrackerError(f"{api or 'the server'} answered {url} with something that is not JSON") from None
+
+
+@contextmanager
+def reading(url: str) -> Iterator[None]:
+    """Raise a ValueError met while reading the response of ``url`` as TrackerError("unexpected response …")."""
+    try:
+        yield
+    except ValueError as err:
+        raise TrackerError(f"unexpected response from {url}: {err}") from None

@@ -25,7 +25,7 @@ from config import SourceConfig
 from posts import Post, iso_utc
 from trackers import PollResult, TrackerError
 from trackers.html_text import clean_lines, message_text
-from trackers.http import HttpTracker, fetch, fetch_if_changed
+from trackers.http import HttpTracker, fetch, fetch_if_changed, reading
 from trackers.textutil import FeedEntry, parse_any_time, parse_feed
 
 IMPACT = {"degraded_performance": "minor", "partial_outage": "major", "full_outage": "critical", "major_outage": "critical"}
@@ -213,10 +213,8 @@ def poll_history_feed(
     result, new_cursor = fetch_if_changed(tracker.http, url, cursor, accept=accept, key_prefix="feed_")
     if result is None:
         return PollResult([], new_cursor, not_modified=True)
-    try:
+    with reading(url):
         posts = feed_posts(result.body, source_id=tracker.source.id, service=tracker.source.service, page=page)
-    except ValueError as err:
-        raise TrackerError(f"unexpected response from {url}: {err}") from None
     new_cursor["mode"] = "feed"
     return PollResult(posts, new_cursor, notes=[note])
 
@@ -249,11 +247,9 @@ class IncidentioTracker(HttpTracker):
                                      note=f"widget API answered 404; read {feed_url}")
         if result is None:
             return PollResult([], new_cursor, not_modified=True)
-        try:
+        with reading(url):
             posts, table = widget_posts(json.loads(result.body), source_id=self.source.id,
                                         service=self.source.service, page=page)
-        except ValueError as err:
-            raise TrackerError(f"unexpected response from {url}: {err}") from None
         previous = cursor.get("ongoing") or {}
         notes: list[str] = []
         if any(item_id not in table for item_id in previous):

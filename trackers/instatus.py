@@ -20,7 +20,7 @@ from config import SourceConfig
 from posts import Post
 from trackers import PollResult, TrackerError
 from trackers.html_text import clean_lines
-from trackers.http import HttpTracker, fetch_if_changed
+from trackers.http import HttpTracker, fetch_if_changed, reading
 from trackers.incidentio import RSS_ACCEPT, gone_posts, poll_history_feed
 from trackers.textutil import parse_any_time
 
@@ -125,11 +125,9 @@ class InstatusTracker(HttpTracker):
         if result is None:
             return PollResult([], new_cursor, not_modified=True)
         previous = cursor.get("ongoing") or {}
-        try:
+        with reading(url):
             posts, table = summary_posts(json.loads(result.body), source_id=self.source.id,
                                          service=self.source.service, page=page, known=previous)
-        except ValueError as err:
-            raise TrackerError(f"unexpected response from {url}: {err}") from None
         posts += gone_posts(previous, table, [], source_id=self.source.id, service=self.source.service, page=page,
                             text=GONE_TEXT)
         new_cursor.update(mode="summary", ongoing=table)

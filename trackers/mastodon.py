@@ -11,7 +11,6 @@ posts returned), an interval pages back that far, ``"all"`` up to ``max_pages`` 
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,7 +18,7 @@ from config import SourceConfig, parse_interval
 from posts import Post, parse_time
 from trackers import PollResult, Tracker, TrackerError
 from trackers.html_text import html_to_text
-from trackers.http import fetch, make_client
+from trackers.http import fetch_json, using_client
 
 PAGE_SIZE = 40  # Mastodon's maximum for account statuses
 DEFAULT_MAX_PAGES = 10
@@ -53,26 +52,15 @@ class MastodonTracker(Tracker):
     def poll(self, cursor: dict[str, Any]) -> PollResult:
         if not self.user or not self.base:
             raise TrackerError(f"Mastodon handle must look like user@instance.social, got {self.source.handle!r}")
-        client = self.http or make_client()
-        try:
+        with using_client(self.http) as client:
             return self._poll(client, dict(cursor))
-        finally:
-            if client is not self.http:
-                client.close()
-
-    def _json(self, client: Any, url: str, params: dict[str, str]) -> Any:
-        result = fetch(client, url, params=params, accept="application/json")
-        try:
-            return json.loads(result.body)
-        except ValueError:
-            raise TrackerError(f"Mastodon answered {url} with something that is not JSON") from None
 
     def _account_id(self, client: Any, cursor: dict[str, Any]) -> str:
         if cursor.get("account") == self.source.handle.lower() and cursor.get("account_id"):
             return str(cursor["account_id"])
         url = f"{self.base}/api/v1/accounts/lookup"
         try:
-            account = self._json(client, url, {"acct": self.user})
+            account = fetch_json(client, url, params={"acct": self.user}, api="Mastodon")
         except TrackerError as err:
             if str(err).startswith("HTTP 404"):
                 raise TrackerError(f"Mastodon has no account @{self.source.handle} ({err})") from None
@@ -108,7 +96,7 @@ class MastodonTracker(Tracker):
                 params["since_id"] = since_id
             if max_id:
                 params["max_id"] = max_id
-            page = self._json(client, url, params)
+            page = fetch_json(client, url, params=params, api="Mastodon")
             if not isinstance(page, list):
                 raise TrackerError(f"Mastodon answered {url} without a list of statuses")
             page = [s for s in page if isinstance(s, dict) and s.get("id")]

@@ -18,7 +18,7 @@ from config import SourceConfig
 from posts import Post, iso_utc
 from trackers import PollResult, TrackerError
 from trackers.html_text import message_text
-from trackers.http import HttpTracker, fetch, fetch_if_changed
+from trackers.http import HttpTracker, fetch, fetch_if_changed, reading
 from trackers.textutil import parse_any_time
 
 DEFAULT_BASE = "https://slack-status.com"
@@ -116,10 +116,9 @@ class SlackStatusTracker(HttpTracker):
 
     def _read(self, url: str, body: bytes) -> list[Post]:
         page = api_base(self.source) + "/"
-        try:
-            return parse_document(json.loads(body), source_id=self.source.id, service=self.source.service, page=page)
-        except ValueError as err:
-            raise TrackerError(f"unexpected response from {url}: {err}") from None
+        with reading(url):
+            posts = parse_document(json.loads(body), source_id=self.source.id, service=self.source.service, page=page)
+        return posts
 
     def poll(self, cursor: dict[str, Any]) -> PollResult:
         base = api_base(self.source)
