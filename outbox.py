@@ -125,20 +125,10 @@ def _backoff(attempts: int) -> float:
     return min(3600.0, 2.0 ** attempts) * (0.5 + random.random() / 2)
 
 
-def ensure_parts_table(db: sqlite_utils.Database) -> None:
-    """Progress of a row sent in several parts (part -1 = the root's edit is done), so a crash resumes after the
-    last part the service accepted instead of sending the whole message again."""
-    db.execute(
-        "create table if not exists outbox_parts (outbox_id integer not null, part integer not null, "
-        "remote_id text, sent_at text, primary key (outbox_id, part))"
-    )
-
-
 def collapse_storm(db: sqlite_utils.Database, channel_id: str, threshold: int = STORM_THRESHOLD) -> int:
     """When a channel's backlog is a storm, keep one pending row per incident (its latest) and mark the others
     ``collapsed``; the kept row is rendered as a digest of the incident's statements. Rows already partly sent
     are never collapsed."""
-    ensure_parts_table(db)
     pending = rows(
         db, "select id, incident_id, message_kind from outbox where channel_id = ? and status = 'pending' "
         "and incident_id is not null and id not in (select outbox_id from outbox_parts) order by id", (channel_id,),
@@ -246,7 +236,6 @@ def deliver(
     ``bot.py deliver --retry-failed``). Nothing is ever dropped.
     """
     report = DeliveryReport()
-    ensure_parts_table(db)
     limit = int(bot.options.get("delivery_attempts", MAX_ATTEMPTS))
     storm = int(bot.options.get("storm_threshold", STORM_THRESHOLD))
     if max_wait is None:

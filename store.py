@@ -86,6 +86,15 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     db["x_usage"].create({"month": str, "reads": int}, pk="month")
 
 
+@migrations()
+def m002_outbox_parts(db: sqlite_utils.Database) -> None:
+    """Each accepted part of a message split in several, so a crash resumes after the last one."""
+    db.execute(
+        "create table if not exists outbox_parts (outbox_id integer not null, part integer not null, "
+        "remote_id text, sent_at text, primary key (outbox_id, part))"
+    )
+
+
 def now_utc() -> datetime:
     return datetime.now(timezone.utc).replace(microsecond=0)
 
