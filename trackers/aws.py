@@ -22,7 +22,7 @@ from posts import Post, iso_utc
 from trackers import PollResult
 from trackers.html_text import clean_lines, message_text
 from trackers.http import HttpTracker, fetch_if_changed, reading
-from trackers.textutil import max_impact, parse_any_time, parse_feed, script_language
+from trackers.textutil import max_impact, parse_any_time, parse_feed, script_language, unique_id
 
 STATUS_LABELS = {
     "0": "Service is operating normally",
@@ -139,10 +139,7 @@ def event_posts(event: dict[str, Any], *, source_id: str, service: str, page: st
     posts: list[Post] = []
     seen: set[str] = set()
     for index, ((when, _label, text), status) in enumerate(zip(updates, statuses, strict=True)):
-        native_id = f"{thread_key}@{iso_utc(when)}"
-        if native_id in seen:
-            native_id = f"{native_id}#{index}"
-        seen.add(native_id)
+        native_id = unique_id(f"{thread_key}@{iso_utc(when)}", index, seen)
         posts.append(
             Post(
                 source_id=source_id,

@@ -19,7 +19,7 @@ from posts import Post, iso_utc
 from trackers import PollResult
 from trackers.html_text import clean_lines
 from trackers.http import HttpTracker, fetch_if_changed, reading
-from trackers.textutil import max_impact, parse_any_time
+from trackers.textutil import max_impact, parse_any_time, unique_id
 
 DEFAULT_URL = "https://status.cloud.google.com/incidents.json"
 STATUS_IMPACT = {"SERVICE_INFORMATION": "minor", "SERVICE_DISRUPTION": "major", "SERVICE_OUTAGE": "critical"}
@@ -83,10 +83,7 @@ def incident_posts(incident: dict[str, Any], *, source_id: str, service: str, pa
         else:
             status = "update"
         created = parse_any_time(update.get("created")) or when
-        native_id = f"{incident_id}@{iso_utc(created)}"
-        if native_id in seen_ids:
-            native_id = f"{native_id}#{index}"
-        seen_ids.add(native_id)
+        native_id = unique_id(f"{incident_id}@{iso_utc(created)}", index, seen_ids)
         locations = _titles(update.get("affected_locations") or fallback_locations)
         posts.append(
             Post(

@@ -19,7 +19,7 @@ from posts import Post, iso_utc
 from trackers import PollResult, TrackerError
 from trackers.html_text import message_text
 from trackers.http import HttpTracker, fetch, fetch_if_changed, reading
-from trackers.textutil import parse_any_time
+from trackers.textutil import parse_any_time, unique_id
 
 DEFAULT_BASE = "https://slack-status.com"
 API = "/api/v2.0.0"
@@ -65,10 +65,7 @@ def incident_posts(incident: dict[str, Any], *, source_id: str, service: str, pa
             status = "investigating"
         else:
             status = "update"
-        native_id = f"{incident_id}@{iso_utc(when)}"
-        if native_id in seen:
-            native_id = f"{native_id}#{index}"
-        seen.add(native_id)
+        native_id = unique_id(f"{incident_id}@{iso_utc(when)}", index, seen)
         posts.append(
             Post(
                 source_id=source_id,

@@ -73,6 +73,14 @@ def parse_any_time(value: Any) -> datetime | None:
     return utc(parsed) if parsed is not None else None
 
 
+def unique_id(native_id: str, index: int, seen: set[str]) -> str:
+    """``native_id``, or ``native_id#index`` when an earlier update (same incident, same time) took it; kept in ``seen``."""
+    if native_id in seen:
+        native_id = f"{native_id}#{index}"
+    seen.add(native_id)
+    return native_id
+
+
 @dataclass(frozen=True)
 class FeedEntry:
     id: str
