@@ -22,7 +22,7 @@ from posts import Post, iso_utc
 from trackers import PollResult
 from trackers.html_text import clean_lines, message_text
 from trackers.http import HttpTracker, fetch_if_changed, reading
-from trackers.textutil import max_impact, parse_any_time, parse_feed, script_language, unique_id
+from trackers.textutil import MONTHS, max_impact, parse_any_time, parse_feed, script_language, unique_id
 
 STATUS_LABELS = {
     "0": "Service is operating normally",
@@ -41,7 +41,6 @@ TZ_OFFSETS = {
     "PST": -8, "PDT": -7, "MST": -7, "MDT": -6, "CST": -6, "CDT": -5, "EST": -5, "EDT": -4,
     "UTC": 0, "GMT": 0, "JST": 9, "KST": 9, "IST": 5.5,
 }
-MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
 RESOLVED_PREFIX = re.compile(r"^\s*\[\s*resolved\s*\]\s*", re.IGNORECASE)
 DIV = re.compile(r"<div[^>]*>(.*?)</div>", re.IGNORECASE | re.DOTALL)
 TIME_SPAN = re.compile(r"<span[^>]*>(.*?)</span>", re.IGNORECASE | re.DOTALL)

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from posts import STATUSES
 from trackers.html_text import html_to_text
+from trackers.textutil import MONTHS
 
 # ---------------------------------------------------------------------------------------------------------------
 # Status labels
@@ -67,9 +68,6 @@ def zone_for_label(label: str, fallback: timezone | ZoneInfo | None = None) -> t
 # ---------------------------------------------------------------------------------------------------------------
 # History-feed entries
 
-_MONTHS = {m: i for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
-
 # One update starts with <small>DATE</small><br><strong>Label</strong> - ; only that <strong> is a status
 # (a <strong> anywhere else, like Symantec's "Impact" / "Required Action" headings, is body text).
 _HEADER = re.compile(
@@ -105,7 +103,7 @@ class _When:
 def _parse_when(markup: str) -> _When | None:
     text = " ".join(html_to_text(markup).split())
     match = _WHEN.match(text)
-    if not match or match.group("month").lower() not in _MONTHS:
+    if not match or match.group("month").lower() not in MONTHS:
         return None
     hour = int(match.group("hour"))
     ampm = (match.group("ampm") or "").lower()
@@ -114,7 +112,7 @@ def _parse_when(markup: str) -> _When | None:
     elif ampm == "am" and hour == 12:
         hour = 0
     return _When(
-        month=_MONTHS[match.group("month").lower()],
+        month=MONTHS[match.group("month").lower()],
         day=int(match.group("day")),
         year=int(match.group("year")) if match.group("year") else None,
         hour=hour,

@@ -43,7 +43,7 @@ def max_impact(*impacts: str) -> str:
 _JS_DATE = re.compile(
     r"^\w{3} (\w{3}) (\d{1,2}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT([+-])(\d{2})(\d{2})"
 )
-_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
 
 
 def parse_any_time(value: Any) -> datetime | None:
@@ -62,9 +62,9 @@ def parse_any_time(value: Any) -> datetime | None:
     match = _JS_DATE.match(text)
     if match:
         mon, day, year, hh, mm, ss, sign, oh, om = match.groups()
-        if mon.lower() in _MONTHS:
+        if mon.lower() in MONTHS:
             offset = timedelta(hours=int(oh), minutes=int(om)) * (1 if sign == "+" else -1)
-            local = datetime(int(year), _MONTHS[mon.lower()], int(day), int(hh), int(mm), int(ss))
+            local = datetime(int(year), MONTHS[mon.lower()], int(day), int(hh), int(mm), int(ss))
             return (local - offset).replace(tzinfo=timezone.utc)
     try:
         parsed = email.utils.parsedate_to_datetime(text)
