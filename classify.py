@@ -278,6 +278,7 @@ def _from_text(norm: str, lex: _Lexicon, dev: bool, *, is_reply: bool, is_self_r
     update = _spans(sig["update"], body, dev)
     ack = _spans(sig["acknowledged"], body, dev)
     recovering = _spans(sig["recovering"], body, dev)
+    partial = _spans(sig["partial"], body, dev)
     if resolved or retro:
         # once over, talk of the cause, apologies and follow-up work do not make it ongoing again
         after = _spans(sig["aftermath"], body, dev)
@@ -287,6 +288,10 @@ def _from_text(norm: str, lex: _Lexicon, dev: bool, *, is_reply: bool, is_self_r
         report = _outside(_spans(sig["report"], body, dev), after)
         if report:
             return Statement("resolved", 0.85, f"text:resolved:report:{_quote(report[0][2])}", (), "")
+    # partial recovery stays ongoing wherever it stands; only a completion said after it closes
+    update = update + partial
+    if retro:  # progress told inside a look back is past, not ongoing
+        update, ack, recovering = _outside(update, retro), _outside(ack, retro), _outside(recovering, retro)
     ongoing = update + ack + recovering
     lifecycle = bool(resolved or retro or ongoing)
 

@@ -1,5 +1,20 @@
 """Evaluation bench for classify.py on the real documents in shared/data (read at run time, never copied).
 
+Resolved vs ongoing is decided from the TEXT ALONE (status fields hidden). Headline sets are those whose
+gold is a real per-statement status, written when the statement was posted:
+  gh_live   GitHub Statuspage updates posted live, one by one (every update whose body is not an imported
+            timeline); gold = the update's status (resolved/postmortem = resolved, anything else ongoing)
+  gcp       Google Cloud sample, every update; gold = AVAILABLE
+  aws       AWS Health Dashboard sample, every update; gold = final update of a [RESOLVED] event (2 fixes)
+The 832 GitHub incidents of 2010-2018 were imported into Statuspage in one piece: each is ONE update with
+status "resolved" whose body is the whole timeline as a <ul> of timestamped <li> items. That status is an
+import artefact, not what the text claims (many timelines end on "Services are recovering."). Mechanical
+rule: an update whose body is a <li> timeline is "imported"; these bodies are NOT in the headline and are
+reported right below it as their own line (share read as resolved), plus the per-item diagnostic
+gh_timeline. Every set is printed; nothing is dropped per document.
+Splits: tune = ids starting 0-9/a-m (AWS: service name), held-out = n-z, never read while tuning.
+Noise: the 110 TWCS official support posts (gold noise) mixed with every status text above, each once.
+
 Run: .venv/bin/python bench/classify_eval.py [--data DIR] [--errors N] [--only NAME]
 """
 
@@ -78,28 +93,38 @@ def gh_timeline(data: Path) -> list[Case]:
     return cases
 
 
-def gh_updates(data: Path) -> list[Case]:
-    """Updates posted one by one (2019 onward, and a few older): gold = the update's own status."""
+def is_imported_timeline(body: str) -> bool:
+    """An update whose body is a whole timeline (<li> items, each with its time), written in one piece after
+    the fact: the 2010-2018 incidents imported into Statuspage (and one 2018 incident written the same way)."""
+    return "<li>" in body
+
+
+def gh_live(data: Path) -> list[Case]:
+    """Updates posted live, one by one (mostly 2019): gold = the update's own status."""
     cases = []
     for inc in github_incidents(data):
         for upd in inc["incident_updates"]:
-            if "<li>" in upd["body"]:
+            if is_imported_timeline(upd["body"]):
                 continue
             gold = "resolved" if upd["status"] in ("resolved", "postmortem") else "ongoing"
             cases.append(Case(plain(upd["body"]), gold, inc["id"]))
     return cases
 
 
-def gh_bodies(data: Path) -> list[Case]:
-    """Every ``incident_updates[].body`` exactly as the source gives it (HTML, 2010-2018 timelines whole).
-    Gold = that update's status: ``resolved`` and ``postmortem`` (written once the incident is over) are
-    the resolved side; every other status is ongoing."""
+def gh_imported(data: Path) -> list[Case]:
+    """Imported timeline bodies whole, as a feed shows them; gold = their (import) status, always resolved."""
     cases = []
     for inc in github_incidents(data):
         for upd in inc["incident_updates"]:
-            gold = "resolved" if upd["status"] in ("resolved", "postmortem") else "ongoing"
-            cases.append(Case(upd["body"], gold, inc["id"]))
+            if is_imported_timeline(upd["body"]):
+                gold = "resolved" if upd["status"] in ("resolved", "postmortem") else "ongoing"
+                cases.append(Case(upd["body"], gold, inc["id"]))
     return cases
+
+
+def gh_bodies(data: Path) -> list[Case]:
+    """Every ``incident_updates[].body`` exactly as the source gives it: gh_live and gh_imported together."""
+    return gh_live(data) + gh_imported(data)
 
 
 def gcp(data: Path) -> list[Case]:
@@ -242,7 +267,7 @@ def run_set(name: str, cases: list[Case], errors: int) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder with the real documents")
     parser.add_argument("--errors", type=int, default=0, help="print up to N misclassified texts (tune split)")
     parser.add_argument("--only", default="", help="run only the named resolved-vs-ongoing set")
@@ -256,18 +281,21 @@ def main(argv: list[str] | None = None) -> int:
     print("Rules were tuned on the tune split (ids starting 0-9 or a-m; AWS: service names); the held-out")
     print("split (n-z) is reported separately and was not looked at while tuning.")
     headline_sets = {
-        "gh_bodies (every Statuspage update body as the source gives it; gold: its status)": gh_bodies(data),
+        "gh_live (GitHub updates posted live, one by one; gold: the update's status)": gh_live(data),
         "gcp (sample, every update; gold: AVAILABLE = resolved)": gcp(data),
         "aws (sample, per update; gold: final update of a [RESOLVED] event, 2 fixes)": aws(data),
     }
+    imported = gh_imported(data)
     diagnostic_sets = {
-        "gh_timeline (2010-2018 bodies split into items; DERIVED gold: last item = resolved)": gh_timeline(data),
-        "gh_updates (the one-by-one updates of gh_bodies, mostly 2019; gold: status)": gh_updates(data),
+        "gh_timeline (imported timelines split into items; DERIVED gold: last item = resolved)": gh_timeline(data),
+        "gh_bodies (every GitHub update body as the source gives it = gh_live + gh_imported; gold: status)": (
+            gh_bodies(data)
+        ),
         "aws_summaries (event level; [RESOLVED] prefix stripped before classifying)": aws_summaries(data),
     }
     headline: list[Case] = []
     headline_preds: list[str] = []
-    print("\n######## HEADLINE sets")
+    print("\n######## HEADLINE sets (gold = a real per-update status, posted when the text was posted)")
     for name, cases in headline_sets.items():
         if args.only and not name.startswith(args.only):
             continue
@@ -275,12 +303,25 @@ def main(argv: list[str] | None = None) -> int:
         headline_preds.extend(run_set(name, cases, args.errors))
     scores: dict[str, dict[str, float]] = {}
     if headline:
-        print("\n== HEADLINE pooled (gh_bodies + gcp + aws)")
+        print("\n== HEADLINE pooled (gh_live + gcp + aws)")
         for split_name, idx in splits(headline):
             scores[split_name] = binary_report(
                 split_name, [headline[i] for i in idx], [headline_preds[i] for i in idx], ("resolved", "ongoing")
             )
         confusion(headline, headline_preds)
+
+    print("\n######## IMPORTED 2010-2018 timelines (not in the headline: their gold is an import artefact)")
+    print("   Each incident was imported as ONE 'resolved' update holding its whole timeline; the text is judged")
+    print("   whole, as a feed shows it. Figure: share read as resolved (resolved recall; no ongoing gold exists).")
+    imported_share: dict[str, float] = {}
+    if not args.only or "gh_imported".startswith(args.only):
+        imp_preds = run_set(
+            "gh_imported (imported timeline bodies whole; gold: import status = resolved)", imported, args.errors
+        )
+        for split_name, idx in splits(imported):
+            if idx:
+                imported_share[split_name] = sum(imp_preds[i] == "resolved" for i in idx) / len(idx)
+
     print("\n######## DIAGNOSTIC sets (not in the headline)")
     for name, cases in diagnostic_sets.items():
         if args.only and not name.startswith(args.only):
@@ -291,26 +332,31 @@ def main(argv: list[str] | None = None) -> int:
     care = twcs(data)
     print(
         "\n== noise: TWCS official support posts (gold noise) mixed with status statements (gold not noise):"
-        "\n   the headline texts plus the 2010-2018 timeline items (terse one-liners), each text once"
+        "\n   every GitHub body (live and imported), gcp, aws, and the imported timeline items (terse"
+        "\n   one-liners), each text once; classified with no source kind"
     )
     seen: set[str] = set()
     statements: list[Case] = []
-    for c in [*headline_sets.values(), diagnostic_sets[next(iter(diagnostic_sets))]]:
-        for case in c:
-            if case.text not in seen:
-                seen.add(case.text)
-                statements.append(Case(case.text, "statement", case.key))
+    for group in (headline_sets.values(), [imported], [diagnostic_sets[next(iter(diagnostic_sets))]]):
+        for cases in group:
+            for case in cases:
+                if case.text not in seen:
+                    seen.add(case.text)
+                    statements.append(Case(case.text, "statement", case.key))
     mixed = care + statements
-    noise_precision = {}
+    noise_precision: dict[bool, dict[str, float]] = {}
     for label, use_flag in (
         ("with the reply flag from in_response_to_tweet_id", True),
         ("text only (no reply flag)", False),
     ):
         preds = [predict(c, use_reply_flag=use_flag) for c in mixed]
-        binary_report(label, mixed, preds, ("noise", "statement"))
-        tp = sum(1 for c, p in zip(mixed, preds, strict=True) if p == "noise" and c.gold == "noise")
-        fp = sum(1 for c, p in zip(mixed, preds, strict=True) if p == "noise" and c.gold != "noise")
-        noise_precision[use_flag] = prf(tp, fp, 0)[0]
+        noise_precision[use_flag] = {}
+        for split_name, idx in splits(mixed):
+            sub = [mixed[i] for i in idx]
+            binary_report(f"{label}, {split_name}", sub, [preds[i] for i in idx], ("noise", "statement"))
+            tp = sum(1 for i in idx if preds[i] == "noise" and mixed[i].gold == "noise")
+            fp = sum(1 for i in idx if preds[i] == "noise" and mixed[i].gold != "noise")
+            noise_precision[use_flag][split_name] = prf(tp, fp, 0)[0]
         care_preds = preds[: len(care)]
         print(f"    TWCS official posts classified noise: {sum(p == 'noise' for p in care_preds)}/{len(care)}")
         if args.errors:
@@ -323,11 +369,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"      ERR statement pred=noise [{classify_text(c.text).reason}] {plain(c.text)[:160]!r}")
 
     # -- speed: one text per statement as the app receives them (posts, single updates, timeline items);
-    # the whole 2010-2018 timeline bodies are left out here (several statements in one text)
-    texts = [c.text for c in care] + [
-        c.text for name, cs in diagnostic_sets.items() if name.startswith(("gh_timeline", "gh_updates")) for c in cs
-    ]
-    texts += [c.text for name, cs in headline_sets.items() if name.startswith(("gcp", "aws")) for c in cs]
+    # the whole imported timeline bodies are left out here (several statements in one text)
+    texts = [c.text for c in care] + [c.text for cs in headline_sets.values() for c in cs]
+    texts += [c.text for c in diagnostic_sets[next(iter(diagnostic_sets))]]
+    classify_text(texts[0])  # lexicon compiled before timing
     rounds = max(1, 20000 // max(1, len(texts)))
     start = time.perf_counter()
     for _ in range(rounds):
@@ -343,21 +388,31 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     # -- summary
-    if scores:
+    if scores and not args.only:
+        n_res = {k: sum(1 for i in idx if headline[i].gold == "resolved") for k, idx in splits(headline)}
+        n_all = {k: len(idx) for k, idx in splits(headline)}
         print("\n== SUMMARY (targets: resolved-vs-ongoing F1 >= 0.97 for both classes; noise precision >= 0.95)")
+        print("  headline = gh_live + gcp + aws (gold: real per-update status); imported 2010-2018 timelines apart")
         ok = True
-        for split_name in ("all", "held-out (ids n-z)"):
+        for split_name in ("all", "tune (ids 0-9,a-m)", "held-out (ids n-z)"):
             f_res, f_ong = scores[split_name]["resolved"], scores[split_name]["ongoing"]
             good = min(f_res, f_ong) >= 0.97
             ok &= good
             print(
-                f"  headline {split_name:<19} F1 resolved {f_res:.3f}  ongoing {f_ong:.3f}  "
-                f"{'PASS' if good else 'FAIL'}"
+                f"  headline {split_name:<19} n={n_all[split_name]:<4} ({n_res[split_name]} resolved)  "
+                f"F1 resolved {f_res:.3f}  ongoing {f_ong:.3f}  {'PASS' if good else 'FAIL'}"
+            )
+        for split_name in ("all", "held-out (ids n-z)"):
+            print(
+                f"  imported timelines {split_name:<9} n={sum(1 for c in imported if split_name == 'all' or held_out(c.key)):<4}"
+                f" read as resolved {imported_share.get(split_name, 0.0):.3f}  (gold is an import artefact; no target)"
             )
         for use_flag, label in ((False, "text only"), (True, "with reply flag")):
-            good = noise_precision[use_flag] >= 0.95
-            ok &= good
-            print(f"  noise precision ({label:<15}) {noise_precision[use_flag]:.3f}  {'PASS' if good else 'FAIL'}")
+            for split_name in ("all", "held-out (ids n-z)"):
+                value = noise_precision[use_flag][split_name]
+                good = value >= 0.95
+                ok &= good
+                print(f"  noise precision ({label:<15}, {split_name:<18}) {value:.3f}  {'PASS' if good else 'FAIL'}")
         good = rate > 4000
         ok &= good
         print(f"  speed {rate:.0f} texts/s (> 4000)  {'PASS' if good else 'FAIL'}")
