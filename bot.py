@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -91,16 +94,26 @@ def run_poll_once(bot: BotConfig, source_ids: tuple[str, ...] = ()) -> int:
             return EXIT_BAD_CONFIG
         sources = [s for s in sources if s.id in source_ids]
     db = _db(bot)
-    report = poll_cycle(db, bot, sources=sources)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):  # finish the current transaction / message, then exit
+        signal.signal(sig, lambda *_: stop.set())
+    report = poll_cycle(db, bot, sources=sources, stop=stop)
     for outcome in report.notices:
         click.echo(outcome.message, err=True)
     for outcome in report.failures:
         click.echo(outcome.message, err=True)
     crash_point("after_poll")  # tests: a crash between storing and delivering
-    delivery = deliver(db, bot, _channels(bot))
+    delivery = deliver(db, bot, _channels(bot), stop=stop, sleep=stop.wait)
     for line in delivery.errors:
         click.echo(line, err=True)
-    return EXIT_SOURCE_FAILED if report.failures else EXIT_OK
+    code = EXIT_SOURCE_FAILED if report.failures else EXIT_OK
+    if stop.is_set():
+        click.echo("stopped by signal; what was not done is picked up by the next run", err=True)
+        # every transaction is committed; do not wait for fetches still in flight (their results are dropped)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
 
 
 @cli.command()

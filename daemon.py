@@ -99,7 +99,8 @@ class Daemon:
                 self.scheduler.run_pending()
                 if (self.drain() or time.monotonic() - last_delivery > 1.0) and self.channels:
                     last_delivery = time.monotonic()
-                    deliver(self.db, self.bot, self.channels, deadline=time.monotonic() + 2.0, sleep=self._sleep)
+                    deliver(self.db, self.bot, self.channels, deadline=time.monotonic() + 2.0, sleep=self._sleep,
+                            stop=self.stop)
                 if time.monotonic() - last_stale > 60:
                     with transaction(self.db):
                         mark_stale(self.db, link_settings(self.bot), now_utc())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 import weakref
 from collections import deque
@@ -226,6 +227,7 @@ def deliver(
     sleep: Callable[[float], None] = time.sleep,
     deadline: float | None = None,
     max_wait: float | None = None,
+    stop: threading.Event | None = None,
 ) -> DeliveryReport:
     """Send pending outbox rows, oldest first per channel (so a thread's root goes before its replies).
 
@@ -255,7 +257,7 @@ def deliver(
         queue = rows(db, "select * from outbox where channel_id = ? and status = 'pending' order by id", (channel_id,))
         if queue:
             runs.append(_Run(channel_id, channel, queue, _state(channel)))
-    while True:
+    while not (stop is not None and stop.is_set()):  # a stop request ends delivery between two messages
         candidates = [(run.ready_at(), index) for index, run in enumerate(runs) if run.queue and not run.done]
         if not candidates:
             break

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import logging
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -94,14 +95,22 @@ def fetch_one(source: SourceConfig, cursor: dict[str, Any], budget: int | None, 
 
 
 def fetch_all(
-    sources: list[SourceConfig], cursors: dict[str, dict[str, Any]], budgets: dict[str, int], http: httpx.Client
+    sources: list[SourceConfig], cursors: dict[str, dict[str, Any]], budgets: dict[str, int], http: httpx.Client,
+    stop: threading.Event | None = None,
 ) -> dict[str, PollResult | TrackerError]:
-    """Poll every source's tracker concurrently; a slow source never delays the others beyond its timeout."""
+    """Poll every source's tracker concurrently; a slow source never delays the others beyond its timeout.
+    On a stop request, returns what has finished (the rest is polled next time, its cursor untouched)."""
     if not sources:
         return {}
-    with ThreadPoolExecutor(max_workers=min(32, len(sources)), thread_name_prefix="fetch") as pool:
-        futures = {s.id: pool.submit(fetch_one, s, cursors.get(s.id, {}), budgets.get(s.id), http) for s in sources}
-        return {source_id: future.result() for source_id, future in futures.items()}
+    pool = ThreadPoolExecutor(max_workers=min(32, len(sources)), thread_name_prefix="fetch")
+    futures = {s.id: pool.submit(fetch_one, s, cursors.get(s.id, {}), budgets.get(s.id), http) for s in sources}
+    try:
+        pending = set(futures.values())
+        while pending and not (stop is not None and stop.is_set()):
+            _, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+        return {source_id: f.result() for source_id, f in futures.items() if f.done() and not f.cancelled()}
+    finally:
+        pool.shutdown(wait=not (stop is not None and stop.is_set()), cancel_futures=True)
 
 
 def apply_outcome(
@@ -257,6 +266,7 @@ def poll_cycle(
     only_due: bool = True,
     http: httpx.Client | None = None,
     now: datetime | None = None,
+    stop: threading.Event | None = None,
 ) -> CycleReport:
     """Poll the given (default: all configured) sources once and store what they say."""
     now = now or now_utc()
@@ -277,11 +287,13 @@ def poll_cycle(
     own_client = http is None
     client = http or make_client()
     try:
-        results = fetch_all(due, cursors, x_budgets(db, bot, due, now), client)
+        results = fetch_all(due, cursors, x_budgets(db, bot, due, now), client, stop)
     finally:
         if own_client:
             client.close()
     for source in due:
+        if source.id not in results or (stop is not None and stop.is_set()):
+            break  # SIGTERM: stop between two transactions; the rest is polled by the next run
         report.outcomes.append(apply_outcome(db, bot, source, results[source.id], now))
         crash_point("after_source")  # tests: a crash after one source's transaction, before the next
     with transaction(db):
