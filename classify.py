@@ -20,6 +20,8 @@ LEXICON_PATH = Path(__file__).resolve().parent / "data" / "lexicon.toml"
 KINDS = ("acknowledged", "update", "resolved", "noise")
 # Source kinds that only ever speak of incidents (never customer care or marketing).
 STATUS_SOURCE_KINDS = frozenset({"statuspage", "feed", "gcp", "aws", "azure", "slack", "incidentio", "instatus"})
+# Social accounts, where support staff chat all day: there a text needs outage words to be a statement.
+SOCIAL_SOURCE_KINDS = frozenset({"x", "bluesky", "mastodon"})
 SYMPTOMS = (
     "login",
     "messaging",
@@ -240,7 +242,10 @@ def classify_text(
 
     ``source_kind`` (a services.toml source kind): posts of status pages and status feeds are never
     noise — a status page only speaks of incidents — so where their text says nothing clear they are
-    an update. Social posts (x, bluesky, mastodon) and unknown sources can be noise.
+    an update. Social posts (x, bluesky, mastodon) are noise unless they speak of a problem or its
+    lifecycle. A text of unknown source is noise only if it shows customer care (a leading @mention or
+    reply, a greeting to a person, a request for a DM or account details, a sign-off) or marketing; a
+    terse official text with none of these is a low-confidence update.
     """
     lex = load_lexicon()
     language = detect_language(text)
@@ -251,8 +256,17 @@ def classify_text(
         kind = lex.status[label]
         symptoms = _symptoms(norm, lex, dev)
         return Statement(kind, 0.99 if kind == "resolved" else 0.95, f"status:{label}", symptoms, language)
-    statement = _from_text(norm, lex, dev, is_reply=is_reply, is_self_reply=is_self_reply)
-    if statement.kind == "noise" and source_kind.strip().lower() in STATUS_SOURCE_KINDS:
+    kind_of_source = source_kind.strip().lower()
+    statement = _from_text(
+        norm,
+        lex,
+        dev,
+        is_reply=is_reply,
+        is_self_reply=is_self_reply,
+        social=kind_of_source in SOCIAL_SOURCE_KINDS,
+        readable=language != "",
+    )
+    if statement.kind == "noise" and kind_of_source in STATUS_SOURCE_KINDS:
         statement = Statement("update", 0.4, f"source:{source_kind}:{statement.reason}", (), "")
     if statement.kind != "noise":
         statement = Statement(
@@ -263,7 +277,9 @@ def classify_text(
     return statement
 
 
-def _from_text(norm: str, lex: _Lexicon, dev: bool, *, is_reply: bool, is_self_reply: bool) -> Statement:
+def _from_text(
+    norm: str, lex: _Lexicon, dev: bool, *, is_reply: bool, is_self_reply: bool, social: bool, readable: bool
+) -> Statement:
     """Kind, confidence and reason from the text (symptoms and language are filled in by the caller)."""
     sig = lex.signals
     directed = not is_self_reply and (is_reply or bool(_LEADING_MENTION.match(norm)))
@@ -297,21 +313,27 @@ def _from_text(norm: str, lex: _Lexicon, dev: bool, *, is_reply: bool, is_self_r
 
     # -- noise: one-to-one customer care, product news, nothing about a problem
     if directed and not sig["service_wide"].search(body, dev):
-        care = sig["customer_care"].search(body, dev)
+        care = sig["customer_care"].search(body, dev) or sig["care_hint"].search(body, dev)
         why = f"noise:reply-to-customer:{_quote(care.group(0))}" if care else "noise:reply-to-customer"
         return Statement("noise", 0.9 if care else 0.8, why, (), "")
     problem = sig["problem"].search(body, dev)
     if not (resolved or retro) and not ((ack or update) and problem):
-        care = sig["customer_care"].search(body, dev)
+        # care is recognised by its markers (greeting, DM, account details, a question to the reader,
+        # a sign-off); softer hints ("let us know", "please try") only where no outage word is said
+        care = sig["customer_care"].search(body, dev) or (None if problem else sig["care_hint"].search(body, dev))
         if care and not sig["service_wide"].search(body, dev):
             return Statement("noise", 0.85, f"noise:customer-care:{_quote(care.group(0))}", (), "")
     if not lifecycle:
-        market = sig["marketing"].search(body, dev)
+        market = None if problem else sig["marketing"].search(body, dev)
         if market:
             return Statement("noise", 0.85, f"noise:marketing:{_quote(market.group(0))}", (), "")
-        if not problem:
+        if problem:
+            return Statement("acknowledged", 0.5, f"text:acknowledged:problem:{_quote(problem.group(0))}", (), "")
+        if social or not readable:
+            # a support account's chat, or a script the lexicon does not read: no sign of an outage
             return Statement("noise", 0.7, "noise:no-outage-signal", (), "")
-        return Statement("acknowledged", 0.5, f"text:acknowledged:problem:{_quote(problem.group(0))}", (), "")
+        # an official text of unknown source with no care marker: a terse ops statement, not care
+        return Statement("update", 0.3, "text:update:no-care-marker", (), "")
 
     # -- lifecycle: the latest thing the statement says decides
     closing = resolved + retro

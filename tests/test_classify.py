@@ -275,4 +275,3 @@ def test_lexicon_rejects_a_bad_pattern(tmp_path) -> None:
     bad.write_text('[status]\nresolved = "resolved"\n[signals.resolved]\nen = ["(unclosed"]\n', encoding="utf-8")
     with pytest.raises(ValueError, match="signals.resolved"):
         load_lexicon(str(bad))
-
