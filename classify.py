@@ -160,7 +160,11 @@ def normalise(text: str) -> str:
 
 def detect_language(text: str) -> str:
     """Script-based: "hi" (mostly Devanagari), "en" (Latin), "mixed", or "" (no letters / another script)."""
-    body = _HANDLE.sub(" ", _URL.sub(" ", text))
+    body = (
+        _HANDLE.sub(" ", _URL.sub(" ", text)) if ("/" in text or "@" in text or "#" in text or "www." in text) else text
+    )
+    if body.isascii():  # the common case, without counting: Latin letters or none
+        return "en" if _LATIN.search(body) else ""
     dev = len(_DEVANAGARI.findall(body))
     lat = len(_LATIN.findall(body))
     other = len(_OTHER_LETTER.findall(body))

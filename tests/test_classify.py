@@ -275,3 +275,157 @@ def test_lexicon_rejects_a_bad_pattern(tmp_path) -> None:
     bad.write_text('[status]\nresolved = "resolved"\n[signals.resolved]\nen = ["(unclosed"]\n', encoding="utf-8")
     with pytest.raises(ValueError, match="signals.resolved"):
         load_lexicon(str(bad))
+
+
+# Real AWS Health Dashboard updates (US-EAST-1, December 2021): partial recovery is still ongoing,
+# even after a component is said to be back, unless a completion is said after it.
+AWS_POWER_PARTIAL = (
+    "We have now restored power to all instances and network devices within the affected data center and are "
+    "seeing recovery for the majority of EC2 instances and EBS volumes within the affected Availability Zone. "
+    "Network connectivity within the affected Availability Zone has also returned to normal levels. While all "
+    "services are starting to see meaningful recovery, services which were hosting endpoints within the affected "
+    "data center - such as single-AZ RDS databases, ElastiCache, etc. - would have seen impact during the event, "
+    "but are starting to see recovery now. Given the level of recovery, if you have not yet failed away from the "
+    "affected Availability Zone, you should be starting to see recovery at this stage."
+)
+AWS_COMPONENTS_BACK = (
+    "We continue to see a reduction in API error rates and latencies for services within the US-EAST-1 Region. "
+    "Elastic Load Balancer APIs have recovered and returned to normal levels. The AWS Management Console has "
+    "recovered. AWS Connect error rates have returned to normal levels. CloudWatch metrics have recovered and the "
+    "EC2 API error rates have returned to normal levels. DynamoDB has recovered and is operating normally. Services "
+    "that were affected by this event remain tagged to this Service Health Dashboard event. The event continues to "
+    "affect APIs for affected services, while the EC2 network, Elastic Load Balancing and API Gateway data planes "
+    "are not affected by this issue."
+)
+AWS_POWER_SUMMARY = (
+    "Starting at 4:11 AM PST some EC2 instances and EBS volumes experienced a loss of power in a single data center "
+    "within a single Availability Zone (USE1-AZ4) in the US-EAST-1 Region. Instances in other data centers within "
+    "the affected Availability Zone, and other Availability Zones within the US-EAST-1 Region were not affected by "
+    "this event. At 4:55 AM PST, power was restored to EC2 instances and EBS volumes in the affected data center, "
+    "which allowed the majority of EC2 instances and EBS volumes to recover. However, due to the nature of the power "
+    "event, some of the underlying hardware experienced failures, which needed to be resolved by engineers within "
+    "the facility. Engineers worked to recover the remaining EC2 instances and EBS volumes affected by the issue. By "
+    "2:30 PM PST, we recovered the vast majority of EC2 instances and EBS volumes. However, some of the affected EC2 "
+    "instances and EBS volumes were running on hardware that has been affected by the loss of power and is not "
+    "recoverable. For customers still waiting for recovery of a specific EC2 instance or EBS volume, we recommend "
+    "that you relaunch the instance or recreate the volume from a snapshot for full recovery. If you need further "
+    "assistance, please contact AWS Support."
+)
+
+
+@pytest.mark.parametrize(
+    "text, phrase",
+    [
+        (AWS_POWER_PARTIAL, "starting to see recovery"),
+        (AWS_COMPONENTS_BACK, "continues to affect"),
+        (
+            "ECS has recovered from the issue earlier in the day. Task launches using the EC2 launch type are fully "
+            "recovered. We have identified the root cause for the increased Fargate launch failures and are starting "
+            "to see recovery. As we work towards full recovery, customers may experience insufficient capacity "
+            "errors and these are being addressed as well.",
+            "",
+        ),
+        ("Fileserver pair is stabilizing.", "is stabilizing"),
+        ("The majority of AWS services have also recovered.", "majority of aws services have also recovered"),
+    ],
+)
+def test_partial_recovery_is_ongoing(text: str, phrase: str) -> None:
+    statement = classify_text(text)
+    assert statement.kind == "update", statement
+    assert phrase in statement.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a completion said after the partial recovery closes the statement
+        "Fileserver pair is stabilizing. All repos should be accessible again.",
+        "Starting at 6:01 PM PDT, we experienced elevated error rates and latencies for AWS services within the "
+        "US-EAST-1 Region. The issue affected AWS service APIs, with no impact to data plane services such as EC2 "
+        "instances, EBS volumes, or Elastic Load Balancers. We started to see recovery at 7:55 PM PDT and were fully "
+        "recovered by 9:25 PM PDT. The issue has been resolved and the service is operating normally.",
+        # progress told inside a look back ("By 2:30 PM PST, we recovered the vast majority") is past
+        AWS_POWER_SUMMARY,
+        # the issue is fixed and things settle: settling does not reopen it
+        "MySQL load spike causing intermittent 500s. Issue is resolved and services are returning to normal.",
+        # a one-line retrospective (GitHub, 2019)
+        "An error prevented pages on github.com from loading for some users.",
+    ],
+)
+def test_full_recovery_and_look_backs_are_resolved(text: str) -> None:
+    assert classify_text(text).kind == "resolved", classify_text(text)
+
+
+# Real terse status texts (DatoCMS status site): no outage word, no customer-care marker.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The duplicate of the machine is almost ready, we should be up and running in approx 15 minutes.",
+        "Closing the pinned alert on status",
+        "Still going",
+    ],
+)
+def test_terse_official_text_without_care_markers_is_not_noise(text: str) -> None:
+    statement = classify_text(text)  # source kind unknown
+    assert statement.kind == "update", statement
+    assert statement.reason == "text:update:no-care-marker"
+    assert statement.confidence < 0.5
+    # on a support account, where staff chat all day, such a text needs outage words to count
+    assert classify_text(text, source_kind="x").kind == "noise"
+    assert classify_text(text, source_kind="statuspage").kind == "update"
+
+
+@pytest.mark.parametrize(
+    "text, marker",
+    [
+        # real TWCS official replies with their leading @mention removed: the markers still show care
+        ("Hi Jeffrey, were you able to update to Lightroom Classic CC?   ^Tanuj", "hi jeffrey,"),
+        (
+            "Sorry for the inconvenience. Do you see the data corrupted message when you try to open the game or "
+            "download it?",
+            "do you see",
+        ),
+        (
+            "Glad to help.  Please share the details of this issue in our Community forum for further investigation: "
+            "https://t.co/F3J4l2vJHb",
+            "glad to help",
+        ),
+        ("Noted 😊 -Becky", "-becky"),
+        ("It appears this has been removed. Thanks for letting me know :) ^MB", "thanks for letting"),
+        ("Thanks for following along!", "thanks for following"),
+    ],
+)
+def test_customer_care_is_recognised_by_its_markers(text: str, marker: str) -> None:
+    statement = classify_text(text)
+    assert statement.kind == "noise", statement
+    assert marker in statement.reason
+
+
+def test_soft_care_hints_do_not_silence_a_status_text() -> None:
+    # a signed status update (GitHub, 2010-2018) that names failures is a statement, not care
+    text = (
+        "Lost a switch, which cascaded into fileserver failures. New switch is almost ready and we're bringing file "
+        "servers back up. -ryan"
+    )
+    assert classify_text(text).kind != "noise"
+    assert classify_text("Noted 😊 -Becky").kind == "noise"  # the same sign-off with no problem named
+
+
+def test_marketing_words_do_not_silence_an_outage_text() -> None:
+    assert classify_text("Introducing the new Stories camera: 10 new filters, available now!").kind == "noise"
+    statement = classify_text("New feature rollout caused elevated error rates on the API.")
+    assert statement.kind != "noise", statement
+
+
+def test_unreadable_script_is_not_claimed_as_a_statement() -> None:
+    text = "恐れ入ります。至らない点も多々あるかとは存じますが、今後ともどうぞよろしくお願いします。ET"
+    assert classify_text(text).reason == "noise:no-outage-signal"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["All systems are nominal", "Monitoring is concluded.", "Everything is ok. Ending monitoring.", "All good 🎉"],
+)
+def test_terse_all_clear_is_resolved(text: str) -> None:
+    # real DatoCMS status texts
+    assert classify_text(text).kind == "resolved", classify_text(text)
