@@ -1,0 +1,64 @@
+"""bot.py classify (JSON lines in, JSON lines out) and bot.py incidents --events, end to end."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from pollhelpers import ROOT, run_bot
+
+
+def test_classify_reads_json_lines_and_answers_one_line_each_in_order():
+    lines = [
+        {"text": "We’re aware that some people are having trouble uploading or sending images, videos and other "
+                 "files on our apps. We're sorry for the trouble and are working to get things back to normal as "
+                 "quickly as possible. #facebookdown", "kind": "x", "service": "Facebook"},
+        {"text": "We're almost at 100% resolved. There may be some residual effects for a small group of people, "
+                 "but overall your DMs should be working properly now. We appreciate your patience!"},
+        {"text": "समस्या दूर कर ली गई है।"},
+        {"text": "A fix has been implemented and we are monitoring the results.", "kind": "statuspage"},
+        {"text": "@someone Hi there, please DM us your account email so we can take a look.", "kind": "x"},
+    ]
+    stdin = "\n".join(json.dumps(item, ensure_ascii=False) for item in lines) + "\nnot json\n"
+    result = subprocess.run([sys.executable, str(ROOT / "bot.py"), "classify"], input=stdin, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [a.get("kind") for a in answers[:5]] == ["acknowledged", "resolved", "resolved", "update", "noise"]
+    assert "media_upload" in answers[0]["symptoms"]
+    assert answers[2]["language"] == "hi"
+    assert all(a["reason"] for a in answers[:5])
+    assert "error" in answers[5] and "line 6" in answers[5]["error"]
+
+
+def test_incidents_and_events_listing(tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    from pipeline import store_posts
+    from posts import Post
+    from store import open_db
+
+    config = tmp_path / "pushti.toml"
+    config.write_text(
+        f'[bot]\nstate = "{tmp_path / "state.db"}"\n'
+        '[[source]]\nid = "fb"\nkind = "x"\nhandle = "facebook"\nservice = "Facebook"\nbackfill = "all"\n'
+        '[[source]]\nid = "wa"\nkind = "x"\nhandle = "WhatsApp"\nservice = "WhatsApp"\nbackfill = "all"\n'
+    )
+    from config import load_config
+
+    bot = load_config(config)
+    db = open_db(bot.state)
+    start = datetime(2019, 7, 3, 15, 5, tzinfo=timezone.utc)
+    text = "We're aware that some people are having trouble sending photos and videos. We're working on it."
+    store_posts(db, bot, bot.source("fb"), [Post("fb", "1", "Facebook", text, start)], now=start)
+    # WhatsApp starts 3 h later, outside the event window, but overlaps Facebook's open incident: same owner (Meta)
+    later = start + timedelta(hours=3)
+    store_posts(db, bot, bot.source("wa"), [Post("wa", "2", "WhatsApp", text, later)], now=later)
+    listing = run_bot("incidents", "--config", str(config))
+    assert listing.returncode == 0
+    assert "Facebook [open]" in listing.stdout and "WhatsApp [open]" in listing.stdout
+    assert "acknowledged" in listing.stdout
+    events = run_bot("incidents", "--events", "--config", str(config))
+    assert "event #1 [open] 2019-07-03T15:05:00Z" in events.stdout
+    assert "Facebook, WhatsApp" in events.stdout
