@@ -291,6 +291,12 @@ def _from_text(
     if not body:
         return Statement("noise", 0.6, "noise:empty", (), "")
 
+    # a reply to one customer is care unless it speaks of a problem many users share
+    if directed and not sig["service_wide"].search(body, dev):
+        care = sig["customer_care"].search(body, dev) or sig["care_hint"].search(body, dev)
+        why = f"noise:reply-to-customer:{_quote(care.group(0))}" if care else "noise:reply-to-customer"
+        return Statement("noise", 0.9 if care else 0.8, why, (), "")
+
     resolved = _spans(sig["resolved"], body, dev)
     if resolved:
         resolved = _outside(resolved, _spans(sig["negated"], body, dev))
@@ -316,10 +322,6 @@ def _from_text(
     lifecycle = bool(resolved or retro or ongoing)
 
     # -- noise: one-to-one customer care, product news, nothing about a problem
-    if directed and not sig["service_wide"].search(body, dev):
-        care = sig["customer_care"].search(body, dev) or sig["care_hint"].search(body, dev)
-        why = f"noise:reply-to-customer:{_quote(care.group(0))}" if care else "noise:reply-to-customer"
-        return Statement("noise", 0.9 if care else 0.8, why, (), "")
     problem = sig["problem"].search(body, dev)
     if not (resolved or retro) and not ((ack or update) and problem):
         # care is recognised by its markers (greeting, DM, account details, a question to the reader,
