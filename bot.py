@@ -345,5 +345,50 @@ def demo() -> None:
     sys.exit(run_demo())
 
 
+@cli.command("digest")
+@config_option
+@click.option("--day", default=None, help="Local day (YYYY-MM-DD) in the bot's time zone; default: yesterday.")
+@click.option("--channel", "channel_id", default=None, help="Render for this channel (default: plain text).")
+@click.option("--send", is_flag=True, help="Queue it for every channel and deliver (once per day and channel).")
+def digest_command(config_path: str | None, day: str | None, channel_id: str | None, send: bool) -> None:
+    """The day's incidents in one message, in the configured languages."""
+    bot = _load(config_path)
+    from datetime import date, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    try:
+        chosen = date.fromisoformat(day) if day else datetime.now(ZoneInfo(bot.timezone)).date() - timedelta(days=1)
+    except ValueError:
+        click.echo(f"--day: not a date (YYYY-MM-DD): {day!r}", err=True)
+        sys.exit(EXIT_BAD_CONFIG)
+    db = _db(bot)
+    if send:
+        from outbox import deliver as deliver_pending
+        from outbox import enqueue_day_digest
+        from store import transaction
+
+        with transaction(db):
+            queued = enqueue_day_digest(db, bot, chosen.isoformat())
+        report = deliver_pending(db, bot, _channels(bot))
+        for line in report.errors:
+            click.echo(line, err=True)
+        click.echo(f"digest of {chosen.isoformat()}: {queued} queued, {report.sent} message(s) sent")
+        return
+    from channels.registry import channel_class
+    from render import DAY_DIGEST, message_context, render
+
+    markup, max_chars, languages, zone = "plain", 100_000, bot.languages, bot.timezone
+    if channel_id:
+        try:
+            channel = bot.channel(channel_id)
+        except KeyError:
+            click.echo(f"config error: {bot.path}: no channel with id {channel_id}", err=True)
+            sys.exit(EXIT_BAD_CONFIG)
+        cls = channel_class(channel.kind)
+        markup, max_chars, languages, zone = cls.markup, cls.max_chars, channel.languages, channel.timezone
+    context = message_context(db, {"message_kind": "digest", "incident_id": None, "body": f"{DAY_DIGEST}{chosen}"}, zone)
+    click.echo("\n\n".join(render("digest", context, markup=markup, languages=languages, max_chars=max_chars).parts))
+
+
 if __name__ == "__main__":
     cli()

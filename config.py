@@ -65,6 +65,7 @@ class BotConfig:
     x_monthly_reads: int = 10000
     ops_channel: str = ""
     failure_alert_after: int = 5
+    digest_at: str = ""  # "HH:MM" local time: the daemon sends the previous day's digest then ("" = never)
     sources: tuple[SourceConfig, ...] = ()
     channels: tuple[ChannelConfig, ...] = ()
     options: dict[str, Any] = field(default_factory=dict)
@@ -160,7 +161,7 @@ def parse_config(raw: dict[str, Any], label: str = "<config>") -> BotConfig:
     languages = _languages(bot.get("languages", ["hi", "en"]), where)
     known_bot = {
         "state", "timezone", "languages", "every", "link_window", "stale_after", "event_window",
-        "x_monthly_reads", "ops_channel", "failure_alert_after",
+        "x_monthly_reads", "ops_channel", "failure_alert_after", "digest_at",
     }
     try:
         link_window = parse_interval(bot.get("link_window", "12h")) / 3600
@@ -174,6 +175,10 @@ def parse_config(raw: dict[str, Any], label: str = "<config>") -> BotConfig:
     alert_after = bot.get("failure_alert_after", 5)
     if not isinstance(alert_after, int) or isinstance(alert_after, bool) or alert_after < 1:
         raise ConfigError(f"{where}: failure_alert_after must be a whole number ≥ 1, got {alert_after!r}")
+
+    digest_at = str(bot.get("digest_at", ""))
+    if digest_at and not re.match(r"^([01]\d|2[0-3]):[0-5]\d$", digest_at):
+        raise ConfigError(f"{where}: digest_at must be a time like \"09:00\", got {digest_at!r}")
 
     sources = tuple(_parse_source(entry, i, label, every) for i, entry in enumerate(_entries(raw, "source", label)))
     channels = tuple(
@@ -200,6 +205,7 @@ def parse_config(raw: dict[str, Any], label: str = "<config>") -> BotConfig:
         x_monthly_reads=x_reads,
         ops_channel=ops,
         failure_alert_after=alert_after,
+        digest_at=digest_at,
         sources=sources,
         channels=channels,
         options={k: v for k, v in bot.items() if k not in known_bot},

@@ -15,12 +15,13 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import schedule
 
 from config import BotConfig, SourceConfig
 from incidents import mark_stale
-from outbox import deliver
+from outbox import deliver, enqueue_day_digest
 from pipeline import apply_outcome, fetch_one, is_due, link_settings, x_budgets
 from store import load_cursor, now_utc, open_db, source_state, transaction
 from trackers import TrackerError
@@ -78,6 +79,19 @@ class Daemon:
             elif outcome.new_posts:
                 log.info("source \"%s\": %d new statement(s), %d message(s) queued", source.id, outcome.new_posts, outcome.queued)
 
+    def queue_daily_digest(self) -> None:
+        """At ``[bot] digest_at`` (local time) queue the previous day's digest; idempotent per day, so a restart
+        after the hour still sends it once."""
+        if not self.bot.digest_at:
+            return
+        local = datetime.now(ZoneInfo(self.bot.timezone))
+        if local.strftime("%H:%M") < self.bot.digest_at:
+            return
+        day = (local.date() - timedelta(days=1)).isoformat()
+        with transaction(self.db):
+            if enqueue_day_digest(self.db, self.bot, day):
+                log.info("digest of %s queued", day)
+
     def schedule_sources(self) -> None:
         """One job per source at its interval; first runs spread over the first interval (jitter), so 200
         sources at "60s" do not all fetch in the same second."""
@@ -85,6 +99,8 @@ class Daemon:
         for source in self.bot.sources:
             job = self.scheduler.every(max(0.1, source.every)).seconds.do(self.submit, source)
             job.next_run = start + timedelta(seconds=random.uniform(0, min(source.every, 10.0)))
+        if self.bot.digest_at:
+            self.scheduler.every(1).minutes.do(self.queue_daily_digest)
 
     def run(self, *, duration: float | None = None, install_signals: bool = True, tick: float = 0.1) -> None:
         if install_signals:

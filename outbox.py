@@ -111,6 +111,23 @@ def enqueue_notice(db: sqlite_utils.Database, channel_id: str, key: str, body: s
     return cursor.rowcount
 
 
+def enqueue_day_digest(db: sqlite_utils.Database, bot: BotConfig, day: str) -> int:
+    """The digest of one local day (ISO date) for every channel except the ops channel; once per day and channel."""
+    from render import DAY_DIGEST
+
+    added = 0
+    for channel in bot.channels:
+        if channel.id == bot.ops_channel:
+            continue
+        cursor = db.execute(
+            "insert or ignore into outbox (channel_id, key, message_kind, status, attempts, created_at, body) "
+            "values (?, ?, 'digest', 'pending', 0, ?, ?)",
+            (channel.id, f"{channel.id}|digest|{day}", now_iso(), f"{DAY_DIGEST}{day}"),
+        )
+        added += cursor.rowcount
+    return added
+
+
 @dataclass
 class DeliveryReport:
     sent: int = 0

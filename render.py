@@ -217,9 +217,15 @@ def incident_statements(db: sqlite_utils.Database, incident_id: int) -> list[dic
     return [_statement(db, p) for p in found]
 
 
+DAY_DIGEST = "day:"  # an outbox row's body for the digest of one local day: "day:2019-07-03"
+
+
 def message_context(db: sqlite_utils.Database, outbox_row: dict[str, Any], timezone: str) -> dict[str, Any]:
     """Plain data for one outbox row: the incident, the statement that caused it, the event, times."""
-    context: dict[str, Any] = {"kind": outbox_row["message_kind"], "timezone": timezone, "body": outbox_row.get("body") or ""}
+    body = outbox_row.get("body") or ""
+    if outbox_row["message_kind"] == "digest" and not outbox_row.get("incident_id") and body.startswith(DAY_DIGEST):
+        return summary_context(db, timezone, day=date.fromisoformat(body[len(DAY_DIGEST):]))
+    context: dict[str, Any] = {"kind": outbox_row["message_kind"], "timezone": timezone, "body": body}
     incident = row(db, "select * from incidents where id = ?", (outbox_row["incident_id"],)) if outbox_row.get("incident_id") else None
     if incident:
         context["service"] = _service(incident["service"])
