@@ -13,8 +13,7 @@ from config import SourceConfig
 from services import Service, load_catalog
 from trackers import SkipSource, TrackerError, tracker_for
 from trackers.http import fetch
-
-URL_KINDS = {"statuspage", "feed", "gcp", "aws", "azure", "slack", "incidentio", "instatus"}
+from trackers.registry import URL_KINDS
 
 
 def source_entries(service: Service) -> list[dict[str, str]]:

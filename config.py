@@ -226,13 +226,13 @@ def _entry_id(entry: dict[str, Any], index: int, kind: str, label: str) -> str:
     return entry_id
 
 
-URL_KINDS = {"statuspage", "feed", "gcp", "aws", "azure", "slack", "incidentio", "instatus"}
-HANDLE_KINDS = {"x", "bluesky", "mastodon"}
 
 
 def _parse_source(entry: dict[str, Any], index: int, label: str, default_every: float) -> SourceConfig:
     source_id = _entry_id(entry, index, "source", label)
     where = f"{label}: [[source]] id={source_id!r}"
+    from trackers.registry import HANDLE_KINDS
+
     kind = entry.get("kind")
     kinds = source_kinds()
     if kind not in kinds:

@@ -23,10 +23,10 @@ import markup as mk
 import timefmt
 from posts import parse_time
 from store import row, rows
+from trackers.registry import HANDLE_KINDS
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MESSAGE_KINDS = ("acknowledged", "update", "resolved", "event", "digest", "notice")
-SOCIAL_KINDS = ("x", "bluesky", "mastodon")
 
 
 @dataclass
@@ -115,7 +115,7 @@ def speaker(service: dict[str, str], statement: dict[str, Any] | None, lang: str
     """"फेसबुक (@facebook)" / "Facebook (@facebook)": who wrote the quoted words."""
     name = service["hi"] if lang.startswith("hi") else service["name"]
     author = (statement or {}).get("author") or ""
-    if author and (statement or {}).get("source_kind") in SOCIAL_KINDS:
+    if author and (statement or {}).get("source_kind") in HANDLE_KINDS:
         handle = author if author.startswith("@") else "@" + author
         if handle.lower().lstrip("@") == name.lower():
             return name

@@ -12,21 +12,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from trackers.registry import HANDLE_KINDS, SOURCE_KINDS
+
 CATALOG_PATH = Path(__file__).resolve().parent / "data" / "services.toml"
-SOURCE_KINDS = (
-    "statuspage",
-    "feed",
-    "gcp",
-    "aws",
-    "azure",
-    "slack",
-    "incidentio",
-    "instatus",
-    "x",
-    "bluesky",
-    "mastodon",
-)
-HANDLE_KINDS = frozenset({"x", "bluesky", "mastodon"})
 ID_PATTERN = re.compile(r"^[a-z0-9_-]+$")
 URL_PATTERN = re.compile(r"^https://[a-z0-9.-]+\.[a-z]{2,}(?::\d+)?(?:/[^\s]*)?$", re.IGNORECASE)
 HANDLE_PATTERNS = {

@@ -22,6 +22,9 @@ TRACKER_PATHS: dict[str, str] = {
 
 # config validation only needs the kinds
 TRACKER_CLASSES = TRACKER_PATHS
+SOURCE_KINDS: tuple[str, ...] = tuple(TRACKER_PATHS)
+HANDLE_KINDS = frozenset({"x", "bluesky", "mastodon"})  # an account to watch (``handle``)
+URL_KINDS = frozenset(SOURCE_KINDS) - HANDLE_KINDS  # a page or feed to read (``url``)
 
 
 def tracker_class(kind: str) -> type[Tracker]:
