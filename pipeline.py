@@ -27,10 +27,8 @@ from store import (
     add_x_reads,
     ensure_source,
     load_cursor,
-    now_iso,
     now_utc,
     row,
-    rows,
     source_state,
     transaction,
     x_reads_this_month,
@@ -302,14 +300,6 @@ def poll_cycle(
 
 
 def store_posts(db: sqlite_utils.Database, bot: BotConfig, source: SourceConfig, posts: list[Post], now: datetime | None = None) -> SourceOutcome:
-    """Feed ready-made posts through the same path as a poll (used by the demo and by resync)."""
+    """Feed ready-made posts through the same path as a poll (the demo, tests)."""
     state = source_state(db, source.id)
     return apply_result(db, bot, source, PollResult(posts=posts, cursor=load_cursor(state)), now or now_utc())
-
-
-def open_incident_count(db: sqlite_utils.Database) -> int:
-    found = rows(db, "select count(*) as n from incidents where status = 'open'")
-    return int(found[0]["n"]) if found else 0
-
-
-__all__ = ["CycleReport", "SourceOutcome", "poll_cycle", "store_posts", "apply_result", "now_iso"]
