@@ -98,8 +98,10 @@ def _add_change(
 
 
 def _find_open_incident(db: sqlite_utils.Database, post: Post, settings: LinkSettings) -> dict[str, Any] | None:
-    """The open incident of the same service whose last word is within the window and which does not already
-    follow a *different* thread of the same source (two concurrent incidents on one status page stay apart)."""
+    """The open incident of the same service whose last word is within the window. A status-page statement (it
+    has a structured status) does not join an incident that already follows a *different* incident id of the same
+    page: two concurrent incidents on one status page stay apart. Social posts carry no incident id (a new
+    top-level post starts a new conversation), so they join the service's open incident."""
     since = iso_utc(post.created_at - timedelta(hours=settings.window_hours))
     candidates = rows(
         db,
@@ -108,7 +110,7 @@ def _find_open_incident(db: sqlite_utils.Database, post: Post, settings: LinkSet
         (post.service, STATUS_OPEN, since),
     )
     for incident in candidates:
-        if post.thread_key:
+        if post.thread_key and post.status:
             clash = row(
                 db,
                 "select 1 from incident_keys where incident_id = ? and source_id = ? and key != ?",

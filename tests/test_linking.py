@@ -85,6 +85,17 @@ def test_status_page_and_x_account_of_one_service_merge(world):
     assert keys == {"github|inc1", "github|t1"}
 
 
+def test_separate_top_level_posts_of_one_account_join_its_open_incident(world):
+    _, db, feed = world
+    feed("x-fb", post("x-fb", "a", "Facebook", "We're aware that some people are having trouble sending photos and "
+                      "videos. We're working on it.", 0, thread_key="a"))
+    feed("x-fb", post("x-fb", "b", "Facebook", "The issue has been resolved and everything is back to normal.", 300,
+                      thread_key="b"))
+    (incident,) = incident_rows(db)
+    assert incident["status"] == "resolved" and incident["duration_seconds"] == 300 * 60
+    assert changes(db) == ["acknowledged", "resolved"]
+
+
 def test_two_incidents_on_one_status_page_stay_apart(world):
     _, db, feed = world
     feed("gh-page",
