@@ -67,21 +67,22 @@ def cli(log_format: str, verbose: bool) -> None:
 @config_option
 @click.option("--once", is_flag=True, help="Poll every source once, deliver, and exit (for cron).")
 @click.option("--source", "source_ids", multiple=True, help="Only this source id (repeatable).")
-def poll(config_path: str | None, once: bool, source_ids: tuple[str, ...]) -> None:
-    """Poll the sources once, store what they say, and deliver the messages."""
+@click.option("--all", "poll_all", is_flag=True, help="Poll every source now, even before its interval or backoff ends.")
+def poll(config_path: str | None, once: bool, source_ids: tuple[str, ...], poll_all: bool) -> None:
+    """Poll the sources whose interval has passed, store what they say, and deliver the messages."""
     bot = _load(config_path)
     from lock import AlreadyRunning, instance_lock
 
     try:
         with instance_lock(bot.state):
-            code = run_poll_once(bot, source_ids)
+            code = run_poll_once(bot, source_ids, poll_all=poll_all)
     except AlreadyRunning as err:
         click.echo(str(err), err=True)
         sys.exit(EXIT_LOCKED)
     sys.exit(code)
 
 
-def run_poll_once(bot: BotConfig, source_ids: tuple[str, ...] = ()) -> int:
+def run_poll_once(bot: BotConfig, source_ids: tuple[str, ...] = (), *, poll_all: bool = False) -> int:
     from faults import crash_point
     from outbox import deliver
     from pipeline import poll_cycle
@@ -97,7 +98,7 @@ def run_poll_once(bot: BotConfig, source_ids: tuple[str, ...] = ()) -> int:
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):  # finish the current transaction / message, then exit
         signal.signal(sig, lambda *_: stop.set())
-    report = poll_cycle(db, bot, sources=sources, stop=stop)
+    report = poll_cycle(db, bot, sources=sources, stop=stop, only_due=not (poll_all or source_ids))
     for outcome in report.notices:
         click.echo(outcome.message, err=True)
     for outcome in report.failures:

@@ -74,8 +74,12 @@ def _backoff_seconds(source: SourceConfig, failures: int) -> float:
     return min(MAX_BACKOFF_SECONDS, source.every * (2 ** max(0, failures - 1)))
 
 
-def is_due(state: dict[str, Any] | None, now: datetime) -> bool:
-    return not state or not state.get("next_due_at") or state["next_due_at"] <= iso_utc(now)
+def is_due(state: dict[str, Any] | None, now: datetime, tolerance: float = 0.0) -> bool:
+    """Whether a source's next poll (its interval, or its backoff after failures) has come, ``tolerance``
+    seconds early allowed (a cron run a second before the minute still polls a "60s" source)."""
+    if not state or not state.get("next_due_at"):
+        return True
+    return state["next_due_at"] <= iso_utc(now + timedelta(seconds=tolerance))
 
 
 def fetch_one(source: SourceConfig, cursor: dict[str, Any], budget: int | None, http: httpx.Client) -> PollResult | TrackerError:
@@ -279,6 +283,9 @@ def poll_cycle(
                 SourceOutcome(source.id, "backoff", message=f"source \"{source.id}\": backing off after "
                               f"{state['failures']} failure(s) until {state['next_due_at']}: {state['last_error']}")
             )
+            continue
+        if only_due and not is_due(state, now, tolerance=min(5.0, source.every / 2)):
+            report.outcomes.append(SourceOutcome(source.id, "not_due"))  # its interval has not passed yet
             continue
         due.append(source)
         cursors[source.id] = load_cursor(state)

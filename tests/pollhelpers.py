@@ -60,8 +60,9 @@ def write_config(tmp: Path, sources: list[dict[str, Any]], channels: list[dict[s
     def value(v: Any) -> str:
         return json.dumps(v, ensure_ascii=False)
 
+    # every = "1ms": each poll --once of a test polls every source (cron runs respect the sources' intervals)
     lines = ["[bot]", f"state = {value(str(tmp / 'state.db'))}"]
-    lines += [f"{k} = {value(v)}" for k, v in (bot or {}).items()]
+    lines += [f"{k} = {value(v)}" for k, v in {"every": "1ms", **(bot or {})}.items()]
     for source in sources:
         lines += ["", "[[source]]"] + [f"{k} = {value(v)}" for k, v in source.items()]
     for channel in channels if channels is not None else [{"id": "desk", "kind": "console", "languages": ["en"]}]:

@@ -108,3 +108,18 @@ def test_bad_config_exits_2_with_one_line(tmp_path):
     config.write_text('[[source]]\nid = "a"\nkind = "statuspage"\nurl = "https://x.example"\nevery = "soon"\n')
     result = run_bot("status", "--config", str(config))
     assert result.returncode == 2 and "every" in result.stderr
+
+
+def test_poll_once_respects_each_sources_interval_unless_all(server, tmp_path):
+    server.route(PATH, incidents_document(), etag=True)
+    server.route("/fast" + PATH, incidents_document(), etag=True)
+    config = write_config(tmp_path, [
+        statuspage_source(server, every="10m"),
+        {"id": "fast", "kind": "statuspage", "service": "Fast", "url": server.url + "/fast", "every": "1ms"},
+    ])
+    for _ in range(2):
+        assert run_bot("poll", "--once", "--config", str(config)).returncode == 0
+    assert len(server.hits(PATH)) == 1  # "10m" is not due again a second later (a cron run each minute)
+    assert len(server.hits("/fast" + PATH)) == 2
+    assert run_bot("poll", "--once", "--all", "--config", str(config)).returncode == 0
+    assert len(server.hits(PATH)) == 2
