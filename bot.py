@@ -65,7 +65,7 @@ def cli(log_format: str, verbose: bool) -> None:
 
 @cli.command()
 @config_option
-@click.option("--once", is_flag=True, help="Poll every source once, deliver, and exit (for cron).")
+@click.option("--once", is_flag=True, help="One cycle, then exit (for cron); the default, kept for clarity.")
 @click.option("--source", "source_ids", multiple=True, help="Only this source id (repeatable).")
 @click.option("--all", "poll_all", is_flag=True, help="Poll every source now, even before its interval or backoff ends.")
 def poll(config_path: str | None, once: bool, source_ids: tuple[str, ...], poll_all: bool) -> None:
@@ -139,9 +139,15 @@ def run(config_path: str | None) -> None:
 def deliver(config_path: str | None, retry_failed: bool) -> None:
     """Deliver pending (and optionally failed) messages without polling."""
     bot = _load(config_path)
+    from lock import AlreadyRunning, instance_lock
     from outbox import deliver as deliver_pending
 
-    report = deliver_pending(_db(bot), bot, _channels(bot), retry_failed=retry_failed)
+    try:  # one deliverer at a time: two would send the same pending message twice
+        with instance_lock(bot.state):
+            report = deliver_pending(_db(bot), bot, _channels(bot), retry_failed=retry_failed)
+    except AlreadyRunning as err:
+        click.echo(str(err), err=True)
+        sys.exit(EXIT_LOCKED)
     for line in report.errors:
         click.echo(line, err=True)
     click.echo(f"sent {report.sent}, failed {report.failed}, waiting {report.deferred}")
@@ -364,13 +370,19 @@ def digest_command(config_path: str | None, day: str | None, channel_id: str | N
         sys.exit(EXIT_BAD_CONFIG)
     db = _db(bot)
     if send:
+        from lock import AlreadyRunning, instance_lock
         from outbox import deliver as deliver_pending
         from outbox import enqueue_day_digest
         from store import transaction
 
         with transaction(db):
             queued = enqueue_day_digest(db, bot, chosen.isoformat())
-        report = deliver_pending(db, bot, _channels(bot))
+        try:
+            with instance_lock(bot.state):
+                report = deliver_pending(db, bot, _channels(bot))
+        except AlreadyRunning:
+            click.echo(f"digest of {chosen.isoformat()}: {queued} queued; the running pushti will deliver it")
+            return
         for line in report.errors:
             click.echo(line, err=True)
         click.echo(f"digest of {chosen.isoformat()}: {queued} queued, {report.sent} message(s) sent")
