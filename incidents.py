@@ -18,7 +18,7 @@ import sqlite_utils
 
 from classify import Statement
 from posts import Post, iso_utc, parse_time
-from store import now_iso, row, rows
+from store import insert_row, now_iso, row, rows, update_row
 
 STATUS_OPEN = "open"
 STATUS_RESOLVED = "resolved"
@@ -68,7 +68,7 @@ def record_post(db: sqlite_utils.Database, post: Post, statement: Statement) -> 
         language=post.language or statement.language,
         seen_at=now_iso(),
     )
-    return db["posts"].insert(data).last_pk
+    return insert_row(db, "posts", data)
 
 
 def _duplicate_of(db: sqlite_utils.Database, post: Post, post_id: int) -> dict[str, Any] | None:
@@ -90,10 +90,10 @@ def _duplicate_of(db: sqlite_utils.Database, post: Post, post_id: int) -> dict[s
 def _add_change(
     db: sqlite_utils.Database, incident_id: int, change: str, post_id: int | None, at: str, notify: bool, detail: str = ""
 ) -> Change:
-    change_id = db["incident_changes"].insert(
+    change_id = insert_row(db, "incident_changes",
         {"incident_id": incident_id, "change": change, "post_id": post_id, "at": at, "recorded_at": now_iso(),
          "notify": int(notify), "detail": detail}
-    ).last_pk
+    )
     return Change(change_id, incident_id, change, post_id, at)
 
 
@@ -135,7 +135,7 @@ def link_statement(
     at = iso_utc(post.created_at)
     duplicate = _duplicate_of(db, post, post_id)
     if duplicate is not None:
-        db["posts"].update(post_id, {"duplicate_of": duplicate["id"], "incident_id": duplicate["incident_id"]})
+        update_row(db, "posts", post_id, {"duplicate_of": duplicate["id"], "incident_id": duplicate["incident_id"]})
         return []
 
     incident = None
@@ -146,7 +146,7 @@ def link_statement(
             incident = row(db, "select * from incidents where id = ?", (known["incident_id"],))
     if statement.kind == "noise":
         if incident is not None:
-            db["posts"].update(post_id, {"incident_id": incident["id"]})
+            update_row(db, "posts", post_id, {"incident_id": incident["id"]})
         return []
     if incident is None:
         incident = _find_open_incident(db, post, settings)
@@ -154,7 +154,7 @@ def link_statement(
     changes: list[Change] = []
     if incident is None:
         resolved = statement.kind == "resolved"
-        incident_id = db["incidents"].insert(
+        incident_id = insert_row(db, "incidents",
             {
                 "service": post.service,
                 "title": post.title,
@@ -168,7 +168,7 @@ def link_statement(
                 "created_at": now_iso(),
                 "updated_at": now_iso(),
             }
-        ).last_pk
+        )
         changes.append(_add_change(db, incident_id, "resolved" if resolved else "acknowledged", post_id, at, notify))
         if not resolved:
             changes.extend(_join_event(db, incident_id, post, settings, notify))
@@ -198,7 +198,7 @@ def link_statement(
             updates.update(status=STATUS_OPEN, resolved_at=None, duration_seconds=None, reopened=(incident["reopened"] or 0) + 1)
         else:
             change = "update"
-        db["incidents"].update(incident_id, updates)
+        update_row(db, "incidents", incident_id, updates)
         changes.append(_add_change(db, incident_id, change, post_id, at, notify))
         if change == "resolved":
             _close_event_if_done(db, incident_id)
@@ -207,7 +207,7 @@ def link_statement(
             "insert or ignore into incident_keys (key, incident_id, source_id) values (?, ?, ?)",
             (key, incident_id, post.source_id),
         )
-    db["posts"].update(post_id, {"incident_id": incident_id})
+    update_row(db, "posts", post_id, {"incident_id": incident_id})
     return changes
 
 
@@ -258,10 +258,10 @@ def _join_event(
     event_id = next((p["event_id"] for p in partners if p["event_id"]), None)
     if event_id is None:
         first = min(partners, key=lambda p: p["opened_at"])
-        event_id = db["events"].insert(
+        event_id = insert_row(db, "events",
             {"title": "", "owner": owner, "started_at": first["opened_at"], "ended_at": None, "status": STATUS_OPEN,
              "created_at": now_iso(), "updated_at": now_iso()}
-        ).last_pk
+        )
     members = [p["id"] for p in partners if p["event_id"] != event_id] + [incident_id]
     db.execute(
         f"update incidents set event_id = ? where id in ({', '.join('?' * len(members))})", (event_id, *members)
@@ -269,7 +269,7 @@ def _join_event(
     event = row(db, "select * from events where id = ?", (event_id,))
     assert event is not None
     started = min(event["started_at"], iso_utc(opened))
-    db["events"].update(event_id, {"started_at": started, "status": STATUS_OPEN, "ended_at": None, "updated_at": now_iso()})
+    update_row(db, "events", event_id, {"started_at": started, "status": STATUS_OPEN, "ended_at": None, "updated_at": now_iso()})
     return [_add_change(db, incident_id, "event", None, iso_utc(opened), notify, detail=str(event_id))]
 
 
@@ -280,7 +280,7 @@ def _close_event_if_done(db: sqlite_utils.Database, incident_id: int) -> None:
     members = rows(db, "select status, resolved_at from incidents where event_id = ?", (incident["event_id"],))
     if all(m["status"] != STATUS_OPEN for m in members):
         ended = max((m["resolved_at"] or "") for m in members) or None
-        db["events"].update(incident["event_id"], {"status": STATUS_RESOLVED, "ended_at": ended, "updated_at": now_iso()})
+        update_row(db, "events", incident["event_id"], {"status": STATUS_RESOLVED, "ended_at": ended, "updated_at": now_iso()})
 
 
 def mark_stale(db: sqlite_utils.Database, settings: LinkSettings, now: datetime) -> list[Change]:
@@ -290,7 +290,7 @@ def mark_stale(db: sqlite_utils.Database, settings: LinkSettings, now: datetime)
     for incident in rows(
         db, "select id from incidents where status = ? and last_statement_at < ?", (STATUS_OPEN, cutoff)
     ):
-        db["incidents"].update(incident["id"], {"status": STATUS_STALE, "updated_at": now_iso()})
+        update_row(db, "incidents", incident["id"], {"status": STATUS_STALE, "updated_at": now_iso()})
         changes.append(_add_change(db, incident["id"], "stale", None, iso_utc(now), notify=False))
     return changes
 

@@ -26,7 +26,7 @@ from config import BotConfig, ChannelConfig
 from incidents import Change, _impact_rank
 from posts import iso_utc, parse_time
 from render import RenderedMessage, message_context, render
-from store import now_iso, now_utc, row, rows, transaction
+from store import now_iso, now_utc, row, rows, transaction, update_row
 
 log = logging.getLogger("pushti.outbox")
 
@@ -160,11 +160,11 @@ def collapse_storm(db: sqlite_utils.Database, channel_id: str, threshold: int = 
     with transaction(db):
         for item in pending:
             if latest[item["incident_id"]] != item["id"]:
-                db["outbox"].update(item["id"], {"status": "collapsed", "last_error": f"collapsed into #{latest[item['incident_id']]}"})
+                update_row(db, "outbox", item["id"], {"status": "collapsed", "last_error": f"collapsed into #{latest[item['incident_id']]}"})
                 collapsed += 1
         for incident_id, keep in latest.items():
             if any(p["incident_id"] == incident_id and p["id"] != keep for p in pending):
-                db["outbox"].update(keep, {"message_kind": "digest"})
+                update_row(db, "outbox", keep, {"message_kind": "digest"})
     if collapsed:
         log.info("channel \"%s\": %d queued messages collapsed into one digest per incident", channel_id, collapsed)
     return collapsed
@@ -357,7 +357,7 @@ def _deliver_one(
     channel = run.channel
     attempts = (item["attempts"] or 0) + 1
     with transaction(db):
-        db["outbox"].update(item["id"], {"status": "sending", "attempts": attempts})
+        update_row(db, "outbox", item["id"], {"status": "sending", "attempts": attempts})
     try:
         message = _render_row(db, bot, channel, item)
         root = _thread_root(db, channel.config.id, item["incident_id"])
@@ -367,7 +367,7 @@ def _deliver_one(
         reply_to = root["root_remote_id"] if (root and channel.can_thread) else None
         remote_id, reply_to = _send_parts(db, run, item, message, reply_to, progress, sleep)
         with transaction(db):
-            db["outbox"].update(
+            update_row(db, "outbox",
                 item["id"], {"status": "sent", "remote_id": remote_id, "sent_at": now_iso(), "last_error": None}
             )
             if item["incident_id"] is not None and remote_id and (root is None or (reply_to is None and channel.can_thread)):
@@ -397,11 +397,11 @@ def _deliver_one(
             updates.update(status="pending", next_attempt_at=iso_utc(now_utc() + timedelta(seconds=wait)))
             outcome = "retry"
         with transaction(db):
-            db["outbox"].update(item["id"], updates)
+            update_row(db, "outbox", item["id"], updates)
         return outcome, str(err)
     except Exception as err:  # a rendering bug must not lose the row: keep it, visible, for a retry
         with transaction(db):
-            db["outbox"].update(item["id"], {"status": "failed", "last_error": f"{type(err).__name__}: {err}"})
+            update_row(db, "outbox", item["id"], {"status": "failed", "last_error": f"{type(err).__name__}: {err}"})
         log.exception("outbox row %s could not be rendered", item["id"])
         return "failed", f"{type(err).__name__}: {err}"
 

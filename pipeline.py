@@ -31,6 +31,7 @@ from store import (
     row,
     source_state,
     transaction,
+    update_row,
     x_reads_this_month,
 )
 from trackers import PollResult, SkipSource, TrackerError, tracker_for
@@ -167,7 +168,7 @@ def apply_result(
         if result.reads:
             add_x_reads(db, result.reads, now)
         recovered = bool(state["alerted"])
-        db["sources"].update(
+        update_row(db, "sources",
             source.id,
             {
                 "cursor": json.dumps(result.cursor, ensure_ascii=False, sort_keys=True),
@@ -220,7 +221,7 @@ def record_failure(
         wait = max(wait, source.every)
         failing_since = state["failing_since"] or iso_utc(now)
         alert = bool(bot.ops_channel) and failures >= bot.failure_alert_after and not state["alerted"]
-        db["sources"].update(
+        update_row(db, "sources",
             source.id,
             {
                 "last_poll_at": iso_utc(now),

@@ -140,6 +140,26 @@ def rows(db: sqlite_utils.Database, sql: str, params: tuple | dict = ()) -> list
     return list(db.query(sql, params))
 
 
+def insert_row(db: sqlite_utils.Database, table: str, data: dict[str, Any]) -> int:
+    """INSERT one row, returning its rowid (plain SQL: no table introspection on the hot path)."""
+    columns = list(data)
+    cursor = db.conn.execute(
+        f"insert into [{table}] ({', '.join(f'[{c}]' for c in columns)}) values ({', '.join('?' * len(columns))})",
+        [data[c] for c in columns],
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def update_row(db: sqlite_utils.Database, table: str, pk: Any, data: dict[str, Any], pk_column: str = "id") -> None:
+    """UPDATE one row by primary key (plain SQL)."""
+    if not data:
+        return
+    db.conn.execute(
+        f"update [{table}] set {', '.join(f'[{c}] = ?' for c in data)} where [{pk_column}] = ?",
+        [*data.values(), pk],
+    )
+
+
 def source_state(db: sqlite_utils.Database, source_id: str) -> dict[str, Any] | None:
     return row(db, "select * from sources where id = ?", (source_id,))
 
@@ -147,7 +167,8 @@ def source_state(db: sqlite_utils.Database, source_id: str) -> dict[str, Any] | 
 def ensure_source(db: sqlite_utils.Database, source_id: str, kind: str, service: str) -> dict[str, Any]:
     state = source_state(db, source_id)
     if state is None:
-        db["sources"].insert(
+        insert_row(
+            db, "sources",
             {"id": source_id, "kind": kind, "service": service, "cursor": "{}", "created_at": now_iso(),
              "baseline_done": 0, "failures": 0, "alerted": 0},
         )
