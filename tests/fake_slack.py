@@ -10,9 +10,10 @@ import random
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from fakeservice import FakeService
 
 WEBHOOK_PATH = "/services/T0001/B0001/fakewebhooksecret"
 
@@ -33,14 +34,7 @@ class SlackMessage:
         return self.edits[-1] if self.edits else self.text
 
 
-class _QuietServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:  # a client killed mid-request: not news
-        pass
-
-
-class FakeSlack:
+class FakeSlack(FakeService):
     def __init__(self, token: str = "xoxb-test-token", channels: set[str] | None = None) -> None:
         self.token = token
         self.channels = channels if channels is not None else {"C0PUSHTI"}
@@ -49,48 +43,10 @@ class FakeSlack:
         self.calls: list[tuple[str, dict[str, Any], int]] = []
         self.storm: list[float] = []  # Retry-After of the next scripted 429 answers
         self.delay: tuple[float, float] = (0.0, 0.0)
-        self.down = ""
         self.lock = threading.RLock()
         self._clock = 1_700_000_000
         self._seq = 0
-        self._start_server(0)
-
-    def _start_server(self, port: int) -> None:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_POST(self) -> None:  # noqa: N802
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b""
-                headers = {k.lower(): v for k, v in self.headers.items()}
-                status, body, extra = fake.handle(self.path, headers, raw)
-                try:
-                    self.send_response(status)
-                    for key, value in extra.items():
-                        self.send_header(key, value)
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
-
-        self.httpd = _QuietServer(("127.0.0.1", port), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-
-    @property
-    def port(self) -> int:
-        return self.httpd.server_address[1]
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        super().__init__()
 
     @property
     def api_base(self) -> str:
@@ -100,29 +56,13 @@ class FakeSlack:
     def webhook_url(self) -> str:
         return self.url + WEBHOOK_PATH
 
-    def go_down(self, mode: str = "refuse") -> None:
-        self.down = mode
-        if mode == "refuse":
-            self.httpd.shutdown()
-            self.httpd.server_close()
-
-    def come_up(self) -> None:
-        if self.down == "refuse":
-            self._start_server(self.port)
-        self.down = ""
-
-    def stop(self) -> None:
-        if self.down != "refuse":
-            self.httpd.shutdown()
-            self.httpd.server_close()
-
     # -- requests ---------------------------------------------------------------------------------------------
 
     @staticmethod
     def _json(status: int, data: dict[str, Any], headers: dict[str, str] | None = None) -> tuple[int, bytes, dict[str, str]]:
         return status, json.dumps(data).encode(), {"Content-Type": "application/json; charset=utf-8", **(headers or {})}
 
-    def handle(self, path: str, headers: dict[str, str], raw: bytes) -> tuple[int, bytes, dict[str, str]]:
+    def respond(self, path: str, headers: dict[str, str], raw: bytes) -> tuple[int, bytes, dict[str, str]]:
         if self.down == "502":
             return 502, b"<html>502 Bad Gateway</html>", {"Content-Type": "text/html"}
         route = urlsplit(path).path

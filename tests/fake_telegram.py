@@ -13,9 +13,10 @@ import threading
 import time
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from fakeservice import FakeService
 
 ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a", "code", "pre",
                 "blockquote", "tg-emoji"}
@@ -82,14 +83,7 @@ def visible(text: str, parse_mode: str | None) -> str:
     return text
 
 
-class _QuietServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:  # a client killed mid-request: not news
-        pass
-
-
-class FakeTelegram:
+class FakeTelegram(FakeService):
     """``token``: the only token accepted. ``chats``: known chat ids (None = any). Thread-safe."""
 
     def __init__(self, token: str = "123456:TEST-token", *, chats: set[str] | None = None) -> None:
@@ -101,66 +95,13 @@ class FakeTelegram:
         self.storm: list[float] = []  # retry_after of the next scripted 429 answers
         self.per_chat_interval = 0.0  # answer 429 to a chat's messages closer together than this
         self.delay: tuple[float, float] = (0.0, 0.0)  # answer after a random delay (after accepting)
-        self.down = ""  # "" | "502" (HTTP 502 from a proxy) | "refuse" (listening socket closed)
         self.lock = threading.RLock()
         self._last_at: dict[str, float] = {}
-        self._start_server(0)
+        super().__init__()
 
-    # -- server plumbing --------------------------------------------------------------------------------------
-
-    def _start_server(self, port: int) -> None:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_POST(self) -> None:  # noqa: N802
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b""
-                status, body, extra = fake.handle(self.path, self.headers.get("Content-Type", ""), raw)
-                try:
-                    self.send_response(status)
-                    self.send_header("Content-Type", extra or "application/json")
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
-
-            do_GET = do_POST
-
-        self.httpd = _QuietServer(("127.0.0.1", port), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-
-    @property
-    def port(self) -> int:
-        return self.httpd.server_address[1]
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def go_down(self, mode: str = "refuse") -> None:
-        """"refuse": close the listening socket (connection refused); "502": answer HTTP 502."""
-        self.down = mode
-        if mode == "refuse":
-            self.httpd.shutdown()
-            self.httpd.server_close()
-
-    def come_up(self) -> None:
-        if self.down == "refuse":
-            self._start_server(self.port)
-        self.down = ""
-
-    def stop(self) -> None:
-        if self.down != "refuse":
-            self.httpd.shutdown()
-            self.httpd.server_close()
+    def respond(self, path: str, headers: dict[str, str], raw: bytes) -> tuple[int, bytes, dict[str, str]]:
+        status, body, content_type = self.handle(path, headers.get("content-type", ""), raw)
+        return status, body, {"Content-Type": content_type or "application/json"}
 
     # -- the Bot API ------------------------------------------------------------------------------------------
 
