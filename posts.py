@@ -43,6 +43,9 @@ class Post:
     components: tuple[str, ...] = field(default_factory=tuple)
     is_reply: bool = False  # a reply to some post
     is_self_reply: bool = False  # a reply to the same account's own post (a self-thread)
+    incident_kind: str = ""  # "maintenance" when the source marks it as planned work; "" = incident / unknown
+    starts_at: datetime | None = None  # start the source states in a structured field (GCP begin, scheduled_for)
+    ends_at: datetime | None = None  # end the source states in a structured field (GCP end, scheduled_until)
 
     @property
     def revision(self) -> str:
@@ -55,6 +58,8 @@ class Post:
         row = asdict(self)
         row["created_at"] = iso_utc(self.created_at)
         row["components"] = list(self.components)
+        row["starts_at"] = iso_utc(self.starts_at) if self.starts_at else None
+        row["ends_at"] = iso_utc(self.ends_at) if self.ends_at else None
         row["revision"] = self.revision
         return row
 

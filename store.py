@@ -95,6 +95,23 @@ def m002_outbox_parts(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m003_kinds_and_times(db: sqlite_utils.Database) -> None:
+    """Statement kinds beyond the lifecycle (recovering, maintenance, report), the source's stated times, and the
+    incident's kind, stated start/end with where they came from, and text-vs-status disagreements."""
+    for column, kind in (
+        ("incident_kind", str), ("starts_at", str), ("ends_at", str), ("text_kind", str), ("probabilities", str),
+    ):
+        db["posts"].add_column(column, kind)
+    for column, kind in (
+        ("kind", str), ("started_at", str), ("started_from", str), ("first_word_at", str), ("resolved_from", str),
+        ("window_start", str), ("window_end", str), ("unsure", int), ("disagreement", str), ("report_post_id", int),
+    ):
+        db["incidents"].add_column(column, kind)
+    db.execute("update incidents set kind = 'incident' where kind is null")
+    db.execute("update incidents set unsure = 0 where unsure is null")
+
+
 def now_utc() -> datetime:
     return datetime.now(timezone.utc).replace(microsecond=0)
 
