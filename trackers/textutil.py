@@ -5,6 +5,7 @@ loose time parsing and feed entries (HTML → text is ``trackers.html_text``, co
 from __future__ import annotations
 
 import email.utils
+import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -12,6 +13,8 @@ from typing import Any
 
 from posts import parse_time, utc
 from trackers.html_text import message_text
+
+log = logging.getLogger(__name__)
 
 IMPACT_ORDER = ("", "none", "minor", "major", "critical")
 
@@ -47,7 +50,17 @@ MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", 
 
 
 def parse_any_time(value: Any) -> datetime | None:
-    """ISO 8601, RFC 2822 (with PST/PDT…), a JavaScript ``Date.toString()`` or Unix seconds → aware UTC; None if not."""
+    """ISO 8601, RFC 2822 (with PST/PDT…), a JavaScript ``Date.toString()`` or Unix seconds → aware UTC; None if not.
+
+    Never raises: a value out of datetime's range (year 0, 1e20 seconds) is None too.
+    """
+    try:
+        return _parse_any_time(value)
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+def _parse_any_time(value: Any) -> datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -71,6 +84,36 @@ def parse_any_time(value: Any) -> datetime | None:
     except (TypeError, ValueError, IndexError):
         return None
     return utc(parsed) if parsed is not None else None
+
+
+MIN_YEAR, MAX_YEAR = 1970, 2100  # a stated time outside these years is a typo or a placeholder, not a date
+
+
+def in_bounds(when: datetime | None, *, what: str, where: str = "") -> datetime | None:
+    """``when`` if its (UTC) year is 1970–2100; else None and one log line naming ``what`` and ``where``."""
+    if when is None:
+        return None
+    if MIN_YEAR <= when.year <= MAX_YEAR:
+        return when
+    log.warning("%s: ignoring %s %s (outside %d-%d)", where or "document", what, when.isoformat(), MIN_YEAR, MAX_YEAR)
+    return None
+
+
+def stated_time(value: Any, *, what: str, where: str = "") -> datetime | None:
+    """A structured time field (a start or end the source states) as aware UTC, or None.
+
+    Absent (None / "") is None quietly; unreadable, or outside 1970–2100, is None with one log line. Never raises.
+    """
+    if value is None or value == "":
+        return None
+    try:
+        when = parse_any_time(value)
+    except (ValueError, OverflowError, OSError, TypeError):
+        when = None
+    if when is None:
+        log.warning("%s: ignoring %s %r (not a date)", where or "document", what, str(value)[:60])
+        return None
+    return in_bounds(when, what=what, where=where)
 
 
 def unique_id(native_id: str, index: int, seen: set[str]) -> str:
