@@ -2,6 +2,11 @@
 
 A Statuspage ``history.atom`` / ``history.rss`` entry holds a whole incident; it is split into the same
 Posts the JSON API gives (see ``trackers.statuspage_html``). Any other entry is one Post per revision.
+
+An entry whose updates carry a maintenance label (Scheduled / In progress / Verifying / Completed) or that
+prints "THIS IS A SCHEDULED EVENT <window>" is planned work: every Post of it gets ``incident_kind =
+"maintenance"`` and, when the window is printed (only while the maintenance is still scheduled), its start and
+end as ``starts_at`` / ``ends_at``.
 """
 
 from __future__ import annotations
@@ -19,7 +24,13 @@ from posts import Post, utc
 from trackers import PollResult, TrackerError
 from trackers.html_text import html_to_text
 from trackers.http import HttpTracker, fetch_if_changed
-from trackers.statuspage_html import is_statuspage_entry, split_statuspage_entry
+from trackers.statuspage_html import (
+    MAINTENANCE_STATUSES,
+    is_statuspage_entry,
+    scheduled_window,
+    split_statuspage_entry,
+)
+from trackers.textutil import in_bounds
 
 FEED_ACCEPT = "application/atom+xml, application/rss+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5"
 _INCIDENT_LINK = re.compile(r"/incidents/([A-Za-z0-9_-]+)/?(?:[?#].*)?$")
@@ -103,10 +114,16 @@ def _entry_posts(parsed: Any, entry: Any, source: SourceConfig, *, now: datetime
         match = _INCIDENT_LINK.search(link)
         thread_key = match.group(1) if match else entry_id
         reference = updated or published or now
+        updates = split_statuspage_entry(markup, reference, zone=zone)
+        starts_at, ends_at = scheduled_window(markup, reference, zone=zone)
+        where = f"{source.url or 'feed'} entry {thread_key}"
+        starts_at = in_bounds(starts_at, what="the scheduled start", where=where)
+        ends_at = in_bounds(ends_at, what="the scheduled end", where=where)
+        planned = starts_at is not None or any(u.status in MAINTENANCE_STATUSES for u in updates)
         posts: list[Post] = []
         seen: dict[str, int] = {}
         # Oldest first, so a disambiguator, once given, never moves when newer updates arrive.
-        for update in reversed(split_statuspage_entry(markup, reference, zone=zone)):
+        for update in reversed(updates):
             minute = update.created_at.strftime("%Y-%m-%dT%H:%MZ")
             native_id = f"{thread_key}@{minute}#{update.status or update.label}"
             seen[native_id] = seen.get(native_id, 0) + 1
@@ -125,6 +142,9 @@ def _entry_posts(parsed: Any, entry: Any, source: SourceConfig, *, now: datetime
                 status=update.status,
                 raw_status=update.label,
                 title=title,
+                incident_kind="maintenance" if planned else "",
+                starts_at=starts_at,
+                ends_at=ends_at,
             ))
         posts.reverse()  # document order: newest first, as the feed shows them
         return posts

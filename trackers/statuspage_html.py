@@ -17,6 +17,7 @@ from trackers.textutil import MONTHS
 # ---------------------------------------------------------------------------------------------------------------
 # Status labels
 
+MAINTENANCE_STATUSES = frozenset({"scheduled", "in_progress", "verifying", "completed"})  # Statuspage's planned-work labels
 _STATUS_ALIASES = {"post_mortem": "postmortem", "inprogress": "in_progress", "maintenance_in_progress": "in_progress"}
 
 
@@ -182,3 +183,92 @@ def split_statuspage_entry(markup: str, reference: datetime, *, zone: str = "") 
             text=html_to_text(markup[match.end():end]),
         ))
     return updates
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Maintenance windows
+#
+# A scheduled maintenance's feed entry starts, while it is still scheduled, with the window Statuspage prints:
+# "THIS IS A SCHEDULED EVENT Dec 18, 16:00 - 17:00 UTC" (Symantec WSS, 2019). The same line carries both ends'
+# dates when they differ ("Dec 31, 22:00 - Jan 1, 02:00 UTC"), a 12-hour clock on pages set to one, and a zone
+# label on the end (sometimes on both ends). No year: the start gets the year that puts it nearest the entry's
+# date (across Dec→Jan); an end without a date is the same day, or the next day when its clock is not after the
+# start's (a window crossing midnight); an end dated earlier in the year than the start is in the next year.
+
+_CLOCK = r"(?P<{p}h>\d{{1,2}}):(?P<{p}m>\d{{2}})\s*(?P<{p}ap>[AaPp]\.?[Mm]\.?)?"
+_DAY = r"(?P<{p}mon>[A-Za-z]{{3,9}})\.?\s+(?P<{p}day>\d{{1,2}})(?:st|nd|rd|th)?,?\s*(?:(?P<{p}year>\d{{4}}),?\s*)?"
+_ZONE = r"(?P<{p}zone>(?:UTC|GMT)?[+-]\d{{1,2}}(?::?\d{{2}})?|[A-Z]{{1,5}}\b)?"
+_WINDOW = re.compile(
+    r"THIS\s+IS\s+A\s+SCHEDULED\s+EVENT\s*:?\s*"
+    + _DAY.format(p="s") + r"(?:at\s+)?" + _CLOCK.format(p="s") + r"\s*" + _ZONE.format(p="s")
+    + r"\s*(?:-|–|—|to|until)\s*"
+    + r"(?:" + _DAY.format(p="e") + r"(?:at\s+)?)?" + _CLOCK.format(p="e") + r"\s*" + _ZONE.format(p="e"),
+    re.IGNORECASE,
+)
+
+
+def _known_label(label: str | None) -> str:
+    """``label`` when it is a time-zone label this module knows (a word after the clock may be the next sentence)."""
+    label = (label or "").strip().upper()
+    return label if label in _ZONES or _OFFSET_LABEL.match(label) else ""
+
+
+def _hour(hour: str, ampm: str | None) -> int:
+    value = int(hour)
+    marker = (ampm or "").replace(".", "").lower()
+    if marker == "pm" and value < 12:
+        value += 12
+    elif marker == "am" and value == 12:
+        value = 0
+    return value
+
+
+def _wall(year: int, month: int, day: int, hour: int, minute: int, tz: timezone | ZoneInfo) -> datetime | None:
+    try:
+        return datetime(year, month, day, hour, minute, tzinfo=tz)
+    except ValueError:  # Feb 30, 25:00, 12:61 …
+        return None
+
+
+def scheduled_window(markup: str, reference: datetime, *, zone: str = "") -> tuple[datetime | None, datetime | None]:
+    """(start, end) in UTC of the "THIS IS A SCHEDULED EVENT …" line of a Statuspage feed entry, else (None, None).
+
+    ``reference`` is the entry's date (aware) for the year; ``zone`` (IANA) overrides the labels. A window that
+    cannot be read whole (unknown month, impossible date) gives (None, None); an end that is not after the
+    start gives (start, None).
+    """
+    text = " ".join(html_to_text(markup or "").split())
+    match = _WINDOW.search(text)
+    if not match:
+        return None, None
+    if reference.tzinfo is None:
+        reference = reference.replace(tzinfo=UTC)
+    g = match.groupdict()
+    s_month = MONTHS.get(g["smon"][:3].lower())
+    e_month = MONTHS.get(g["emon"][:3].lower()) if g["emon"] else s_month
+    if s_month is None or e_month is None:
+        return None, None
+    s_label, e_label = _known_label(g["szone"]), _known_label(g["ezone"])
+    forced = ZoneInfo(zone) if zone else None
+    s_tz = forced or zone_for_label(s_label or e_label)
+    e_tz = forced or zone_for_label(e_label or s_label)
+    s_hour, e_hour = _hour(g["sh"], g["sap"]), _hour(g["eh"], g["eap"] or g["sap"])
+    s_day = int(g["sday"])
+    if g["syear"]:
+        start = _wall(int(g["syear"]), s_month, s_day, s_hour, int(g["sm"]), s_tz)
+    else:
+        candidates = [c for y in (reference.year - 1, reference.year, reference.year + 1)
+                      if (c := _wall(y, s_month, s_day, s_hour, int(g["sm"]), s_tz)) is not None]
+        start = min(candidates, key=lambda c: abs(c - reference)) if candidates else None
+    if start is None:
+        return None, None
+    if g["emon"]:
+        e_year = int(g["eyear"]) if g["eyear"] else start.year + (1 if (e_month, int(g["eday"])) < (s_month, s_day) else 0)
+        end = _wall(e_year, e_month, int(g["eday"]), e_hour, int(g["em"]), e_tz)
+    else:
+        end = _wall(start.year, s_month, s_day, e_hour, int(g["em"]), e_tz)
+        if end is not None and end <= start:  # crosses midnight: ends the next day
+            end = end + timedelta(days=1)
+    start = start.astimezone(UTC)
+    end = end.astimezone(UTC) if end is not None else None
+    return start, (end if end is not None and end > start else None)
