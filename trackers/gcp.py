@@ -5,6 +5,9 @@ update → ``resolved`` (an incident whose ``end`` is set but which has no ``AVA
 update marked resolved); a later ``AVAILABLE`` update that is Google's (mini) incident report → ``postmortem``.
 Impact: the worse of ``status_impact`` and ``severity`` (information/low → minor, disruption/medium → major,
 outage/high → critical).
+Stated span: the incident's ``begin`` → ``starts_at`` and ``end`` → ``ends_at`` on every Post of it (Google's own
+start and end of the incident, set by its engineers; ``end`` is absent while it is open). A value that is not a
+date in 1970–2100 is ignored with a log line.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from posts import Post, iso_utc
 from trackers import PollResult
 from trackers.html_text import clean_lines
 from trackers.http import HttpTracker, fetch_if_changed, reading
-from trackers.textutil import max_impact, parse_any_time, unique_id
+from trackers.textutil import max_impact, parse_any_time, stated_time, unique_id
 
 DEFAULT_URL = "https://status.cloud.google.com/incidents.json"
 STATUS_IMPACT = {"SERVICE_INFORMATION": "minor", "SERVICE_DISRUPTION": "major", "SERVICE_OUTAGE": "critical"}
@@ -67,6 +70,9 @@ def incident_posts(incident: dict[str, Any], *, source_id: str, service: str, pa
     fallback_locations = incident.get("previously_affected_locations") or incident.get("currently_affected_locations")
     url = urljoin(page_url, str(incident.get("uri") or f"incidents/{incident_id}"))
     title = clean_lines(str(incident.get("external_desc") or incident.get("service_name") or ""))
+    where = f"{page_url} incident {incident_id}"
+    begin = stated_time(incident.get("begin"), what="begin", where=where)
+    end = stated_time(incident.get("end"), what="end", where=where)
     posts: list[Post] = []
     resolved_seen = False
     seen_ids: set[str] = set()
@@ -101,6 +107,8 @@ def incident_posts(incident: dict[str, Any], *, source_id: str, service: str, pa
                 title=title,
                 impact=impact,
                 components=tuple(products + [loc for loc in locations if loc not in products]),
+                starts_at=begin,
+                ends_at=end,
             )
         )
     return posts

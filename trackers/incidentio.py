@@ -11,6 +11,12 @@ Resolution: the widget lists ongoing incidents only, so an incident listed at th
 was resolved. It gets a synthetic ``resolved`` Post (a maintenance: ``completed``); its text is the incident's
 newest entry in ``history.atom`` when that can be read and found, else "Incident no longer listed as ongoing".
 The ids listed at the last poll are kept in the cursor (``ongoing``) for this.
+
+Maintenances (in progress and scheduled) → ``incident_kind = "maintenance"`` with their window: ``starts_at``
+(an in-progress one without it: ``started_at``) → ``Post.starts_at``, ``ends_at`` → ``Post.ends_at``; the window
+is kept in the cursor so the synthetic ``completed`` Post carries it too. History-feed entries (the fallback)
+are maintenance when their leading label is a maintenance one (Scheduled / In progress / Verifying / Completed)
+or their link is a ``/maintenances/`` one.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from posts import Post, iso_utc
 from trackers import PollResult, TrackerError
 from trackers.html_text import clean_lines, message_text
 from trackers.http import HttpTracker, fetch, fetch_if_changed, reading
-from trackers.textutil import FeedEntry, parse_any_time, parse_feed
+from trackers.textutil import FeedEntry, parse_any_time, parse_feed, stated_time
 
 IMPACT = {"degraded_performance": "minor", "partial_outage": "major", "full_outage": "critical", "major_outage": "critical"}
 STATUSES = {"investigating", "identified", "monitoring", "resolved"}
@@ -34,9 +40,12 @@ GONE_TEXT = "Incident no longer listed as ongoing"
 ATOM_ACCEPT = "application/atom+xml, application/xml;q=0.9, */*;q=0.5"
 RSS_ACCEPT = "application/rss+xml, application/xml;q=0.9, */*;q=0.5"
 LEADING_STATUS = re.compile(
-    r"^\s*(investigating|identified|monitoring|resolved|update|postmortem|completed|scheduled|in progress)\b\s*[-:–—]?",
+    r"^\s*(investigating|identified|monitoring|resolved|update|postmortem|completed|scheduled|in progress|verifying)"
+    r"\b\s*[-:–—]?",
     re.IGNORECASE,
 )
+MAINTENANCE_LABELS = {"scheduled", "in_progress", "verifying", "completed"}
+MAINTENANCE_LINK = re.compile(r"/maintenances?/", re.IGNORECASE)
 
 
 def page_root(source: SourceConfig) -> str:
@@ -103,8 +112,16 @@ def widget_posts(data: Any, *, source_id: str, service: str, page: str) -> tuple
             title = clean_lines(str(item.get("name") or ""))
             url = str(item.get("url") or page)
             components = _components(item)
+            starts_at = ends_at = None
+            if kind != "incident":
+                where = f"{page} maintenance {item_id}"
+                starts_at = (stated_time(item.get("starts_at"), what="starts_at", where=where)
+                             or stated_time(item.get("started_at"), what="started_at", where=where))
+                ends_at = stated_time(item.get("ends_at"), what="ends_at", where=where)
             if kind != "scheduled":
                 table[item_id] = {"kind": kind, "title": title, "url": url, "components": list(components), "impact": impact}
+                if kind == "maintenance":
+                    table[item_id]["window"] = [iso_utc(t) if t else None for t in (starts_at, ends_at)]
             posts.append(
                 Post(
                     source_id=source_id,
@@ -121,6 +138,9 @@ def widget_posts(data: Any, *, source_id: str, service: str, page: str) -> tuple
                     title=title,
                     impact=impact,
                     components=components,
+                    incident_kind="" if kind == "incident" else "maintenance",
+                    starts_at=starts_at,
+                    ends_at=ends_at,
                 )
             )
     posts.sort(key=lambda p: p.created_at)
@@ -149,6 +169,7 @@ def feed_posts(body: bytes, *, source_id: str, service: str, page: str) -> list[
         key = entry_incident_id(entry)
         match = LEADING_STATUS.match(entry.text)
         label = match.group(1).lower().replace(" ", "_") if match else ""
+        planned = label in MAINTENANCE_LABELS or bool(MAINTENANCE_LINK.search(entry.link or entry.id or ""))
         posts.append(
             Post(
                 source_id=source_id,
@@ -161,9 +182,10 @@ def feed_posts(body: bytes, *, source_id: str, service: str, page: str) -> list[
                 language="en",
                 thread_key=key,
                 status=label if label in ("investigating", "identified", "monitoring", "resolved", "postmortem",
-                                          "completed", "scheduled", "in_progress") else "update",
+                                          "completed", "scheduled", "in_progress", "verifying") else "update",
                 raw_status=match.group(1) if match else "",
                 title=entry.title,
+                incident_kind="maintenance" if planned else "",
             )
         )
     posts.sort(key=lambda p: p.created_at)
@@ -183,7 +205,11 @@ def gone_posts(
         matching.sort(key=lambda e: e.updated or e.published or datetime.min.replace(tzinfo=timezone.utc))
         newest = matching[-1] if matching else None
         when = (newest.updated or newest.published) if newest else None
-        final = "completed" if info.get("kind") == "maintenance" else "resolved"
+        maintenance = info.get("kind") == "maintenance"
+        final = "completed" if maintenance else "resolved"
+        window = list(info.get("window") or [None, None])[:2] if maintenance else [None, None]
+        window += [None] * (2 - len(window))
+        where = f"{page} cursor window of {item_id}"
         out.append(
             Post(
                 source_id=source_id,
@@ -200,6 +226,9 @@ def gone_posts(
                 title=info.get("title", ""),
                 impact=info.get("impact", ""),
                 components=tuple(info.get("components") or ()),
+                incident_kind="maintenance" if maintenance else "",
+                starts_at=stated_time(window[0], what="start", where=where),
+                ends_at=stated_time(window[1], what="end", where=where),
             )
         )
     return out

@@ -7,12 +7,17 @@ Statuses map INVESTIGATING/IDENTIFIED/MONITORING/RESOLVED → investigating/iden
 maintenance NOTSTARTEDYET/INPROGRESS/COMPLETED → scheduled/in_progress/completed. Impact: DEGRADEDPERFORMANCE /
 MINOROUTAGE → minor, PARTIALOUTAGE → major, MAJOROUTAGE → critical. An incident listed last time and missing now
 was resolved: a synthetic ``resolved`` (maintenance: ``completed``) Post, as for incident.io pages.
+
+``activeMaintenances`` → ``incident_kind = "maintenance"``; window: ``start`` → ``starts_at`` and, when the item
+states a ``duration`` (minutes), ``start + duration`` → ``ends_at`` (an explicit ``end`` wins). Incidents' ``started``
+is Instatus's own stamp of when the incident was opened, not a start the company states: not used as one.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+import logging
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,7 +27,9 @@ from trackers import PollResult, TrackerError
 from trackers.html_text import clean_lines
 from trackers.http import HttpTracker, fetch_if_changed, reading
 from trackers.incidentio import RSS_ACCEPT, gone_posts, poll_history_feed
-from trackers.textutil import parse_any_time
+from trackers.textutil import in_bounds, parse_any_time, stated_time
+
+log = logging.getLogger(__name__)
 
 STATUS = {
     "INVESTIGATING": "investigating",
@@ -58,6 +65,22 @@ def _item_id(item: dict[str, Any]) -> str:
     return path.rsplit("/", 1)[-1] if path else ""
 
 
+def maintenance_window(item: dict[str, Any], where: str) -> tuple[datetime | None, datetime | None]:
+    """(start, end) an Instatus maintenance states: ``start``, and ``end`` or ``start + duration`` minutes."""
+    start = stated_time(item.get("start"), what="start", where=where)
+    end = stated_time(item.get("end"), what="end", where=where)
+    duration = item.get("duration")
+    if end is None and start is not None and duration not in (None, ""):
+        try:
+            minutes = float(str(duration).strip())
+            if not 0 < minutes <= 60 * 24 * 366:
+                raise ValueError(duration)
+            end = in_bounds(start + timedelta(minutes=minutes), what="start + duration", where=where)
+        except (ValueError, OverflowError):
+            log.warning("%s: ignoring duration %r (not a number of minutes)", where, str(duration)[:40])
+    return start, end
+
+
 def summary_posts(
     data: Any, *, source_id: str, service: str, page: str, known: dict[str, Any]
 ) -> tuple[list[Post], dict[str, Any]]:
@@ -87,6 +110,10 @@ def summary_posts(
             url = str(item.get("url") or page)
             impact = IMPACT.get(str(item.get("impact") or "").upper(), "none" if kind == "maintenance" else "")
             table[item_id] = {"kind": kind, "title": title, "url": url, "impact": impact, "components": [], "seen": seen}
+            starts_at = ends_at = None
+            if kind == "maintenance":
+                starts_at, ends_at = maintenance_window(item, f"{page} maintenance {item_id}")
+                table[item_id]["window"] = [t.strftime("%Y-%m-%dT%H:%M:%SZ") if t else None for t in (starts_at, ends_at)]
             posts.append(
                 Post(
                     source_id=source_id,
@@ -102,6 +129,9 @@ def summary_posts(
                     raw_status=raw,
                     title=title,
                     impact=impact,
+                    incident_kind=kind if kind == "maintenance" else "",
+                    starts_at=starts_at,
+                    ends_at=ends_at,
                 )
             )
     posts.sort(key=lambda p: p.created_at)

@@ -5,6 +5,10 @@ Lifecycle: an incident's first note → ``investigating``, later notes → ``upd
 ``resolved`` incident → ``resolved`` (``completed`` for finished maintenance); a ``scheduled`` notice →
 ``scheduled``. Impact from the incident type: notice → minor, incident → major, outage → critical.
 An active incident without notes yet still yields one Post (its title) so the outage is seen at once.
+Maintenance: an incident of type ``maintenance`` or status ``scheduled`` / ``completed`` (Slack's statuses for
+planned work; an outage ends ``resolved``) → ``incident_kind = "maintenance"`` on all its Posts. Slack's API
+states no window (only ``date_created`` / ``date_updated``, the posting times): ``starts_at`` / ``ends_at`` stay
+None.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ DEFAULT_BASE = "https://slack-status.com"
 API = "/api/v2.0.0"
 TYPE_IMPACT = {"notice": "minor", "incident": "major", "outage": "critical"}
 FINAL = {"resolved": "resolved", "completed": "completed", "ok": "resolved"}
+MAINTENANCE_STATES = {"scheduled", "completed"}
 
 
 def api_base(source: SourceConfig) -> str:
@@ -82,6 +87,7 @@ def incident_posts(incident: dict[str, Any], *, source_id: str, service: str, pa
                 title=title,
                 impact=TYPE_IMPACT.get(kind, ""),
                 components=services,
+                incident_kind="maintenance" if kind == "maintenance" or state in MAINTENANCE_STATES else "",
             )
         )
     return posts
