@@ -1,0 +1,195 @@
+"""facts.stated_times: the times companies state, checked against spans worked out by hand from real texts."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from facts.stated_times import StatedSpan, merge_spans, says_back, stated_span, timeline_span
+
+FACTS = json.loads((Path(__file__).parent / "data/facts/stated_spans.json").read_text())["cases"]
+
+
+def at(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(timezone.utc)
+
+
+@pytest.mark.parametrize("case", FACTS, ids=[c["id"] for c in FACTS])
+def test_hand_checked_real_statements(case: dict) -> None:
+    if case["reader"] == "timeline_span":
+        span = timeline_span(case["text"], posted_at=at(case["posted_at"]))
+    else:
+        span = stated_span(case["text"], at(case["posted_at"]))
+    assert (span.start, span.end) == (at(case["start"]), at(case["end"])), span
+    assert span.start_text and span.end_text and span.start_text in case["text"] or "<" in case["text"]
+
+
+def test_evidence_is_the_matched_text() -> None:
+    span = stated_span("From 19:12 UTC to 19:29 UTC, requests to the `claude-v1.0` model were issuing 529s.",
+                       at("2023-05-03T12:41:00-07:00"))
+    assert (span.start_text, span.end_text, span.rejected) == ("19:12 UTC", "19:29 UTC", "")
+
+
+def test_openai_pst_range_with_utc_restatement_reads_the_first() -> None:
+    text = "chat.openai.com was not accessible between 8:47am - 9:28am PST / 4:47pm - 5.28pm UTC."
+    span = stated_span(text, at("2024-02-14T09:45:00-08:00"))
+    assert (span.start_text, span.end_text) == ("8:47am", "9:28am PST")
+
+
+def test_gcp_resolution_as_of_with_weekday_and_us_pacific() -> None:
+    # GCP TaA75H7XA1DQyM2ReK2f, resolving update posted 2022-07-01T19:25:45Z
+    text = ("The issue with Google BigQuery has been resolved for all affected users as of Friday, 2022-07-01 12:23 "
+            "US/Pacific.\nWe thank you for your patience while we worked on resolving the issue.")
+    span = stated_span(text, at("2022-07-01T19:25:45Z"))
+    assert span.start is None and span.end == at("2022-07-01T19:23:00Z")
+
+
+def test_gcp_beginning_at_and_update_by_is_not_an_end() -> None:
+    # GCP drLHg29pR5QHUvr5buDq, first update (the company wrote 07:13 US/Pacific; read as written)
+    text = ("Description: We are experiencing an issue with VMWare engine beginning at Thursday, 2022-06-23 07:13 "
+            "US/Pacific.\nOur engineering team continues to investigate the issue.\nWe will provide an update by "
+            "Thursday, 2022-06-23 09:30 US/Pacific with current details.")
+    span = stated_span(text, at("2022-06-23T11:02:40Z"))
+    assert span.start == at("2022-06-23T14:13:00Z") and span.end is None
+
+
+def test_gcp_merge_of_an_incident_prefers_the_report() -> None:
+    # GCP 6sfxucMj6DuhVzmj9Xr8: begin/end fields 17:20Z / 20:24Z; the report states 10:20-13:24 US/Pacific
+    first = stated_span("We are experiencing an issue with Google BigQuery beginning at Saturday, 2022-06-04 10:20 "
+                        "US/Pacific.", at("2022-06-04T17:40:35Z"))
+    resolved = stated_span("The issue has been resolved for all affected users as of Saturday, 2022-06-04 17:03 "
+                           "US/Pacific.", at("2022-06-05T00:09:00Z"))
+    report = stated_span("(All Times US/Pacific)\n**Incident Start:** 04 June 2022 10:20\n**Incident End:** "
+                         "04 June 2022 13:24", at("2022-06-06T09:14:00Z"))
+    merged = merge_spans([first, resolved, report])
+    assert (merged.start, merged.end) == (at("2022-06-04T17:20:00Z"), at("2022-06-04T20:24:00Z"))
+    assert merge_spans([first, resolved]).end == at("2022-06-05T00:03:00Z")
+
+
+def test_start_only_end_only_and_cues() -> None:
+    # OpenAI fwl205bsf8r5; the scrape dates it 12:00 PDT, so "2pm" lies 2 h after it (an end may, a little)
+    span = stated_span("an elevated error rate on requests for Davinci fine-tuned models starting about 12:15pm PT. "
+                       "The cause was identified as an infrastructural misconfiguration and mitigated by 2pm PT.",
+                       at("2023-05-31T12:00:00-07:00"))
+    assert (span.start, span.end) == (at("2023-05-31T19:15:00Z"), at("2023-05-31T21:00:00Z"))
+    end_only = stated_span("at 9:42 PM PDT the issue was resolved", at("2021-09-02T04:51:00Z"))
+    assert (end_only.start, end_only.end) == (None, at("2021-09-02T04:42:00Z"))
+    since = stated_span("Elevated errors since 14:05 UTC.", at("2024-01-10T15:00:00Z"))
+    assert (since.start, since.end) == (at("2024-01-10T14:05:00Z"), None)
+    lasted = stated_span("This started 6:33pm GMT and lasted until 8:14pm GMT.", at("2024-08-05T13:15:00-07:00"))
+    assert (lasted.start, lasted.end) == (at("2024-08-05T18:33:00Z"), at("2024-08-05T20:14:00Z"))
+
+
+def test_zones_ist_and_eastern() -> None:
+    span = stated_span("From 8:35 PM IST to 9:05 PM IST users could not log in.", at("2019-07-03T16:00:00Z"))
+    assert (span.start, span.end) == (at("2019-07-03T15:05:00Z"), at("2019-07-03T15:35:00Z"))
+    eastern = stated_span("Between 10:00 AM and 11:30 AM ET, uploads failed.", at("2024-01-10T17:00:00Z"))
+    assert (eastern.start, eastern.end) == (at("2024-01-10T15:00:00Z"), at("2024-01-10T16:30:00Z"))
+
+
+def test_pst_label_in_summer_means_pacific_local_time() -> None:
+    # Anthropic qn4crqd8ym36 (posted 2024-08-05 20:43 PDT) writes "PST" in August
+    span = stated_span("This lasted from 8:27 PST through to 8:36 PST. Service has now been fully restored.",
+                       at("2024-08-05T20:43:00-07:00"))
+    assert (span.start, span.end) == (at("2024-08-06T03:27:00Z"), at("2024-08-06T03:36:00Z"))
+
+
+def test_span_across_midnight_ends_next_day() -> None:
+    span = stated_span("from 11:50 PM to 1:10 AM PST, logins failed", at("2024-01-10T10:00:00Z"))
+    assert (span.start, span.end) == (at("2024-01-10T07:50:00Z"), at("2024-01-10T09:10:00Z"))
+    late = stated_span("Between around 10:10 PM PT yesterday and 6:50 AM PT today, we experienced a partial outage",
+                       at("2024-05-23T07:40:00-07:00"))
+    assert (late.start, late.end) == (at("2024-05-23T05:10:00Z"), at("2024-05-23T13:50:00Z"))
+
+
+def test_date_without_year_across_december_to_january() -> None:
+    span = stated_span("Between Dec 31 11:50 PM and Jan 1 1:10 AM PST, builds were delayed.", at("2025-01-01T18:00:00Z"))
+    assert (span.start, span.end) == (at("2025-01-01T07:50:00Z"), at("2025-01-01T09:10:00Z"))
+    older = stated_span("On December 30 from 10:00 to 12:00 UTC the API was degraded.", at("2025-01-02T09:00:00Z"))
+    assert (older.start, older.end) == (at("2024-12-30T10:00:00Z"), at("2024-12-30T12:00:00Z"))
+
+
+def test_contradictions_are_rejected_with_a_reason() -> None:
+    far = stated_span("On March 1 from 10:00 to 11:00 UTC the API was degraded.", at("2022-06-01T12:00:00Z"))
+    assert (far.start, far.end) == (None, None) and "days from the statement" in far.rejected
+    future = stated_span("Starting 2022-06-05 10:00 UTC, maintenance.", at("2022-06-01T12:00:00Z"))
+    assert future.start is None and "more than 24 h after" in future.rejected
+    old_full_date = stated_span("Between 2022-01-05 10:00 UTC and 2022-01-05 11:00 UTC.", at("2022-06-01T12:00:00Z"))
+    assert old_full_date.start is None and "limit 60 d" in old_full_date.rejected
+    backwards = stated_span("The outage started at 14:00 UTC. It was resolved as of 13:00 UTC.", at("2024-01-10T15:00:00Z"))
+    assert (backwards.start, backwards.end) == (None, None) and "before start" in backwards.rejected
+
+
+def test_no_zone_uses_hint_or_is_rejected() -> None:
+    text = "From 10:17 to 10:18, we had a partial outage that returned 500s for some set of requests."
+    posted = at("2023-04-29T04:06:00-07:00")
+    assert stated_span(text, posted).start is None
+    assert "no time zone" in stated_span(text, posted).rejected
+    hinted = stated_span(text, posted, zone_hint="UTC")
+    assert (hinted.start, hinted.end) == (at("2023-04-29T10:17:00Z"), at("2023-04-29T10:18:00Z"))
+
+
+def test_forecasts_are_not_stated_times() -> None:
+    text = "The issue is expected to be fully resolved by 11:30 AM EST. Another update will be provided within 60 minutes."
+    assert stated_span(text, at("2021-01-19T15:29:00Z")) == StatedSpan()
+
+
+def test_bare_clock_am_pm_chosen_by_post_time() -> None:
+    # Anthropic z3v941z3z11b posted 16:03 PST: "3:55 PST" is the afternoon
+    span = stated_span("From 3:55 PST to 4:00 PST, API requests were returning errors.", at("2023-12-11T16:03:00-08:00"))
+    assert (span.start, span.end) == (at("2023-12-11T23:55:00Z"), at("2023-12-12T00:00:00Z"))
+
+
+@pytest.mark.parametrize("text", [
+    "", "   ", "\x00\x01\x02" * 1000, "फेसबुक ने बुधवार रात 8:35 बजे ट्वीट कर माना कि दिक्कत है",
+    "9" * 5000, ":" * 10000, "from " * 4000 + "12:00", "1:1:1:1:" * 3000, "between 1 and 2 and 3 " * 2000,
+])
+def test_bad_input_gives_an_empty_span_quickly(text: str) -> None:
+    began = time.perf_counter()
+    span = stated_span(text, at("2024-01-10T10:00:00Z"))
+    assert span.start is None and span.end is None
+    assert timeline_span(text) == StatedSpan() or timeline_span(text).end is None
+    assert time.perf_counter() - began < 1.0
+
+
+def test_one_megabyte_and_binary_are_bounded() -> None:
+    blob = ("We are investigating. " * 50_000) + "From 19:12 UTC to 19:29 UTC."
+    began = time.perf_counter()
+    assert stated_span(blob, at("2023-05-03T20:00:00Z")) == StatedSpan()  # past the 20,000-character window
+    assert stated_span(bytes(range(256)).decode("latin-1") * 4000, at("2023-05-03T20:00:00Z")).start is None
+    assert stated_span(None, at("2023-05-03T20:00:00Z")) == StatedSpan()  # type: ignore[arg-type]
+    assert time.perf_counter() - began < 2.0
+
+
+def test_mixed_scripts_keep_the_english_range() -> None:
+    # AWS Direct Connect (Tokyo): Japanese with its own JST date, then the English sentence
+    text = ("日本時間 2021/09/02 07:30 から 13:42 の間、Direct Connect 接続を利用した通信においてパケットロスの増加が発生しました。"
+            "| Between 3:30 PM and 9:42 PM PDT we experienced elevated packet loss")
+    span = stated_span(text, at("2021-09-02T04:51:00Z"))
+    assert (span.start, span.end) == (at("2021-09-01T22:30:00Z"), at("2021-09-02T04:42:00Z"))
+
+
+def test_timeline_without_recovery_has_no_end() -> None:
+    text = ("<ul><li><strong>2014-11-13 02:01:47</strong> - Our CDN provider is experiencing a DDoS attack.</li>"
+            "<li><strong>2014-11-13 02:49:21</strong> - The attack has been mitigated but is still ongoing.</li></ul>")
+    span = timeline_span(text)
+    assert span.start == at("2014-11-13T02:01:47Z") and span.end is None and "does not say it is back" in span.rejected
+
+
+def test_timeline_plain_text_with_en_dash() -> None:
+    text = "2018-10-22 16:00:00 – We are investigating.\n2018-10-22 23:03:57 – Everything operating normally."
+    span = timeline_span(text)
+    assert (span.start, span.end) == (at("2018-10-22T16:00:00Z"), at("2018-10-22T23:03:57Z"))
+
+
+@pytest.mark.parametrize("line,back", [
+    ("Everything operating normally.", True), ("All repos are back online. We will be investigating root cause.", True),
+    ("Fileserver pair is stabilizing. All repos should be accessible again.", True),
+    ("The attack has been mitigated but is still ongoing.", False), ("Services are recovering.", False),
+])
+def test_says_back(line: str, back: bool) -> None:
+    assert says_back(line) is back
