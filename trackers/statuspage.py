@@ -19,8 +19,8 @@ Kind and stated times (``Post.incident_kind`` / ``starts_at`` / ``ends_at``):
 
 The maintenance document is fetched each poll with its own validators (cursor keys ``maint_*``); its failure
 (404 on pages without it, 5xx, bad JSON) never fails the incidents poll: one log line (once per distinct
-error, remembered in the cursor as ``maint_error``) and the incidents are returned. A poll is ``not_modified``
-only when neither document changed. The first time the maintenance document is read for a source already
+error, remembered in the cursor as ``maint_error``; DEBUG for a 404, WARNING otherwise) and the incidents are
+returned. A poll is ``not_modified`` only when neither document changed. The first time the maintenance document is read for a source already
 polled before (an upgrade, or after it failed on the first poll) only maintenances not yet completed are
 returned, so years of finished maintenances are not announced as new; a first poll (empty cursor) and
 ``resync`` read everything.
@@ -242,7 +242,10 @@ class StatuspageTracker(HttpTracker):
         except TrackerError as err:
             message = f"maintenances not read (incidents still are): {err}"
             if cursor.get(MAINT_PREFIX + "error") != str(err):
-                log.warning("source \"%s\": %s", self.source.id, message)
+                # a page without the endpoint (404) is a fact about the page, not a problem: a debug line (the
+                # cursor keeps it, `bot.py status` shows it); anything else is a warning
+                level = logging.DEBUG if str(err).startswith("HTTP 404 ") else logging.WARNING
+                log.log(level, "source \"%s\": %s", self.source.id, message)
             return None, {**cursor, MAINT_PREFIX + "error": str(err)}, message
         new_cursor.pop(MAINT_PREFIX + "error", None)
         first_read = not cursor.get(MAINT_PREFIX + "sha256")
