@@ -198,9 +198,16 @@ def incidents(config_path: str | None, open_only: bool, events: bool) -> None:
 
 
 @cli.command("classify")
-def classify_command() -> None:
-    """Read JSON lines ({"text": …, "kind": …, "service": …}) on stdin; write one classification per line."""
+@click.option("--threshold", type=click.FloatRange(0.0, 1.0), default=None,
+              help="Outage probability a social post needs to be announced (default: [bot] announce_threshold).")
+@config_option
+def classify_command(threshold: float | None, config_path: str | None) -> None:
+    """Read JSON lines ({"text": …, "kind": …, "status": …, "is_reply": …}) on stdin; write one classification per
+    line: kind, probabilities of every kind, announce (whether the bot would tell a channel), and why."""
     from classify import classify_text
+
+    if threshold is None:
+        threshold = _load(config_path).announce_threshold if config_path else 0.7
 
     for number, line in enumerate(sys.stdin, 1):
         if not line.strip():
@@ -216,10 +223,13 @@ def classify_command() -> None:
             item["text"], status=str(item.get("status", "")), source_kind=str(item.get("kind", "")),
             service=str(item.get("service", "")), is_reply=bool(item.get("is_reply", False)),
             is_self_reply=bool(item.get("is_self_reply", False)),
+            maintenance=str(item.get("incident_kind", "")) == "maintenance", threshold=threshold,
         )
         click.echo(json.dumps(
-            {"kind": statement.kind, "confidence": round(statement.confidence, 3), "symptoms": list(statement.symptoms),
-             "reason": statement.reason, "language": statement.language},
+            {"kind": statement.kind, "confidence": round(statement.confidence, 3),
+             "probabilities": statement.probabilities, "announce": statement.announce,
+             "text_kind": statement.text_kind, "disagreement": statement.disagreement, "stage": statement.stage,
+             "symptoms": list(statement.symptoms), "reason": statement.reason, "language": statement.language},
             ensure_ascii=False,
         ))
 

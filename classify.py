@@ -1,225 +1,94 @@
-"""Statement understanding: a Post → acknowledged / update / resolved / noise, symptom tags and language.
+"""Statement understanding: a Post → one of KINDS with calibrated probabilities, symptom tags and language.
 
-Rules and word lists live in ``data/lexicon.toml``; this module only compiles and applies them.
+The learned model (understanding/model.py, trained by bench/train_classifier.py on real labelled statements)
+decides from the words and the context. A few documented hard overrides sit on top of it:
+  1. a structured status (Statuspage, GCP AVAILABLE, AWS [RESOLVED] …) decides the lifecycle kind; the model's
+     reading of the text is kept beside it (``text_kind``) and a disagreement is recorded, not hidden;
+  2. a statement its source marks as planned work (Post.incident_kind == "maintenance") is maintenance;
+  3. a text with no letters is noise (on a status page: an update, since a status page only speaks of incidents);
+  4. a text that opens as a post-incident report ("# Incident Report", "Root cause analysis", "Postmortem") is a
+     report (a retrospective is never a new outage);
+  5. a text read as a resolution that speaks of planned work and of no problem ("The scheduled maintenance has been
+     completed.") is a maintenance completion, never the end of an outage;
+  6. only the first 4,000 characters are read, so any input costs bounded time.
+``announce`` says whether the bot would tell a channel: on social accounts a statement whose outage probability is
+below the threshold is kept as *unsure* and told only when a later statement confirms it.
 """
 
 from __future__ import annotations
 
-import html
 import re
-import tomllib
-import unicodedata
-from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
-from typing import Any
+from dataclasses import dataclass, field
 
 import posts
-
-LEXICON_PATH = Path(__file__).resolve().parent / "data" / "lexicon.toml"
-KINDS = ("acknowledged", "update", "resolved", "noise")
-# Source kinds that only ever speak of incidents (never customer care or marketing).
-STATUS_SOURCE_KINDS = frozenset({"statuspage", "feed", "gcp", "aws", "azure", "slack", "incidentio", "instatus"})
-# Social accounts, where support staff chat all day: there a text needs outage words to be a statement.
-SOCIAL_SOURCE_KINDS = frozenset({"x", "bluesky", "mastodon"})
-SYMPTOMS = (
-    "login",
-    "messaging",
-    "media_upload",
-    "notifications",
-    "feed_loading",
-    "api",
-    "payments",
-    "performance",
-    "outage",
+from understanding.features import Context, featurize
+from understanding.lexicon import (
+    SOCIAL_SOURCE_KINDS,
+    STATUS_SOURCE_KINDS,
+    SYMPTOMS,
+    detect_language,
+    load_lexicon,
+    normalise,
+    symptom_phrase,
+    symptoms_of,
 )
+from understanding.model import Model, load_model
 
-_TAG = re.compile(r"<[^>]+>")
-_BLOCK_TAG = re.compile(r"</?(?:p|br|li|div|ul|ol|tr|h\d)\b[^>]*>", re.IGNORECASE)
-_SPACE = re.compile(r"\s+")
-_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
-_URL = re.compile(r"https?://\S+|www\.\S+")
-_HANDLE = re.compile(r"(?<!\w)[@#][\w.]+")
-_LEADING_MENTION = re.compile(r"^\s*(?:\.?@\w+\s*)+")
-_LATIN = re.compile(r"[A-Za-z]")
-_DEVANAGARI = re.compile(r"[\u0900-\u0963\u0966-\u097F]")
-_OTHER_LETTER = re.compile(r"[^\W\d_A-Za-z\u0900-\u097F]")
+__all__ = ["KINDS", "OUTAGE_KINDS", "SYMPTOMS", "Statement", "classify", "classify_text", "detect_language",
+           "load_lexicon", "symptom_phrase", "DEFAULT_THRESHOLD", "maintenance_stage"]
+
+KINDS = ("acknowledged", "update", "recovering", "resolved", "maintenance", "report", "noise")
+OUTAGE_KINDS = ("acknowledged", "update", "recovering", "resolved")  # the kinds that tell of an outage
+DEFAULT_THRESHOLD = 0.7  # social posts: outage probability needed to announce (bench/classify_eval.py)
+MAX_TEXT = 8000
+
+# Structured status → lifecycle kind (Statuspage's vocabulary, which the other status trackers map onto).
+STATUS_KINDS = {
+    "investigating": "acknowledged",
+    "identified": "update",
+    "update": "update",
+    "monitoring": "recovering",
+    "resolved": "resolved",
+    "postmortem": "report",
+    "scheduled": "maintenance",
+    "in_progress": "maintenance",
+    "verifying": "maintenance",
+    "completed": "maintenance",
+}
+# How far apart two readings must be to count as a disagreement: the lifecycle stage each kind means.
+_STAGE = {"acknowledged": "open", "update": "open", "recovering": "recovering", "resolved": "closed",
+          "maintenance": "maintenance", "report": "report", "noise": "noise"}
+
+
+_REPORT_OPENING = re.compile(
+    r"^\W{0,6}(?:(?:mini |full |preliminary |final |post[- ]?)?incident (?:report|review|summary)|root cause analysis|"
+    r"rca\b|post[- ]?mortem|post-event summary)"
+)
 
 
 @dataclass(frozen=True)
 class Statement:
-    kind: str  # "acknowledged" | "update" | "resolved" | "noise"
-    confidence: float  # 0..1
-    reason: str  # the rule that decided: "status:resolved", "text:resolved:'has been resolved'"
+    kind: str  # one of KINDS: what the bot does with the statement (status wins for the lifecycle)
+    confidence: float  # 0..1: the probability of ``kind`` (a structured status: 0.95 / 0.99)
+    reason: str  # what decided: "status:resolved", "model:resolved", "source:maintenance", "empty"
     symptoms: tuple[str, ...]  # tags from SYMPTOMS
     language: str  # "en", "hi", "mixed", or "" (unknown)
+    probabilities: dict[str, float] = field(default_factory=dict)  # the model's reading of the text
+    text_kind: str = ""  # the model's kind for the text alone ("" when not read)
+    disagreement: str = ""  # "status resolved; text reads recovering (0.81)" when status and text differ
+    announce: bool = True  # whether a channel is told (False: noise, or an unsure social post)
+    stage: str = ""  # maintenance: scheduled | in_progress | completed
 
 
-@dataclass(frozen=True)
-class _Lexicon:
-    status: dict[str, str]
-    signals: dict[str, _Signal]
-    symptoms: dict[str, _Signal]
-    phrases: dict[tuple[str, str], str]
-    scanners: dict[str, re.Pattern[str] | None]
-
-
-def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
-
-
-def _lower_pattern(pattern: str) -> str:
-    """Lower-case a pattern's literals but not its escapes (\\S stays \\S): text is matched lower-cased,
-    which is several times faster than re.IGNORECASE."""
-    out = []
-    i = 0
-    while i < len(pattern):
-        if pattern[i] == "\\":
-            out.append(pattern[i : i + 2])
-            i += 2
-        else:
-            out.append(pattern[i].lower())
-            i += 1
-    return _nfc("".join(out))
-
-
-class _Signal:
-    """One list of patterns: English ones (word-bounded) and Hindi ones, compiled apart so that the
-    Hindi patterns only run on text that has Devanagari in it."""
-
-    __slots__ = ("en", "hi")
-
-    def __init__(self, en: list[str], hi: list[str]) -> None:
-        self.en = (
-            re.compile(r"(?<!\w)(?:" + "|".join(f"(?:{_lower_pattern(p)})" for p in en) + r")(?!\w)") if en else None
-        )
-        self.hi = re.compile("|".join(f"(?:{_lower_pattern(p)})" for p in hi)) if hi else None
-
-    def finditer(self, text: str, devanagari: bool) -> list[re.Match[str]]:
-        found = list(self.en.finditer(text)) if self.en else []
-        if devanagari and self.hi:
-            found.extend(self.hi.finditer(text))
-        return found
-
-    def search(self, text: str, devanagari: bool) -> re.Match[str] | None:
-        match = self.en.search(text) if self.en else None
-        if match is None and devanagari and self.hi:
-            match = self.hi.search(text)
-        return match
-
-
-@lru_cache(maxsize=4)
-def load_lexicon(path: str | None = None) -> _Lexicon:
-    """Read and compile the lexicon (cached). Raises ValueError naming the bad entry."""
-    where = Path(path) if path else LEXICON_PATH
-    raw: dict[str, Any] = tomllib.loads(where.read_text(encoding="utf-8"))
-    status = {str(k): str(v) for k, v in raw.get("status", {}).items()}
-    for label, kind in status.items():
-        if kind not in KINDS:
-            raise ValueError(f"{where}: [status] {label} = {kind!r}: not a statement kind")
-    signals: dict[str, _Signal] = {}
-    for name, entry in raw.get("signals", {}).items():
-        try:
-            signals[name] = _Signal(list(entry.get("en", [])), list(entry.get("hi", [])))
-        except re.error as err:
-            raise ValueError(f"{where}: [signals.{name}]: bad pattern: {err}") from None
-    symptoms: dict[str, _Signal] = {}
-    phrases: dict[tuple[str, str], str] = {}
-    for tag, entry in raw.get("symptoms", {}).items():
-        if tag not in SYMPTOMS:
-            raise ValueError(f"{where}: [symptoms.{tag}]: unknown tag (known: {', '.join(SYMPTOMS)})")
-        try:
-            symptoms[tag] = _Signal(list(entry.get("en", [])), list(entry.get("hi", [])))
-        except re.error as err:
-            raise ValueError(f"{where}: [symptoms.{tag}]: bad pattern: {err}") from None
-        phrases[(tag, "en")] = str(entry.get("phrase_en", tag))
-        phrases[(tag, "hi")] = _nfc(str(entry.get("phrase_hi", entry.get("phrase_en", tag))))
-    entries = raw.get("symptoms", {})
-    scanners = {lang: _symptom_scanner(entries, lang) for lang in ("en", "hi")}
-    return _Lexicon(status=status, signals=signals, symptoms=symptoms, phrases=phrases, scanners=scanners)
-
-
-def symptom_phrase(tag: str, lang: str) -> str:
-    """How templates name a symptom: symptom_phrase("login", "hi") == "लॉग इन करने में". KeyError if unknown."""
-    lex = load_lexicon()
-    key = (tag, "hi" if lang.startswith("hi") else "en")
-    if key not in lex.phrases:
-        raise KeyError(tag)
-    return lex.phrases[key]
-
-
-def normalise(text: str) -> str:
-    """Plain, lower-case, single-spaced text: HTML tags dropped, entities decoded, quotes straightened."""
-    if "<" in text:
-        text = _TAG.sub(" ", _BLOCK_TAG.sub(" . ", text))
-    if "&" in text:
-        text = html.unescape(text)
-    text = _nfc(text.translate(_QUOTES))
-    return _SPACE.sub(" ", text).strip().lower()
-
-
-def detect_language(text: str) -> str:
-    """Script-based: "hi" (mostly Devanagari), "en" (Latin), "mixed", or "" (no letters / another script)."""
-    body = (
-        _HANDLE.sub(" ", _URL.sub(" ", text)) if ("/" in text or "@" in text or "#" in text or "www." in text) else text
-    )
-    if body.isascii():  # the common case, without counting: Latin letters or none
-        return "en" if _LATIN.search(body) else ""
-    dev = len(_DEVANAGARI.findall(body))
-    lat = len(_LATIN.findall(body))
-    other = len(_OTHER_LETTER.findall(body))
-    if dev + lat == 0 or other > dev + lat:
-        return ""
-    share = dev / (dev + lat)
-    if share >= 0.7:
-        return "hi"
-    if share <= 0.05:
-        return "en"
-    return "mixed"
-
-
-def _symptom_scanner(entries: dict[str, dict[str, Any]], lang: str) -> re.Pattern[str] | None:
-    """One regex for all tags (a named group per tag): one pass over the text instead of one per tag."""
-    groups = []
-    for tag in SYMPTOMS:
-        patterns = [_lower_pattern(p) for p in entries.get(tag, {}).get(lang, [])]
-        if patterns:
-            groups.append(f"(?P<{tag}>" + "|".join(f"(?:{p})" for p in patterns) + ")")
-    if not groups:
-        return None
-    body = "|".join(groups)
-    return re.compile(r"(?<!\w)(?:" + body + r")(?!\w)" if lang == "en" else body)
-
-
-def _symptoms(norm: str, lex: _Lexicon, devanagari: bool) -> tuple[str, ...]:
-    found: set[str] = set()
-    for lang, scanner in lex.scanners.items():
-        if scanner is None or (lang == "hi" and not devanagari):
-            continue
-        for match in scanner.finditer(norm):
-            if match.lastgroup:
-                found.add(match.lastgroup)
-    return tuple(tag for tag in SYMPTOMS if tag in found)
-
-
-def _spans(signal: _Signal, text: str, devanagari: bool) -> list[tuple[int, int, str]]:
-    return [(m.start(), m.end(), m.group(0)) for m in signal.finditer(text, devanagari) if m.end() > m.start()]
-
-
-def _outside(found: list[tuple[int, int, str]], blocked: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    """Matches not overlapping any blocked span."""
-    if not blocked:
-        return found
-    return [f for f in found if not any(b[0] < f[1] and f[0] < b[1] for b in blocked)]
-
-
-def _quote(match: str) -> str:
-    match = match.strip()
-    return "'" + (match if len(match) <= 60 else match[:57] + "...") + "'"
-
-
-def classify(post: posts.Post, source_kind: str = "") -> Statement:
-    """Classify a tracker's Post (status, reply flags and service are taken from it)."""
+def classify(
+    post: posts.Post,
+    source_kind: str = "",
+    *,
+    position: str = "",
+    gap_seconds: float | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> Statement:
+    """Classify a tracker's Post (status, reply flags and maintenance mark are taken from it)."""
     text = post.text
     if post.title and not text.strip():
         text = post.title
@@ -227,10 +96,22 @@ def classify(post: posts.Post, source_kind: str = "") -> Statement:
         text,
         status=post.status,
         source_kind=source_kind,
-        service=post.service,
         is_reply=post.is_reply,
         is_self_reply=post.is_self_reply,
+        maintenance=post.incident_kind == "maintenance",
+        position=position,
+        gap_seconds=gap_seconds,
+        threshold=threshold,
     )
+
+
+def source_group(source_kind: str) -> str:
+    kind = source_kind.strip().lower()
+    if kind in STATUS_SOURCE_KINDS:
+        return "status"
+    if kind in SOCIAL_SOURCE_KINDS:
+        return "social"
+    return ""
 
 
 def classify_text(
@@ -241,117 +122,85 @@ def classify_text(
     service: str = "",
     is_reply: bool = False,
     is_self_reply: bool = False,
+    maintenance: bool = False,
+    position: str = "",
+    gap_seconds: float | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+    model: Model | None = None,
 ) -> Statement:
-    """Classify one statement. A known structured ``status`` wins; otherwise the text decides.
-
-    ``source_kind`` (a services.toml source kind): posts of status pages and status feeds are never
-    noise — a status page only speaks of incidents — so where their text says nothing clear they are
-    an update. Social posts (x, bluesky, mastodon) are noise unless they speak of a problem or its
-    lifecycle. A text of unknown source is noise only if it shows customer care (a leading @mention or
-    reply, a greeting to a person, a request for a DM or account details, a sign-off) or marketing; a
-    terse official text with none of these is a low-confidence update.
-    """
-    lex = load_lexicon()
+    """Classify one statement's text in its context. Never raises on any text (empty, huge, binary)."""
+    text = text if isinstance(text, str) else ""
+    text = text[:MAX_TEXT].replace("\x00", " ")
+    group = source_group(source_kind)
     language = detect_language(text)
     norm = normalise(text)
-    dev = language in ("hi", "mixed") or "\u0900" <= max(norm, default=" ")
+    dev = language in ("hi", "mixed")
+    symptoms = symptoms_of(norm, dev) if norm else ()
     label = status.strip().lower()
-    if label and label in lex.status:
-        kind = lex.status[label]
-        symptoms = _symptoms(norm, lex, dev)
-        return Statement(kind, 0.99 if kind == "resolved" else 0.95, f"status:{label}", symptoms, language)
-    kind_of_source = source_kind.strip().lower()
-    statement = _from_text(
-        norm,
-        lex,
-        dev,
-        is_reply=is_reply,
-        is_self_reply=is_self_reply,
-        social=kind_of_source in SOCIAL_SOURCE_KINDS,
-        readable=language != "",
-    )
-    if statement.kind == "noise" and kind_of_source in STATUS_SOURCE_KINDS:
-        statement = Statement("update", 0.4, f"source:{source_kind}:{statement.reason}", (), "")
-    if statement.kind != "noise":
-        statement = Statement(
-            statement.kind, statement.confidence, statement.reason, _symptoms(norm, lex, dev), language
-        )
+    status_kind = STATUS_KINDS.get(label, "")
+
+    if not any(ch.isalpha() for ch in norm):
+        kind = status_kind or ("maintenance" if maintenance else "update" if group == "status" else "noise")
+        return Statement(kind, 0.95 if status_kind else 0.6, f"status:{label}" if status_kind else "empty", (),
+                         language, announce=kind != "noise", stage=_stage(kind, label, norm))
+
+    context = Context(source=group, is_reply=is_reply, is_self_reply=is_self_reply, position=position,
+                      gap_seconds=gap_seconds)
+    probabilities = (model or load_model()).probabilities(featurize(text, context))
+    text_kind = max(probabilities, key=probabilities.__getitem__)
+    outage = sum(probabilities.get(k, 0.0) for k in OUTAGE_KINDS)
+
+    if status_kind:
+        kind = status_kind
+        confidence = 0.99 if kind == "resolved" else 0.95
+        reason = f"status:{label}"
+    elif maintenance:
+        kind, confidence, reason = "maintenance", 0.95, "source:maintenance"
+    elif _REPORT_OPENING.match(norm):
+        kind, confidence, reason = "report", max(0.9, probabilities.get("report", 0.0)), "text:report-opening"
     else:
-        statement = Statement(statement.kind, statement.confidence, statement.reason, (), language)
-    return statement
+        kind, confidence, reason = text_kind, probabilities[text_kind], f"model:{text_kind}"
+        if kind == "noise" and group == "status":
+            # a status page only speaks of incidents: its least likely-noise reading is an update
+            kind = max(OUTAGE_KINDS, key=probabilities.__getitem__)
+            confidence, reason = probabilities[kind], f"model:{kind}:status-source"
+    if kind == "resolved" and not status_kind and _planned_work_done(norm, dev):
+        kind, reason = "maintenance", "text:maintenance-completed"
+    if maintenance and kind in OUTAGE_KINDS:
+        kind = "maintenance"  # planned work is never an outage, whatever its label
+    disagreement = ""
+    if (status_kind or maintenance) and _STAGE[text_kind] != _STAGE[kind] and probabilities[text_kind] >= 0.6:
+        disagreement = f"{'status ' + label if status_kind else 'source maintenance'}; text reads {text_kind} " \
+                       f"({probabilities[text_kind]:.2f})"
+    announce = kind != "noise"
+    if announce and group == "social" and not status_kind:
+        announce = (outage if kind in OUTAGE_KINDS else probabilities.get(kind, 0.0)) >= threshold
+    return Statement(
+        kind, round(confidence, 4), reason, symptoms if kind != "noise" else (), language,
+        {k: round(v, 4) for k, v in probabilities.items()}, text_kind, disagreement, announce,
+        _stage(kind, label, norm),
+    )
 
 
-def _from_text(
-    norm: str, lex: _Lexicon, dev: bool, *, is_reply: bool, is_self_reply: bool, social: bool, readable: bool
-) -> Statement:
-    """Kind, confidence and reason from the text (symptoms and language are filled in by the caller)."""
-    sig = lex.signals
-    directed = not is_self_reply and (is_reply or bool(_LEADING_MENTION.match(norm)))
-    body = _LEADING_MENTION.sub("", norm) if directed else norm
-    if not body:
-        return Statement("noise", 0.6, "noise:empty", (), "")
+def _planned_work_done(norm: str, dev: bool) -> bool:
+    signals = load_lexicon().signals
+    return bool(signals["maintenance"].search(norm, dev)) and not signals["problem"].search(norm, dev)
 
-    # a reply to one customer is care unless it speaks of a problem many users share
-    if directed and not sig["service_wide"].search(body, dev):
-        care = sig["customer_care"].search(body, dev) or sig["care_hint"].search(body, dev)
-        why = f"noise:reply-to-customer:{_quote(care.group(0))}" if care else "noise:reply-to-customer"
-        return Statement("noise", 0.9 if care else 0.8, why, (), "")
 
-    resolved = _spans(sig["resolved"], body, dev)
-    if resolved:
-        resolved = _outside(resolved, _spans(sig["negated"], body, dev))
-    retro = _spans(sig["retrospective"], body, dev)
-    update = _spans(sig["update"], body, dev)
-    ack = _spans(sig["acknowledged"], body, dev)
-    recovering = _spans(sig["recovering"], body, dev)
-    partial = _spans(sig["partial"], body, dev)
-    if resolved or retro:
-        # once over, talk of the cause, apologies and follow-up work do not make it ongoing again
-        after = _spans(sig["aftermath"], body, dev)
-        update, ack = _outside(update, after), _outside(ack, after)
-        first_close = min(s[0] for s in resolved + retro)
-        recovering = [s for s in recovering if s[0] < first_close]
-        report = _outside(_spans(sig["report"], body, dev), after)
-        if report:
-            return Statement("resolved", 0.85, f"text:resolved:report:{_quote(report[0][2])}", (), "")
-    # partial recovery stays ongoing wherever it stands; only a completion said after it closes
-    update = update + partial
-    if retro:  # progress told inside a look back is past, not ongoing
-        update, ack, recovering = _outside(update, retro), _outside(ack, retro), _outside(recovering, retro)
-    ongoing = update + ack + recovering
-    lifecycle = bool(resolved or retro or ongoing)
+def _stage(kind: str, label: str, norm: str) -> str:
+    return maintenance_stage(label, norm) if kind == "maintenance" else ""
 
-    # -- noise: one-to-one customer care, product news, nothing about a problem
-    problem = sig["problem"].search(body, dev)
-    if not (resolved or retro) and not ((ack or update) and problem):
-        # care is recognised by its markers (greeting, DM, account details, a question to the reader,
-        # a sign-off); softer hints ("let us know", "please try") only where no outage word is said
-        care = sig["customer_care"].search(body, dev) or (None if problem else sig["care_hint"].search(body, dev))
-        if care and not sig["service_wide"].search(body, dev):
-            return Statement("noise", 0.85, f"noise:customer-care:{_quote(care.group(0))}", (), "")
-    if not lifecycle:
-        market = None if problem else sig["marketing"].search(body, dev)
-        if market:
-            return Statement("noise", 0.85, f"noise:marketing:{_quote(market.group(0))}", (), "")
-        if problem:
-            return Statement("acknowledged", 0.5, f"text:acknowledged:problem:{_quote(problem.group(0))}", (), "")
-        if social or not readable:
-            # a support account's chat, or a script the lexicon does not read: no sign of an outage
-            return Statement("noise", 0.7, "noise:no-outage-signal", (), "")
-        # an official text of unknown source with no care marker: a terse ops statement, not care
-        return Statement("update", 0.3, "text:update:no-care-marker", (), "")
 
-    # -- lifecycle: the latest thing the statement says decides
-    closing = resolved + retro
-    last_close = max(closing, key=lambda s: s[0]) if closing else None
-    last_open = max(ongoing, key=lambda s: s[0]) if ongoing else None
-    if last_close and (last_open is None or last_close[0] >= last_open[0]):
-        source = "resolved" if last_close in resolved else "retrospective"
-        confidence = 0.9 if last_open is None else 0.75
-        return Statement("resolved", confidence, f"text:resolved:{source}:{_quote(last_close[2])}", (), "")
-    assert last_open is not None
-    confidence = 0.7 if last_close else 0.8
-    if update or recovering:
-        last_update = max(update + recovering, key=lambda s: s[0])
-        return Statement("update", confidence, f"text:update:{_quote(last_update[2])}", (), "")
-    return Statement("acknowledged", confidence, f"text:acknowledged:{_quote(last_open[2])}", (), "")
+def maintenance_stage(label: str, norm: str) -> str:
+    """scheduled | in_progress | completed: from the status label, else from the words (normalised text)."""
+    if label in ("scheduled", "in_progress", "completed"):
+        return label
+    if label == "verifying":
+        return "in_progress"
+    signals = load_lexicon().signals
+    if signals["resolved"].search(norm, False):
+        return "completed"
+    if any(word in norm for word in ("in progress", "underway", "has begun", "have begun", "has started",
+                                     "have started", "is now being", "are now performing", "currently performing")):
+        return "in_progress"
+    return "scheduled"

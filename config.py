@@ -66,6 +66,7 @@ class BotConfig:
     ops_channel: str = ""
     failure_alert_after: int = 5
     digest_at: str = ""  # "HH:MM" local time: the daemon sends the previous day's digest then ("" = never)
+    announce_threshold: float = 0.7  # social posts: outage probability needed to announce (else kept as unsure)
     sources: tuple[SourceConfig, ...] = ()
     channels: tuple[ChannelConfig, ...] = ()
     options: dict[str, Any] = field(default_factory=dict)
@@ -161,7 +162,7 @@ def parse_config(raw: dict[str, Any], label: str = "<config>") -> BotConfig:
     languages = _languages(bot.get("languages", ["hi", "en"]), where)
     known_bot = {
         "state", "timezone", "languages", "every", "link_window", "stale_after", "event_window",
-        "x_monthly_reads", "ops_channel", "failure_alert_after", "digest_at",
+        "x_monthly_reads", "ops_channel", "failure_alert_after", "digest_at", "announce_threshold",
     }
     try:
         link_window = parse_interval(bot.get("link_window", "12h")) / 3600
@@ -175,6 +176,10 @@ def parse_config(raw: dict[str, Any], label: str = "<config>") -> BotConfig:
     alert_after = bot.get("failure_alert_after", 5)
     if not isinstance(alert_after, int) or isinstance(alert_after, bool) or alert_after < 1:
         raise ConfigError(f"{where}: failure_alert_after must be a whole number ≥ 1, got {alert_after!r}")
+
+    threshold = bot.get("announce_threshold", 0.7)
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0.0 <= threshold <= 1.0:
+        raise ConfigError(f"{where}: announce_threshold must be a number from 0 to 1, got {threshold!r}")
 
     digest_at = str(bot.get("digest_at", ""))
     if digest_at and not re.match(r"^([01]\d|2[0-3]):[0-5]\d$", digest_at):
@@ -206,6 +211,7 @@ def parse_config(raw: dict[str, Any], label: str = "<config>") -> BotConfig:
         ops_channel=ops,
         failure_alert_after=alert_after,
         digest_at=digest_at,
+        announce_threshold=float(threshold),
         sources=sources,
         channels=channels,
         options={k: v for k, v in bot.items() if k not in known_bot},

@@ -16,13 +16,17 @@ from typing import Any
 
 import sqlite_utils
 
-from classify import Statement
+from classify import OUTAGE_KINDS, Statement
+from facts.stated_times import stated_span, timeline_span
 from posts import Post, iso_utc, parse_time
 from store import insert_row, now_iso, row, rows, update_row
 
 STATUS_OPEN = "open"
 STATUS_RESOLVED = "resolved"
 STATUS_STALE = "stale"
+KIND_INCIDENT = "incident"
+KIND_MAINTENANCE = "maintenance"
+REPORT_WINDOW = timedelta(days=30)  # a post-incident report attaches to a resolution at most this old
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,8 @@ def record_post(db: sqlite_utils.Database, post: Post, statement: Statement) -> 
         kind=statement.kind,
         confidence=statement.confidence,
         reason=statement.reason,
+        text_kind=statement.text_kind,
+        probabilities=json.dumps(statement.probabilities, sort_keys=True) if statement.probabilities else None,
         symptoms=json.dumps(list(statement.symptoms)),
         language=post.language or statement.language,
         seen_at=now_iso(),
@@ -106,7 +112,7 @@ def _find_open_incident(db: sqlite_utils.Database, post: Post, settings: LinkSet
     candidates = rows(
         db,
         "select * from incidents where lower(service) = lower(?) and status = ? and last_statement_at >= ? "
-        "order by last_statement_at desc",
+        "and coalesce(kind, 'incident') = 'incident' order by last_statement_at desc",
         (post.service, STATUS_OPEN, since),
     )
     for incident in candidates:
@@ -122,6 +128,41 @@ def _find_open_incident(db: sqlite_utils.Database, post: Post, settings: LinkSet
     return None
 
 
+@dataclass(frozen=True)
+class _Stated:
+    """The times a statement states (a structured field beats the text): ISO strings or None, and where from."""
+
+    start: str | None = None
+    start_from: str = ""
+    end: str | None = None
+    end_from: str = ""
+
+
+def stated_times(post: Post) -> _Stated:
+    """The start/end the company states in this statement: its source's structured fields, else its words."""
+    start = iso_utc(post.starts_at) if post.starts_at else None
+    end = iso_utc(post.ends_at) if post.ends_at else None
+    start_from = "field" if start else ""
+    end_from = "field" if end else ""
+    if start is None or end is None:
+        span = timeline_span(post.text, posted_at=post.created_at) if "\n" in post.text else None
+        if span is None or (span.start is None and span.end is None):
+            span = stated_span(post.text, post.created_at)
+        if start is None and span.start is not None:
+            start, start_from = iso_utc(span.start), "text"
+        if end is None and span.end is not None:
+            end, end_from = iso_utc(span.end), "text"
+    if start and end and end < start:
+        end, end_from = None, ""
+    return _Stated(start, start_from, end, end_from)
+
+
+def _duration(start: str | None, end: str | None) -> int | None:
+    if not start or not end:
+        return None
+    return max(0, int((parse_time(end) - parse_time(start)).total_seconds()))
+
+
 def link_statement(
     db: sqlite_utils.Database,
     post: Post,
@@ -131,7 +172,13 @@ def link_statement(
     *,
     notify: bool = True,
 ) -> list[Change]:
-    """Link one newly stored post to its incident; write and return the incident changes it causes."""
+    """Link one newly stored post to its incident; write and return the incident changes it causes.
+
+    Outages, planned maintenance and post-incident reports each follow their own lifecycle: a maintenance is an
+    incident of kind "maintenance" (never an outage, never in an event); a report attaches to the incident it is
+    about and reopens nothing. A social statement the model is unsure of (``statement.announce`` False) opens an
+    *unsure* incident quietly; the first later statement that is sure announces it.
+    """
     at = iso_utc(post.created_at)
     duplicate = _duplicate_of(db, post, post_id)
     if duplicate is not None:
@@ -148,29 +195,45 @@ def link_statement(
         if incident is not None:
             update_row(db, "posts", post_id, {"incident_id": incident["id"]})
         return []
+    if statement.kind == "report":
+        return _attach_report(db, post, post_id, incident, key, notify)
+    if statement.kind == "maintenance" or (incident is not None and incident["kind"] == KIND_MAINTENANCE):
+        return _link_maintenance(db, post, post_id, statement, incident, key, settings, notify)
     if incident is None:
         incident = _find_open_incident(db, post, settings)
 
+    stated = stated_times(post)
+    sure = statement.announce or statement.kind not in OUTAGE_KINDS
     changes: list[Change] = []
     if incident is None:
         resolved = statement.kind == "resolved"
+        started = stated.start if stated.start and (resolved or stated.start <= at) else (None if resolved else at)
+        ended = (stated.end or at) if resolved else None
         incident_id = insert_row(db, "incidents",
             {
                 "service": post.service,
                 "title": post.title,
+                "kind": KIND_INCIDENT,
                 "status": STATUS_RESOLVED if resolved else STATUS_OPEN,
                 "impact": post.impact,
                 "opened_at": None if resolved else at,
                 "acknowledged_at": None if resolved else at,
-                "resolved_at": at if resolved else None,
-                "duration_seconds": None,
+                "first_word_at": at,
+                "started_at": started,
+                "started_from": (stated.start_from if started == stated.start else "post") if started else "",
+                "resolved_at": ended,
+                "resolved_from": (stated.end_from if stated.end else "post") if resolved else "",
+                "duration_seconds": _duration(started, ended) if stated.start else None,
                 "last_statement_at": at,
+                "unsure": 0 if sure else 1,
+                "disagreement": statement.disagreement or None,
                 "created_at": now_iso(),
                 "updated_at": now_iso(),
             }
         )
-        changes.append(_add_change(db, incident_id, "resolved" if resolved else "acknowledged", post_id, at, notify))
-        if not resolved:
+        changes.append(_add_change(db, incident_id, "resolved" if resolved else "acknowledged", post_id, at,
+                                   notify and sure))
+        if not resolved and sure:
             changes.extend(_join_event(db, incident_id, post, settings, notify))
     else:
         incident_id = incident["id"]
@@ -181,34 +244,146 @@ def link_statement(
             updates["title"] = post.title
         if post.impact and _impact_rank(post.impact) > _impact_rank(incident["impact"] or ""):
             updates["impact"] = post.impact
+        if statement.disagreement and not incident["disagreement"]:
+            updates["disagreement"] = statement.disagreement
+        started = incident["started_at"]
+        if stated.start and (not started or stated.start < started) and stated.start <= at:
+            started = updates["started_at"] = stated.start
+            updates["started_from"] = stated.start_from
+        was_unsure = bool(incident["unsure"])
+        if was_unsure and sure:
+            updates["unsure"] = 0
         if statement.kind == "resolved":
             if incident["status"] == STATUS_RESOLVED:
                 change = "update"  # a second "Resolved" in one incident: keep the first resolution time
             else:
                 change = "resolved"
-                updates.update(status=STATUS_RESOLVED, resolved_at=at)
-                if incident["opened_at"]:
-                    seconds = (post.created_at - parse_time(incident["opened_at"])).total_seconds()
-                    updates["duration_seconds"] = max(0, int(seconds))
+                ended = stated.end if stated.end and (not started or stated.end >= started) else at
+                updates.update(status=STATUS_RESOLVED, resolved_at=ended, resolved_from=stated.end_from if ended == stated.end else "post")
+                begin = started or incident["opened_at"]
+                if begin:
+                    updates["duration_seconds"] = _duration(begin, ended)
         elif incident["status"] == STATUS_STALE:
             change = "update"  # word again after a long silence: the incident is simply open again
             updates["status"] = STATUS_OPEN
         elif incident["status"] == STATUS_RESOLVED and at > (incident["resolved_at"] or ""):
             change = "reopened"
-            updates.update(status=STATUS_OPEN, resolved_at=None, duration_seconds=None, reopened=(incident["reopened"] or 0) + 1)
+            updates.update(status=STATUS_OPEN, resolved_at=None, resolved_from="", duration_seconds=None,
+                           reopened=(incident["reopened"] or 0) + 1)
         else:
-            change = "update"
+            change = "acknowledged" if (was_unsure and sure) else "update"
         update_row(db, "incidents", incident_id, updates)
-        changes.append(_add_change(db, incident_id, change, post_id, at, notify))
+        changes.append(_add_change(db, incident_id, change, post_id, at, notify and sure))
+        if was_unsure and sure and change != "resolved":
+            changes.extend(_join_event(db, incident_id, post, settings, notify))
         if change == "resolved":
             _close_event_if_done(db, incident_id)
+    _remember_key(db, key, incident_id, post)
+    update_row(db, "posts", post_id, {"incident_id": incident_id})
+    return changes
+
+
+def _remember_key(db: sqlite_utils.Database, key: str, incident_id: int, post: Post) -> None:
     if key:
         db.execute(
             "insert or ignore into incident_keys (key, incident_id, source_id) values (?, ?, ?)",
             (key, incident_id, post.source_id),
         )
-    update_row(db, "posts", post_id, {"incident_id": incident_id})
+
+
+def _attach_report(
+    db: sqlite_utils.Database, post: Post, post_id: int, incident: dict[str, Any] | None, key: str, notify: bool
+) -> list[Change]:
+    """A post-incident report joins the incident it is about (its thread, else the service's latest resolved
+    outage within REPORT_WINDOW): recorded and told in that thread, never a new outage, never a reopen. An open
+    incident it reports on is over (a retrospective is written after the fact)."""
+    at = iso_utc(post.created_at)
+    if incident is None:
+        incident = row(
+            db,
+            "select * from incidents where lower(service) = lower(?) and coalesce(kind, 'incident') = 'incident' "
+            "and resolved_at is not null and resolved_at >= ? and resolved_at <= ? order by resolved_at desc limit 1",
+            (post.service, iso_utc(post.created_at - REPORT_WINDOW), at),
+        )
+    if incident is None:
+        return []  # kept as a statement; no incident to attach it to, nothing announced
+    updates: dict[str, Any] = {"updated_at": now_iso()}
+    if not incident["report_post_id"]:
+        updates["report_post_id"] = post_id
+    changes = []
+    if incident["status"] != STATUS_RESOLVED:
+        begin = incident["started_at"] or incident["opened_at"]
+        updates.update(status=STATUS_RESOLVED, resolved_at=at, resolved_from="post", duration_seconds=_duration(begin, at))
+        changes.append(_add_change(db, incident["id"], "resolved", post_id, at, notify))
+    update_row(db, "incidents", incident["id"], updates)
+    changes.append(_add_change(db, incident["id"], "report", post_id, at, notify))
+    if changes[0].change == "resolved":
+        _close_event_if_done(db, incident["id"])
+    _remember_key(db, key, incident["id"], post)
+    update_row(db, "posts", post_id, {"incident_id": incident["id"]})
     return changes
+
+
+def _link_maintenance(
+    db: sqlite_utils.Database,
+    post: Post,
+    post_id: int,
+    statement: Statement,
+    incident: dict[str, Any] | None,
+    key: str,
+    settings: LinkSettings,
+    notify: bool,
+) -> list[Change]:
+    """Planned work: an incident of kind "maintenance" with its window; its stages (scheduled, in_progress,
+    completed) are changes "maintenance" with the stage as detail. Completion closes it. Never an outage."""
+    at = iso_utc(post.created_at)
+    stage = statement.stage or ("completed" if statement.kind == "resolved" else "in_progress"
+                                if statement.kind in OUTAGE_KINDS else "scheduled")
+    if incident is None:
+        since = iso_utc(post.created_at - timedelta(hours=settings.window_hours))
+        incident = row(
+            db,
+            "select * from incidents where lower(service) = lower(?) and kind = 'maintenance' and status = 'open' "
+            "and last_statement_at >= ? order by last_statement_at desc limit 1",
+            (post.service, since),
+        )
+    window_start = iso_utc(post.starts_at) if post.starts_at else None
+    window_end = iso_utc(post.ends_at) if post.ends_at else None
+    if window_start is None and window_end is None and stage == "scheduled":
+        span = stated_span(post.text, post.created_at)  # a notice names its window ahead: read only what is stated
+        window_start = iso_utc(span.start) if span.start else None
+        window_end = iso_utc(span.end) if span.end else None
+    done = stage == "completed"
+    if incident is None:
+        incident_id = insert_row(db, "incidents", {
+            "service": post.service, "title": post.title, "kind": KIND_MAINTENANCE,
+            "status": STATUS_RESOLVED if done else STATUS_OPEN, "impact": post.impact,
+            "opened_at": at, "acknowledged_at": at, "first_word_at": at,
+            "started_at": window_start, "started_from": "field" if post.starts_at else ("text" if window_start else ""),
+            "window_start": window_start, "window_end": window_end,
+            "resolved_at": at if done else None, "resolved_from": "post" if done else "",
+            "last_statement_at": at, "unsure": 0, "created_at": now_iso(), "updated_at": now_iso(),
+        })
+    else:
+        incident_id = incident["id"]
+        updates: dict[str, Any] = {"updated_at": now_iso(), "kind": KIND_MAINTENANCE}
+        if at > (incident["last_statement_at"] or ""):
+            updates["last_statement_at"] = at
+        if post.title and not incident["title"]:
+            updates["title"] = post.title
+        if window_start:
+            updates["window_start"] = window_start
+        if window_end:
+            updates["window_end"] = window_end
+        if done and incident["status"] != STATUS_RESOLVED:
+            updates.update(status=STATUS_RESOLVED, resolved_at=at, resolved_from="post")
+        elif not done and incident["status"] == STATUS_STALE:
+            updates["status"] = STATUS_OPEN
+        update_row(db, "incidents", incident_id, updates)
+    change = _add_change(db, incident_id, "maintenance", post_id, at, notify, detail=stage)
+    _remember_key(db, key, incident_id, post)
+    update_row(db, "posts", post_id, {"incident_id": incident_id})
+    return [change]
 
 
 IMPACT_ORDER = ("", "none", "minor", "major", "critical")
@@ -240,7 +415,7 @@ def _join_event(
     others = rows(
         db,
         "select * from incidents where id != ? and lower(service) != lower(?) and opened_at is not null "
-        "and status in ('open', 'resolved') and (resolved_at is null or resolved_at >= ?) and opened_at <= ? "
+        "and coalesce(kind, 'incident') = 'incident' and coalesce(unsure, 0) = 0 and status in ('open', 'resolved') and (resolved_at is null or resolved_at >= ?) and opened_at <= ? "
         "order by opened_at",
         (incident_id, post.service, iso_utc(opened), iso_utc(opened + window)),
     )

@@ -22,7 +22,7 @@ from config import BotConfig, SourceConfig, parse_interval
 from faults import crash_point
 from incidents import Change, LinkSettings, link_statement, mark_stale, record_post
 from outbox import enqueue, enqueue_notice
-from posts import Post, iso_utc
+from posts import Post, iso_utc, parse_time
 from store import (
     add_x_reads,
     ensure_source,
@@ -152,8 +152,11 @@ def apply_result(
         new_posts = 0
         changes: list[Change] = []
         touched: set[int] = set()
+        previous: dict[str, datetime | None] = {}
         for post in sorted(result.posts, key=lambda p: (p.created_at, p.native_id)):
-            statement = classify(post, source_kind=source.kind)
+            position, gap = _thread_position(db, source.id, post, previous)
+            statement = classify(post, source_kind=source.kind, position=position, gap_seconds=gap,
+                                 threshold=bot.announce_threshold)
             post_id = record_post(db, post, statement)
             if post_id is None:
                 continue
@@ -189,6 +192,24 @@ def apply_result(
             )
     status = "unchanged" if result.not_modified else "ok"
     return SourceOutcome(source.id, status, new_posts, queued)
+
+
+def _thread_position(
+    db: sqlite_utils.Database, source_id: str, post: Post, previous: dict[str, datetime | None]
+) -> tuple[str, float | None]:
+    """("first" | "later" | "", seconds since the thread's previous statement) — a model feature. One query per
+    thread and poll (the thread's latest stored statement), then the poll's own order."""
+    if not post.thread_key:
+        return "", None
+    if post.thread_key not in previous:
+        found = row(db, "select max(created_at) as at from posts where source_id = ? and thread_key = ?",
+                    (source_id, post.thread_key))
+        previous[post.thread_key] = parse_time(found["at"]) if found and found["at"] else None
+    before = previous[post.thread_key]
+    previous[post.thread_key] = post.created_at
+    if before is None:
+        return "first", None
+    return "later", max(0.0, (post.created_at - before).total_seconds())
 
 
 def _announce_open_incidents(

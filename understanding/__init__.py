@@ -1,0 +1,1 @@
+"""Understanding: a statement's text and context → features → the learned model's kind probabilities."""

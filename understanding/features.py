@@ -1,0 +1,130 @@
+"""Features of one statement for the learned classifier: words, word pairs, the last sentence's words, lexicon hits,
+and context (source kind, reply flags, position in its thread, time since the previous statement).
+
+The same function feeds training (bench/train_classifier.py) and run time (understanding.model), so the two can
+never drift apart. Pure functions, no I/O. The text is bounded (MAX_CHARS) so any input costs bounded time.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MAX_CHARS = 4000  # statements are short; the first 4,000 characters decide (a 1 MB text costs no more)
+
+# Lexicon signals used as features (their words live in data/lexicon.toml).
+LEXICON_SIGNALS = (
+    "resolved",
+    "negated",
+    "retrospective",
+    "report",
+    "update",
+    "recovering",
+    "partial",
+    "acknowledged",
+    "problem",
+    "service_wide",
+    "customer_care",
+    "care_hint",
+    "marketing",
+    "maintenance",
+)
+
+_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?|[\u0900-\u0963\u0966-\u097f]+|\d+")
+_SENTENCE_END = re.compile(r"[.!?।]\s+(?=\S)")
+_URL = re.compile(r"https?://\S+|www\.\S+")
+_HANDLE = re.compile(r"(?<![\w@])@\w+")
+_TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\s*(?:am|pm)?\b|\b\d{1,2}\s*(?:am|pm)\b")
+_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b")
+_PERCENT = re.compile(r"\b\d+(?:\.\d+)?\s*%")
+_NUMBER = re.compile(r"\b\d+(?:[.,]\d+)*\b")
+_MARKDOWN = re.compile(r"[#*_`>|]+")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What is known about a statement besides its words. Unknown is "" / None (the model was trained with
+    unknowns too, so leaving a field empty is always allowed)."""
+
+    source: str = ""  # "status" (a status page or feed), "social" (x, bluesky, mastodon), "" unknown
+    is_reply: bool = False  # a reply to another account's post
+    is_self_reply: bool = False  # a reply to the same account's own post (a self-thread)
+    position: str = ""  # "first" (the first statement of its thread/incident), "later", "" unknown
+    gap_seconds: float | None = None  # time since the previous statement of the same thread
+
+
+def canonical(norm: str) -> str:
+    """Normalised text with the variable parts (links, handles, clock times, dates, numbers) as placeholders."""
+    norm = norm[:MAX_CHARS]
+    if "/" in norm or "." in norm:
+        norm = _URL.sub(" zurl ", norm)
+    if "@" in norm:
+        norm = _HANDLE.sub(" zhandle ", norm)
+    if any(ch.isdigit() for ch in norm):
+        norm = _TIME.sub(" ztime ", norm)
+        norm = _DATE.sub(" zdate ", norm)
+        norm = _PERCENT.sub(" zpercent ", norm)
+        norm = _NUMBER.sub(" znum ", norm)
+    return _MARKDOWN.sub(" ", norm)
+
+
+def _gap_bucket(seconds: float | None) -> str:
+    if seconds is None or seconds != seconds or seconds < 0:
+        return ""
+    for limit, name in ((600, "10m"), (3600, "1h"), (4 * 3600, "4h"), (24 * 3600, "1d")):
+        if seconds < limit:
+            return name
+    return "long"
+
+
+def text_features(norm: str, lexicon_hits: tuple[str, ...]) -> list[str]:
+    """Features of the words alone (``norm``: classify.normalise output)."""
+    text = canonical(norm)
+    words = _WORD.findall(text)
+    feats = ["bias"]
+    if not words:
+        feats.append("empty")
+    feats.extend("w:" + w for w in words)
+    feats.extend(f"b:{a}_{b}" for a, b in zip(words, words[1:], strict=False))
+    if words:
+        feats.append("first:" + words[0])
+        if len(words) > 1:
+            feats.append(f"first2:{words[0]}_{words[1]}")
+    sentences = _SENTENCE_END.split(text.strip())
+    if len(sentences) > 1:
+        last = _WORD.findall(sentences[-1])
+        feats.extend("l:" + w for w in last)
+        feats.extend(f"lb:{a}_{b}" for a, b in zip(last, last[1:], strict=False))
+    n = len(words)
+    feats.append("len:" + ("1-3" if n <= 3 else "4-10" if n <= 10 else "11-40" if n <= 40 else "41-150" if n <= 150 else "150+"))
+    feats.extend("lex:" + hit for hit in lexicon_hits)
+    return feats
+
+
+def context_features(context: Context) -> list[str]:
+    feats = ["src:" + (context.source or "unknown")]
+    if context.is_self_reply:
+        feats.append("selfreply")
+    elif context.is_reply:
+        feats.append("reply")
+    if context.position:
+        feats.append("pos:" + context.position)
+        gap = _gap_bucket(context.gap_seconds) if context.position == "later" else ""
+        if gap:
+            feats.append("gap:" + gap)
+    return feats
+
+
+def features(norm: str, lexicon_hits: tuple[str, ...], context: Context) -> list[str]:
+    """All features of one statement, de-duplicated (binary presence)."""
+    return list(dict.fromkeys(text_features(norm, lexicon_hits) + context_features(context)))
+
+
+def featurize(text: str, context: Context) -> list[str]:
+    """Features of a raw statement text (HTML or plain) in its context: what training and run time both call."""
+    from understanding.lexicon import detect_language, lexicon_hits, normalise
+
+    text = text[: MAX_CHARS * 2]
+    norm = normalise(text)
+    dev = "\u0900" <= max(norm, default=" ") and detect_language(text) in ("hi", "mixed")
+    return features(norm, lexicon_hits(norm, dev, LEXICON_SIGNALS), context)

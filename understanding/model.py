@@ -1,0 +1,73 @@
+"""The learned classifier at run time: reads the exported weights (data/classifier.json.gz, written by
+bench/train_classifier.py with scikit-learn) and scores feature lists in plain Python — no numpy or scikit-learn
+needed to run the bot. A multinomial logistic regression: score = bias + Σ weights of present features (each
+feature counts 1/√n, as in training), probabilities = softmax(scores / temperature).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "classifier.json.gz"
+
+
+class ModelError(ValueError):
+    """The model file is missing or not one this code can read (one line, says which file)."""
+
+
+@dataclass(frozen=True)
+class Model:
+    classes: tuple[str, ...]
+    intercept: tuple[float, ...]
+    weights: dict[str, tuple[float, ...]]
+    temperature: float
+    meta: dict
+
+    def probabilities(self, feats: list[str]) -> dict[str, float]:
+        """Calibrated probability of each class for one statement's features."""
+        scores = list(self.intercept)
+        known = [self.weights[f] for f in feats if f in self.weights]
+        scale = 1.0 / math.sqrt(len(feats)) if feats else 1.0
+        n_classes = len(scores)
+        for row in known:
+            for i in range(n_classes):
+                scores[i] += row[i] * scale
+        top = max(scores)
+        exps = [math.exp((s - top) / self.temperature) for s in scores]
+        total = sum(exps)
+        return {cls: e / total for cls, e in zip(self.classes, exps, strict=True)}
+
+
+def parse_model(data: dict, where: str = "model") -> Model:
+    """A Model from the exported dict; ModelError naming ``where`` if a part is missing or malformed."""
+    try:
+        classes = tuple(str(c) for c in data["classes"])
+        intercept = tuple(float(v) for v in data["intercept"])
+        weights = {str(k): tuple(float(v) for v in vals) for k, vals in data["weights"].items()}
+        temperature = float(data.get("temperature", 1.0))
+    except (KeyError, TypeError, ValueError) as err:
+        raise ModelError(f"{where}: not a pushti classifier file ({err})") from None
+    if len(intercept) != len(classes) or any(len(w) != len(classes) for w in weights.values()):
+        raise ModelError(f"{where}: weight rows do not match the {len(classes)} classes")
+    if not (0.05 <= temperature <= 20.0):
+        raise ModelError(f"{where}: temperature {temperature} out of range")
+    return Model(classes, intercept, weights, temperature, dict(data.get("meta", {})))
+
+
+@lru_cache(maxsize=2)
+def load_model(path: str | None = None) -> Model:
+    """Load (once) the classifier file."""
+    where = Path(path) if path else MODEL_PATH
+    try:
+        with gzip.open(where, "rt", encoding="utf-8") as fh:
+            data = json.load(fh)
+    except FileNotFoundError:
+        raise ModelError(f"{where}: classifier file missing (run bench/train_classifier.py)") from None
+    except (OSError, ValueError) as err:
+        raise ModelError(f"{where}: unreadable classifier file ({err})") from None
+    return parse_model(data, str(where))
