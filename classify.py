@@ -10,7 +10,10 @@ decides from the words and the context. A few documented hard overrides sit on t
      report (a retrospective is never a new outage);
   5. a text read as a resolution that speaks of planned work and of no problem ("The scheduled maintenance has been
      completed.") is a maintenance completion, never the end of an outage;
-  6. only the first 4,000 characters are read, so any input costs bounded time.
+  6. off a status page, a text that hits none of the lexicon's problem or lifecycle signals is noise (the model
+     was trained mostly on status pages, where every text is about an incident);
+  7. Hindi text: the model saw one Hindi statement in training, so the lexicon's Hindi rules name its kind;
+  8. only the first 4,000 characters are read, so any input costs bounded time.
 ``announce`` says whether the bot would tell a channel: on social accounts a statement whose outage probability is
 below the threshold is kept as *unsure* and told only when a later statement confirms it.
 """
@@ -21,18 +24,20 @@ import re
 from dataclasses import dataclass, field
 
 import posts
-from understanding.features import Context, featurize
+from understanding.features import LEXICON_SIGNALS, Context, features
 from understanding.lexicon import (
     SOCIAL_SOURCE_KINDS,
     STATUS_SOURCE_KINDS,
     SYMPTOMS,
     detect_language,
+    lexicon_hits,
     load_lexicon,
     normalise,
     symptom_phrase,
     symptoms_of,
 )
 from understanding.model import Model, load_model
+from understanding.rules import rule_kind
 
 __all__ = ["KINDS", "OUTAGE_KINDS", "SYMPTOMS", "Statement", "classify", "classify_text", "detect_language",
            "load_lexicon", "symptom_phrase", "DEFAULT_THRESHOLD", "maintenance_stage"]
@@ -60,6 +65,9 @@ _STAGE = {"acknowledged": "open", "update": "open", "recovering": "recovering", 
           "maintenance": "maintenance", "report": "report", "noise": "noise"}
 
 
+# Lexicon signals that speak of a problem or its course; a social post with none of them is not an outage statement.
+_OUTAGE_SIGNALS = {"resolved", "retrospective", "update", "recovering", "partial", "acknowledged", "problem",
+                   "service_wide", "report"}
 _REPORT_OPENING = re.compile(
     r"^\W{0,6}(?:(?:mini |full |preliminary |final |post[- ]?)?incident (?:report|review|summary)|root cause analysis|"
     r"rca\b|post[- ]?mortem|post-event summary)"
@@ -146,8 +154,17 @@ def classify_text(
 
     context = Context(source=group, is_reply=is_reply, is_self_reply=is_self_reply, position=position,
                       gap_seconds=gap_seconds)
-    probabilities = (model or load_model()).probabilities(featurize(text, context))
+    hits = lexicon_hits(norm[:4000], dev, LEXICON_SIGNALS)
+    probabilities = (model or load_model()).probabilities(features(norm, hits, context))
     text_kind = max(probabilities, key=probabilities.__getitem__)
+    hindi_ruled = False
+    if language == "hi":
+        # the model saw almost no Hindi (one statement): the lexicon's Hindi rules name the lifecycle kind
+        ruled, _, _ = rule_kind(norm, True, is_reply=is_reply, is_self_reply=is_self_reply, social=group == "social")
+        if ruled != "noise":
+            text_kind, hindi_ruled = ruled, True
+    elif group != "status" and text_kind in OUTAGE_KINDS and not set(hits) & _OUTAGE_SIGNALS:
+        text_kind = "noise"  # off a status page, no word of a problem or its course: not an outage statement
     outage = sum(probabilities.get(k, 0.0) for k in OUTAGE_KINDS)
 
     if status_kind:
@@ -159,7 +176,7 @@ def classify_text(
     elif _REPORT_OPENING.match(norm):
         kind, confidence, reason = "report", max(0.9, probabilities.get("report", 0.0)), "text:report-opening"
     else:
-        kind, confidence, reason = text_kind, probabilities[text_kind], f"model:{text_kind}"
+        kind, confidence, reason = text_kind, probabilities[text_kind], f"{'rules' if hindi_ruled else 'model'}:{text_kind}"
         if kind == "noise" and group == "status":
             # a status page only speaks of incidents: its least likely-noise reading is an update
             kind = max(OUTAGE_KINDS, key=probabilities.__getitem__)
@@ -173,7 +190,7 @@ def classify_text(
         disagreement = f"{'status ' + label if status_kind else 'source maintenance'}; text reads {text_kind} " \
                        f"({probabilities[text_kind]:.2f})"
     announce = kind != "noise"
-    if announce and group == "social" and not status_kind:
+    if announce and group == "social" and not status_kind and not hindi_ruled:
         announce = (outage if kind in OUTAGE_KINDS else probabilities.get(kind, 0.0)) >= threshold
     return Statement(
         kind, round(confidence, 4), reason, symptoms if kind != "noise" else (), language,

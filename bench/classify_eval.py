@@ -4,8 +4,8 @@ Status pages: LEAVE-ONE-PAGE-OUT. For every page with >= 30 labelled updates (be
 GitHub's live updates, the Google Cloud and AWS samples), a model is trained on every other page and account and
 tested on that page; the text decides (structured status and maintenance marks hidden). The headline is the MEAN
 over held-out pages; pooled figures are printed too. Social posts: accounts held out wholly (10 folds by account
-over the official posts and the TWCS support accounts). General X accounts are never trained on: the share of
-their posts the bot would announce at the default threshold. The in-sample figures (trained on everything, tested
+over the official posts and the TWCS support accounts). General X accounts: each collection (brexit, kpop) held out
+in turn, the share of its posts the bot would announce at the default threshold. The in-sample figures (trained on everything, tested
 on the same) are printed last, for contrast — they are not the figure.
 
 Kinds: resolved vs ongoing = gold resolved against gold acknowledged/update/recovering (a prediction of anything
@@ -179,12 +179,15 @@ def social_section(examples: list[corpus.Example], errors: int) -> dict[str, flo
     return {"social_macro_f1": m, "lex_social_macro_f1": lx}
 
 
-def general_section(data: Path, model: Model) -> dict[str, float]:
-    general = corpus.general_accounts(data)
-    told = [e for e in general if model_kind(e, model)[1]]
+def general_section(examples: list[corpus.Example]) -> dict[str, float]:
+    general = [e for e in examples if e.dataset == "general"]
+    told = []
+    for collection in sorted({e.group for e in general}):
+        model, _ = train_model([e for e in examples if e.group != collection], calibrate=False)
+        told += [e for e in general if e.group == collection and model_kind(e, model)[1]]
     lex_told = [e for e in general if lexicon_kind(e) in OUTAGE_KINDS]
     quiet = 1 - len(told) / len(general)
-    print(f"\n== General X accounts (never trained on): {len(general)} posts")
+    print(f"\n== General X accounts, each collection held out (trained on the other): {len(general)} posts")
     print(f"  model announces {len(told)} ({1 - quiet:.1%}) at threshold {DEFAULT_THRESHOLD}; the lexicon would "
           f"announce {len(lex_told)} ({len(lex_told) / len(general):.1%})")
     for e in told[:5]:
@@ -233,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     shipped = load_model()
     scores = status_section(examples, args.errors)
     scores.update(social_section(examples, args.errors))
-    scores.update(general_section(args.data, shipped))
+    scores.update(general_section(examples))
     scores.update(speed_section(examples))
     in_sample(examples, shipped)
     print("\n== SUMMARY (held-out pages / accounts; old lexicon on the same splits)")

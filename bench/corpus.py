@@ -11,7 +11,7 @@ Label rules (mechanical, the same for every page):
   mapping (final update of a [RESOLVED] event → resolved, a later-day Post-Event Summary link → report).
   GitHub: updates posted live only (the 2010-2018 imported one-piece timelines carry an import status, not the
   author's; they are left out). Official social posts: their hand label; the three whose note says "maintenance"
-  → maintenance. TWCS official support posts → noise. General X accounts are evaluation only (never trained on).
+  → maintenance. TWCS official support posts → noise. Posts of general X accounts → noise (one group per collection).
 """
 
 from __future__ import annotations
@@ -181,7 +181,8 @@ def twcs(data: Path) -> list[Example]:
 
 
 def general_accounts(data: Path) -> list[Example]:
-    """Posts of general (non-support) X accounts: what must never be announced. Evaluation only."""
+    """Posts of general (non-support) X accounts: what must never be announced. Grouped by collection (the file:
+    brexit, kpop): the evaluation holds a whole collection out."""
     out = []
     for path in sorted(glob.glob(str(data / "realworld" / "x_general_accounts" / "*.jsonl"))):
         with open(path, encoding="utf-8") as fh:
@@ -190,7 +191,7 @@ def general_accounts(data: Path) -> list[Example]:
                 for tweet in page.get("data", []):
                     refs = tweet.get("referenced_tweets") or []
                     reply = any(r.get("type") == "replied_to" for r in refs)
-                    out.append(Example(tweet.get("text", ""), "noise", "@" + str(tweet.get("author_id")), "general",
+                    out.append(Example(tweet.get("text", ""), "noise", "general:" + Path(path).stem, "general",
                                        Context(source="social", is_reply=reply)))
     return out
 

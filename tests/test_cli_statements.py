@@ -25,7 +25,12 @@ def test_classify_reads_json_lines_and_answers_one_line_each_in_order():
                             text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     answers = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [a.get("kind") for a in answers[:5]] == ["acknowledged", "resolved", "resolved", "update", "noise"]
+    assert [a.get("kind") for a in answers[:5]] == ["acknowledged", "resolved", "resolved", "recovering", "noise"]
+    assert [a.get("announce") for a in answers[:5]] == [True, True, True, True, False]
+    for answer in answers[:5]:
+        assert set(answer["probabilities"]) == {"acknowledged", "update", "recovering", "resolved", "maintenance",
+                                                "report", "noise"}
+        assert abs(sum(answer["probabilities"].values()) - 1) < 0.01
     assert "media_upload" in answers[0]["symptoms"]
     assert answers[2]["language"] == "hi"
     assert all(a["reason"] for a in answers[:5])
