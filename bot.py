@@ -169,7 +169,8 @@ def status(config_path: str | None, as_json: bool) -> None:
 @config_option
 @click.option("--open", "open_only", is_flag=True, help="Only open incidents.")
 @click.option("--events", is_flag=True, help="Show events (incidents of several services together).")
-def incidents(config_path: str | None, open_only: bool, events: bool) -> None:
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line per incident (its facts).")
+def incidents(config_path: str | None, open_only: bool, events: bool, as_json: bool) -> None:
     """Incidents with their statements (or events)."""
     bot = _load(config_path)
     from incidents import events_with_incidents, incidents_with_statements
@@ -184,13 +185,23 @@ def incidents(config_path: str | None, open_only: bool, events: bool) -> None:
             click.echo(f"event #{event['id']} [{event['status']}] {event['started_at']} → {event['ended_at'] or '…'}: {services}")
         return
     found = incidents_with_statements(db, open_only=open_only)
+    if as_json:
+        from facts.record import incident_record
+
+        for incident in found:
+            click.echo(json.dumps(incident_record(incident, incident["statements"]), ensure_ascii=False))
+        return
     if not found:
         click.echo("no incidents")
     for incident in found:
         duration = f", {incident['duration_seconds'] // 60} min" if incident["duration_seconds"] is not None else ""
+        kind = "" if (incident.get("kind") or "incident") == "incident" else f"{incident['kind']} "
+        unsure = " unsure" if incident.get("unsure") else ""
+        started = incident.get("started_at") or incident["opened_at"]
+        origin = f" (start from {incident['started_from']})" if incident.get("started_from") in ("field", "text") else ""
         click.echo(
-            f"#{incident['id']} {incident['service']} [{incident['status']}{duration}] "
-            f"{incident['opened_at'] or '?'} → {incident['resolved_at'] or '…'} {incident['title'] or ''}".rstrip()
+            f"#{incident['id']} {incident['service']} [{kind}{incident['status']}{unsure}{duration}] "
+            f"{started or '?'} → {incident['resolved_at'] or '…'}{origin} {incident['title'] or ''}".rstrip()
         )
         for statement in incident["statements"]:
             text = " ".join(statement["text"].split())

@@ -477,7 +477,7 @@ def incidents_with_statements(db: sqlite_utils.Database, *, open_only: bool = Fa
     for incident in rows(db, f"select * from incidents {where} order by coalesce(opened_at, resolved_at) desc"):
         incident["statements"] = rows(
             db,
-            "select p.id, p.kind, p.created_at, p.text, p.url, p.source_id from posts p "
+            "select p.id, p.kind, p.created_at, p.text, p.url, p.source_id, p.components from posts p "
             "where p.incident_id = ? and p.duplicate_of is null order by p.created_at",
             (incident["id"],),
         )

@@ -67,3 +67,40 @@ def test_incidents_and_events_listing(tmp_path):
     events = run_bot("incidents", "--events", "--config", str(config))
     assert "event #1 [open] 2019-07-03T15:05:00Z" in events.stdout
     assert "Facebook, WhatsApp" in events.stdout
+
+
+def test_incidents_json_tells_the_company_times_and_statements(tmp_path):
+    from datetime import datetime, timezone
+
+    from config import load_config
+    from pipeline import store_posts
+    from posts import Post
+    from store import open_db
+
+    config = tmp_path / "pushti.toml"
+    config.write_text(
+        f'[bot]\nstate = "{tmp_path / "state.db"}"\n'
+        '[[source]]\nid = "claude"\nkind = "statuspage"\nurl = "https://status.anthropic.com"\nservice = "Claude"\n'
+        'backfill = "all"\n'
+    )
+    bot = load_config(config)
+    db = open_db(bot.state)
+    # a real resolution (status.anthropic.com, training corpus): the company states its own span
+    text = ("From 8:58:47 UTC to 8:59:01 UTC, we had a partial outage that returned 500s for some set of requests. "
+            "The outage has since resolved.")
+    posted = datetime(2023, 4, 30, 9, 53, tzinfo=timezone.utc)
+    store_posts(db, bot, bot.source("claude"), [Post("claude", "u1", "Claude", text, posted, thread_key="m2fy7ttnc5lt",
+                status="resolved", title="Partial outage causing 500s", components=("API",),
+                url="https://status.anthropic.com/incidents/m2fy7ttnc5lt")], now=posted)
+    listing = run_bot("incidents", "--json", "--config", str(config))
+    assert listing.returncode == 0, listing.stderr
+    (record,) = [json.loads(line) for line in listing.stdout.splitlines()]
+    assert record["service"] == "Claude" and record["kind"] == "incident" and record["status"] == "resolved"
+    assert record["title"] == "Partial outage causing 500s" and record["components"] == ["API"]
+    assert record["started_at"] == "2023-04-30T08:58:47Z" and record["started_from"] == "text"
+    assert record["resolved_at"] == "2023-04-30T08:59:01Z" and record["resolved_from"] == "text"
+    assert record["first_word_at"] == "2023-04-30T09:53:00Z"
+    assert record["duration_seconds"] == 14
+    (statement,) = record["statements"]
+    assert statement["kind"] == "resolved" and statement["text"] == text
+    assert statement["url"].endswith("/m2fy7ttnc5lt")

@@ -1,0 +1,51 @@
+"""An incident's facts as one plain record (no database handle): who, what kind, what broke, when it began and
+ended by the company's own account and where each time came from, and every statement in order. The one shape
+`bot.py incidents --json` prints, and the plain data later outputs (site, feeds, story) read."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+def _components(statements: list[dict[str, Any]]) -> list[str]:
+    seen: dict[str, None] = {}
+    for statement in statements:
+        try:
+            names = json.loads(statement.get("components") or "[]")
+        except ValueError:
+            names = []
+        for name in names if isinstance(names, list) else []:
+            if isinstance(name, str) and name:
+                seen.setdefault(name, None)
+    return list(seen)
+
+
+def incident_record(incident: dict[str, Any], statements: list[dict[str, Any]]) -> dict[str, Any]:
+    """The facts of one incident row and its statements (rows of ``posts``, oldest first)."""
+    started = incident.get("started_at") or incident.get("opened_at")
+    return {
+        "id": incident["id"],
+        "service": incident["service"],
+        "kind": incident.get("kind") or "incident",
+        "status": incident["status"],
+        "unsure": bool(incident.get("unsure")),
+        "title": incident.get("title") or "",
+        "impact": incident.get("impact") or "",
+        "components": _components(statements),
+        "started_at": started,
+        "started_from": incident.get("started_from") or ("post" if started else ""),
+        "first_word_at": incident.get("first_word_at") or incident.get("opened_at"),
+        "resolved_at": incident.get("resolved_at"),
+        "resolved_from": incident.get("resolved_from") or ("post" if incident.get("resolved_at") else ""),
+        "duration_seconds": incident.get("duration_seconds"),
+        "window": {"start": incident.get("window_start"), "end": incident.get("window_end")}
+        if (incident.get("kind") == "maintenance") else None,
+        "disagreement": incident.get("disagreement") or "",
+        "event_id": incident.get("event_id"),
+        "statements": [
+            {"created_at": s["created_at"], "kind": s["kind"], "text": s["text"], "url": s.get("url") or "",
+             "source_id": s.get("source_id") or "", "report": s["id"] == incident.get("report_post_id")}
+            for s in statements
+        ],
+    }
