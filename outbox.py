@@ -35,6 +35,8 @@ CHANGE_TO_MESSAGE = {
     "update": "update",
     "reopened": "update",
     "resolved": "resolved",
+    "maintenance": "maintenance",  # planned work: its own thread; "completed" edits that thread's first message
+    "report": "report",  # a post-incident report: a reply in the incident's thread, never an edit, never a reopen
     "event": "event",
 }
 MAX_ATTEMPTS = 10  # transient failures of one message before it is marked failed (``[bot] delivery_attempts``)
@@ -329,14 +331,42 @@ def _render_row(db: sqlite_utils.Database, bot: BotConfig, channel: Channel, ite
     return render(item["message_kind"], context, markup=channel.markup, languages=config.languages, max_chars=channel.max_chars)
 
 
+def _completes(change: dict[str, Any] | None) -> bool:
+    """The change ends the thread's story: an incident's resolution or a maintenance's completion."""
+    if not change:
+        return False
+    return change["change"] == "resolved" or (change["change"] == "maintenance" and change["detail"] == "completed")
+
+
 def _resolves(db: sqlite_utils.Database, item: dict[str, Any]) -> bool:
-    """A resolution (or a digest whose latest statement is the resolution) edits the thread's root."""
-    if item["message_kind"] == "resolved":
+    """Whether this row edits the thread's root into its status card: a resolution, a maintenance's completion,
+    or a digest whose backlog holds one. A report (or an update) never edits the root."""
+    kind = item["message_kind"]
+    if kind in ("resolved", "maintenance", "digest") and item.get("change_id"):
+        change = row(db, "select change, detail from incident_changes where id = ?", (item["change_id"],))
+    else:
+        change = None
+    if kind == "resolved":
         return True
-    if item["message_kind"] == "digest" and item.get("change_id"):
-        change = row(db, "select change from incident_changes where id = ?", (item["change_id"],))
-        return bool(change) and change["change"] == "resolved"
+    if kind == "maintenance":
+        return _completes(change)
+    if kind == "digest" and change is not None:
+        if _completes(change):
+            return True
+        # a backlog that ended on a report (or an update) after a resolution it swallowed: that resolution's edit
+        return bool(row(
+            db, "select 1 from outbox o join incident_changes c on c.id = o.change_id where o.channel_id = ? "
+            "and o.incident_id = ? and o.status = 'collapsed' and o.last_error = ? "
+            "and (c.change = 'resolved' or (c.change = 'maintenance' and c.detail = 'completed'))",
+            (item["channel_id"], item["incident_id"], f"collapsed into #{item['id']}"),
+        ))
     return False
+
+
+def _card_kind(db: sqlite_utils.Database, item: dict[str, Any]) -> str:
+    """The message kind whose card a digest's edit uses: the maintenance's completion, else the resolution."""
+    incident = row(db, "select kind from incidents where id = ?", (item["incident_id"],)) if item.get("incident_id") else None
+    return "maintenance" if incident and incident["kind"] == "maintenance" else "resolved"
 
 
 def _pace(run: _Run, sleep: Callable[[float], None]) -> None:
@@ -370,8 +400,11 @@ def _deliver_one(
             update_row(db, "outbox",
                 item["id"], {"status": "sent", "remote_id": remote_id, "sent_at": now_iso(), "last_error": None}
             )
-            if item["incident_id"] is not None and remote_id and (root is None or (reply_to is None and channel.can_thread)):
-                # the first message of an incident (or a replacement for a root that was deleted) is its root
+            if item["incident_id"] is not None and remote_id and item["message_kind"] != "report" and (
+                root is None or (reply_to is None and channel.can_thread)
+            ):
+                # the first message of an incident (or a replacement for a root that was deleted) is its root; a
+                # report never is (a root is edited into a status card, and a report must never be overwritten)
                 db.execute(
                     "insert or replace into channel_threads (channel_id, incident_id, root_remote_id, root_outbox_id) "
                     "values (?, ?, ?, ?)",
@@ -412,9 +445,17 @@ def _edit_root(
 ) -> None:
     channel = run.channel
     card, extra = message.card, message.extra
-    if not card:  # a digest that ends with the resolution: the resolution's card
-        resolved = _render_row(db, bot, channel, {**item, "message_kind": "resolved"})
+    if not card:  # a digest that holds the resolution (or the completion): that message's card
+        resolved = _render_row(db, bot, channel, {**item, "message_kind": _card_kind(db, item)})
         card, extra = resolved.card, resolved.extra
+        if not card and _card_kind(db, item) == "maintenance":  # the digest's latest change is not the completion
+            status = row(db, "select status from incidents where id = ?", (item["incident_id"],))
+            if status and status["status"] == "resolved":
+                done = row(db, "select id from incident_changes where incident_id = ? and change = 'maintenance' "
+                           "and detail = 'completed' order by id desc limit 1", (item["incident_id"],))
+                if done:
+                    resolved = _render_row(db, bot, channel, {**item, "message_kind": "maintenance", "change_id": done["id"]})
+                    card, extra = resolved.card, resolved.extra
     if not card:
         return
     _pace(run, sleep)

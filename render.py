@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlite_utils
+from babel.dates import format_datetime
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
@@ -26,7 +27,8 @@ from store import row, rows
 from trackers.registry import HANDLE_KINDS
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-MESSAGE_KINDS = ("acknowledged", "update", "resolved", "event", "digest", "notice")
+MESSAGE_KINDS = ("acknowledged", "update", "resolved", "maintenance", "report", "event", "digest", "notice")
+STATED_GAP = 300  # seconds: a stated start this far from the first word is told beside it
 
 
 @dataclass
@@ -144,6 +146,28 @@ def _display_url(url: str) -> str:
     return re.sub(r"^https?://(www\.)?", "", url).rstrip("/")
 
 
+KIND_LABELS = {  # how a collapsed backlog labels each statement: (Hindi, English)
+    "acknowledged": ("दिक्कत मानी", "acknowledged"),
+    "update": ("अपडेट, काम जारी", "update, still working"),
+    "recovering": ("सुधार लागू, निगरानी जारी", "fix applied, monitoring"),
+    "resolved": ("समस्या दूर", "resolved"),
+    "report": ("विस्तृत रिपोर्ट", "post-incident report"),
+    "maintenance": ("नियोजित रखरखाव", "planned maintenance"),
+}
+STAGE_LABELS = {
+    "scheduled": ("नियोजित रखरखाव की सूचना", "maintenance scheduled"),
+    "in_progress": ("रखरखाव जारी", "maintenance in progress"),
+    "completed": ("रखरखाव पूरा", "maintenance completed"),
+}
+
+
+def kind_label(kind: str, stage: str, lang: str) -> str:
+    """A statement's real kind as a short label: "सुधार लागू, निगरानी जारी" / "fix applied, monitoring"."""
+    pair = STAGE_LABELS.get(stage) if kind == "maintenance" else None
+    pair = pair or KIND_LABELS.get(kind) or ("बयान", "statement")
+    return pair[0 if lang.startswith("hi") else 1]
+
+
 class MarkupHelpers:
     """What templates call to produce markup; results are ``Markup`` so they are not escaped again."""
 
@@ -180,18 +204,62 @@ def _statement(db: sqlite_utils.Database, post: dict[str, Any]) -> dict[str, Any
     }
 
 
-def _incident(db: sqlite_utils.Database, incident: dict[str, Any]) -> dict[str, Any]:
+def _incident(db: sqlite_utils.Database | None, incident: dict[str, Any]) -> dict[str, Any]:
+    """Plain data for one incident row; ``began`` is the company's stated start when it gave one, else the first
+    word, and ``duration_seconds`` runs from it (the store keeps the stated span when there is one)."""
     data = {
         **incident,
-        "opened_at": _time(incident["opened_at"]),
-        "resolved_at": _time(incident["resolved_at"]),
-        "acknowledged_at": _time(incident["acknowledged_at"]),
+        "kind": incident.get("kind") or "incident",
+        "opened_at": _time(incident.get("opened_at")),
+        "resolved_at": _time(incident.get("resolved_at")),
+        "acknowledged_at": _time(incident.get("acknowledged_at")),
         "last_statement_at": _time(incident.get("last_statement_at")),
+        "started_at": _time(incident.get("started_at")),
+        "first_word_at": _time(incident.get("first_word_at")),
+        "window_start": _time(incident.get("window_start")),
+        "window_end": _time(incident.get("window_end")),
         "service_info": _service(incident["service"]),
     }
-    if data["duration_seconds"] is None and data["opened_at"] and data["resolved_at"]:
-        data["duration_seconds"] = max(0, int((data["resolved_at"] - data["opened_at"]).total_seconds()))
+    return with_began(data)
+
+
+def with_began(data: dict[str, Any]) -> dict[str, Any]:
+    """Add ``began`` (stated start, else opened_at), ``stated_start`` (the stated start when it lies at least
+    STATED_GAP before the first word: messages then say both) and fill a missing duration."""
+    data.setdefault("kind", "incident")
+    for key in ("window_start", "window_end", "started_at", "started_from", "disagreement", "title"):
+        data.setdefault(key, None)
+    started = data.get("started_at") if data["kind"] != "maintenance" else None
+    first_word = data.get("first_word_at") or data.get("opened_at")
+    data["began"] = started or data.get("opened_at")
+    stated = None
+    if started and first_word and data.get("started_from") in ("field", "text"):
+        if (first_word - started).total_seconds() >= STATED_GAP:
+            stated = started
+    data["stated_start"] = stated
+    data.setdefault("first_word_at", None)
+    if data.get("first_word_at") is None:
+        data["first_word_at"] = first_word
+    if data.get("duration_seconds") is None and data["began"] and data.get("resolved_at"):
+        data["duration_seconds"] = max(0, int((data["resolved_at"] - data["began"]).total_seconds()))
     return data
+
+
+TEXT_SAYS_ONGOING = ("acknowledged", "update", "recovering")
+
+
+def resolved_but_text_says(incident: dict[str, Any] | None, statement: dict[str, Any] | None) -> str:
+    """When the company's status says resolved but the words of its resolving statement say work goes on, the
+    kind the words read as (acknowledged | update | recovering); else "". From the incident's recorded
+    disagreement ("status resolved; text reads recovering (0.81)") and the statement's own reading."""
+    said = (incident or {}).get("disagreement") or ""
+    found = re.match(r"status resolved; text reads (\w+)", said)
+    text_kind = (statement or {}).get("text_kind") or ""
+    if not found or found.group(1) not in TEXT_SAYS_ONGOING:
+        return ""
+    if statement and (statement.get("kind") != "resolved" or (text_kind and text_kind not in TEXT_SAYS_ONGOING)):
+        return ""
+    return text_kind or found.group(1)
 
 
 def _event(db: sqlite_utils.Database, event_id: int) -> dict[str, Any] | None:
@@ -214,7 +282,13 @@ def incident_statements(db: sqlite_utils.Database, incident_id: int) -> list[dic
         db, "select * from posts where incident_id = ? and duplicate_of is null and coalesce(kind, '') != 'noise' "
         "order by created_at, id", (incident_id,),
     )
-    return [_statement(db, p) for p in found]
+    stages = {
+        r["post_id"]: r["detail"] for r in rows(
+            db, "select post_id, detail from incident_changes where incident_id = ? and change = 'maintenance'",
+            (incident_id,),
+        )
+    }
+    return [{**_statement(db, p), "stage": stages.get(p["id"], "")} for p in found]
 
 
 DAY_DIGEST = "day:"  # an outbox row's body for the digest of one local day: "day:2019-07-03"
@@ -239,11 +313,29 @@ def message_context(db: sqlite_utils.Database, outbox_row: dict[str, Any], timez
         if post:
             context["statement"] = _statement(db, post)
         context["change"] = change["change"] if change else outbox_row["message_kind"]
+        if incident.get("kind") == "maintenance":
+            context["stage"] = _stage_of(db, incident["id"], change)
+            context["stage_again"] = bool(change) and context["stage"] != "scheduled" and bool(row(
+                db, "select 1 from incident_changes where incident_id = ? and change = 'maintenance' and detail = ? "
+                "and id < ?", (incident["id"], context["stage"], change["id"]),
+            ))
         if incident["event_id"]:
             context["event"] = _event(db, incident["event_id"])
         if outbox_row["message_kind"] == "digest":
             context["statements"] = incident_statements(db, incident["id"])
     return context
+
+
+def _stage_of(db: sqlite_utils.Database, incident_id: int, change: dict[str, Any] | None) -> str:
+    """A maintenance's stage as of ``change`` (scheduled | in_progress | completed): the change's own detail, else
+    the latest recorded stage."""
+    if change and change["change"] == "maintenance" and change["detail"]:
+        return str(change["detail"])
+    latest = row(
+        db, "select detail from incident_changes where incident_id = ? and change = 'maintenance' "
+        "order by at desc, id desc limit 1", (incident_id,),
+    )
+    return str(latest["detail"]) if latest and latest["detail"] else "scheduled"
 
 
 def incident_context(db: sqlite_utils.Database, incident_id: int, kind: str, timezone: str) -> dict[str, Any]:
@@ -305,7 +397,7 @@ def environment(markup: str = "plain") -> Environment:
         )
         env.globals.update(
             join_and=join_and, all_of=all_of, trouble=trouble, medium=medium, speaker=speaker,
-            language_note=language_note, impact_word=impact_word, symptom_phrase=symptom_phrase,
+            language_note=language_note, impact_word=impact_word, symptom_phrase=symptom_phrase, kind_label=kind_label,
         )
         _envs[markup] = env
     return _envs[markup]
@@ -316,16 +408,147 @@ def _tidy(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
+def _normalised(context: dict[str, Any]) -> dict[str, Any]:
+    """The context with every incident in it carrying ``began`` / ``stated_start`` (contexts built by hand, as in
+    tests, may leave them out)."""
+    context = dict(context)
+
+    def fix(incident: dict[str, Any]) -> dict[str, Any]:
+        return incident if "began" in incident else with_began(dict(incident))
+
+    if context.get("incident"):
+        context["incident"] = fix(context["incident"])
+    if context.get("event"):
+        context["event"] = {**context["event"], "incidents": [fix(i) for i in context["event"].get("incidents", [])]}
+    if context.get("summary"):
+        context["summary"] = {**context["summary"], "incidents": [fix(i) for i in context["summary"]["incidents"]]}
+    return context
+
+
+class Times(timefmt.TimeFormatter):
+    """The channel zone's formatter, with the short forms the newer templates need. Hindi times follow
+    ../shared/HINDI.md for the small hours: 00:00–03:59 is "<previous weekday> देर रात 1:17 बजे" and 04:00–04:59
+    "<weekday> तड़के 4:54 बजे" (the date in brackets stays the calendar date); a day is the night's day."""
+
+    def when(self, moment: datetime | None, lang: str, *, date: bool = True, zone: bool = False) -> str:
+        if moment is None or not lang.startswith("hi"):
+            return super().when(moment, lang, date=date, zone=zone)
+        text = self._moment_hi(moment, weekday=True, part=None)
+        extra = []
+        if date:
+            extra.append(timefmt.day_month(moment, self.tz, "hi"))
+        if zone:
+            extra.append(timefmt.zone_label(self.tz, "hi", moment))
+        return f"{text} ({', '.join(extra)})" if extra else text
+
+    def same_day(self, a: datetime, b: datetime) -> bool:
+        """Same day as a reader counts it: the small hours belong to the evening before."""
+        return self._night_day(a).date() == self._night_day(b).date()
+
+    def clock(self, moment: datetime | None, lang: str) -> str:
+        """Part of day and clock without the weekday: "सुबह 4 बजे" / "4:00 AM"."""
+        if moment is None:
+            return "?"
+        if lang.startswith("hi"):
+            here = timefmt.local(moment, self.tz)
+            return f"{_part_hi(here.hour)} {timefmt.clock_hi(moment, self.tz)} बजे"
+        return timefmt.clock_en(moment, self.tz)
+
+    def window(self, start: datetime | None, end: datetime | None, lang: str) -> str:
+        """A planned window in the channel's zone.
+
+        Hindi (the night after midnight belongs to the evening before, as ../shared/HINDI.md asks):
+        "मंगलवार दोपहर 1:30 बजे से 2 बजे तक (22 सितंबर, भारतीय समय)". English: "from Tuesday 22 September,
+        1:30 PM to 2:00 PM IST (08:00–08:30 UTC)". Only a start or only an end: "… से" / "from …"; neither: "".
+        """
+        if start is None and end is None:
+            return ""
+        hi = lang.startswith("hi")
+        if hi:
+            return self._window_hi(start, end)
+        return self._window_en(start, end)
+
+    def _night_day(self, moment: datetime) -> datetime:
+        here = timefmt.local(moment, self.tz)
+        return here - timedelta(days=1) if here.hour < 4 else here
+
+    def _moment_hi(self, moment: datetime, *, weekday: bool, part: str | None) -> str:
+        here = timefmt.local(moment, self.tz)
+        word = _part_hi(here.hour)
+        text = f"{word} {timefmt.clock_hi(moment, self.tz)} बजे" if word != part else f"{timefmt.clock_hi(moment, self.tz)} बजे"
+        if weekday:
+            text = f"{timefmt.weekday(self._night_day(moment), self.tz, 'hi')} {text}"
+        return text
+
+    def _window_hi(self, start: datetime | None, end: datetime | None) -> str:
+        zone = timefmt.zone_label(self.tz, "hi", start or end)
+        days = sorted({timefmt.local(m, self.tz).date() for m in (start, end) if m is not None})
+        if len(days) == 2 and (days[0].month, days[0].year) == (days[1].month, days[1].year):
+            dates = f"{days[0].day}–{timefmt.day_month(end, self.tz, 'hi')}"  # type: ignore[arg-type]
+        else:
+            dates = " – ".join(timefmt.day_month(datetime.combine(d, time(12), tzinfo=ZoneInfo(self.tz)), self.tz, "hi")
+                               for d in days)
+        tail = f" ({dates}, {zone})"
+        if start is None:
+            return f"{self._moment_hi(end, weekday=True, part=None)} तक{tail}"  # type: ignore[arg-type]
+        text = self._moment_hi(start, weekday=True, part=None)
+        if end is None:
+            return f"{text} से{tail}"
+        same_night = self._night_day(start).date() == self._night_day(end).date()
+        start_part = _part_hi(timefmt.local(start, self.tz).hour)
+        end_text = self._moment_hi(end, weekday=not same_night, part=start_part if same_night else None)
+        return f"{text} से {end_text} तक{tail}"
+
+    def _window_en(self, start: datetime | None, end: datetime | None) -> str:
+        if start is None:
+            assert end is not None
+            return f"until {timefmt.when_en(end, self.tz, zone=True)}"
+        if end is None:
+            return f"from {timefmt.when_en(start, self.tz, zone=True)}"
+        begin = timefmt.when_en(start, self.tz, zone=False)
+        if self.same_day(start, end):
+            finish = timefmt.clock_en(end, self.tz)
+        else:
+            finish = timefmt.when_en(end, self.tz, zone=False)
+        text = f"from {begin} to {finish} {timefmt.zone_label(self.tz, 'en', end)}"
+        if self.tz == "UTC":
+            return text
+        a, b = timefmt.local(start, "UTC"), timefmt.local(end, "UTC")
+        if a.date() == b.date() == timefmt.local(start, self.tz).date():
+            return f"{text} ({a:%H:%M}–{b:%H:%M} UTC)"
+        day = "d MMMM"
+        return (f"{text} ({a:%H:%M} UTC {format_datetime(a, day, locale='en')} – "
+                f"{b:%H:%M} UTC {format_datetime(b, day, locale='en')})")
+
+
+def _part_hi(hour: int) -> str:
+    """Part of day as ../shared/HINDI.md splits it, the small hours included: देर रात 00–03, तड़के 04."""
+    if hour < 4:
+        return "देर रात"
+    if hour < 5:
+        return "तड़के"
+    return timefmt.part_of_day_hi(hour)
+
+
 def _fill(name: str, context: dict[str, Any], markup: str, languages: tuple[str, ...]) -> str:
     values: dict[str, Any] = {
         "statement": None, "event": None, "incident": None, "service": None, "statements": [], "summary": None,
-        "change": context.get("kind", ""), "body": "", "timezone": "Asia/Kolkata",
+        "change": context.get("kind", ""), "body": "", "timezone": "Asia/Kolkata", "stage": "", "stage_again": False,
     }
-    values.update(context)
+    values.update(_normalised(context))
     values.update(
-        languages=tuple(languages), markup=markup, m=MarkupHelpers(markup), t=timefmt.TimeFormatter(values["timezone"])
+        languages=tuple(languages), markup=markup, m=MarkupHelpers(markup), t=Times(values["timezone"]),
     )
+    values["said_ongoing"] = resolved_but_text_says(values["incident"], values["statement"])
     return _tidy(environment(markup).get_template(name).render(**values))
+
+
+def edits_root(kind: str, context: dict[str, Any]) -> bool:
+    """Whether this message turns the thread's root into a status card: a resolution, or the completion of a
+    maintenance. Never a report, an update or anything else."""
+    if not context.get("incident"):
+        return False
+    return kind == "resolved" or (kind == "maintenance" and context.get("stage") == "completed")
 
 
 def render(kind: str, context: dict[str, Any], *, markup: str, languages: tuple[str, ...], max_chars: int) -> RenderedMessage:
@@ -333,7 +556,7 @@ def render(kind: str, context: dict[str, Any], *, markup: str, languages: tuple[
     if kind not in MESSAGE_KINDS:
         raise ValueError(f"unknown message kind {kind!r}")
     text = _fill(f"{kind}.j2", context, markup, languages)
-    card = _fill("card.j2", context, markup, languages) if kind == "resolved" and context.get("incident") else ""
+    card = _fill("card.j2", context, markup, languages) if edits_root(kind, context) else ""
     parts = mk.split(text, max_chars, markup)
     if card and mk.measure(card) > max_chars:
         card = mk.split(card, max_chars, markup)[0]

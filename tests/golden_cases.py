@@ -60,7 +60,7 @@ def github_incident() -> dict[str, Any]:
 
 def _github_statements() -> list[dict[str, Any]]:
     doc = github_incident()
-    kinds = {"investigating": "acknowledged", "identified": "update", "monitoring": "update", "resolved": "resolved"}
+    kinds = {"investigating": "acknowledged", "identified": "update", "monitoring": "recovering", "resolved": "resolved"}
     updates = sorted(doc["incident_updates"], key=lambda u: u["display_at"])
     return [
         statement(u["body"], u["display_at"], url=doc["shortlink"], author="GitHub", source_kind="statuspage",

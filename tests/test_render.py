@@ -69,7 +69,7 @@ def test_resolution_with_unknown_start_says_so():
     assert "when it began and how long it lasted is not known" in text
     assert "घंटे" not in text and " h " not in text
     assert message.card.splitlines() == [
-        "✅ एक्स (ट्विटर): समस्या दूर (गुरुवार सुबह 4:54 बजे)",
+        "✅ एक्स (ट्विटर): समस्या दूर (गुरुवार तड़के 4:54 बजे)",
         "✅ X (Twitter): resolved (Thursday, 4:54 AM IST)",
     ]
 
