@@ -3,7 +3,8 @@
 The learned model (understanding/model.py, trained by bench/train_classifier.py on real labelled statements)
 decides from the words and the context. A few documented hard overrides sit on top of it:
   1. a structured status (Statuspage, GCP AVAILABLE, AWS [RESOLVED] …) decides the lifecycle kind; the model's
-     reading of the text is kept beside it (``text_kind``) and a disagreement is recorded, not hidden;
+     reading of the text is kept beside it (``text_kind``) and a disagreement is recorded, not hidden — except that
+     text the model reads as planned work (p >= 0.8) under an incident label is maintenance;
   2. a statement its source marks as planned work (Post.incident_kind == "maintenance") is maintenance;
   3. a text with no letters is noise (on a status page: an update, since a status page only speaks of incidents);
   4. a text that opens as a post-incident report ("# Incident Report", "Root cause analysis", "Postmortem") is a
@@ -167,7 +168,11 @@ def classify_text(
         text_kind = "noise"  # off a status page, no word of a problem or its course: not an outage statement
     outage = sum(probabilities.get(k, 0.0) for k in OUTAGE_KINDS)
 
-    if status_kind:
+    if status_kind and status_kind in OUTAGE_KINDS and text_kind == "maintenance" \
+            and probabilities["maintenance"] >= 0.8:
+        # an incident label on planned work (imported histories, pages that post maintenance as incidents)
+        kind, confidence, reason = "maintenance", probabilities["maintenance"], f"model:maintenance:status-{label}"
+    elif status_kind:
         kind = status_kind
         confidence = 0.99 if kind == "resolved" else 0.95
         reason = f"status:{label}"

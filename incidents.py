@@ -223,7 +223,9 @@ def link_statement(
                 "started_from": (stated.start_from if started == stated.start else "post") if started else "",
                 "resolved_at": ended,
                 "resolved_from": (stated.end_from if stated.end else "post") if resolved else "",
-                "duration_seconds": _duration(started, ended) if stated.start else None,
+                # an imported timeline states its start but not always its end: no duration rather than "0 min"
+                "duration_seconds": _duration(started, ended) if resolved and stated.start and (stated.end or ended > started)
+                else None,
                 "last_statement_at": at,
                 "unsure": 0 if sure else 1,
                 "disagreement": statement.disagreement or None,
