@@ -41,11 +41,27 @@ TARGETS = {"resolved_f1": 0.97, "resolved_precision": 0.98, "maintenance": 0.98,
            "general_quiet": 0.99, "texts_per_s": 4000, "load_s": 0.5}
 
 
+CONFIDENCES: list[tuple[float, bool]] = []  # (probability of the predicted kind, right?) on held-out statements
+
+
+def expected_calibration_error(pairs: list[tuple[float, bool]], bins: int = 10) -> float:
+    """Mean |confidence − accuracy| over equal-width confidence bins, weighted by bin size."""
+    total = 0.0
+    for b in range(bins):
+        low, high = b / bins, (b + 1) / bins
+        inside = [(p, ok) for p, ok in pairs if low <= p < high or (b == bins - 1 and p == 1.0)]
+        if inside:
+            total += len(inside) * abs(sum(p for p, _ in inside) / len(inside) - sum(ok for _, ok in inside) / len(inside))
+    return total / len(pairs) if pairs else 0.0
+
+
 def model_kind(example: corpus.Example, model: Model) -> tuple[str, bool]:
     c = example.context
     found = classify_text(example.text, source_kind={"status": "statuspage", "social": "x"}.get(c.source, ""),
                           is_reply=c.is_reply, is_self_reply=c.is_self_reply, position=c.position,
                           gap_seconds=c.gap_seconds, model=model)
+    if found.reason.startswith("model:") and found.text_kind in found.probabilities:
+        CONFIDENCES.append((found.probabilities[found.text_kind], found.text_kind == example.gold))
     return found.kind, found.announce
 
 
@@ -236,9 +252,15 @@ def main(argv: list[str] | None = None) -> int:
     shipped = load_model()
     scores = status_section(examples, args.errors)
     scores.update(social_section(examples, args.errors))
+    held_out_confidences = list(CONFIDENCES)
     scores.update(general_section(examples))
     scores.update(speed_section(examples))
     in_sample(examples, shipped)
+    ece = expected_calibration_error(held_out_confidences)
+    mean_conf = float(np.mean([p for p, _ in held_out_confidences]))
+    accuracy = float(np.mean([ok for _, ok in held_out_confidences]))
+    print(f"\n== calibration on held-out pages and accounts ({len(held_out_confidences)} statements decided by the "
+          f"model): mean confidence {mean_conf:.3f}, accuracy {accuracy:.3f}, expected calibration error {ece:.3f}")
     print("\n== SUMMARY (held-out pages / accounts; old lexicon on the same splits)")
     lines = [
         ("resolved-vs-ongoing F1, mean over held-out pages", "resolved_f1", scores["lex_resolved_f1"], ">="),
