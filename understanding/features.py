@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from understanding.lexicon import _URL, detect_language, lexicon_hits, normalise
+
 MAX_CHARS = 4000  # statements are short; the first 4,000 characters decide (a 1 MB text costs no more)
 
 # Lexicon signals used as features (their words live in data/lexicon.toml).
@@ -32,7 +34,6 @@ LEXICON_SIGNALS = (
 
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?|[\u0900-\u0963\u0966-\u097f]+|\d+")
 _SENTENCE_END = re.compile(r"[.!?।]\s+(?=\S)")
-_URL = re.compile(r"https?://\S+|www\.\S+")
 _HANDLE = re.compile(r"(?<![\w@])@\w+")
 _TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\s*(?:am|pm)?\b|\b\d{1,2}\s*(?:am|pm)\b")
 _DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b")
@@ -122,8 +123,6 @@ def features(norm: str, lexicon_hits: tuple[str, ...], context: Context) -> list
 
 def featurize(text: str, context: Context) -> list[str]:
     """Features of a raw statement text (HTML or plain) in its context: what training and run time both call."""
-    from understanding.lexicon import detect_language, lexicon_hits, normalise
-
     text = text[: MAX_CHARS * 2]
     norm = normalise(text)
     dev = "\u0900" <= max(norm, default=" ") and detect_language(text) in ("hi", "mixed")
