@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 import markup as mk
 import timefmt
+from facts import what_broke
 from posts import parse_time
 from store import row, rows
 from trackers.registry import HANDLE_KINDS
@@ -79,12 +80,40 @@ def symptom_phrase(tag: str, lang: str) -> str:
         return tag.replace("_", " ")
 
 
-def trouble(symptoms: list[str], lang: str) -> str:
-    """What users cannot do, as the acknowledgement sentence needs it (present tense). "outage" is named only
-    when it is the only symptom (next to a specific one, as from a "#…down" hashtag, it would overstate)."""
-    if len(symptoms) > 1:
-        symptoms = [s for s in symptoms if s != "outage"]
-    if lang.startswith("hi"):
+GENERIC_SYMPTOMS = ("performance", "outage", "api")  # how, or a word every page uses: a named part says more
+
+
+def _specific(symptoms: list[str]) -> list[str]:
+    """The tags worth naming: "outage" only when it is the only one (next to a specific one, as from a "#…down"
+    hashtag, it would overstate)."""
+    symptoms = list(symptoms or [])
+    return [s for s in symptoms if s != "outage"] if len(symptoms) > 1 else symptoms
+
+
+_SINGULAR_S = ("kubernetes", "dns", "status", "analytics", "sms", "ecs", "aws", "news")
+
+
+def _plural(name: str) -> bool:
+    """"Git Operations are", "Kubernetes is" (English agreement for one named part)."""
+    last = name.rstrip(")").split()[-1].lower() if name.split() else ""
+    return last.endswith("s") and not last.endswith("ss") and last not in _SINGULAR_S
+
+
+def trouble(symptoms: list[str], lang: str, parts: list[tuple[str, str]] | None = None) -> str:
+    """What is wrong, as the acknowledgement sentence says it (present tense), from what the company said: the
+    symptom tags its words support; else the parts it named (components, products in the title: ``parts`` from
+    ``affected_parts``), with "slow" when its words say so; else a slow service or an outage; else a problem."""
+    symptoms = _specific(symptoms)
+    specific = [s for s in symptoms if s not in GENERIC_SYMPTOMS]
+    hi = lang.startswith("hi")
+    if parts and not specific:
+        name = what_broke.phrase(parts, lang)
+        slow = "performance" in symptoms
+        if hi:
+            return f"{name} में {'धीमेपन की ' if slow else ''}दिक्कत आ रही है"
+        verb = "are" if len(parts) > 1 or _plural(parts[0][1]) else "is"
+        return f"{name} {verb} {'slow' if slow else 'affected'}"
+    if hi:
         if not symptoms:
             return "उसकी सेवा में दिक्कत है"
         return f"उपयोगकर्ताओं को {join_and([symptom_phrase(s, 'hi') for s in symptoms], 'hi')} दिक्कत आ रही है"
@@ -94,9 +123,40 @@ def trouble(symptoms: list[str], lang: str) -> str:
     said = []
     if doing:
         said.append("users are having trouble " + join_and(doing, "en"))
-    if other:
-        said.append("there are reports of " + join_and(other, "en"))
+    if other:  # "slow service", "a full outage": what the company is looking into, not "reports of"
+        said.append(("it is investigating " if not doing else "it is also investigating ") + join_and(other, "en"))
     return "; ".join(said) if said else "there is a problem with its service"
+
+
+def trouble_head(symptoms: list[str], lang: str, parts: list[tuple[str, str]] | None = None) -> str:
+    """The headline's "what": "तस्वीरें और वीडियो भेजने या अपलोड करने में दिक्कत", "एक्शंस और एपीआई रिक्वेस्ट में
+    दिक्कत", "सेवा में दिक्कत" / "problem with Actions and API Requests", "problem"."""
+    symptoms = _specific(symptoms)
+    specific = [s for s in symptoms if s not in GENERIC_SYMPTOMS]
+    hi = lang.startswith("hi")
+    if parts and not specific:
+        name = what_broke.phrase(parts, lang)
+        if hi:
+            return f"{name} में {'धीमेपन की ' if 'performance' in symptoms else ''}दिक्कत"
+        return f"problem with {name}"
+    if hi:
+        return f"{join_and([symptom_phrase(s, 'hi') for s in symptoms], 'hi')} दिक्कत" if symptoms else "सेवा में दिक्कत"
+    return "problem"
+
+
+def affected_parts(incident: dict[str, Any] | None, statement: dict[str, Any] | None,
+                   service: dict[str, str] | None) -> list[tuple[str, str]]:
+    """What broke as the company named it: the statement's components, else the incident's, else the products its
+    title names, else those the statement names; (Hindi, English) pairs through data/glossary.toml."""
+    components = what_broke.components_of((statement or {}).get("components"))
+    if not components:
+        components = what_broke.components_of((incident or {}).get("components"))
+    return what_broke.parts(components, (incident or {}).get("title"), service, (statement or {}).get("text") or "")
+
+
+def shown_title(incident: dict[str, Any] | None) -> str:
+    """The incident's title when it says something (not "Incident on 2019-05-29 02:11 UTC")."""
+    return what_broke.informative_title((incident or {}).get("title"))
 
 
 def medium(source_kind: str, lang: str) -> str:
@@ -312,6 +372,7 @@ def message_context(db: sqlite_utils.Database, outbox_row: dict[str, Any], timez
             post = row(db, "select * from posts where incident_id = ? and duplicate_of is null order by created_at desc limit 1", (incident["id"],))
         if post:
             context["statement"] = _statement(db, post)
+        context["incident"]["components"] = _components_so_far(db, incident["id"], post)
         context["change"] = change["change"] if change else outbox_row["message_kind"]
         if incident.get("kind") == "maintenance":
             context["stage"] = _stage_of(db, incident["id"], change)
@@ -324,6 +385,17 @@ def message_context(db: sqlite_utils.Database, outbox_row: dict[str, Any], timez
         if outbox_row["message_kind"] == "digest":
             context["statements"] = incident_statements(db, incident["id"])
     return context
+
+
+def _components_so_far(db: sqlite_utils.Database, incident_id: int, post: dict[str, Any] | None) -> list[str]:
+    """The components the incident's statements named up to ``post`` (all of them without one), first seen first."""
+    until = post["created_at"] if post else "9999"
+    found: dict[str, None] = {}
+    for r in rows(db, "select components from posts where incident_id = ? and created_at <= ? and duplicate_of is null "
+                  "order by created_at, id", (incident_id, until)):
+        for name in what_broke.components_of(r["components"]):
+            found.setdefault(name, None)
+    return list(found)
 
 
 def _stage_of(db: sqlite_utils.Database, incident_id: int, change: dict[str, Any] | None) -> str:
@@ -398,6 +470,7 @@ def environment(markup: str = "plain") -> Environment:
         env.globals.update(
             join_and=join_and, all_of=all_of, trouble=trouble, medium=medium, speaker=speaker,
             language_note=language_note, impact_word=impact_word, symptom_phrase=symptom_phrase, kind_label=kind_label,
+            trouble_head=trouble_head, affected_parts=affected_parts, shown_title=shown_title,
         )
         _envs[markup] = env
     return _envs[markup]

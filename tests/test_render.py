@@ -34,7 +34,7 @@ def test_golden(kind, markup, languages):
 def test_languages_in_the_order_asked():
     en_first = render("acknowledged", case("acknowledged"), markup="plain", languages=("en", "hi"), max_chars=10_000)
     text = en_first.parts[0]
-    assert text.index("Facebook: problem acknowledged") < text.index("फेसबुक: सेवा में दिक्कत")
+    assert text.index("Facebook: problem acknowledged") < text.index("फेसबुक: तस्वीरें और वीडियो भेजने या अपलोड करने में दिक्कत")
 
 
 def _without_company_words(text: str) -> str:
@@ -151,8 +151,8 @@ def test_helpers_join_and_phrase():
     assert trouble([], "hi") == "उसकी सेवा में दिक्कत है"
     assert trouble(["outage"], "hi") == "उपयोगकर्ताओं को सेवा पूरी तरह बंद रहने की दिक्कत आ रही है"
     assert trouble(["media_upload", "outage"], "en") == "users are having trouble sending or uploading photos and videos"
-    assert trouble(["login", "performance"], "en") == "users are having trouble logging in; there are reports of slow service"
-    assert trouble(["no_such_tag"], "en") == "there are reports of no such tag"
+    assert trouble(["login", "performance"], "en") == "users are having trouble logging in; it is also investigating slow service"
+    assert trouble(["no_such_tag"], "en") == "it is investigating no such tag"
 
 
 def test_unknown_kind_and_markup_are_refused():

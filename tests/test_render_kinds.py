@@ -41,7 +41,7 @@ def _poll(config: Path) -> list[tuple[str, str]]:
 
 
 def _outage_words(text: str) -> list[str]:
-    return [w for w in ("🔴", "सेवा में दिक्कत, कंपनी ने माना", "problem acknowledged", "समस्या दूर", "resolved after")
+    return [w for w in ("🔴", "कंपनी ने माना", "acknowledged", "समस्या दूर", "resolved after")
             if w in text]
 
 
