@@ -1,8 +1,13 @@
 """Outbox: every incident change becomes one row per channel (written in the poll's transaction), and
-``deliver`` sends pending rows: roots, replies in the incident's thread, the root's edit on resolution.
+``deliver`` sends pending rows: roots, replies in the incident's thread, the root's edits.
+
+The root is edited into a card (card.j2: status line + the company's first statement) on a resolution or a
+maintenance's completion, back to ongoing on a reopen, and again on the next resolution. An event (several
+services at once) is one message per channel: the first ``event`` row sends it, each later one edits it.
 
 Delivery marks a row ``sending`` (committed) before the network call and ``sent`` with the remote id after it,
-so a crash can at worst repeat the one message (part) that was in flight; nothing pending is ever dropped.
+so a crash can at worst repeat the one message (part) that was in flight; nothing pending is ever dropped. Edits
+are idempotent (the same text again is "not modified"), so a crash after an edit only repeats the edit.
 Pacing, 429 pauses, backoff with jitter and storm digests are per channel.
 """
 
@@ -21,11 +26,12 @@ from typing import Any
 
 import sqlite_utils
 
+import markup as mk
 from channels import Channel, ChannelError
 from config import BotConfig, ChannelConfig
 from incidents import Change, _impact_rank
 from posts import iso_utc, parse_time
-from render import RenderedMessage, message_context, render
+from render import RenderedMessage, message_context, render, render_card
 from store import now_iso, now_utc, row, rows, transaction, update_row
 
 log = logging.getLogger("pushti.outbox")
@@ -77,9 +83,10 @@ def enqueue(db: sqlite_utils.Database, changes: Iterable[Change], bot: BotConfig
         kind = CHANGE_TO_MESSAGE.get(change.change)
         if kind is None:
             continue
-        notify = row(db, "select notify from incident_changes where id = ?", (change.id,))
+        notify = row(db, "select notify, detail from incident_changes where id = ?", (change.id,))
         if not notify or not notify["notify"]:
             continue
+        event_id = int(notify["detail"]) if kind == "event" and str(notify["detail"] or "").isdigit() else None
         incident = row(db, "select * from incidents where id = ?", (change.incident_id,))
         assert incident is not None
         post = row(db, "select source_id, native_id from posts where id = ?", (change.post_id,)) if change.post_id else None
@@ -95,12 +102,28 @@ def enqueue(db: sqlite_utils.Database, changes: Iterable[Change], bot: BotConfig
             ):
                 message_kind = "acknowledged"  # the channel's first word on this incident opens its thread
             cursor = db.execute(
-                "insert or ignore into outbox (channel_id, key, incident_id, change_id, message_kind, status, attempts, "
-                "created_at) values (?, ?, ?, ?, ?, 'pending', 0, ?)",
-                (channel.id, key, change.incident_id, change.id, message_kind, now_iso()),
+                "insert or ignore into outbox (channel_id, key, incident_id, change_id, event_id, message_kind, status, "
+                "attempts, created_at) values (?, ?, ?, ?, ?, ?, 'pending', 0, ?)",
+                (channel.id, key, change.incident_id, change.id, event_id, message_kind, now_iso()),
             )
             added += cursor.rowcount
+            if change.change in ("resolved", "reopened") and incident["event_id"]:
+                added += _refresh_event(db, channel.id, incident["event_id"], change, f"{channel.id}|{origin}|event")
     return added
+
+
+def _refresh_event(db: sqlite_utils.Database, channel_id: str, event_id: int, change: Change, key: str) -> int:
+    """A member of an event resolved (or came back): the event's message in this channel, if it has one, is
+    edited to say so (one more ``event`` row, after the incident's own)."""
+    if not row(db, "select 1 from outbox where channel_id = ? and message_kind = 'event' and event_id = ?",
+               (channel_id, event_id)):
+        return 0
+    cursor = db.execute(
+        "insert or ignore into outbox (channel_id, key, incident_id, change_id, event_id, message_kind, status, "
+        "attempts, created_at) values (?, ?, ?, ?, ?, 'event', 'pending', 0, ?)",
+        (channel_id, key, change.incident_id, change.id, event_id, now_iso()),
+    )
+    return cursor.rowcount
 
 
 def enqueue_notice(db: sqlite_utils.Database, channel_id: str, key: str, body: str) -> int:
@@ -147,25 +170,30 @@ def _backoff(attempts: int) -> float:
 
 def collapse_storm(db: sqlite_utils.Database, channel_id: str, threshold: int = STORM_THRESHOLD) -> int:
     """When a channel's backlog is a storm, keep one pending row per incident (its latest) and mark the others
-    ``collapsed``; the kept row is rendered as a digest of the incident's statements. Rows already partly sent
-    are never collapsed."""
+    ``collapsed``; the kept row is rendered as a digest of the incident's statements. An event's rows are kept
+    apart (its one message tells every member): only its latest stays. Rows already partly sent are never
+    collapsed."""
     pending = rows(
         db, "select id, incident_id, message_kind from outbox where channel_id = ? and status = 'pending' "
         "and incident_id is not null and id not in (select outbox_id from outbox_parts) order by id", (channel_id,),
     )
     if len(pending) <= threshold:
         return 0
-    latest: dict[int, int] = {}
+    latest: dict[Any, int] = {}
+    group: dict[int, Any] = {}
     for item in pending:
-        latest[item["incident_id"]] = item["id"]
+        event_id = _event_of(db, item) if item["message_kind"] == "event" else None
+        group[item["id"]] = ("event", event_id) if event_id is not None else item["incident_id"]
+        latest[group[item["id"]]] = item["id"]
     collapsed = 0
     with transaction(db):
         for item in pending:
-            if latest[item["incident_id"]] != item["id"]:
-                update_row(db, "outbox", item["id"], {"status": "collapsed", "last_error": f"collapsed into #{latest[item['incident_id']]}"})
+            keep = latest[group[item["id"]]]
+            if keep != item["id"]:
+                update_row(db, "outbox", item["id"], {"status": "collapsed", "last_error": f"collapsed into #{keep}"})
                 collapsed += 1
-        for incident_id, keep in latest.items():
-            if any(p["incident_id"] == incident_id and p["id"] != keep for p in pending):
+        for key, keep in latest.items():
+            if isinstance(key, int) and any(group[p["id"]] == key and p["id"] != keep for p in pending):
                 update_row(db, "outbox", keep, {"message_kind": "digest"})
     if collapsed:
         log.info("channel \"%s\": %d queued messages collapsed into one digest per incident", channel_id, collapsed)
@@ -338,11 +366,11 @@ def _completes(change: dict[str, Any] | None) -> bool:
     return change["change"] == "resolved" or (change["change"] == "maintenance" and change["detail"] == "completed")
 
 
-def _resolves(db: sqlite_utils.Database, item: dict[str, Any]) -> bool:
-    """Whether this row edits the thread's root into its status card: a resolution, a maintenance's completion,
-    or a digest whose backlog holds one. A report (or an update) never edits the root."""
+def _edits_root(db: sqlite_utils.Database, item: dict[str, Any]) -> bool:
+    """Whether this row edits the thread's root into its card: a resolution, a maintenance's completion, a reopen
+    (back to ongoing), or a digest whose backlog holds one of them. A report (or a plain update) never does."""
     kind = item["message_kind"]
-    if kind in ("resolved", "maintenance", "digest") and item.get("change_id"):
+    if kind in ("resolved", "maintenance", "update", "digest") and item.get("change_id"):
         change = row(db, "select change, detail from incident_changes where id = ?", (item["change_id"],))
     else:
         change = None
@@ -350,23 +378,42 @@ def _resolves(db: sqlite_utils.Database, item: dict[str, Any]) -> bool:
         return True
     if kind == "maintenance":
         return _completes(change)
+    if kind == "update":
+        return bool(change) and change["change"] == "reopened"
     if kind == "digest" and change is not None:
-        if _completes(change):
+        if _completes(change) or change["change"] == "reopened":
             return True
-        # a backlog that ended on a report (or an update) after a resolution it swallowed: that resolution's edit
+        # a backlog that ended on a report (or an update) after a resolution or a reopen it swallowed: its edit
         return bool(row(
             db, "select 1 from outbox o join incident_changes c on c.id = o.change_id where o.channel_id = ? "
             "and o.incident_id = ? and o.status = 'collapsed' and o.last_error = ? "
-            "and (c.change = 'resolved' or (c.change = 'maintenance' and c.detail = 'completed'))",
+            "and (c.change in ('resolved', 'reopened') or (c.change = 'maintenance' and c.detail = 'completed'))",
             (item["channel_id"], item["incident_id"], f"collapsed into #{item['id']}"),
         ))
     return False
 
 
-def _card_kind(db: sqlite_utils.Database, item: dict[str, Any]) -> str:
-    """The message kind whose card a digest's edit uses: the maintenance's completion, else the resolution."""
-    incident = row(db, "select kind from incidents where id = ?", (item["incident_id"],)) if item.get("incident_id") else None
-    return "maintenance" if incident and incident["kind"] == "maintenance" else "resolved"
+def _event_of(db: sqlite_utils.Database, item: dict[str, Any]) -> int | None:
+    """The event an ``event`` row tells (its own column, else its change's detail, for rows queued before)."""
+    if item.get("event_id"):
+        return int(item["event_id"])
+    found = row(db, "select o.event_id, c.detail from outbox o left join incident_changes c on c.id = o.change_id "
+                "where o.id = ?", (item["id"],))
+    if found and found["event_id"]:
+        return int(found["event_id"])
+    detail = str((found or {}).get("detail") or "")
+    return int(detail) if detail.isdigit() else None
+
+
+def _event_message(db: sqlite_utils.Database, channel_id: str, event_id: int, own_id: int) -> str | None:
+    """The remote id of the event's message in this channel (the latest event row sent for it), if any."""
+    found = row(
+        db, "select o.remote_id from outbox o left join incident_changes c on c.id = o.change_id "
+        "where o.channel_id = ? and o.message_kind = 'event' and o.status = 'sent' and coalesce(o.remote_id, '') != '' "
+        "and o.id != ? and (o.event_id = ? or (o.event_id is null and c.detail = ?)) order by o.id desc limit 1",
+        (channel_id, own_id, event_id, str(event_id)),
+    )
+    return found["remote_id"] if found else None
 
 
 def _pace(run: _Run, sleep: Callable[[float], None]) -> None:
@@ -390,9 +437,11 @@ def _deliver_one(
         update_row(db, "outbox", item["id"], {"status": "sending", "attempts": attempts})
     try:
         message = _render_row(db, bot, channel, item)
+        if item["message_kind"] == "event":
+            return _deliver_event(db, run, item, message, sleep)
         root = _thread_root(db, channel.config.id, item["incident_id"])
         progress = {r["part"]: r["remote_id"] for r in rows(db, "select part, remote_id from outbox_parts where outbox_id = ?", (item["id"],))}
-        if root and channel.can_edit and -1 not in progress and _resolves(db, item):
+        if root and channel.can_edit and -1 not in progress and _edits_root(db, item):
             _edit_root(db, bot, run, item, root, message, sleep)
         reply_to = root["root_remote_id"] if (root and channel.can_thread) else None
         remote_id, reply_to = _send_parts(db, run, item, message, reply_to, progress, sleep)
@@ -445,17 +494,11 @@ def _edit_root(
 ) -> None:
     channel = run.channel
     card, extra = message.card, message.extra
-    if not card:  # a digest that holds the resolution (or the completion): that message's card
-        resolved = _render_row(db, bot, channel, {**item, "message_kind": _card_kind(db, item)})
-        card, extra = resolved.card, resolved.extra
-        if not card and _card_kind(db, item) == "maintenance":  # the digest's latest change is not the completion
-            status = row(db, "select status from incidents where id = ?", (item["incident_id"],))
-            if status and status["status"] == "resolved":
-                done = row(db, "select id from incident_changes where incident_id = ? and change = 'maintenance' "
-                           "and detail = 'completed' order by id desc limit 1", (item["incident_id"],))
-                if done:
-                    resolved = _render_row(db, bot, channel, {**item, "message_kind": "maintenance", "change_id": done["id"]})
-                    card, extra = resolved.card, resolved.extra
+    if not card:  # a digest that holds a resolution, a completion or a reopen: the card of the incident as it is now
+        config = channel.config
+        card = render_card(message_context(db, item, config.timezone), markup=channel.markup,
+                           languages=config.languages, max_chars=channel.max_chars)
+        extra = {"card_blocks": mk.slack_blocks(card)} if channel.markup == "slack" else {}
     if not card:
         return
     _pace(run, sleep)
@@ -472,6 +515,45 @@ def _edit_root(
                    (item["id"], root["root_remote_id"], now_iso()))
         db.execute("update channel_threads set edited_at = ? where channel_id = ? and incident_id = ?",
                    (now_iso(), run.channel_id, item["incident_id"]))
+
+
+def _deliver_event(
+    db: sqlite_utils.Database, run: _Run, item: dict[str, Any], message: RenderedMessage,
+    sleep: Callable[[float], None],
+) -> tuple[str, str]:
+    """An event's one message in this channel: the first row sends it (on its own, in no incident's thread), each
+    later row edits it to the event as it is now. An edit is idempotent, so a crash after it only repeats it; a
+    message that is gone (or a channel that cannot edit) gets a new one, which later rows then edit."""
+    channel = run.channel
+    event_id = _event_of(db, item)
+    target = _event_message(db, run.channel_id, event_id, item["id"]) if event_id is not None else None
+    remote_id = ""
+    if target and channel.can_edit:
+        text = message.parts[0] if message.parts else ""
+        if len(message.parts) > 1:
+            log.warning("channel \"%s\": event message longer than one message; the edit keeps its first part",
+                        run.channel_id)
+        per_part = message.extra.get("part_blocks")
+        blocks = per_part[0] if isinstance(per_part, list) and per_part else message.blocks
+        _pace(run, sleep)
+        try:
+            channel.edit(target, RenderedMessage(parts=[text], card=text, extra={"card_blocks": blocks}))
+            remote_id = target
+        except ChannelError as err:
+            if not err.missing_target:
+                raise
+            log.warning("channel \"%s\": the event's message is gone (%s); sending it anew", run.channel_id, err)
+        finally:
+            run.state.pacer.record()
+    if not remote_id:
+        progress = {r["part"]: r["remote_id"] for r in rows(
+            db, "select part, remote_id from outbox_parts where outbox_id = ? and part >= 0", (item["id"],))}
+        remote_id, _ = _send_parts(db, run, item, message, None, progress, sleep)
+    with transaction(db):
+        update_row(db, "outbox", item["id"], {"status": "sent", "remote_id": remote_id, "sent_at": now_iso(),
+                                              "last_error": None, "event_id": event_id})
+        db.execute("delete from outbox_parts where outbox_id = ?", (item["id"],))
+    return "sent", ""
 
 
 def _send_parts(

@@ -382,6 +382,13 @@ def message_context(db: sqlite_utils.Database, outbox_row: dict[str, Any], timez
             ))
         if incident["event_id"]:
             context["event"] = _event(db, incident["event_id"])
+        # the root's card (card.j2) keeps the company's first statement under its status line
+        first = row(db, "select * from posts where incident_id = ? and duplicate_of is null and "
+                    "coalesce(kind, '') not in ('noise', 'report') order by created_at, id limit 1", (incident["id"],))
+        context["first_statement"] = _statement(db, first) if first else None
+        back = row(db, "select at from incident_changes where incident_id = ? and change = 'reopened' "
+                   "order by at desc, id desc limit 1", (incident["id"],)) if incident.get("reopened") else None
+        context["reopened_at"] = _time(back["at"]) if back else None
         if outbox_row["message_kind"] == "digest":
             context["statements"] = incident_statements(db, incident["id"])
     return context
@@ -471,6 +478,7 @@ def environment(markup: str = "plain") -> Environment:
             join_and=join_and, all_of=all_of, trouble=trouble, medium=medium, speaker=speaker,
             language_note=language_note, impact_word=impact_word, symptom_phrase=symptom_phrase, kind_label=kind_label,
             trouble_head=trouble_head, affected_parts=affected_parts, shown_title=shown_title,
+            clip=clip,
         )
         _envs[markup] = env
     return _envs[markup]
@@ -607,6 +615,7 @@ def _fill(name: str, context: dict[str, Any], markup: str, languages: tuple[str,
     values: dict[str, Any] = {
         "statement": None, "event": None, "incident": None, "service": None, "statements": [], "summary": None,
         "change": context.get("kind", ""), "body": "", "timezone": "Asia/Kolkata", "stage": "", "stage_again": False,
+        "first_statement": None, "reopened_at": None, "quote_limit": None,
     }
     values.update(_normalised(context))
     values.update(
@@ -617,11 +626,42 @@ def _fill(name: str, context: dict[str, Any], markup: str, languages: tuple[str,
 
 
 def edits_root(kind: str, context: dict[str, Any]) -> bool:
-    """Whether this message turns the thread's root into a status card: a resolution, or the completion of a
-    maintenance. Never a report, an update or anything else."""
+    """Whether this message turns the thread's root into a status card: a resolution, the completion of a
+    maintenance, or a reopen (the card goes back to ongoing). Never a report or a plain update."""
     if not context.get("incident"):
         return False
+    if kind == "update":
+        return context.get("change") == "reopened"
     return kind == "resolved" or (kind == "maintenance" and context.get("stage") == "completed")
+
+
+def clip(text: Any, limit: int | None) -> str:
+    """The first ``limit`` characters of a quoted statement, cut at a space, with " …" (None: all of it)."""
+    text = str(text or "")
+    if limit is None or len(text) <= limit:
+        return text
+    cut = text[: max(0, limit)]
+    space = cut.rfind(" ")
+    if space > limit * 0.6:
+        cut = cut[:space]
+    return cut.rstrip() + " …"
+
+
+def render_card(context: dict[str, Any], *, markup: str, languages: tuple[str, ...], max_chars: int) -> str:
+    """The root's card (card.j2) within ``max_chars``: the quoted first statement is clipped, in every language
+    alike, until the whole card fits; only a card that still does not fit is cut."""
+    card = _fill("card.j2", context, markup, languages)
+    first = context.get("first_statement")
+    limit = len(str(first.get("text") or "")) if first else 0
+    for _ in range(8):
+        over = mk.measure(card) - max_chars
+        if over <= 0 or limit <= 0:
+            break
+        limit = max(0, limit - over // max(1, len(languages)) - 40)
+        card = _fill("card.j2", {**context, "quote_limit": limit}, markup, languages)
+    if mk.measure(card) > max_chars:
+        card = mk.split(card, max_chars, markup)[0]
+    return card
 
 
 def render(kind: str, context: dict[str, Any], *, markup: str, languages: tuple[str, ...], max_chars: int) -> RenderedMessage:
@@ -629,10 +669,8 @@ def render(kind: str, context: dict[str, Any], *, markup: str, languages: tuple[
     if kind not in MESSAGE_KINDS:
         raise ValueError(f"unknown message kind {kind!r}")
     text = _fill(f"{kind}.j2", context, markup, languages)
-    card = _fill("card.j2", context, markup, languages) if edits_root(kind, context) else ""
+    card = render_card(context, markup=markup, languages=languages, max_chars=max_chars) if edits_root(kind, context) else ""
     parts = mk.split(text, max_chars, markup)
-    if card and mk.measure(card) > max_chars:
-        card = mk.split(card, max_chars, markup)[0]
     message = RenderedMessage(parts=parts, card=card)
     if markup == "slack":
         per_part = [mk.slack_blocks(p) for p in parts]

@@ -25,7 +25,9 @@ def test_demo_command_tells_the_seed_story(tmp_path):
     assert "लगभग 8 घंटे 45 मिनट तक रही" in out and "lasted about 8 h 45 min" in out
     assert "लगभग 7 घंटे 10 मिनट तक रही" in out and "lasted about 7 h 10 min" in out
     # what the companies said, verbatim, in both language parts
-    assert out.count(FACEBOOK_ACK) == 2 and out.count(TWITTER_RESOLVED) == 2
+    assert out.count(TWITTER_RESOLVED) == 2
+    # @facebook's first words: in its acknowledgement and, once resolved, under the root's status line (each language)
+    assert out.count(FACEBOOK_ACK) == 4 and "पहला बयान: फेसबुक (@facebook) ने बुधवार रात 8:35 बजे" in out
     assert "फेसबुक (@facebook) ने लिखा (अंग्रेज़ी में):" in out
     # the event: several services at once, "और" before the last
     assert "फेसबुक, व्हाट्सएप और इंस्टाग्राम पर एक साथ दिक्कत" in out
@@ -35,7 +37,9 @@ def test_demo_command_tells_the_seed_story(tmp_path):
     summary = out.split("सार / Summary", 1)[1]
     assert "• फेसबुक: बुधवार रात 8:35 बजे से गुरुवार सुबह 5:20 बजे तक — 8 घंटे 45 मिनट, समस्या दूर" in summary
     assert "• Facebook: Wednesday, 8:35 PM (15:05 UTC) to Thursday, 5:20 AM (23:50 UTC, 3 July) — 8 h 45 min, resolved" in summary
-    assert out.count("── [desk] edit ") == 4
+    # four roots edited on resolution; the one event message edited as Instagram and Twitter join and as each
+    # of the four resolves
+    assert out.count("── [desk] edit ") == 4 + 2 + 4
     # illustrative statements are marked as such
     assert out.count("illustrative statement") == sum(1 for s in SCENES if not s.verbatim)
     assert out.count("verbatim, quoted in the seed story") == sum(1 for s in SCENES if s.verbatim) == 2
@@ -50,4 +54,4 @@ def test_demo_in_english_only_and_each_message_once():
         assert message.strip() and not any("\u0900" <= ch <= "\u097f" for ch in message), message
     assert "Summary: Facebook, WhatsApp, Instagram and X (Twitter) in trouble at the same time" in text
     messages = text.count("── [desk] ") - text.count("── [desk] edit ")
-    assert messages == 8 + 3  # eight statements, three events (WhatsApp, Instagram, Twitter join)
+    assert messages == 8 + 1  # eight statements and one event message (edited as Instagram and Twitter join)
