@@ -58,10 +58,6 @@ WRONG: dict[str, str] = {
     "github_timeline_1bvl46bpr0bl": "end time: says GitHub announced the resolution at 8:44 PM IST (15:14 UTC, the "
                                     "timeline's first stamp, i.e. the start); the company's end 17:09 UTC = 10:39 PM IST "
                                     "appears nowhere (the 1 h 55 min duration is right)",
-    "github_timeline_51cglmw92h74": "end time: resolution dated 7:45 AM IST (02:15 UTC, the start); the company's end "
-                                    "06:29 UTC = 11:59 AM IST appears nowhere (4 h 14 min is right)",
-    "github_timeline_nbmvvphwqt3n": "end time: resolution dated 8:59 PM IST (15:29 UTC, the start); the company's end "
-                                    "16:30 UTC = 10:00 PM IST appears nowhere (1 h 1 min is right)",
     "github_fdl6khghfsp3": "what broke: says users have trouble using the API (एपीआई में दिक्कत); GitHub named "
                            "attachments uploads, webhook delivery logs and git lfs, never the API",
     "aws_iam_1629996723": "what broke: says users have trouble logging in (लॉग इन करने में दिक्कत); AWS wrote "

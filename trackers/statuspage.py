@@ -30,7 +30,8 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime, timedelta
+import re
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from config import SourceConfig
@@ -55,6 +56,23 @@ BACKDATED = timedelta(seconds=60)
 
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
+
+
+_TIMELINE_STAMP = re.compile(r"<li>\s*<strong>\s*(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})\s*</strong>")
+
+
+def _timeline_written_at(body: str, shown_at: datetime) -> datetime:
+    """An update whose body is a whole timeline (GitHub's 2010-2018 incidents, imported into Statuspage as one
+    update each, ``display_at`` = the timeline's FIRST stamp) was written at its LAST stamp (UTC): that is when the
+    company said what the body's last line says. Any other update keeps its own time."""
+    stamps = _TIMELINE_STAMP.findall(body[:200_000]) if "<li>" in body else []
+    if len(stamps) < 2:
+        return shown_at
+    try:
+        last = datetime.strptime(stamps[-1], "%Y-%m-%d %H:%M:%S").replace(tzinfo=timezone.utc)
+    except ValueError:
+        return shown_at
+    return last if shown_at < last <= shown_at + timedelta(days=30) else shown_at
 
 
 def body_text(body: str) -> str:
@@ -118,6 +136,7 @@ def _incident_posts(incident: dict[str, Any], source: SourceConfig, page: dict[s
             raise TrackerError(f"{where}: incident {incident_id} has a bad time {when!r}") from None
         if in_bounds(created_at, what=f"the time of update {update_id}", where=f"{where} incident {incident_id}") is None:
             continue
+        created_at = _timeline_written_at(_text(update.get("body")), created_at)
         affected = tuple(
             _text(c.get("name"))
             for c in update.get("affected_components") or []
