@@ -300,8 +300,10 @@ def with_began(data: dict[str, Any]) -> dict[str, Any]:
     data.setdefault("first_word_at", None)
     if data.get("first_word_at") is None:
         data["first_word_at"] = first_word
-    if data.get("duration_seconds") is None and data["began"] and data.get("resolved_at"):
-        data["duration_seconds"] = max(0, int((data["resolved_at"] - data["began"]).total_seconds()))
+    if data["began"] and data.get("resolved_at") and (data.get("duration_seconds") is not None
+                                                       or data["kind"] == "maintenance" or stated is None):
+        # durations are told from the same minutes the message shows (HINDI.md): 9:42–10:07 is 25 min, not 26
+        data["duration_seconds"] = timefmt.shown_seconds(data["began"], data["resolved_at"])
     return data
 
 
@@ -525,6 +527,12 @@ class Times(timefmt.TimeFormatter):
     def same_day(self, a: datetime, b: datetime) -> bool:
         """Same day as a reader counts it: the small hours belong to the evening before."""
         return self._night_day(a).date() == self._night_day(b).date()
+
+    def until(self, start: datetime | None, end: datetime | None, lang: str) -> str:
+        """The end of a span as it follows its start: the weekday only when the day changed (HINDI.md)."""
+        if start is not None and end is not None and self.same_day(start, end):
+            return self.clock(end, lang)
+        return self.when(end, lang, date=False)
 
     def clock(self, moment: datetime | None, lang: str) -> str:
         """Part of day and clock without the weekday: "सुबह 4 बजे" / "4:00 AM"."""

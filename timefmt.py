@@ -147,6 +147,13 @@ def duration_en(seconds: float | timedelta) -> str:
     return " ".join(words)
 
 
+def shown_seconds(start: datetime, end: datetime) -> int:
+    """Seconds between two moments as the messages show them (to the minute): 9:42:10 → 10:07:55 is 25 min."""
+    start_minute = start - timedelta(seconds=start.second, microseconds=start.microsecond)
+    end_minute = end - timedelta(seconds=end.second, microseconds=end.microsecond)
+    return max(0, int((end_minute - start_minute).total_seconds()))
+
+
 def duration(seconds: float | timedelta, lang: str) -> str:
     return duration_hi(seconds) if lang.startswith("hi") else duration_en(seconds)
 
@@ -168,7 +175,7 @@ class TimeFormatter:
     def between(self, start: datetime | None, end: datetime | None, lang: str) -> str:
         if start is None or end is None:
             return ""
-        return duration((end - start).total_seconds(), lang)
+        return duration(shown_seconds(start, end), lang)
 
     def day(self, moment: datetime, lang: str, *, year: bool = True) -> str:
         return f"{weekday(moment, self.tz, lang)}, {day_month(moment, self.tz, lang, year=year)}"

@@ -51,10 +51,6 @@ NAMES = sorted(p.name[: -len(".facts.json")] for p in GOLDEN.glob("*.facts.json"
 
 # Cases whose rendering states a wrong fact: name -> the wrong fact, precisely (strict xfail of the facts test).
 WRONG: dict[str, str] = {
-    "github_rgy28jwprr1c": "duration: shows 9:42 PM - 10:07 PM IST (16:12-16:37 UTC) but says 26 min; the minutes shown give "
-                           "25 (it rounds the seconds, 25 min 45 s; HINDI.md: durations from the minutes shown)",
-    "github_jnrk9tvtv38q": "duration: shows 10:58 PM - 1:48 AM IST (17:28-20:18 UTC) but says 2 h 51 min; the minutes shown "
-                           "give 2 h 50 min (2 h 50 min 38 s rounded up)",
     "github_timeline_1bvl46bpr0bl": "end time: says GitHub announced the resolution at 8:44 PM IST (15:14 UTC, the "
                                     "timeline's first stamp, i.e. the start); the company's end 17:09 UTC = 10:39 PM IST "
                                     "appears nowhere (the 1 h 55 min duration is right)",
