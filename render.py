@@ -310,6 +310,31 @@ def with_began(data: dict[str, Any]) -> dict[str, Any]:
 TEXT_SAYS_ONGOING = ("acknowledged", "update", "recovering")
 
 
+_NEARLY_100 = re.compile(r"\b(?:almost|nearly)\s+(?:at\s+)?100\s?%", re.IGNORECASE)
+_NEARLY = re.compile(r"\b(?:almost|nearly|mostly)\s+(?:fully\s+|all\s+|completely\s+)?(?:resolved|recovered|restored|back)\b",
+                     re.IGNORECASE)
+_RESIDUAL = re.compile(r"\bresidual\b|\b(?:some|a few|a small (?:group|number|set) of)\s+(?:people|users|customers)\b"
+                       r"[^.]{0,40}\b(?:may|might|could) still\b", re.IGNORECASE)
+
+
+def how_resolved(statement: dict[str, Any] | None) -> dict[str, bool]:
+    """What the resolving words claim: ``nearly_100`` ("almost at 100% resolved", the seed's @TwitterSupport),
+    ``nearly`` ("mostly recovered"), ``residual`` (some people may still see problems). A desk prints exactly that
+    much, not "services restored"."""
+    text = (statement or {}).get("text") or ""
+    return {"nearly_100": bool(_NEARLY_100.search(text)), "nearly": bool(_NEARLY.search(text)),
+            "residual": bool(_RESIDUAL.search(text))}
+
+
+def _last_line_says_resolved(statement: dict[str, Any] | None) -> bool:
+    lines = [line for line in ((statement or {}).get("text") or "").splitlines() if line.strip()]
+    if len(lines) < 2:
+        return False  # one sentence is read whole by the model; only a timeline's last line is its latest word
+    from understanding.lexicon import load_lexicon, normalise
+
+    return bool(load_lexicon().signals["resolved"].search(normalise(lines[-1][-400:]), False))
+
+
 def resolved_but_text_says(incident: dict[str, Any] | None, statement: dict[str, Any] | None) -> str:
     """When the company's status says resolved but the words of its resolving statement say work goes on, the
     kind the words read as (acknowledged | update | recovering); else "". From the incident's recorded
@@ -321,6 +346,8 @@ def resolved_but_text_says(incident: dict[str, Any] | None, statement: dict[str,
         return ""
     if statement and (statement.get("kind") != "resolved" or (text_kind and text_kind not in TEXT_SAYS_ONGOING)):
         return ""
+    if _last_line_says_resolved(statement):
+        return ""  # a timeline or long text whose last word is a resolution: the status and the words agree
     return text_kind or found.group(1)
 
 
@@ -630,6 +657,7 @@ def _fill(name: str, context: dict[str, Any], markup: str, languages: tuple[str,
         languages=tuple(languages), markup=markup, m=MarkupHelpers(markup), t=Times(values["timezone"]),
     )
     values["said_ongoing"] = resolved_but_text_says(values["incident"], values["statement"])
+    values["how"] = how_resolved(values["statement"])
     return _tidy(environment(markup).get_template(name).render(**values))
 
 

@@ -24,6 +24,9 @@ def test_demo_command_tells_the_seed_story(tmp_path):
     assert "गुरुवार सुबह 5:20 बजे" in out and "Thursday 4 July, 5:20 AM IST (23:50 UTC, 3 July)" in out
     assert "लगभग 8 घंटे 45 मिनट तक रही" in out and "lasted about 8 h 45 min" in out
     assert "लगभग 7 घंटे 9 मिनट तक रही" in out and "lasted about 7 h 9 min" in out
+    # @TwitterSupport said "almost at 100% resolved": told as that much, as the seed story does
+    assert "समस्या का लगभग 100 प्रतिशत समाधान हो गया है। कंपनी के मुताबिक कुछ लोगों को अब भी दिक्कत हो सकती है।" in out
+    assert "the problem is almost 100% resolved. By its account some people may still see problems." in out
     # what the companies said, verbatim, in both language parts
     assert out.count(TWITTER_RESOLVED) == 2
     # @facebook's first words: in its acknowledgement and, once resolved, under the root's status line (each language)
