@@ -43,7 +43,8 @@ class RenderedMessage:
 # ---------------------------------------------------------------- names and phrases
 
 
-def _service(name: str) -> dict[str, str]:
+def _service(name: str, at: str | None = None) -> dict[str, str]:
+    """Id and names of a service; ``at`` (ISO time of the statement or incident): the names it had then."""
     try:
         from services import load_catalog
 
@@ -52,7 +53,12 @@ def _service(name: str) -> dict[str, str]:
         found = None
     if found is None:
         return {"id": name.lower(), "name": name, "hi": name}
-    return {"id": found.id, "name": found.name, "hi": found.hi}
+    english, hindi = found.named_at(at or "")
+    return {"id": found.id, "name": english, "hi": hindi}
+
+
+def _first_time(incident: dict[str, Any]) -> str | None:
+    return incident.get("first_word_at") or incident.get("opened_at") or incident.get("resolved_at")
 
 
 def join_and(items: list[str], lang: str) -> str:
@@ -278,7 +284,7 @@ def _incident(db: sqlite_utils.Database | None, incident: dict[str, Any]) -> dic
         "first_word_at": _time(incident.get("first_word_at")),
         "window_start": _time(incident.get("window_start")),
         "window_end": _time(incident.get("window_end")),
-        "service_info": _service(incident["service"]),
+        "service_info": _service(incident["service"], _first_time(incident)),
     }
     return with_began(data)
 
@@ -360,7 +366,7 @@ def _event(db: sqlite_utils.Database, event_id: int) -> dict[str, Any] | None:
         **event,
         "started_at": _time(event["started_at"]),
         "ended_at": _time(event["ended_at"]),
-        "services": [_service(m["service"]) for m in members],
+        "services": [_service(m["service"], _first_time(m)) for m in members],
         "incidents": [_incident(db, m) for m in members],
     }
 
@@ -391,7 +397,7 @@ def message_context(db: sqlite_utils.Database, outbox_row: dict[str, Any], timez
     context: dict[str, Any] = {"kind": outbox_row["message_kind"], "timezone": timezone, "body": body}
     incident = row(db, "select * from incidents where id = ?", (outbox_row["incident_id"],)) if outbox_row.get("incident_id") else None
     if incident:
-        context["service"] = _service(incident["service"])
+        context["service"] = _service(incident["service"], _first_time(incident))
         context["incident"] = _incident(db, incident)
         change = row(db, "select * from incident_changes where id = ?", (outbox_row["change_id"],)) if outbox_row.get("change_id") else None
         post = None

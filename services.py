@@ -45,10 +45,18 @@ class Service:
     aliases: tuple[str, ...]
     category: str
     sources: tuple[ServiceSource, ...]
+    former: tuple[tuple[str, str, str], ...] = ()  # (English name, Hindi name, ISO date it ended), oldest first
+
+    def named_at(self, moment: str) -> tuple[str, str]:
+        """(English, Hindi) name as it was on ``moment`` (ISO 8601): "Twitter"/"ट्विटर" in 2019, "X (Twitter)" now."""
+        for name, hi, until in self.former:
+            if moment and moment[:10] < until:
+                return name, hi
+        return self.name, self.hi
 
     def names(self) -> tuple[str, ...]:
-        """Every name the service goes by: id, English name, Hindi name, aliases."""
-        return (self.id, self.name, self.hi, *self.aliases)
+        """Every name the service goes by: id, English name, Hindi name, aliases, former names."""
+        return (self.id, self.name, self.hi, *self.aliases, *(n for f in self.former for n in f[:2]))
 
 
 def _key(name: str) -> str:
@@ -132,6 +140,10 @@ def _service_from(entry: dict[str, Any]) -> Service:
         aliases=tuple(str(a) for a in aliases) if isinstance(aliases, list) else (),
         category=str(entry.get("category", "")),
         sources=tuple(sources),
+        former=tuple(
+            (str(f.get("name", "")), str(f.get("hi", "")), str(f.get("until", "")))
+            for f in entry.get("former", []) or [] if isinstance(f, dict) and f.get("name") and f.get("until")
+        ),
     )
 
 

@@ -34,7 +34,7 @@ def test_demo_command_tells_the_seed_story(tmp_path):
     assert "फेसबुक (@facebook) ने लिखा (अंग्रेज़ी में):" in out
     # the event: several services at once, "और" before the last
     assert "फेसबुक, व्हाट्सएप और इंस्टाग्राम पर एक साथ दिक्कत" in out
-    assert "फेसबुक, व्हाट्सएप, इंस्टाग्राम और एक्स (ट्विटर) पर एक साथ दिक्कत" in out and "ट्विटर" in out
+    assert "फेसबुक, व्हाट्सएप, इंस्टाग्राम और ट्विटर पर एक साथ दिक्कत" in out and "ट्विटर" in out
     assert "Facebook, WhatsApp and Instagram in trouble at the same time" in out
     # the closing summary, and the resolved first messages edited in place
     summary = out.split("सार / Summary", 1)[1]
@@ -55,6 +55,6 @@ def test_demo_in_english_only_and_each_message_once():
     for chunk in text.split("── [desk]")[1:]:  # every message, without the replay's own step lines
         message = chunk.split("▶")[0].split("═")[0]
         assert message.strip() and not any("\u0900" <= ch <= "\u097f" for ch in message), message
-    assert "Summary: Facebook, WhatsApp, Instagram and X (Twitter) in trouble at the same time" in text
+    assert "Summary: Facebook, WhatsApp, Instagram and Twitter in trouble at the same time" in text
     messages = text.count("── [desk] ") - text.count("── [desk] edit ")
     assert messages == 8 + 1  # eight statements and one event message (edited as Instagram and Twitter join)

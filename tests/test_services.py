@@ -126,3 +126,13 @@ def test_load_catalog_rejects_an_invalid_file(tmp_path) -> None:
         load_catalog(path)
     with pytest.raises(services.CatalogError, match="not found"):
         load_catalog(tmp_path / "missing.toml")
+
+
+def test_a_service_is_named_as_it_was_when_it_spoke() -> None:
+    from services import load_catalog
+
+    x = load_catalog().find("twitter")
+    assert x is not None and x.id == "x"
+    assert x.named_at("2019-07-03T23:24:00Z") == ("Twitter", "ट्विटर")  # the seed story's night
+    assert x.named_at("2023-07-24T00:00:00Z") == ("X (Twitter)", "एक्स (ट्विटर)")  # renamed that day
+    assert x.named_at("") == ("X (Twitter)", "एक्स (ट्विटर)")

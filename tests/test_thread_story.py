@@ -157,7 +157,7 @@ def test_the_seed_storys_verbatim_resolution_edits_twitters_root(tmp_path, tg, s
     root, reply = tg.sent(CHAT)
     assert reply.reply_to == root.message_id and len(root.edits) == 1
     shown = seen(root.current)
-    assert shown.startswith("✅ X (Twitter): resolved after 7 h 9 min (Wednesday, 9:45 PM – Thursday, 4:54 AM IST)")
+    assert shown.startswith("✅ Twitter: resolved after 7 h 9 min (Wednesday, 9:45 PM – Thursday, 4:54 AM IST)")
     assert "Some of you may be having trouble with Direct Messages and notifications." in shown
     assert TWITTER_RESOLVED not in shown and TWITTER_RESOLVED in seen(reply.text)
 
@@ -169,7 +169,7 @@ def test_three_services_joining_an_event_is_one_message_edited(tmp_path, tg, sla
     events = [m for m in tg.sent(CHAT) if "एक साथ दिक्कत" in m.text]
     assert len(events) == 1 and events[0].reply_to is None  # on its own, in no incident's thread
     story.scene("ig-ack")  # Instagram joins: the same message is edited, nothing new is sent
-    story.scene("tw-ack")  # and X (Twitter)
+    story.scene("tw-ack")  # and Twitter
     events = [m for m in tg.sent(CHAT) if "एक साथ दिक्कत" in m.text]
     assert len(events) == 1 and len(events[0].edits) == 2
     assert len(tg.sent(CHAT)) == 4 + 1  # four acknowledgements and one event message
@@ -188,7 +188,7 @@ def test_three_services_joining_an_event_is_one_message_edited(tmp_path, tg, sla
                  "• Instagram: problem since Wednesday, 9:00 PM (15:30 UTC), ongoing"):
         assert line in after_instagram, line
         assert line in seen(slack_events[0].edits[0]), line
-    assert "• एक्स (ट्विटर): बुधवार रात 9:45 बजे से दिक्कत जारी" in seen(events[0].current)
+    assert "• ट्विटर: बुधवार रात 9:45 बजे से दिक्कत जारी" in seen(events[0].current)
     assert [s for _, s in tg.method_calls("sendMessage")].count(200) == 5
 
     # replies still thread under each incident's own root, never under the event's message
