@@ -7,8 +7,9 @@ decides from the words and the context. A few documented hard overrides sit on t
      text the model reads as planned work (p >= 0.8) under an incident label is maintenance;
   2. a statement its source marks as planned work (Post.incident_kind == "maintenance") is maintenance;
   3. a text with no letters is noise (on a status page: an update, since a status page only speaks of incidents);
-  4. a text that opens as a post-incident report ("# Incident Report", "Root cause analysis", "Postmortem") is a
-     report (a retrospective is never a new outage);
+  4. a text that opens as a post-incident report ("# Incident Report", "Root cause analysis", "Postmortem", or a
+     "Summary" heading with a "Root Cause" section) is a report, also under a "resolved" label (a retrospective is
+     never a new outage nor a second resolution);
   5. a text read as a resolution that speaks of planned work and of no problem ("The scheduled maintenance has been
      completed.") is a maintenance completion, never the end of an outage;
   6. off a status page, a text that hits none of the lexicon's problem or lifecycle signals is noise (the model
@@ -168,7 +169,12 @@ def classify_text(
         text_kind = "noise"  # off a status page, no word of a problem or its course: not an outage statement
     outage = sum(probabilities.get(k, 0.0) for k in OUTAGE_KINDS)
 
-    if status_kind and status_kind in OUTAGE_KINDS and text_kind == "maintenance" \
+    report_like = bool(_REPORT_OPENING.match(norm)) or (norm.lstrip("*# ").startswith("summary")
+                                                        and "root cause" in norm)
+    if report_like and status_kind in ("resolved", "update", "report"):
+        # a post-incident report posted under a "resolved" label (Google Cloud) is a report, not a second fix
+        kind, confidence, reason = "report", max(0.9, probabilities.get("report", 0.0)), f"text:report-opening:{label}"
+    elif status_kind and status_kind in OUTAGE_KINDS and text_kind == "maintenance" \
             and probabilities["maintenance"] >= 0.8:
         # an incident label on planned work (imported histories, pages that post maintenance as incidents)
         kind, confidence, reason = "maintenance", probabilities["maintenance"], f"model:maintenance:status-{label}"
@@ -178,7 +184,7 @@ def classify_text(
         reason = f"status:{label}"
     elif maintenance:
         kind, confidence, reason = "maintenance", 0.95, "source:maintenance"
-    elif _REPORT_OPENING.match(norm):
+    elif report_like:
         kind, confidence, reason = "report", max(0.9, probabilities.get("report", 0.0)), "text:report-opening"
     else:
         kind, confidence, reason = text_kind, probabilities[text_kind], f"{'rules' if hindi_ruled else 'model'}:{text_kind}"

@@ -271,3 +271,13 @@ def test_lexicon_rejects_a_bad_pattern(tmp_path) -> None:
     bad.write_text('[signals.resolved]\nen = ["(unclosed"]\n', encoding="utf-8")
     with pytest.raises(ValueError, match="signals.resolved"):
         load_lexicon(str(bad))
+
+
+def test_a_report_under_a_resolved_label_is_a_report() -> None:
+    # Google Cloud's full incident report for R9vAbtGnhzo6n48SnqTj, posted days later with status AVAILABLE
+    text = ("**Summary**\nOn Tuesday, 22 March 2022, Google Cloud Networking experienced congestion on network "
+            "infrastructure to and from the network edge locations [1] in Queretaro, Mexico, for a duration of 1 hour "
+            "and 45 minutes.\n**Root Cause**\nMultiple simultaneous fiber cuts on diversely-routed paths …")
+    found = classify_text(text, status="resolved", source_kind="gcp")
+    assert found.kind == "report"
+    assert classify_text("This incident has been resolved.", status="resolved", source_kind="gcp").kind == "resolved"
