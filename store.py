@@ -112,6 +112,12 @@ def m003_kinds_and_times(db: sqlite_utils.Database) -> None:
     db.execute("update incidents set unsure = 0 where unsure is null")
 
 
+@migrations()
+def m004_thread_index(db: sqlite_utils.Database) -> None:
+    """The classifier's thread position (first / later, gap) looks up a thread's latest statement once per poll."""
+    db.execute("create index if not exists idx_posts_source_thread on posts (source_id, thread_key, created_at)")
+
+
 def now_utc() -> datetime:
     return datetime.now(timezone.utc).replace(microsecond=0)
 

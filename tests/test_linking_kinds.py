@@ -127,3 +127,10 @@ def test_structured_begin_beats_the_first_post(world) -> None:  # noqa: F811
     assert incident["started_at"] == "2019-07-03T13:00:00Z" and incident["started_from"] == "field"
     assert incident["first_word_at"] == "2019-07-03T15:00:00Z"
     assert incident["duration_seconds"] == 3 * 3600
+
+
+def test_thread_position_lookup_uses_an_index(tmp_path) -> None:
+    db = open_db(tmp_path / "state.db")
+    plan = " ".join(r["detail"] for r in db.query(
+        "explain query plan select max(created_at) as at from posts where source_id = ? and thread_key = ?", ("s", "t")))
+    assert "USING COVERING INDEX idx_posts_source_thread" in plan and "SCAN" not in plan
