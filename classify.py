@@ -197,7 +197,8 @@ def classify_text(
     if maintenance and kind in OUTAGE_KINDS:
         kind = "maintenance"  # planned work is never an outage, whatever its label
     disagreement = ""
-    if (status_kind or maintenance) and _STAGE[text_kind] != _STAGE[kind] and probabilities[text_kind] >= 0.6:
+    decided_by_label = reason.startswith(("status:", "source:"))
+    if decided_by_label and _STAGE[text_kind] != _STAGE[kind] and probabilities[text_kind] >= 0.6:
         disagreement = f"{'status ' + label if status_kind else 'source maintenance'}; text reads {text_kind} " \
                        f"({probabilities[text_kind]:.2f})"
     announce = kind != "noise"
