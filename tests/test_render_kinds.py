@@ -74,7 +74,7 @@ def test_real_maintenance_is_told_as_planned_work_in_its_own_thread(server, tmp_
     # scheduled_for 2015-09-22T01:00-07:00 .. 01:30-07:00 = 13:30 .. 14:00 IST, Tuesday
     assert "मंगलवार दोपहर 1:30 बजे से 2 बजे तक (22 सितंबर, भारतीय समय) नियोजित रखरखाव (मेंटेनेंस) किया जाएगा" in text
     assert "from Tuesday 22 September, 1:30 PM to 2:00 PM IST (08:00–08:30 UTC)" in text
-    assert "यह पहले से तय काम है, कोई खराबी (आउटेज) नहीं।" in text and "This is planned work, not an outage." in text
+    assert "यह पहले से तय काम है, अचानक आई खराबी (आउटेज) नहीं।" in text and "This is planned work, not an unexpected outage." in text
     assert "Wow our servers wow" in text  # the company's words, verbatim
     assert _outage_words(text) == []
     root = head
@@ -99,7 +99,7 @@ def test_real_maintenance_is_told_as_planned_work_in_its_own_thread(server, tmp_
     replies = [t for h, t in out if f"reply to {thread}" in h]
     assert len(edits) == 1 and len(replies) == 1
     assert "✅ डिस्कॉर्ड: नियोजित रखरखाव (मेंटेनेंस) पूरा" in edits[0]
-    assert "✅ Discord: planned maintenance completed" in edits[0] and "not an outage" in edits[0]
+    assert "✅ Discord: planned maintenance completed" in edits[0] and "not an unexpected outage" in edits[0]
     assert "मंगलवार दोपहर 2:55 बजे (22 सितंबर, भारतीय समय)" in replies[0]
     assert "काम पूरा हो गया है" in replies[0] and "its planned maintenance is complete" in replies[0]
     assert "इसका तय समय मंगलवार दोपहर 1:30 बजे से 2 बजे तक (22 सितंबर, भारतीय समय) था" in replies[0]
