@@ -17,7 +17,7 @@ from typing import Any
 import sqlite_utils
 
 from classify import OUTAGE_KINDS, Statement
-from facts.stated_times import stated_span, timeline_span
+from facts.stated_times import labelled_window, stated_span, timeline_span
 from posts import Post, iso_utc, parse_time
 from store import insert_row, now_iso, row, rows, update_row
 
@@ -351,8 +351,11 @@ def _link_maintenance(
         )
     window_start = iso_utc(post.starts_at) if post.starts_at else None
     window_end = iso_utc(post.ends_at) if post.ends_at else None
-    if window_start is None and window_end is None and stage == "scheduled":
-        span = stated_span(post.text, post.created_at)  # a notice names its window ahead: read only what is stated
+    if window_start is None and window_end is None:
+        # a notice names its window ahead ("Start Date: … End Date: …"), else a span in its words
+        span = labelled_window(post.text, post.created_at)
+        if span.start is None and span.end is None and stage == "scheduled":
+            span = stated_span(post.text, post.created_at)
         window_start = iso_utc(span.start) if span.start else None
         window_end = iso_utc(span.end) if span.end else None
     done = stage == "completed"

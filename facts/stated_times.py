@@ -564,3 +564,41 @@ def merge_spans(spans: Iterable[StatedSpan]) -> StatedSpan:
         end = None
     return StatedSpan(start[0] if start else None, end[0] if end else None, start[1] if start else "",
                       end[1] if end else "", "; ".join(dict.fromkeys(rejected)))
+
+
+# ---------------------------------------------------------------- a maintenance notice's labelled window
+
+_LABELLED = re.compile(
+    r"\b(?P<role>start|end)(?:\s+(?:date|time))?\s*:\s*(?P<month>[A-Za-z]{3,9})\.?\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?"
+    r"\s+(?P<year>\d{4}),?\s+(?:at\s+)?(?P<h>\d{1,2}):(?P<m>\d\d)\s*(?P<ampm>[ap]\.?m\.?)?\s*(?P<zone>[A-Za-z/ ]{1,20}?)?"
+    r"(?=\s*(?:$|[.;,)\n<•]|\s(?:end|start)\b))",
+    re.IGNORECASE,
+)
+
+
+def labelled_window(text: str, posted_at: datetime) -> StatedSpan:
+    """A maintenance notice's labelled window ("Start Date: December 10, 2019 at 16:00 UTC … End Date: …"): planned
+    work is announced ahead, so the window may lie up to 60 days after the notice (never before it by more than a
+    day). Full dates and a zone are required; anything else gives an empty span."""
+    try:
+        posted = _as_utc(posted_at)
+        found: dict[str, tuple[datetime, str]] = {}
+        for match in _LABELLED.finditer(_clean(text)[:MAX_CHARS]):
+            month = MONTHS.get(match["month"].lower())
+            zone = ZONES.get(" ".join((match["zone"] or "").upper().split()))
+            if month is None or zone is None:
+                continue
+            hour = int(match["h"]) % 12 + (12 if (match["ampm"] or "").lower().startswith("p") else 0) \
+                if match["ampm"] else int(match["h"])
+            local_time = datetime(int(match["year"]), month, int(match["day"]), hour, int(match["m"]), tzinfo=zone)
+            when = local_time.astimezone(UTC)
+            if not (posted - UNDATED_LIMIT <= when <= posted + DATED_LIMIT):
+                continue
+            found.setdefault(match["role"].lower(), (when, match.group(0).strip()))
+    except (ValueError, OverflowError, TypeError):
+        return StatedSpan(rejected="unreadable window")
+    start, end = found.get("start"), found.get("end")
+    if start and end and end[0] < start[0]:
+        return StatedSpan(rejected=f"end {end[1]!r} is before start {start[1]!r}")
+    return StatedSpan(start[0] if start else None, end[0] if end else None, start[1] if start else "",
+                      end[1] if end else "")

@@ -193,3 +193,19 @@ def test_timeline_plain_text_with_en_dash() -> None:
 ])
 def test_says_back(line: str, back: bool) -> None:
     assert says_back(line) is back
+
+
+def test_labelled_maintenance_window_announced_days_ahead() -> None:
+    from facts.stated_times import labelled_window
+
+    # Symantec WSS feed (shared/data/feeds/symantec_wss_history_2019-12-10.atom), notice posted 5 Dec 21:35 UTC
+    text = ("Network maintenance will occur in our Chennai (MAA1) data center on December 10, 2019 starting 16:00 UTC, "
+            "and is expected to last up to 2 hours.\nImpact\nNo impact expected.\nSchedule\n"
+            "• Start Date: December 10, 2019 at 16:00 UTC\n• End Date: December 10, 2019 at 18:00 UTC")
+    span = labelled_window(text, datetime(2019, 12, 5, 21, 35, tzinfo=timezone.utc))
+    assert span.start == datetime(2019, 12, 10, 16, 0, tzinfo=timezone.utc)
+    assert span.end == datetime(2019, 12, 10, 18, 0, tzinfo=timezone.utc)
+    # more than 60 days ahead, or no zone: not used
+    assert labelled_window(text, datetime(2019, 6, 1, tzinfo=timezone.utc)).start is None
+    assert labelled_window("Start Date: December 10, 2019 at 16:00", datetime(2019, 12, 5, tzinfo=timezone.utc)).start is None
+    assert labelled_window("\x00" * 1_000_000, datetime(2019, 12, 5, tzinfo=timezone.utc)).start is None
