@@ -4,7 +4,8 @@ The learned model (understanding/model.py, trained by bench/train_classifier.py 
 decides from the words and the context. A few documented hard overrides sit on top of it:
   1. a structured status (Statuspage, GCP AVAILABLE, AWS [RESOLVED] …) decides the lifecycle kind; the model's
      reading of the text is kept beside it (``text_kind``) and a disagreement is recorded, not hidden — except that
-     text the model reads as planned work (p >= 0.8) under an incident label is maintenance;
+     text read as planned work under an incident label is maintenance (model p >= 0.8, or >= 0.5 with a first
+     line that announces planned work);
   2. a statement its source marks as planned work (Post.incident_kind == "maintenance") is maintenance;
   3. a text with no letters is noise (on a status page: an update, since a status page only speaks of incidents);
   4. a text that opens as a post-incident report ("# Incident Report", "Root cause analysis", "Postmortem", or a
@@ -174,8 +175,7 @@ def classify_text(
     if report_like and status_kind in ("resolved", "update", "report"):
         # a post-incident report posted under a "resolved" label (Google Cloud) is a report, not a second fix
         kind, confidence, reason = "report", max(0.9, probabilities.get("report", 0.0)), f"text:report-opening:{label}"
-    elif status_kind and status_kind in OUTAGE_KINDS and text_kind == "maintenance" \
-            and probabilities["maintenance"] >= 0.8:
+    elif status_kind and status_kind in OUTAGE_KINDS and _planned_under_incident_label(text, probabilities, dev):
         # an incident label on planned work (imported histories, pages that post maintenance as incidents)
         kind, confidence, reason = "maintenance", probabilities["maintenance"], f"model:maintenance:status-{label}"
     elif status_kind:
@@ -209,6 +209,19 @@ def classify_text(
         {k: round(v, 4) for k, v in probabilities.items()}, text_kind, disagreement, announce,
         _stage(kind, label, norm),
     )
+
+
+def _planned_under_incident_label(text: str, probabilities: dict[str, float], dev: bool) -> bool:
+    """Planned work posted under an incident label (GitHub's imported 2010-2018 notices: "Scheduled maintenance
+    tonight starting at 22:00 PST …"): the model reads maintenance with p >= 0.8, or with p >= 0.5 when the first
+    line itself announces planned work. Unscheduled or emergency maintenance is downtime, not planned work."""
+    p = probabilities.get("maintenance", 0.0)
+    if p >= 0.8:
+        return True
+    first = normalise(text.strip().split("\n", 1)[0])
+    if p < 0.5 or "unscheduled" in first or "emergency" in first:
+        return False
+    return bool(load_lexicon().signals["maintenance"].search(first, dev))
 
 
 def _planned_work_done(norm: str, dev: bool) -> bool:
