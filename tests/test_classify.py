@@ -281,3 +281,13 @@ def test_a_report_under_a_resolved_label_is_a_report() -> None:
     found = classify_text(text, status="resolved", source_kind="gcp")
     assert found.kind == "report"
     assert classify_text("This incident has been resolved.", status="resolved", source_kind="gcp").kind == "resolved"
+
+
+def test_planned_work_under_an_incident_label_is_maintenance() -> None:
+    # GitHub's imported 2011 notice (statuspage_github_incidents), stored with status "resolved"
+    notice = ("2011-12-12 02:02:00 - We'll be performing scheduled maintenance tonight from 18:00 - 20:00 PST to double "
+              "the RAM in our MySQL and Redis servers.")
+    assert classify_text(notice, status="resolved", source_kind="statuspage").kind == "maintenance"
+    downtime = ("2013-05-02 02:34:30 - We are starting a brief unscheduled maintenance window, and expect to return in "
+                "less than 10 minutes.\n2013-05-02 02:44:54 - Everything operating normally.")
+    assert classify_text(downtime, status="resolved", source_kind="statuspage").kind == "resolved"
