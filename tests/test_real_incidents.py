@@ -51,9 +51,6 @@ NAMES = sorted(p.name[: -len(".facts.json")] for p in GOLDEN.glob("*.facts.json"
 
 # Cases whose rendering states a wrong fact: name -> the wrong fact, precisely (strict xfail of the facts test).
 WRONG: dict[str, str] = {
-    "github_timeline_1bvl46bpr0bl": "end time: says GitHub announced the resolution at 8:44 PM IST (15:14 UTC, the "
-                                    "timeline's first stamp, i.e. the start); the company's end 17:09 UTC = 10:39 PM IST "
-                                    "appears nowhere (the 1 h 55 min duration is right)",
     "github_fdl6khghfsp3": "what broke: says users have trouble using the API (एपीआई में दिक्कत); GitHub named "
                            "attachments uploads, webhook delivery logs and git lfs, never the API",
     "aws_iam_1629996723": "what broke: says users have trouble logging in (लॉग इन करने में दिक्कत); AWS wrote "

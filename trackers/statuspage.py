@@ -58,7 +58,7 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-_TIMELINE_STAMP = re.compile(r"<li>\s*<strong>\s*(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})\s*</strong>")
+_TIMELINE_STAMP = re.compile(r"<li>\s*<strong>\s*((?:\d{4}-\d{2}-\d{2} )?\d{1,2}:\d{2}(?::\d{2})?)\s*</strong>")
 
 
 def _timeline_written_at(body: str, shown_at: datetime) -> datetime:
@@ -68,8 +68,15 @@ def _timeline_written_at(body: str, shown_at: datetime) -> datetime:
     stamps = _TIMELINE_STAMP.findall(body[:200_000]) if "<li>" in body else []
     if len(stamps) < 2:
         return shown_at
+    stamp = stamps[-1]
     try:
-        last = datetime.strptime(stamps[-1], "%Y-%m-%d %H:%M:%S").replace(tzinfo=timezone.utc)
+        if "-" in stamp:
+            last = datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S").replace(tzinfo=timezone.utc)
+        else:  # a bare clock ("17:09"): the day of display_at, the next day if the clock went past midnight
+            hour, minute = (int(part) for part in stamp.split(":")[:2])
+            last = shown_at.astimezone(timezone.utc).replace(hour=hour, minute=minute, second=0, microsecond=0)
+            if last < shown_at:
+                last += timedelta(days=1)
     except ValueError:
         return shown_at
     return last if shown_at < last <= shown_at + timedelta(days=30) else shown_at
