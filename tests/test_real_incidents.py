@@ -51,15 +51,11 @@ NAMES = sorted(p.name[: -len(".facts.json")] for p in GOLDEN.glob("*.facts.json"
 
 # Cases whose rendering states a wrong fact: name -> the wrong fact, precisely (strict xfail of the facts test).
 WRONG: dict[str, str] = {
-    "github_fdl6khghfsp3": "what broke: says users have trouble using the API (एपीआई में दिक्कत); GitHub named "
-                           "attachments uploads, webhook delivery logs and git lfs, never the API",
-    "aws_iam_1629996723": "what broke: says users have trouble logging in (लॉग इन करने में दिक्कत); AWS wrote "
-                          "'Authentication and authorization of existing users ... were not impacted' (IAM API errors "
-                          "and propagation delays)",
-    "emma_gm8jc9315cyk": "what broke: says users have trouble receiving notifications (नोटिफिकेशन मिलने में दिक्कत); "
-                         "Emma said the whole application was down for all users ('sign up for notifications' misread)",
-    "emma_jrymvd7c2dyz": "what broke: says users have trouble receiving notifications (नोटिफिकेशन मिलने में दिक्कत); "
-                         "Emma said the application was down for all users (logging in and navigating)",
+    "emma_gm8jc9315cyk": "what broke: lists the page's affected components ('Web Application - Home', … 'and 15 other "
+                         "services') where Emma said the whole application was down for all users; the facts name the "
+                         "application, the API and email sending",
+    "emma_jrymvd7c2dyz": "what broke: lists the page's affected components ('Web Application - Home', … 'and 13 other "
+                         "services') where Emma said the application was down for all users (logging in and navigating)",
 }
 
 
