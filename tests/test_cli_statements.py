@@ -104,3 +104,22 @@ def test_incidents_json_tells_the_company_times_and_statements(tmp_path):
     (statement,) = record["statements"]
     assert statement["kind"] == "resolved" and statement["text"] == text
     assert statement["url"].endswith("/m2fy7ttnc5lt")
+
+
+def test_announce_threshold_is_bounded_and_used_by_classify(tmp_path):
+    for bad in ('"high"', "1.5", "-0.1", "true"):
+        config = tmp_path / "bad.toml"
+        config.write_text(f"[bot]\nannounce_threshold = {bad}\n")
+        result = run_bot("status", "--config", str(config))
+        assert result.returncode == 2 and "announce_threshold" in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+    config = tmp_path / "strict.toml"
+    config.write_text(f'[bot]\nstate = "{tmp_path / "state.db"}"\nannounce_threshold = 1.0\n')
+    line = json.dumps({"text": "We're aware that some people can't send messages and are working on a fix.", "kind": "x"})
+    strict = subprocess.run([sys.executable, str(ROOT / "bot.py"), "classify", "--config", str(config)], input=line,
+                            capture_output=True, text=True, timeout=60)
+    loose = subprocess.run([sys.executable, str(ROOT / "bot.py"), "classify", "--threshold", "0"], input=line,
+                           capture_output=True, text=True, timeout=60)
+    assert json.loads(strict.stdout)["announce"] is False  # below a threshold of 1.0: kept as unsure
+    assert json.loads(loose.stdout)["announce"] is True
+    assert json.loads(strict.stdout)["kind"] == json.loads(loose.stdout)["kind"] == "acknowledged"
