@@ -37,6 +37,18 @@ def _load(config_path: str | None) -> BotConfig:
         sys.exit(EXIT_BAD_CONFIG)
 
 
+def _need_model() -> None:
+    """The classifier's weights load before any source is read: a missing or broken model file is one line, exit 2,
+    not a traceback per statement."""
+    from understanding.model import ModelError, load_model
+
+    try:
+        load_model()
+    except ModelError as err:
+        click.echo(f"model error: {err}", err=True)
+        sys.exit(EXIT_BAD_CONFIG)
+
+
 def _db(bot: BotConfig):  # type: ignore[no-untyped-def]
     from store import open_db
 
@@ -71,6 +83,7 @@ def cli(log_format: str, verbose: bool) -> None:
 def poll(config_path: str | None, once: bool, source_ids: tuple[str, ...], poll_all: bool) -> None:
     """Poll the sources whose interval has passed, store what they say, and deliver the messages."""
     bot = _load(config_path)
+    _need_model()
     from lock import AlreadyRunning, instance_lock
 
     try:
@@ -122,6 +135,7 @@ def run_poll_once(bot: BotConfig, source_ids: tuple[str, ...] = (), *, poll_all:
 def run(config_path: str | None) -> None:
     """Run as a daemon: poll each source at its interval, deliver between polls."""
     bot = _load(config_path)
+    _need_model()
     from daemon import run_daemon
     from lock import AlreadyRunning, instance_lock
 
@@ -254,6 +268,7 @@ def classify_command(threshold: float | None, config_path: str | None) -> None:
 def resync_command(config_path: str | None, source_ids: tuple[str, ...], since: str | None, dry_run: bool, repost: bool) -> None:
     """Re-read each source's history, add what is missing, re-classify and re-link."""
     bot = _load(config_path)
+    _need_model()
     from config import parse_interval
     from lock import AlreadyRunning, instance_lock
     from resync import resync
