@@ -2,7 +2,8 @@
 
 The learned model (understanding/model.py, trained by bench/train_classifier.py on real labelled statements)
 decides from the words and the context. A few documented hard overrides sit on top of it:
-  1. a structured status (Statuspage, GCP AVAILABLE, AWS [RESOLVED] …) decides the lifecycle kind; the model's
+  1. a structured status (Statuspage, GCP AVAILABLE, AWS [RESOLVED] …) decides the lifecycle kind (an open status:
+     the first statement of its thread acknowledges, a later one updates or tells of recovery); the model's
      reading of the text is kept beside it (``text_kind``) and a disagreement is recorded, not hidden — except that
      text read as planned work under an incident label is maintenance (model p >= 0.8, or >= 0.5 with a first
      line that announces planned work);
@@ -179,7 +180,7 @@ def classify_text(
         # an incident label on planned work (imported histories, pages that post maintenance as incidents)
         kind, confidence, reason = "maintenance", probabilities["maintenance"], f"model:maintenance:status-{label}"
     elif status_kind:
-        kind = status_kind
+        kind = _open_kind(status_kind, position, text_kind, probabilities)
         confidence = 0.99 if kind == "resolved" else 0.95
         reason = f"status:{label}"
     elif maintenance:
@@ -209,6 +210,17 @@ def classify_text(
         {k: round(v, 4) for k, v in probabilities.items()}, text_kind, disagreement, announce,
         _stage(kind, label, norm),
     )
+
+
+def _open_kind(status_kind: str, position: str, text_kind: str, probabilities: dict[str, float]) -> str:
+    """An open status names the stage (still open), not the statement: pages repeat "investigating" on every
+    progress post (GitHub, Emma). As the corpus labels them: the thread's first statement acknowledges, a later one
+    updates — or tells of recovery when its words say so (p >= 0.6). Other statuses are kept as they are."""
+    if status_kind not in ("acknowledged", "update") or not position:
+        return status_kind
+    if position == "first":
+        return "acknowledged"
+    return "recovering" if text_kind == "recovering" and probabilities[text_kind] >= 0.6 else "update"
 
 
 def _planned_under_incident_label(text: str, probabilities: dict[str, float], dev: bool) -> bool:

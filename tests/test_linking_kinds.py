@@ -134,3 +134,16 @@ def test_thread_position_lookup_uses_an_index(tmp_path) -> None:
     plan = " ".join(r["detail"] for r in db.query(
         "explain query plan select max(created_at) as at from posts where source_id = ? and thread_key = ?", ("s", "t")))
     assert "USING COVERING INDEX idx_posts_source_thread" in plan and "SCAN" not in plan
+
+
+def test_a_repeated_investigating_label_is_told_by_position_and_words(world) -> None:  # noqa: F811
+    _, db, feed = world
+    # GitHub incident nf4gcjtcsqdb (22 May 2019): every progress post carries the status "investigating"
+    texts = ["We are investigating a delay in notification deliveries.",
+             "We continue to investigate a delay in notification deliveries.",
+             "We deployed a fix and are processing the Webhook backlog."]
+    for i, text in enumerate(texts):
+        feed("gh-page", post("gh-page", f"n{i}", "GitHub", text, 20 * i, thread_key="nf4g", status="investigating"))
+    kinds = [r["kind"] for r in rows(db, "select kind from posts order by created_at")]
+    assert kinds[:2] == ["acknowledged", "update"]
+    assert kinds[2] in ("update", "recovering")  # never "acknowledged" again
