@@ -1,4 +1,5 @@
-"""Shared fixtures: the project root on sys.path, a local HTTP server, paths to test data."""
+"""Shared fixtures: the project root on sys.path, a local HTTP server, fake Telegram and Slack servers (the
+requesting module names its tokens), paths to test data."""
 
 from __future__ import annotations
 
@@ -27,6 +28,26 @@ def server() -> Iterator[LocalServer]:
         yield srv
     finally:
         srv.stop()
+
+
+@pytest.fixture
+def tg(request: pytest.FixtureRequest) -> Iterator[object]:
+    """A fake Telegram Bot API on 127.0.0.1 for the requesting module's TG_TOKEN."""
+    from fake_telegram import FakeTelegram
+
+    fake = FakeTelegram(request.module.TG_TOKEN)
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def slack(request: pytest.FixtureRequest) -> Iterator[object]:
+    """A fake Slack Web API on 127.0.0.1 for the requesting module's SLACK_TOKEN."""
+    from fake_slack import FakeSlack
+
+    fake = FakeSlack(request.module.SLACK_TOKEN)
+    yield fake
+    fake.stop()
 
 
 @pytest.fixture

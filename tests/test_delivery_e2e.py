@@ -8,7 +8,6 @@ import re
 import sqlite3
 import time
 
-import pytest
 from fake_slack import FakeSlack
 from fake_telegram import FakeTelegram
 from pollhelpers import incidents_document, load_incident, recent_start, revealed, run_bot, shifted, write_config
@@ -19,20 +18,6 @@ SLACK_TOKEN = "xoxb-e2e-slack-token"
 CHAT = "-1001234"
 ENV = {"TELEGRAM_BOT_TOKEN": TG_TOKEN, "SLACK_BOT_TOKEN": SLACK_TOKEN}
 DEVANAGARI = re.compile(r"[\u0900-\u097F]")
-
-
-@pytest.fixture
-def tg():
-    fake = FakeTelegram(TG_TOKEN)
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def slack():
-    fake = FakeSlack(SLACK_TOKEN)
-    yield fake
-    fake.stop()
 
 
 def source(server) -> dict:  # type: ignore[no-untyped-def]

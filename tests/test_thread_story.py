@@ -14,7 +14,6 @@ import html
 import re
 from datetime import datetime, timedelta, timezone
 
-import pytest
 from fake_slack import FakeSlack
 from fake_telegram import FakeTelegram
 from golden_cases import FACEBOOK_ACK, TWITTER_RESOLVED
@@ -31,20 +30,6 @@ FB_BACK = ("Some people are having trouble uploading or sending images and video
            "to get things back to normal as quickly as possible.")
 FB_AGAIN = ("The issue with uploading and sending images and videos has now been resolved again. We're sorry for "
             "the trouble.")
-
-
-@pytest.fixture
-def tg():
-    fake = FakeTelegram(TG_TOKEN)
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def slack():
-    fake = FakeSlack(SLACK_TOKEN)
-    yield fake
-    fake.stop()
 
 
 def seen(text: str) -> str:
