@@ -28,13 +28,12 @@ import re
 from dataclasses import dataclass, field
 
 import posts
-from understanding.features import LEXICON_SIGNALS, Context, features
+from understanding.features import MAX_CHARS, Context, features, read
 from understanding.lexicon import (
     SOCIAL_SOURCE_KINDS,
     STATUS_SOURCE_KINDS,
     SYMPTOMS,
     detect_language,
-    lexicon_hits,
     load_lexicon,
     normalise,
     symptom_phrase,
@@ -49,7 +48,6 @@ __all__ = ["KINDS", "OUTAGE_KINDS", "SYMPTOMS", "Statement", "classify", "classi
 KINDS = ("acknowledged", "update", "recovering", "resolved", "maintenance", "report", "noise")
 OUTAGE_KINDS = ("acknowledged", "update", "recovering", "resolved")  # the kinds that tell of an outage
 DEFAULT_THRESHOLD = 0.7  # social posts: outage probability needed to announce (bench/classify_eval.py)
-MAX_TEXT = 8000
 
 # Structured status → lifecycle kind (Statuspage's vocabulary, which the other status trackers map onto).
 STATUS_KINDS = {
@@ -142,11 +140,10 @@ def classify_text(
 ) -> Statement:
     """Classify one statement's text in its context. Never raises on any text (empty, huge, binary)."""
     text = text if isinstance(text, str) else ""
-    text = text[:MAX_TEXT].replace("\x00", " ")
+    text = text[: 2 * MAX_CHARS].replace("\x00", " ")
     group = source_group(source_kind)
-    language = detect_language(text)
-    norm = normalise(text)
-    dev = language in ("hi", "mixed")
+    reading = read(text)  # the same reading the model was trained on
+    language, norm, dev, hits = reading.language, reading.norm, reading.devanagari, reading.hits
     symptoms = symptoms_of(norm, dev) if norm else ()
     label = status.strip().lower()
     status_kind = STATUS_KINDS.get(label, "")
@@ -158,7 +155,6 @@ def classify_text(
 
     context = Context(source=group, is_reply=is_reply, is_self_reply=is_self_reply, position=position,
                       gap_seconds=gap_seconds)
-    hits = lexicon_hits(norm[:4000], dev, LEXICON_SIGNALS)
     probabilities = (model or load_model()).probabilities(features(norm, hits, context))
     text_kind = max(probabilities, key=probabilities.__getitem__)
     hindi_ruled = False

@@ -121,9 +121,27 @@ def features(norm: str, lexicon_hits: tuple[str, ...], context: Context) -> list
     return list(dict.fromkeys(text_features(norm, lexicon_hits) + context_features(context)))
 
 
-def featurize(text: str, context: Context) -> list[str]:
-    """Features of a raw statement text (HTML or plain) in its context: what training and run time both call."""
+@dataclass(frozen=True)
+class Reading:
+    """What the lexicon reads in a raw statement: its script-based language, normalised text, whether Devanagari
+    patterns apply, and the lexicon signals it hits. One reading serves the features and classify's overrides."""
+
+    language: str
+    norm: str
+    devanagari: bool
+    hits: tuple[str, ...]
+
+
+def read(text: str) -> Reading:
+    """Read a raw statement text (HTML or plain); only the first 2 × MAX_CHARS characters count."""
     text = text[: MAX_CHARS * 2]
+    language = detect_language(text)
     norm = normalise(text)
-    dev = "\u0900" <= max(norm, default=" ") and detect_language(text) in ("hi", "mixed")
-    return features(norm, lexicon_hits(norm, dev, LEXICON_SIGNALS), context)
+    devanagari = language in ("hi", "mixed")
+    return Reading(language, norm, devanagari, lexicon_hits(norm, devanagari, LEXICON_SIGNALS))
+
+
+def featurize(text: str, context: Context) -> list[str]:
+    """Features of a raw statement text in its context: what training calls (run time reads once, then features)."""
+    reading = read(text)
+    return features(reading.norm, reading.hits, context)
