@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 LEXICON_PATH = Path(__file__).resolve().parent.parent / "data" / "lexicon.toml"
-RULE_KINDS = ("acknowledged", "update", "resolved", "noise")  # what the old rules and [status] can say
 # Source kinds that only ever speak of incidents (never customer care or marketing).
 STATUS_SOURCE_KINDS = frozenset({"statuspage", "feed", "gcp", "aws", "azure", "slack", "incidentio", "instatus"})
 # Social accounts, where support staff chat all day: there a text needs outage words to be a statement.
@@ -44,7 +43,6 @@ _OTHER_LETTER = re.compile(r"[^\W\d_A-Za-z\u0900-\u097F]")
 
 @dataclass(frozen=True)
 class _Lexicon:
-    status: dict[str, str]
     signals: dict[str, _Signal]
     symptoms: dict[str, _Signal]
     phrases: dict[tuple[str, str], str]
@@ -100,7 +98,6 @@ def load_lexicon(path: str | None = None) -> _Lexicon:
     """Read and compile the lexicon (cached). Raises ValueError naming the bad entry."""
     where = Path(path) if path else LEXICON_PATH
     raw: dict[str, Any] = tomllib.loads(where.read_text(encoding="utf-8"))
-    status = {str(k): str(v) for k, v in raw.get("status", {}).items()}  # [status] moved to classify.STATUS_KINDS
     signals: dict[str, _Signal] = {}
     for name, entry in raw.get("signals", {}).items():
         try:
@@ -120,7 +117,7 @@ def load_lexicon(path: str | None = None) -> _Lexicon:
         phrases[(tag, "hi")] = _nfc(str(entry.get("phrase_hi", entry.get("phrase_en", tag))))
     entries = raw.get("symptoms", {})
     scanners = {lang: _symptom_scanner(entries, lang) for lang in ("en", "hi")}
-    return _Lexicon(status=status, signals=signals, symptoms=symptoms, phrases=phrases, scanners=scanners)
+    return _Lexicon(signals=signals, symptoms=symptoms, phrases=phrases, scanners=scanners)
 
 
 def symptom_phrase(tag: str, lang: str) -> str:
