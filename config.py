@@ -1,10 +1,37 @@
 """Configuration: reads ``pushti.toml`` (or the bundled default), validates it, and returns plain data.
 
 A bad config raises ``ConfigError`` whose message is one line naming the file, the entry and the problem.
+
+Every number is bounded at load time (finite, in range), so nothing from the file can overflow a date or a sleep
+at run time. Durations take "30s" / "5m" / "2h" / "1d" or a number of seconds:
+
+=====================================  ==========================================================
+key                                    allowed
+=====================================  ==========================================================
+``every`` ([bot] and [[source]])       1 ms … 1 day (below 1 s only makes sense for tests: the
+                                       daemon polls at most every 0.1 s)
+``link_window``                        1 s … 30 days
+``stale_after``                        1 min … 30 days
+``event_window``                       1 s … 7 days
+``backfill`` (an interval)             1 s … 3650 days (use "all" for everything)
+``x_monthly_reads``                    0 … 100,000,000 (0 = X is not read)
+``failure_alert_after``                1 … 10,000
+``delivery_attempts``                  1 … 1,000
+``storm_threshold``                    1 … 100,000
+``delivery_max_wait``                  0 … 1 hour
+channel ``timeout``                    1 s … 5 min
+channel ``min_interval``               0 (no pacing) … 1 hour
+channel ``per_minute``                 0 (no limit) … 10,000
+source ``timeout``                     1 s … 5 min
+source ``page_size`` / ``max_pages`` / ``keep_seen`` / ``keep_roots``   1 … 100,000
+=====================================  ==========================================================
+
+Numeric options given as intervals ("15s") are stored as seconds (floats) in ``options``.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -16,6 +43,24 @@ ID_PATTERN = re.compile(r"^[a-z0-9_-]+$")
 INTERVAL_PATTERN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min|h|d)?\s*$")
 UNITS = {None: 1.0, "ms": 0.001, "s": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0, "d": 86400.0}
 IMPACTS = ("none", "minor", "major", "critical")
+MAX_INTERVAL = 100 * 365 * 86400.0  # no interval anywhere is longer than a century (keeps datetime arithmetic safe)
+
+MINUTE, HOUR, DAY = 60.0, 3600.0, 86400.0
+# (key, least, most) in seconds; least 0 means 0 is allowed ("off" / "no pacing")
+BOT_INTERVALS = {
+    "every": (0.001, DAY),
+    "link_window": (1.0, 30 * DAY),
+    "stale_after": (MINUTE, 30 * DAY),
+    "event_window": (1.0, 7 * DAY),
+    "delivery_max_wait": (0.0, HOUR),
+}
+BACKFILL_RANGE = (1.0, 3650 * DAY)
+BOT_COUNTS = {"delivery_attempts": (1, 1000), "storm_threshold": (1, 100_000)}
+CHANNEL_INTERVALS = {"timeout": (1.0, 5 * MINUTE), "min_interval": (0.0, HOUR)}
+CHANNEL_COUNTS = {"per_minute": (0, 10_000)}
+SOURCE_INTERVALS = {"timeout": (1.0, 5 * MINUTE)}
+SOURCE_COUNTS = {"page_size": (1, 100_000), "max_pages": (1, 100_000), "keep_seen": (1, 100_000),
+                 "keep_roots": (1, 100_000)}
 
 
 class ConfigError(Exception):
@@ -84,20 +129,54 @@ class BotConfig:
         raise KeyError(channel_id)
 
 
-def parse_interval(value: Any) -> float:
-    """'30s' / '5m' / '2h' / '1d' / a number of seconds -> seconds. Raises ValueError."""
+def parse_interval(value: Any, *, allow_zero: bool = False) -> float:
+    """'30s' / '5m' / '2h' / '1d' / a number of seconds -> seconds. Raises ValueError (one line).
+
+    Not finite (inf, nan), not more than zero (unless ``allow_zero``) or longer than a century is an error.
+    """
     if isinstance(value, bool):
         raise ValueError(f"bad interval {value!r}")
     if isinstance(value, (int, float)):
         seconds = float(value)
     else:
-        match = INTERVAL_PATTERN.match(str(value))
+        text = str(value)[:40]
+        match = INTERVAL_PATTERN.match(text)
         if not match:
-            raise ValueError(f"bad interval {value!r} (use e.g. \"30s\", \"5m\", \"2h\")")
+            raise ValueError(f"bad interval {text!r} (use e.g. \"30s\", \"5m\", \"2h\")")
         seconds = float(match.group(1)) * UNITS[match.group(2)]
-    if seconds <= 0:
-        raise ValueError(f"bad interval {value!r} (must be more than zero)")
+    if not math.isfinite(seconds):
+        raise ValueError(f"bad interval {value!r} (must be a finite number)")
+    if seconds < 0 or (seconds == 0 and not allow_zero):
+        raise ValueError(f"bad interval {value!r} (must be {'zero or ' if allow_zero else ''}more than zero)")
+    if seconds > MAX_INTERVAL:
+        raise ValueError(f"bad interval {str(value)[:40]!r} (longer than a century)")
     return seconds
+
+
+def _show_seconds(seconds: float) -> str:
+    for size, unit in ((DAY, "d"), (HOUR, "h"), (MINUTE, "m"), (1.0, "s")):
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{seconds * 1000:g}ms" if seconds < 1 else f"{seconds:g}s"
+
+
+def bounded_interval(value: Any, where: str, key: str, least: float, most: float) -> float:
+    """An interval in [least, most] seconds (``least`` 0: zero allowed), else ConfigError naming ``where`` and ``key``."""
+    try:
+        seconds = parse_interval(value, allow_zero=least == 0)
+    except ValueError as err:
+        raise ConfigError(f"{where}: {key}: {err}") from None
+    if seconds < least or seconds > most:
+        low = _show_seconds(least) if least else "0"
+        raise ConfigError(f"{where}: {key} must be from {low} to {_show_seconds(most)}, got {str(value)[:40]!r}")
+    return seconds
+
+
+def bounded_count(value: Any, where: str, key: str, least: int, most: int) -> int:
+    """A whole number in [least, most], else ConfigError naming ``where`` and ``key``."""
+    if isinstance(value, bool) or not isinstance(value, int) or not least <= value <= most:
+        raise ConfigError(f"{where}: {key} must be a whole number from {least:,} to {most:,}, got {str(value)[:40]!r}")
+    return value
 
 
 def source_kinds() -> set[str]:
@@ -154,28 +233,25 @@ def parse_config(raw: dict[str, Any], label: str = "<config>") -> BotConfig:
     if not isinstance(bot, dict):
         raise ConfigError(f"{label}: [bot] must be a table")
     where = f"{label}: [bot]"
-    try:
-        every = parse_interval(bot.get("every", "60s"))
-    except ValueError as err:
-        raise ConfigError(f"{where}: every: {err}") from None
+    every = bounded_interval(bot.get("every", "60s"), where, "every", *BOT_INTERVALS["every"])
     timezone = _timezone(bot.get("timezone", "Asia/Kolkata"), where)
     languages = _languages(bot.get("languages", ["hi", "en"]), where)
     known_bot = {
         "state", "timezone", "languages", "every", "link_window", "stale_after", "event_window",
         "x_monthly_reads", "ops_channel", "failure_alert_after", "digest_at", "announce_threshold",
     }
-    try:
-        link_window = parse_interval(bot.get("link_window", "12h")) / 3600
-        stale = parse_interval(bot.get("stale_after", "48h")) / 3600
-        event_window = parse_interval(bot.get("event_window", "90m")) / 60
-    except ValueError as err:
-        raise ConfigError(f"{where}: {err}") from None
-    x_reads = bot.get("x_monthly_reads", 10000)
-    if not isinstance(x_reads, int) or isinstance(x_reads, bool) or x_reads < 0:
-        raise ConfigError(f"{where}: x_monthly_reads must be a whole number ≥ 0, got {x_reads!r}")
-    alert_after = bot.get("failure_alert_after", 5)
-    if not isinstance(alert_after, int) or isinstance(alert_after, bool) or alert_after < 1:
-        raise ConfigError(f"{where}: failure_alert_after must be a whole number ≥ 1, got {alert_after!r}")
+    link_window = bounded_interval(bot.get("link_window", "12h"), where, "link_window", *BOT_INTERVALS["link_window"]) / 3600
+    stale = bounded_interval(bot.get("stale_after", "48h"), where, "stale_after", *BOT_INTERVALS["stale_after"]) / 3600
+    event_window = bounded_interval(bot.get("event_window", "90m"), where, "event_window", *BOT_INTERVALS["event_window"]) / 60
+    x_reads = bounded_count(bot.get("x_monthly_reads", 10000), where, "x_monthly_reads", 0, 100_000_000)
+    alert_after = bounded_count(bot.get("failure_alert_after", 5), where, "failure_alert_after", 1, 10_000)
+    bot_options = {k: v for k, v in bot.items() if k not in known_bot}
+    for key, (least, most) in BOT_COUNTS.items():
+        if key in bot_options:
+            bounded_count(bot_options[key], where, key, least, most)
+    if "delivery_max_wait" in bot_options:
+        bot_options["delivery_max_wait"] = bounded_interval(
+            bot_options["delivery_max_wait"], where, "delivery_max_wait", *BOT_INTERVALS["delivery_max_wait"])
 
     threshold = bot.get("announce_threshold", 0.7)
     if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0.0 <= threshold <= 1.0:
@@ -214,7 +290,7 @@ def parse_config(raw: dict[str, Any], label: str = "<config>") -> BotConfig:
         announce_threshold=float(threshold),
         sources=sources,
         channels=channels,
-        options={k: v for k, v in bot.items() if k not in known_bot},
+        options=bot_options,
     )
 
 
@@ -230,8 +306,6 @@ def _entry_id(entry: dict[str, Any], index: int, kind: str, label: str) -> str:
     if not isinstance(entry_id, str) or not ID_PATTERN.match(entry_id):
         raise ConfigError(f"{label}: [[{kind}]] #{index + 1}: id must be a-z 0-9 _ -, got {entry_id!r}")
     return entry_id
-
-
 
 
 def _parse_source(entry: dict[str, Any], index: int, label: str, default_every: float) -> SourceConfig:
@@ -252,18 +326,19 @@ def _parse_source(entry: dict[str, Any], index: int, label: str, default_every: 
             raise ConfigError(f"{where}: missing handle (the account to watch)")
     elif not isinstance(url, str) or not re.match(r"^https?://[^\s/]+", url or ""):
         raise ConfigError(f"{where}: missing or bad url {url!r} (needs http:// or https://)")
-    try:
-        every = parse_interval(entry["every"]) if "every" in entry else default_every
-    except ValueError as err:
-        raise ConfigError(f"{where}: every: {err}") from None
+    every = bounded_interval(entry["every"], where, "every", *BOT_INTERVALS["every"]) if "every" in entry else default_every
     backfill = str(entry.get("backfill", "open"))
     if backfill not in ("open", "none", "all"):
         try:
             parse_interval(backfill)
         except ValueError:
-            raise ConfigError(f"{where}: backfill must be \"open\", \"none\", \"all\" or an interval, got {backfill!r}") from None
+            raise ConfigError(
+                f"{where}: backfill must be \"open\", \"none\", \"all\" or an interval, got {backfill[:40]!r}") from None
+        bounded_interval(backfill, where, "backfill", *BACKFILL_RANGE)
     service = entry.get("service") or source_id
     known = {"id", "kind", "service", "url", "handle", "every", "api_base", "backfill"}
+    options = _numeric_options({k: v for k, v in entry.items() if k not in known}, where,
+                               SOURCE_INTERVALS, SOURCE_COUNTS)
     return SourceConfig(
         id=source_id,
         kind=kind,
@@ -273,7 +348,7 @@ def _parse_source(entry: dict[str, Any], index: int, label: str, default_every: 
         every=every,
         api_base=str(entry.get("api_base", "")).rstrip("/"),
         backfill=backfill,
-        options={k: v for k, v in entry.items() if k not in known},
+        options=options,
     )
 
 
@@ -300,5 +375,20 @@ def _parse_channel(
         timezone=_timezone(entry["timezone"], where) if "timezone" in entry else timezone,
         services=tuple(services),
         min_impact=str(min_impact),
-        options={k: v for k, v in entry.items() if k not in known},
+        options=_numeric_options({k: v for k, v in entry.items() if k not in known}, where,
+                                 CHANNEL_INTERVALS, CHANNEL_COUNTS),
     )
+
+
+def _numeric_options(
+    options: dict[str, Any], where: str, intervals: dict[str, tuple[float, float]], counts: dict[str, tuple[int, int]]
+) -> dict[str, Any]:
+    """The entry's extra options with the numeric ones checked; intervals are stored as seconds (floats)."""
+    out = dict(options)
+    for key, (least, most) in intervals.items():
+        if key in out:
+            out[key] = bounded_interval(out[key], where, key, least, most)
+    for key, (least, most) in counts.items():
+        if key in out:
+            bounded_count(out[key], where, key, least, most)
+    return out
