@@ -1,13 +1,13 @@
-"""Render: turns an outbox row into the text a channel sends (Jinja2 templates, per language and markup).
+"""Render: turns plain data into the text a channel sends (Jinja2 templates, per language and markup).
 
-``message_context`` gathers plain data from the store; ``render`` fills the templates of one message kind for
+Rendering never reads the store: facts/gather.py gathers an incident's facts once into the plain context that
+facts/context.py describes (``message_context`` here is a thin wrapper over it, kept for outbox.py); ``render`` fills the templates of one message kind for
 one markup (telegram / slack / plain), every language in the order asked, and splits the result to the
 channel's limit. Anything a template prints with ``{{ … }}`` is escaped for the markup unless a helper made it.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import sqlite_utils
 from babel.dates import format_datetime
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
@@ -23,13 +22,11 @@ from markupsafe import Markup
 import markup as mk
 import timefmt
 from facts import what_broke
-from posts import parse_time
-from store import row, rows
+from facts.context import DAY_DIGEST, STATED_GAP, service_names, with_began  # noqa: F401  (re-exported)
 from trackers.registry import HANDLE_KINDS
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MESSAGE_KINDS = ("acknowledged", "update", "resolved", "maintenance", "report", "event", "digest", "notice")
-STATED_GAP = 300  # seconds: a stated start this far from the first word is told beside it
 
 
 @dataclass
@@ -44,21 +41,8 @@ class RenderedMessage:
 
 
 def _service(name: str, at: str | None = None) -> dict[str, str]:
-    """Id and names of a service; ``at`` (ISO time of the statement or incident): the names it had then."""
-    try:
-        from services import load_catalog
-
-        found = load_catalog().find(name)
-    except Exception:
-        found = None
-    if found is None:
-        return {"id": name.lower(), "name": name, "hi": name}
-    english, hindi = found.named_at(at or "")
-    return {"id": found.id, "name": english, "hi": hindi}
-
-
-def _first_time(incident: dict[str, Any]) -> str | None:
-    return incident.get("first_word_at") or incident.get("opened_at") or incident.get("resolved_at")
+    """Id and names of a service as they were at ``at`` (facts.context.service_names)."""
+    return service_names(name, at)
 
 
 def join_and(items: list[str], lang: str) -> str:
@@ -253,64 +237,7 @@ class MarkupHelpers:
         return Markup(mk.link(url, _display_url(url), self.markup)) if url else Markup("")
 
 
-# ---------------------------------------------------------------- context from the store
-
-
-def _time(value: str | None) -> datetime | None:
-    return parse_time(value) if value else None
-
-
-def _statement(db: sqlite_utils.Database, post: dict[str, Any]) -> dict[str, Any]:
-    source = row(db, "select kind from sources where id = ?", (post["source_id"],))
-    return {
-        **post,
-        "created_at": parse_time(post["created_at"]),
-        "symptoms": json.loads(post.get("symptoms") or "[]"),
-        "source_kind": source["kind"] if source else "",
-    }
-
-
-def _incident(db: sqlite_utils.Database | None, incident: dict[str, Any]) -> dict[str, Any]:
-    """Plain data for one incident row; ``began`` is the company's stated start when it gave one, else the first
-    word, and ``duration_seconds`` runs from it (the store keeps the stated span when there is one)."""
-    data = {
-        **incident,
-        "kind": incident.get("kind") or "incident",
-        "opened_at": _time(incident.get("opened_at")),
-        "resolved_at": _time(incident.get("resolved_at")),
-        "acknowledged_at": _time(incident.get("acknowledged_at")),
-        "last_statement_at": _time(incident.get("last_statement_at")),
-        "started_at": _time(incident.get("started_at")),
-        "first_word_at": _time(incident.get("first_word_at")),
-        "window_start": _time(incident.get("window_start")),
-        "window_end": _time(incident.get("window_end")),
-        "service_info": _service(incident["service"], _first_time(incident)),
-    }
-    return with_began(data)
-
-
-def with_began(data: dict[str, Any]) -> dict[str, Any]:
-    """Add ``began`` (stated start, else opened_at), ``stated_start`` (the stated start when it lies at least
-    STATED_GAP before the first word: messages then say both) and fill a missing duration."""
-    data.setdefault("kind", "incident")
-    for key in ("window_start", "window_end", "started_at", "started_from", "disagreement", "title"):
-        data.setdefault(key, None)
-    started = data.get("started_at") if data["kind"] != "maintenance" else None
-    first_word = data.get("first_word_at") or data.get("opened_at")
-    data["began"] = started or data.get("opened_at")
-    stated = None
-    if started and first_word and data.get("started_from") in ("field", "text"):
-        if (first_word - started).total_seconds() >= STATED_GAP:
-            stated = started
-    data["stated_start"] = stated
-    data.setdefault("first_word_at", None)
-    if data.get("first_word_at") is None:
-        data["first_word_at"] = first_word
-    if data["began"] and data.get("resolved_at") and (data.get("duration_seconds") is not None
-                                                       or data["kind"] == "maintenance" or stated is None):
-        # durations are told from the same minutes the message shows (HINDI.md): 9:42–10:07 is 25 min, not 26
-        data["duration_seconds"] = timefmt.shown_seconds(data["began"], data["resolved_at"])
-    return data
+# ---------------------------------------------------------------- what the statement claims
 
 
 TEXT_SAYS_ONGOING = ("acknowledged", "update", "recovering")
@@ -357,136 +284,28 @@ def resolved_but_text_says(incident: dict[str, Any] | None, statement: dict[str,
     return text_kind or found.group(1)
 
 
-def _event(db: sqlite_utils.Database, event_id: int) -> dict[str, Any] | None:
-    event = row(db, "select * from events where id = ?", (event_id,))
-    if event is None:
-        return None
-    members = rows(db, "select * from incidents where event_id = ? order by opened_at, id", (event_id,))
-    return {
-        **event,
-        "started_at": _time(event["started_at"]),
-        "ended_at": _time(event["ended_at"]),
-        "services": [_service(m["service"], _first_time(m)) for m in members],
-        "incidents": [_incident(db, m) for m in members],
-    }
+# ---------------------------------------------------------------- gathering (thin wrappers: facts/gather.py reads)
 
 
-def incident_statements(db: sqlite_utils.Database, incident_id: int) -> list[dict[str, Any]]:
-    """The incident's statements so far (no duplicates, no noise), oldest first."""
-    found = rows(
-        db, "select * from posts where incident_id = ? and duplicate_of is null and coalesce(kind, '') != 'noise' "
-        "order by created_at, id", (incident_id,),
-    )
-    stages = {
-        r["post_id"]: r["detail"] for r in rows(
-            db, "select post_id, detail from incident_changes where incident_id = ? and change = 'maintenance'",
-            (incident_id,),
-        )
-    }
-    return [{**_statement(db, p), "stage": stages.get(p["id"], "")} for p in found]
+def message_context(db: Any, outbox_row: dict[str, Any], timezone: str) -> dict[str, Any]:
+    """Plain data for one outbox row (facts.gather.message_facts: the only step that reads the store)."""
+    from facts.gather import message_facts
+
+    return message_facts(db, outbox_row, timezone)
 
 
-DAY_DIGEST = "day:"  # an outbox row's body for the digest of one local day: "day:2019-07-03"
-
-
-def message_context(db: sqlite_utils.Database, outbox_row: dict[str, Any], timezone: str) -> dict[str, Any]:
-    """Plain data for one outbox row: the incident, the statement that caused it, the event, times."""
-    body = outbox_row.get("body") or ""
-    if outbox_row["message_kind"] == "digest" and not outbox_row.get("incident_id") and body.startswith(DAY_DIGEST):
-        return summary_context(db, timezone, day=date.fromisoformat(body[len(DAY_DIGEST):]))
-    context: dict[str, Any] = {"kind": outbox_row["message_kind"], "timezone": timezone, "body": body}
-    incident = row(db, "select * from incidents where id = ?", (outbox_row["incident_id"],)) if outbox_row.get("incident_id") else None
-    if incident:
-        context["service"] = _service(incident["service"], _first_time(incident))
-        context["incident"] = _incident(db, incident)
-        change = row(db, "select * from incident_changes where id = ?", (outbox_row["change_id"],)) if outbox_row.get("change_id") else None
-        post = None
-        if change and change["post_id"]:
-            post = row(db, "select * from posts where id = ?", (change["post_id"],))
-        if post is None:
-            post = row(db, "select * from posts where incident_id = ? and duplicate_of is null order by created_at desc limit 1", (incident["id"],))
-        if post:
-            context["statement"] = _statement(db, post)
-        context["incident"]["components"] = _components_so_far(db, incident["id"], post)
-        context["change"] = change["change"] if change else outbox_row["message_kind"]
-        if incident.get("kind") == "maintenance":
-            context["stage"] = _stage_of(db, incident["id"], change)
-            context["stage_again"] = bool(change) and context["stage"] != "scheduled" and bool(row(
-                db, "select 1 from incident_changes where incident_id = ? and change = 'maintenance' and detail = ? "
-                "and id < ?", (incident["id"], context["stage"], change["id"]),
-            ))
-        if incident["event_id"]:
-            context["event"] = _event(db, incident["event_id"])
-        # the root's card (card.j2) keeps the company's first statement under its status line
-        first = row(db, "select * from posts where incident_id = ? and duplicate_of is null and "
-                    "coalesce(kind, '') not in ('noise', 'report') order by created_at, id limit 1", (incident["id"],))
-        context["first_statement"] = _statement(db, first) if first else None
-        back = row(db, "select at from incident_changes where incident_id = ? and change = 'reopened' "
-                   "order by at desc, id desc limit 1", (incident["id"],)) if incident.get("reopened") else None
-        context["reopened_at"] = _time(back["at"]) if back else None
-        if outbox_row["message_kind"] == "digest":
-            context["statements"] = incident_statements(db, incident["id"])
-    return context
-
-
-def _components_so_far(db: sqlite_utils.Database, incident_id: int, post: dict[str, Any] | None) -> list[str]:
-    """The components the incident's statements named up to ``post`` (all of them without one), first seen first."""
-    until = post["created_at"] if post else "9999"
-    found: dict[str, None] = {}
-    for r in rows(db, "select components from posts where incident_id = ? and created_at <= ? and duplicate_of is null "
-                  "order by created_at, id", (incident_id, until)):
-        for name in what_broke.components_of(r["components"]):
-            found.setdefault(name, None)
-    return list(found)
-
-
-def _stage_of(db: sqlite_utils.Database, incident_id: int, change: dict[str, Any] | None) -> str:
-    """A maintenance's stage as of ``change`` (scheduled | in_progress | completed): the change's own detail, else
-    the latest recorded stage."""
-    if change and change["change"] == "maintenance" and change["detail"]:
-        return str(change["detail"])
-    latest = row(
-        db, "select detail from incident_changes where incident_id = ? and change = 'maintenance' "
-        "order by at desc, id desc limit 1", (incident_id,),
-    )
-    return str(latest["detail"]) if latest and latest["detail"] else "scheduled"
-
-
-def incident_context(db: sqlite_utils.Database, incident_id: int, kind: str, timezone: str) -> dict[str, Any]:
+def incident_context(db: Any, incident_id: int, kind: str, timezone: str) -> dict[str, Any]:
     """Context for an incident rendered outside the outbox (``preview``): its latest statement decides."""
-    incident = row(db, "select * from incidents where id = ?", (incident_id,))
-    if incident is None:
-        raise KeyError(incident_id)
-    return message_context(db, {"message_kind": kind, "incident_id": incident_id, "change_id": None}, timezone)
+    from facts.gather import gather
+
+    return gather(db, incident_id, kind=kind, timezone=timezone)
 
 
-def summary_context(
-    db: sqlite_utils.Database, timezone: str, *, day: date | None = None, event_id: int | None = None
-) -> dict[str, Any]:
+def summary_context(db: Any, timezone: str, *, day: date | None = None, event_id: int | None = None) -> dict[str, Any]:
     """A summary (rendered by the ``digest`` template): every incident of one local day, or of one event."""
-    context: dict[str, Any] = {"kind": "digest", "timezone": timezone, "body": ""}
-    if event_id is not None:
-        event = _event(db, event_id)
-        if event is None:
-            raise KeyError(event_id)
-        context["event"] = event
-        context["summary"] = {"scope": "event", "incidents": event["incidents"], "events": [event], "day": event["started_at"]}
-        return context
-    assert day is not None
-    zone = ZoneInfo(timezone)
-    start = datetime.combine(day, time(0), tzinfo=zone)
-    end = start + timedelta(days=1)
-    chosen = []
-    for incident in rows(db, "select * from incidents order by coalesce(opened_at, resolved_at), id"):
-        data = _incident(db, incident)
-        began = data["opened_at"] or data["resolved_at"]
-        finished = data["resolved_at"] or data["last_statement_at"] or began
-        if began and began < end and (finished or began) >= start:
-            chosen.append(data)
-    event_ids = sorted({i["event_id"] for i in chosen if i.get("event_id")})
-    events = [e for e in (_event(db, i) for i in event_ids) if e]
-    context["summary"] = {"scope": "day", "incidents": chosen, "events": events, "day": start}
-    return context
+    from facts.gather import summary_facts
+
+    return summary_facts(db, timezone, day=day, event_id=event_id)
 
 
 # ---------------------------------------------------------------- rendering
@@ -727,38 +546,19 @@ def render(kind: str, context: dict[str, Any], *, markup: str, languages: tuple[
 # ---------------------------------------------------------------- preview
 
 
-def _preview_kind(db: sqlite_utils.Database, incident_id: int, channel_id: str) -> tuple[str, int | None]:
-    """The message the channel would get for the incident's latest change (kind, change id)."""
-    from outbox import CHANGE_TO_MESSAGE
-
-    change = row(
-        db, "select * from incident_changes where incident_id = ? and change not in ('event', 'stale') "
-        "order by at desc, id desc limit 1", (incident_id,),
-    )
-    if change is None:
-        return "acknowledged", None
-    kind = CHANGE_TO_MESSAGE.get(change["change"], "update")
-    if kind == "update" and not row(
-        db, "select 1 from outbox where channel_id = ? and incident_id = ? and status = 'sent'", (channel_id, incident_id)
-    ):
-        kind = "acknowledged"
-    return kind, change["id"]
-
-
-def preview(db: sqlite_utils.Database, bot: Any, incident_id: int, channel_id: str | None = None) -> str:
+def preview(db: Any, bot: Any, incident_id: int, channel_id: str | None = None) -> str:
     """What each configured channel (or one) would be sent for the incident's latest change, without sending."""
     from channels.registry import channel_class
+    from facts.gather import message_facts, preview_kind
 
-    if row(db, "select 1 from incidents where id = ?", (incident_id,)) is None:
-        raise KeyError(f"no incident #{incident_id}")
     channels = [c for c in bot.channels if channel_id in (None, c.id)]
     if channel_id and not channels:
         raise KeyError(f"no channel with id {channel_id}")
     out = []
     for channel in channels:
         cls = channel_class(channel.kind)
-        kind, change_id = _preview_kind(db, incident_id, channel.id)
-        context = message_context(
+        kind, change_id = preview_kind(db, incident_id, channel.id)  # KeyError: no such incident
+        context = message_facts(
             db, {"message_kind": kind, "incident_id": incident_id, "change_id": change_id}, channel.timezone
         )
         message = render(kind, context, markup=cls.markup, languages=channel.languages, max_chars=cls.max_chars)

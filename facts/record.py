@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from facts.context import incident_facts, told
+
 
 def _components(statements: list[dict[str, Any]]) -> list[str]:
     seen: dict[str, None] = {}
@@ -22,8 +24,10 @@ def _components(statements: list[dict[str, Any]]) -> list[str]:
 
 
 def incident_record(incident: dict[str, Any], statements: list[dict[str, Any]]) -> dict[str, Any]:
-    """The facts of one incident row and its statements (rows of ``posts``, oldest first)."""
+    """The facts of one incident row and its statements (rows of ``posts``, oldest first). ``told`` is the span
+    the channel messages give, from the same plain facts the renderer reads (facts.context.incident_facts)."""
     started = incident.get("started_at") or incident.get("opened_at")
+    facts = incident_facts({k: v for k, v in incident.items() if k != "statements"})
     return {
         "id": incident["id"],
         "service": incident["service"],
@@ -43,6 +47,7 @@ def incident_record(incident: dict[str, Any], statements: list[dict[str, Any]]) 
         if (incident.get("kind") == "maintenance") else None,
         "disagreement": incident.get("disagreement") or "",
         "event_id": incident.get("event_id"),
+        "told": told(facts),
         "statements": [
             {"created_at": s["created_at"], "kind": s["kind"], "text": s["text"], "url": s.get("url") or "",
              "source_id": s.get("source_id") or "", "report": s["id"] == incident.get("report_post_id")}

@@ -36,6 +36,8 @@ if str(ROOT) not in sys.path:
 
 from channels.console import ConsoleChannel  # noqa: E402
 from config import parse_config  # noqa: E402
+from facts.record import incident_record  # noqa: E402
+from incidents import incidents_with_statements  # noqa: E402
 from outbox import deliver  # noqa: E402
 from pipeline import store_posts  # noqa: E402
 from store import open_db  # noqa: E402
@@ -88,9 +90,18 @@ def _posts(name: str, source) -> list:  # type: ignore[no-untyped-def]
     return parse_feed(body, source, where=path.name, now=now)
 
 
-@cache
 def rendered(name: str) -> str:
     """Everything the console channel prints for this document, remote ids numbered in order of appearance."""
+    return corpus(name)[0]
+
+
+def records(name: str) -> list[dict]:
+    """The document's incidents as `bot.py incidents --json` prints them (facts.record), after delivery."""
+    return corpus(name)[1]
+
+
+@cache
+def corpus(name: str) -> tuple[str, list[dict]]:
     facts = facts_of(name)
     tracker = _tracker(name)
     url = facts.get("url") or "https://status.example.com"
@@ -109,10 +120,12 @@ def rendered(name: str) -> str:
         stream = io.StringIO()
         channel = ConsoleChannel(bot.channels[0], bot, stream=stream)
         report = deliver(db, bot, {"desk": channel}, sleep=lambda _s: None)
+        found = [json.loads(json.dumps(incident_record(i, i["statements"]), ensure_ascii=False))
+                 for i in incidents_with_statements(db)]
     assert report.failed == 0 and report.deferred == 0, report
     text = stream.getvalue()
     ids: dict[str, str] = {}
-    return re.sub(r"console-[0-9a-f]{10}", lambda m: ids.setdefault(m.group(0), f"console-#{len(ids) + 1}"), text)
+    return re.sub(r"console-[0-9a-f]{10}", lambda m: ids.setdefault(m.group(0), f"console-#{len(ids) + 1}"), text), found
 
 
 # ------------------------------------------------------------------ reading the rendered text
@@ -280,6 +293,30 @@ def test_rendered_messages_state_the_facts(name):
         elif "समस्या दूर" not in hi or "resolved" not in en:
             problems.append("resolved incident not said to be resolved")
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_messages_and_the_incidents_json_record_tell_the_same_span(name):
+    """The channel messages and `bot.py incidents --json` come from the same gathered facts: the record's start,
+    end and duration are the ones the messages give (clock times in both languages, the duration in words)."""
+    text = rendered(name)
+    hi, en = hindi_lines(text), english_lines(text)
+    for record in records(name):
+        told = record["told"]
+        if record["kind"] == "incident":
+            assert told["began_at"] == record["started_at"], record["id"]
+        assert told["resolved_at"] == record["resolved_at"]
+        if record["status"] != "resolved" or record["kind"] != "incident" or told["duration_seconds"] is None:
+            continue
+        start, end = utc(told["began_at"]), utc(told["resolved_at"])
+        for moment in (start, end):
+            assert clock_hi(moment) in hi and clock_en(moment) in en, (record["id"], moment)
+        minutes = _shown_minutes(start, end)
+        assert told["duration_seconds"] == minutes * 60
+        assert abs(record["duration_seconds"] - minutes * 60) < 60  # the stored span, to the second
+        d_hi, d_en = duration_words(minutes)
+        assert re.search(rf"(?<![\d:]){re.escape(d_hi)}(?! \d)", hi), (record["id"], d_hi)
+        assert re.search(rf"(?<![\d:]){re.escape(d_en)}(?! \d)", en), (record["id"], d_en)
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -1,0 +1,129 @@
+"""An incident's facts as plain data (no database handle, no I/O beyond the bundled catalog): the shapes the
+gathering step (facts/gather.py) fills from the store and the renderer (render.py, templates/) and the record
+(facts/record.py, ``bot.py incidents --json``) read, so the channel messages and the record tell the same facts.
+
+A message context is a plain dict:
+
+- ``incident``: the incident row with its times parsed (``opened_at``, ``started_at``, ``first_word_at``,
+  ``resolved_at``, ``window_start`` / ``window_end`` …), ``service_info``, ``components`` named so far, and what
+  the messages tell (``began``: the company's stated start, else its first word; ``stated_start``: the stated
+  start when it lies STATED_GAP or more before the first word, so messages say both; ``duration_seconds`` from
+  the minutes shown);
+- ``statement``: the statement the message is about (``created_at`` parsed, ``symptoms`` a list,
+  ``source_kind``); ``first_statement``: the incident's first word (kept under the root card's status line);
+  ``statements``: all of them in order (a collapsed backlog);
+- ``service`` (id, English and Hindi names as they were then), ``change``, ``stage`` / ``stage_again``
+  (maintenance), ``reopened_at``, ``event`` (its members as incidents above), ``summary`` (a day or an event).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import timefmt
+from posts import iso_utc, parse_time
+
+DAY_DIGEST = "day:"  # an outbox row's body for the digest of one local day: "day:2019-07-03"
+STATED_GAP = 300  # seconds: a stated start this far from the first word is told beside it
+TIME_FIELDS = ("opened_at", "resolved_at", "acknowledged_at", "last_statement_at", "started_at", "first_word_at",
+               "window_start", "window_end")
+
+
+def service_names(name: str, at: Any = None) -> dict[str, str]:
+    """Id and names of a service; ``at`` (ISO time or datetime of the statement or incident): the names it had
+    then (ट्विटर in 2019, एक्स now)."""
+    if isinstance(at, datetime):
+        at = at.isoformat()
+    try:
+        from services import load_catalog
+
+        found = load_catalog().find(name)
+    except Exception:
+        found = None
+    if found is None:
+        return {"id": name.lower(), "name": name, "hi": name}
+    english, hindi = found.named_at(at or "")
+    return {"id": found.id, "name": english, "hi": hindi}
+
+
+def first_time(incident: dict[str, Any]) -> Any:
+    """When the incident was first told (the first word, else when it opened or was resolved)."""
+    return incident.get("first_word_at") or incident.get("opened_at") or incident.get("resolved_at")
+
+
+def moment(value: Any) -> datetime | None:
+    """A stored ISO time (or a datetime, or nothing) as an aware datetime."""
+    if value is None or isinstance(value, datetime):
+        return value
+    return parse_time(value) if value else None
+
+
+def statement_facts(post: dict[str, Any], source_kind: str = "", stage: str = "") -> dict[str, Any]:
+    """One stored statement (a row of ``posts``) as plain data: its time parsed, its symptom tags a list, where
+    it was made (``source_kind``: x, statuspage, feed …) and, for a maintenance, the stage it recorded."""
+    symptoms = post.get("symptoms")
+    if isinstance(symptoms, str):
+        symptoms = json.loads(symptoms or "[]")
+    data = {**post, "created_at": moment(post.get("created_at")), "symptoms": list(symptoms or []),
+            "source_kind": source_kind or post.get("source_kind") or ""}
+    if stage or "stage" not in data:
+        data["stage"] = stage
+    return data
+
+
+def incident_facts(incident: dict[str, Any], components: list[str] | None = None) -> dict[str, Any]:
+    """Plain data for one incident row: times parsed, the service's names as they were, what the messages tell
+    (``began``, ``stated_start``, ``duration_seconds``: see ``with_began``)."""
+    data = {**incident, "kind": incident.get("kind") or "incident"}
+    for key in TIME_FIELDS:
+        data[key] = moment(incident.get(key))
+    if "service_info" not in data:
+        data["service_info"] = service_names(incident["service"], first_time(incident))
+    if components is not None:
+        data["components"] = list(components)
+    return with_began(data)
+
+
+def with_began(data: dict[str, Any]) -> dict[str, Any]:
+    """Add ``began`` (stated start, else opened_at), ``stated_start`` (the stated start when it lies at least
+    STATED_GAP before the first word: messages then say both) and fill a missing duration. Durations are told
+    from the same minutes the message shows (HINDI.md): 9:42–10:07 is 25 min, not 26."""
+    data.setdefault("kind", "incident")
+    for key in ("window_start", "window_end", "started_at", "started_from", "disagreement", "title"):
+        data.setdefault(key, None)
+    started = data.get("started_at") if data["kind"] != "maintenance" else None
+    first_word = data.get("first_word_at") or data.get("opened_at")
+    data["began"] = started or data.get("opened_at")
+    stated = None
+    if started and first_word and data.get("started_from") in ("field", "text"):
+        if (first_word - started).total_seconds() >= STATED_GAP:
+            stated = started
+    data["stated_start"] = stated
+    data.setdefault("first_word_at", None)
+    if data.get("first_word_at") is None:
+        data["first_word_at"] = first_word
+    if data["began"] and data.get("resolved_at") and (data.get("duration_seconds") is not None
+                                                       or data["kind"] == "maintenance" or stated is None):
+        data["duration_seconds"] = timefmt.shown_seconds(data["began"], data["resolved_at"])
+    return data
+
+
+def told(incident: dict[str, Any]) -> dict[str, Any]:
+    """What the channel messages tell of an incident's span (from ``incident_facts``): the start they give, the
+    end and the duration (ISO times, seconds from the minutes shown). ``bot.py incidents --json`` prints it as
+    ``told`` so a reader of the record and of the channel sees the same numbers."""
+    facts = incident if "began" in incident else incident_facts(incident)
+
+    def iso(at: datetime | None) -> str | None:
+        return iso_utc(at) if at else None
+
+    maintenance = facts["kind"] == "maintenance"
+    return {
+        "began_at": iso(facts["began"]) if not maintenance else iso(facts.get("window_start") or facts["began"]),
+        "stated_start_at": iso(facts.get("stated_start")),
+        "resolved_at": iso(facts.get("resolved_at")),
+        "duration_seconds": facts.get("duration_seconds")
+        if facts.get("resolved_at") and facts["began"] and not maintenance else None,
+    }

@@ -1,0 +1,187 @@
+"""Gathering: the one place a message's facts are read from the store. ``gather`` reads an incident once — the
+incident, its statements in order with their kinds, the components named so far, a maintenance's stage, the
+first statement, the last reopen, its event with the members — into the plain context facts/context.py
+describes; render.py and the templates then work from that data alone (no database handle).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlite_utils
+
+from facts import what_broke
+from facts.context import DAY_DIGEST, first_time, incident_facts, moment, service_names, statement_facts
+from store import row, rows
+
+
+def _source_kinds(db: sqlite_utils.Database) -> dict[str, str]:
+    return {r["id"]: r["kind"] for r in rows(db, "select id, kind from sources")}
+
+
+def _statement(db: sqlite_utils.Database, post: dict[str, Any], stage: str = "",
+               kinds: dict[str, str] | None = None) -> dict[str, Any]:
+    kinds = kinds if kinds is not None else _source_kinds(db)
+    return statement_facts(post, kinds.get(post["source_id"], ""), stage)
+
+
+def statements(db: sqlite_utils.Database, incident_id: int) -> list[dict[str, Any]]:
+    """The incident's statements so far (no duplicates, no noise), oldest first, each with its maintenance stage."""
+    found = rows(
+        db, "select * from posts where incident_id = ? and duplicate_of is null and coalesce(kind, '') != 'noise' "
+        "order by created_at, id", (incident_id,),
+    )
+    stages = {
+        r["post_id"]: r["detail"] for r in rows(
+            db, "select post_id, detail from incident_changes where incident_id = ? and change = 'maintenance'",
+            (incident_id,),
+        )
+    }
+    kinds = _source_kinds(db)
+    return [_statement(db, p, stages.get(p["id"], "") or "", kinds) for p in found]
+
+
+def _components_so_far(db: sqlite_utils.Database, incident_id: int, post: dict[str, Any] | None) -> list[str]:
+    """The components the incident's statements named up to ``post`` (all of them without one), first seen first."""
+    until = post["created_at"] if post else "9999"
+    found: dict[str, None] = {}
+    for r in rows(db, "select components from posts where incident_id = ? and created_at <= ? and duplicate_of is null "
+                  "order by created_at, id", (incident_id, until)):
+        for name in what_broke.components_of(r["components"]):
+            found.setdefault(name, None)
+    return list(found)
+
+
+def _stage_of(db: sqlite_utils.Database, incident_id: int, change: dict[str, Any] | None) -> str:
+    """A maintenance's stage as of ``change`` (scheduled | in_progress | completed): the change's own detail, else
+    the latest recorded stage."""
+    if change and change["change"] == "maintenance" and change["detail"]:
+        return str(change["detail"])
+    latest = row(
+        db, "select detail from incident_changes where incident_id = ? and change = 'maintenance' "
+        "order by at desc, id desc limit 1", (incident_id,),
+    )
+    return str(latest["detail"]) if latest and latest["detail"] else "scheduled"
+
+
+def event(db: sqlite_utils.Database, event_id: int) -> dict[str, Any] | None:
+    """An event (several services at once) with its members as plain incidents, earliest first."""
+    found = row(db, "select * from events where id = ?", (event_id,))
+    if found is None:
+        return None
+    members = rows(db, "select * from incidents where event_id = ? order by opened_at, id", (event_id,))
+    return {
+        **found,
+        "started_at": moment(found["started_at"]),
+        "ended_at": moment(found["ended_at"]),
+        "services": [service_names(m["service"], first_time(m)) for m in members],
+        "incidents": [incident_facts(m) for m in members],
+    }
+
+
+def gather(db: sqlite_utils.Database, incident_id: int, *, change_id: int | None = None, kind: str = "acknowledged",
+           timezone: str = "Asia/Kolkata", body: str = "") -> dict[str, Any]:
+    """Everything a message about one incident tells, as plain data (facts/context.py): the incident, the
+    statement of the change (else its latest), the components named up to it, the stage of a maintenance, the
+    first statement, the last reopen, the event; for a collapsed backlog (``kind`` digest) every statement."""
+    incident = row(db, "select * from incidents where id = ?", (incident_id,))
+    if incident is None:
+        raise KeyError(incident_id)
+    context: dict[str, Any] = {"kind": kind, "timezone": timezone, "body": body}
+    context["service"] = service_names(incident["service"], first_time(incident))
+    change = row(db, "select * from incident_changes where id = ?", (change_id,)) if change_id else None
+    post = None
+    if change and change["post_id"]:
+        post = row(db, "select * from posts where id = ?", (change["post_id"],))
+    if post is None:
+        post = row(db, "select * from posts where incident_id = ? and duplicate_of is null order by created_at desc "
+                   "limit 1", (incident_id,))
+    context["incident"] = incident_facts(incident, _components_so_far(db, incident_id, post))
+    kinds = _source_kinds(db)
+    if post:
+        context["statement"] = _statement(db, post, kinds=kinds)
+    context["change"] = change["change"] if change else kind
+    if incident.get("kind") == "maintenance":
+        context["stage"] = _stage_of(db, incident_id, change)
+        context["stage_again"] = bool(change) and context["stage"] != "scheduled" and bool(row(
+            db, "select 1 from incident_changes where incident_id = ? and change = 'maintenance' and detail = ? "
+            "and id < ?", (incident_id, context["stage"], change["id"]),  # type: ignore[index]
+        ))
+    if incident["event_id"]:
+        context["event"] = event(db, incident["event_id"])
+    # the root's card (card.j2) keeps the company's first statement under its status line
+    first = row(db, "select * from posts where incident_id = ? and duplicate_of is null and "
+                "coalesce(kind, '') not in ('noise', 'report') order by created_at, id limit 1", (incident_id,))
+    context["first_statement"] = _statement(db, first, kinds=kinds) if first else None
+    back = row(db, "select at from incident_changes where incident_id = ? and change = 'reopened' "
+               "order by at desc, id desc limit 1", (incident_id,)) if incident.get("reopened") else None
+    context["reopened_at"] = moment(back["at"]) if back else None
+    if kind == "digest":
+        context["statements"] = statements(db, incident_id)
+    return context
+
+
+def message_facts(db: sqlite_utils.Database, outbox_row: dict[str, Any], timezone: str) -> dict[str, Any]:
+    """The plain context of one outbox row: a day's digest, or ``gather`` of its incident and change."""
+    body = outbox_row.get("body") or ""
+    kind = outbox_row["message_kind"]
+    if kind == "digest" and not outbox_row.get("incident_id") and body.startswith(DAY_DIGEST):
+        return summary_facts(db, timezone, day=date.fromisoformat(body[len(DAY_DIGEST):]))
+    if not outbox_row.get("incident_id"):
+        return {"kind": kind, "timezone": timezone, "body": body}
+    try:
+        return gather(db, outbox_row["incident_id"], change_id=outbox_row.get("change_id"), kind=kind,
+                      timezone=timezone, body=body)
+    except KeyError:  # the incident is gone: the message says what its row carries
+        return {"kind": kind, "timezone": timezone, "body": body}
+
+
+def summary_facts(db: sqlite_utils.Database, timezone: str, *, day: date | None = None,
+                  event_id: int | None = None) -> dict[str, Any]:
+    """A summary (rendered by the ``digest`` template): every incident of one local day, or of one event."""
+    context: dict[str, Any] = {"kind": "digest", "timezone": timezone, "body": ""}
+    if event_id is not None:
+        found = event(db, event_id)
+        if found is None:
+            raise KeyError(event_id)
+        context["event"] = found
+        context["summary"] = {"scope": "event", "incidents": found["incidents"], "events": [found],
+                              "day": found["started_at"]}
+        return context
+    assert day is not None
+    zone = ZoneInfo(timezone)
+    start = datetime.combine(day, time(0), tzinfo=zone)
+    end = start + timedelta(days=1)
+    chosen = []
+    for incident in rows(db, "select * from incidents order by coalesce(opened_at, resolved_at), id"):
+        data = incident_facts(incident)
+        began = data["opened_at"] or data["resolved_at"]
+        finished = data["resolved_at"] or data["last_statement_at"] or began
+        if began and began < end and (finished or began) >= start:
+            chosen.append(data)
+    event_ids = sorted({i["event_id"] for i in chosen if i.get("event_id")})
+    events = [e for e in (event(db, i) for i in event_ids) if e]
+    context["summary"] = {"scope": "day", "incidents": chosen, "events": events, "day": start}
+    return context
+
+
+def preview_kind(db: sqlite_utils.Database, incident_id: int, channel_id: str) -> tuple[str, int | None]:
+    """The message the channel would get for the incident's latest change (kind, change id)."""
+    from outbox import CHANGE_TO_MESSAGE
+
+    if row(db, "select 1 from incidents where id = ?", (incident_id,)) is None:
+        raise KeyError(f"no incident #{incident_id}")
+    change = row(
+        db, "select * from incident_changes where incident_id = ? and change not in ('event', 'stale') "
+        "order by at desc, id desc limit 1", (incident_id,),
+    )
+    if change is None:
+        return "acknowledged", None
+    kind = CHANGE_TO_MESSAGE.get(change["change"], "update")
+    if kind == "update" and not row(
+        db, "select 1 from outbox where channel_id = ? and incident_id = ? and status = 'sent'", (channel_id, incident_id)
+    ):
+        kind = "acknowledged"
+    return kind, change["id"]
