@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
+
+# A statement's own time is trusted only within these bounds: no status page or account we read is older than
+# 1990, and a statement cannot have been made more than a day ahead of our clock (a day of slack for skewed
+# clocks and zones mislabelled by the source). Anything else is a placeholder (0001-01-01, 9999-12-31) or a typo.
+EARLIEST = datetime(1990, 1, 1, tzinfo=timezone.utc)
+FUTURE_SLACK = timedelta(days=1)
 
 # Structured lifecycle labels a tracker may put in ``Post.status`` (Statuspage's vocabulary, which the
 # other status-page trackers map onto). Empty string: the source has no structured status (social posts).
@@ -80,8 +86,40 @@ def iso_utc(value: datetime) -> str:
 
 
 def parse_time(text: str) -> datetime:
-    """Parse an ISO 8601 timestamp (with Z or an offset; naive = UTC) into aware UTC."""
-    text = text.strip()
+    """Parse an ISO 8601 timestamp (with Z or an offset; naive = UTC) into aware UTC.
+
+    Raises ValueError for anything unreadable, including a moment that cannot be held in UTC (0001-01-01 with a
+    positive offset, 9999-12-31 with a negative one): never OverflowError.
+    """
+    text = str(text).strip()
     if text.endswith("Z") or text.endswith("z"):
         text = text[:-1] + "+00:00"
-    return utc(datetime.fromisoformat(text))
+    try:
+        return utc(datetime.fromisoformat(text))
+    except OverflowError:
+        raise ValueError(f"date out of range: {text[:40]!r}") from None
+
+
+def trusted_time(when: datetime, *, now: datetime | None = None) -> datetime:
+    """``when`` (as aware UTC) if it can be a statement's time — from 1990-01-01 to a day after ``now`` —
+    else ValueError saying why (one line)."""
+    when = utc(when)
+    now = utc(now) if now is not None else datetime.now(timezone.utc)
+    if when < EARLIEST:
+        raise ValueError(f"date {when.isoformat()[:19]}Z is before {EARLIEST.year}")
+    if when > now + FUTURE_SLACK:
+        raise ValueError(f"date {when.isoformat()[:19]}Z is in the future")
+    return when
+
+
+def parse_post_time(text: str, *, now: datetime | None = None) -> datetime:
+    """``parse_time`` for a statement's own time from a source: also refuses dates outside
+    [1990-01-01, now + 1 day] (ValueError, one line). Never raises anything else."""
+    try:
+        return trusted_time(parse_time(text), now=now)
+    except ValueError as err:
+        if str(err).startswith(("date ", "Invalid isoformat")):
+            raise ValueError(str(err).replace("Invalid isoformat string", "not a date")) from None
+        raise ValueError(f"not a date: {str(text)[:40]!r}") from None
+    except (TypeError, AttributeError):
+        raise ValueError(f"not a date: {str(text)[:40]!r}") from None

@@ -28,6 +28,7 @@ returned, so years of finished maintenances are not announced as new; a first po
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
@@ -35,12 +36,12 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from config import SourceConfig
-from posts import Post, parse_time
+from posts import Post, trusted_time
 from trackers import PollResult, TrackerError
 from trackers.html_text import html_to_text
 from trackers.http import HttpTracker, fetch_if_changed
 from trackers.statuspage_html import MAINTENANCE_STATUSES, normalise_status
-from trackers.textutil import in_bounds, stated_time
+from trackers.textutil import SkipEntry, each_entry, post_time, stated_time
 
 log = logging.getLogger(__name__)
 
@@ -121,57 +122,87 @@ def _incident_posts(incident: dict[str, Any], source: SourceConfig, page: dict[s
     incident_id = _text(incident.get("id"))
     updates = incident.get("incident_updates")
     if not incident_id or not isinstance(updates, list):
-        raise TrackerError(f"{where} has an incident without an id or incident_updates list")
+        raise SkipEntry("an incident without an id or incident_updates list")
     kind, starts_at, ends_at = stated_span(incident, where)
     root = (source.url or _text(page.get("url"))).rstrip("/")
     url = _text(incident.get("shortlink")) or (f"{root}/incidents/{incident_id}" if root else "")
     affected_fallback = tuple(
         _text(c.get("name")) for c in incident.get("components") or [] if isinstance(c, dict) and c.get("name")
     )
-    posts = []
-    for update in updates:
+
+    def one(update: Any) -> Post | None:
         if not isinstance(update, dict):
-            raise TrackerError(f"{where} has an incident update that is not an object (incident {incident_id})")
+            raise SkipEntry("an update that is not an object")
         update_id = _text(update.get("id"))
         when = _text(update.get("display_at")) or _text(update.get("created_at"))
         if not update_id or not when:
-            log.warning("%s: skipping an update of incident %s with no id or time", where, incident_id)
-            continue
-        try:
-            created_at = parse_time(when)
-        except (ValueError, OverflowError):
-            raise TrackerError(f"{where}: incident {incident_id} has a bad time {when!r}") from None
-        if in_bounds(created_at, what=f"the time of update {update_id}", where=f"{where} incident {incident_id}") is None:
-            continue
-        created_at = _timeline_written_at(_text(update.get("body")), created_at)
+            raise SkipEntry("an update with no id or time")
+        created_at = post_time(when)
+        written_at = _timeline_written_at(_text(update.get("body")), created_at)
+        if written_at != created_at:
+            try:
+                created_at = trusted_time(written_at)
+            except ValueError:
+                pass
         affected = tuple(
             _text(c.get("name"))
             for c in update.get("affected_components") or []
             if isinstance(c, dict) and c.get("name")
         )
         raw_status = _text(update.get("status"))
-        posts.append(
-            Post(
-                source_id=source.id,
-                native_id=update_id,
-                service=source.service,
-                text=body_text(_text(update.get("body"))),
-                created_at=created_at,
-                url=url,
-                author=_text(page.get("name")),
-                language="en",
-                thread_key=incident_id,
-                status=normalise_status(raw_status),
-                raw_status=raw_status,
-                title=_text(incident.get("name")),
-                impact=_text(incident.get("impact")),
-                components=affected or affected_fallback,
-                incident_kind=kind,
-                starts_at=starts_at,
-                ends_at=ends_at,
-            )
+        return Post(
+            source_id=source.id,
+            native_id=update_id,
+            service=source.service,
+            text=body_text(_text(update.get("body"))),
+            created_at=created_at,
+            url=url,
+            author=_text(page.get("name")),
+            language="en",
+            thread_key=incident_id,
+            status=normalise_status(raw_status),
+            raw_status=raw_status,
+            title=_text(incident.get("name")),
+            impact=_text(incident.get("impact")),
+            components=affected or affected_fallback,
+            incident_kind=kind,
+            starts_at=starts_at,
+            ends_at=ends_at,
         )
-    return posts
+
+    def update_id(update: Any) -> str:
+        shown = _text(update.get("id")) if isinstance(update, dict) else ""
+        return f"{shown or '?'} of incident {incident_id}"
+
+    return [p for p in each_entry(updates, one, where=where, id_of=update_id) if p is not None]
+
+
+def scoped_id(incident_id: str, update_id: str) -> str:
+    """The native id of an update whose id another incident of the page uses too: ``<incident id>/<update id>``."""
+    return f"{incident_id}/{update_id}"
+
+
+def scope_shared_ids(posts: list[Post]) -> list[Post]:
+    """An update id is unique only within its incident. Where one id appears in two incidents, the incident that
+    began first keeps the bare id (as every stored post has it: nothing stored is re-announced after an upgrade,
+    and ``resync`` reads the same ids) and the others get ``<incident>/<update>``, so none is dropped as "already
+    stored". Stateless: the same document always gives the same ids."""
+    threads: dict[str, set[str]] = {}
+    began: dict[str, datetime] = {}
+    for post in posts:
+        threads.setdefault(post.native_id, set()).add(post.thread_key)
+        if post.thread_key not in began or post.created_at < began[post.thread_key]:
+            began[post.thread_key] = post.created_at
+    shared = {native_id: keys for native_id, keys in threads.items() if len(keys) > 1}
+    if not shared:
+        return posts
+    out = []
+    for post in posts:
+        keys = shared.get(post.native_id)
+        if keys and post.thread_key != min(keys, key=lambda k: (began[k], k)):
+            post = post.with_changes(native_id=scoped_id(post.thread_key, post.native_id))
+        out.append(post)
+    return out
 
 
 def parse_statuspage_document(data: Any, source: SourceConfig, *, where: str = "") -> list[Post]:
@@ -198,12 +229,57 @@ def parse_statuspage_document(data: Any, source: SourceConfig, *, where: str = "
     if not found:
         keys = ", ".join(sorted(map(str, data))[:6]) or "none"
         raise TrackerError(f"{where} is not a Statuspage document (no incidents; keys: {keys})")
-    posts: list[Post] = []
-    for incident in incidents:
+    def one(incident: Any) -> list[Post]:
         if not isinstance(incident, dict):
-            raise TrackerError(f"{where} has an incident that is not an object")
-        posts.extend(_incident_posts(incident, source, page, where))
-    return posts
+            raise SkipEntry("an incident that is not an object")
+        return _incident_posts(incident, source, page, where)
+
+    def incident_id(incident: Any) -> str:
+        return (_text(incident.get("id")) if isinstance(incident, dict) else "") or "(incident without an id)"
+
+    failures: list[str] = []
+    groups = each_entry(incidents, one, where=where, id_of=incident_id, failures=failures)
+    if failures and not groups:  # not one incident could be read: this is no Statuspage document
+        raise TrackerError(f"{where} has no readable incident ({failures[0]})")
+    return scope_shared_ids(_unique([post for group in groups for post in group]))
+
+
+def _unique(posts: list[Post]) -> list[Post]:
+    """The posts without repeats of (incident, native id) (a maintenance listed in both documents)."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for post in posts:
+        if (post.thread_key, post.native_id) not in seen:
+            seen.add((post.thread_key, post.native_id))
+            out.append(post)
+    return out
+
+
+EDITED = "edited"
+
+
+def body_revision(post: Post) -> str:
+    """A short hash of what an update says, blind to whitespace (a re-save that changes nothing is no edit)."""
+    return hashlib.sha256(" ".join(post.text.split()).encode()).hexdigest()[:12]
+
+
+def edits(posts: list[Post], known: dict[str, str] | None) -> tuple[list[Post], dict[str, str]]:
+    """Updates whose body changed since the last poll, as new Posts (``<id>#edit-<hash>``, raw status
+    "<status>, edited", the update's own time so an edit never reopens a resolved incident), and the table of
+    body hashes for the cursor (``{native id: hash}``, the updates of this document only).
+
+    ``known`` None (the first poll, or the first since an upgrade): nothing is an edit, the table is learned."""
+    table = {post.native_id: body_revision(post) for post in posts}
+    if known is None:
+        return [], table
+    out = []
+    for post in posts:
+        before = known.get(post.native_id)
+        now = table[post.native_id]
+        if before is not None and before != now:
+            label = f"{post.raw_status}, {EDITED}" if post.raw_status else EDITED
+            out.append(post.with_changes(native_id=f"{post.native_id}#edit-{now}", raw_status=label))
+    return out, table
 
 
 def parse_statuspage_bytes(body: bytes, source: SourceConfig, *, where: str = "") -> list[Post]:
@@ -287,10 +363,19 @@ class StatuspageTracker(HttpTracker):
         maintenances, new_cursor, note = self._maintenances(new_cursor, baseline=not cursor)
         if incidents is None and maintenances is None:
             return PollResult([], new_cursor, not_modified=True, notes=[note] if note else [])
-        posts: list[Post] = []
-        seen: set[str] = set()
-        for post in (incidents or []) + (maintenances or []):  # a maintenance may be listed in both documents
-            if post.native_id not in seen:
-                seen.add(post.native_id)
+        # a maintenance may be listed in both documents; an update id shared by two incidents is scoped
+        posts = scope_shared_ids(_unique((incidents or []) + (maintenances or [])))
+        edited: list[Post] = []
+        for key, document in (("bodies", incidents), (MAINT_PREFIX + "bodies", maintenances)):
+            if document is None:
+                continue  # unchanged: its table stays as it was
+            ids = {p.native_id for p in document}
+            found, table = edits([p for p in posts if p.native_id in ids], cursor.get(key) if cursor else None)
+            edited += found
+            new_cursor[key] = table
+        have = {p.native_id for p in posts}
+        for post in edited:
+            if post.native_id not in have:
+                have.add(post.native_id)
                 posts.append(post)
         return PollResult(posts, new_cursor, notes=[note] if note else [])

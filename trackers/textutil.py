@@ -7,14 +7,68 @@ from __future__ import annotations
 import email.utils
 import logging
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, TypeVar
 
-from posts import parse_time, utc
+from posts import EARLIEST, parse_time, trusted_time, utc
 from trackers.html_text import message_text
 
 log = logging.getLogger(__name__)
+skip_log = logging.getLogger("pushti.trackers")  # one warning per entry a tracker skips (it names the entry)
+
+T = TypeVar("T")
+R = TypeVar("R")
+# What parsing one entry of a hostile document can raise; anything else is a bug and fails the source.
+ENTRY_ERRORS = (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError)
+
+
+class SkipEntry(ValueError):
+    """One entry of a document cannot be used (its reason is the message); the rest of the document is read."""
+
+
+def skip_entry(where: str, entry_id: Any, reason: Any) -> None:
+    """Log the one warning for an entry that is skipped: ``<where>: skipping entry <id>: <reason>``."""
+    shown = " ".join(str(entry_id or "?").split())[:120]
+    why = " ".join(str(reason).split())[:200]
+    skip_log.warning("%s: skipping entry %s: %s", where or "document", shown, why)
+
+
+def each_entry(
+    items: Iterable[T], parse: Callable[[T], R], *, where: str, id_of: Callable[[T], Any],
+    failures: list[str] | None = None,
+) -> list[R]:
+    """``parse(item)`` for every item; an item whose parsing fails (a bad date, a wrong type) is skipped with one
+    warning naming its id (``skip_entry``), the others are returned. The reasons are appended to ``failures``."""
+    out: list[R] = []
+    for item in items:
+        try:
+            out.append(parse(item))
+        except ENTRY_ERRORS as err:
+            try:
+                entry_id = id_of(item)
+            except ENTRY_ERRORS:
+                entry_id = "?"
+            skip_entry(where, entry_id, err)
+            if failures is not None:
+                failures.append(" ".join(str(err).split())[:200])
+    return out
+
+
+def post_time(value: Any, *, now: datetime | None = None) -> datetime:
+    """A statement's own time from a source field (a datetime, or anything ``parse_any_time`` reads), trusted:
+    from 1990-01-01 to a day after now. Raises SkipEntry (one line) otherwise; never anything else."""
+    if isinstance(value, datetime):
+        when: datetime | None = value
+    else:
+        when = parse_any_time(value)
+        if when is None:
+            raise SkipEntry(f"not a date: {str(value)[:40]!r}")
+    try:
+        return trusted_time(when, now=now)  # type: ignore[arg-type]
+    except (ValueError, OverflowError) as err:
+        raise SkipEntry(str(err)) from None
 
 IMPACT_ORDER = ("", "none", "minor", "major", "critical")
 
@@ -86,16 +140,21 @@ def _parse_any_time(value: Any) -> datetime | None:
     return utc(parsed) if parsed is not None else None
 
 
-MIN_YEAR, MAX_YEAR = 1970, 2100  # a stated time outside these years is a typo or a placeholder, not a date
+STATED_AHEAD = timedelta(days=400)  # a stated start or end (a maintenance window) may lie this far ahead at most
 
 
 def in_bounds(when: datetime | None, *, what: str, where: str = "") -> datetime | None:
-    """``when`` if its (UTC) year is 1970–2100; else None and one log line naming ``what`` and ``where``."""
+    """``when`` if it can be a stated start or end: from 1990-01-01 to 400 days after now (a maintenance is
+    announced ahead, never years ahead); else None and one log line naming ``what`` and ``where``."""
     if when is None:
         return None
-    if MIN_YEAR <= when.year <= MAX_YEAR:
-        return when
-    log.warning("%s: ignoring %s %s (outside %d-%d)", where or "document", what, when.isoformat(), MIN_YEAR, MAX_YEAR)
+    try:
+        if EARLIEST <= utc(when) <= datetime.now(timezone.utc) + STATED_AHEAD:
+            return when
+    except (OverflowError, ValueError):
+        pass
+    log.warning("%s: ignoring %s %s (before 1990 or over 400 days ahead)", where or "document", what,
+                when.isoformat()[:25])
     return None
 
 
@@ -149,6 +208,8 @@ def parse_feed(body: bytes) -> Feed:
     parsed = feedparser.parse(body)
     entries: list[FeedEntry] = []
     for entry in parsed.entries:
+        if not isinstance(entry, dict):
+            continue
         content = ""
         if entry.get("content"):
             content = entry["content"][0].get("value", "")
