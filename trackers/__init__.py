@@ -7,6 +7,7 @@ person can act on (``HTTP 503 from https://…``); the poll cycle prefixes the s
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -15,12 +16,33 @@ if TYPE_CHECKING:
     from posts import Post
 
 
+MIN_RETRY_AFTER = 1.0  # seconds: a source that asks for less (or for a time in the past) waits this long
+MAX_RETRY_AFTER = 3600.0  # seconds: a source that asks for more (a year, 10^20 s, "inf") is looked at again within the hour
+
+
+def clamp_retry_after(seconds: Any) -> float | None:
+    """A wait a source asked for, as a finite float in [MIN_RETRY_AFTER, MAX_RETRY_AFTER]; None when there is no
+    usable number (None, NaN, not a number). Never raises: huge numbers and infinities are clamped."""
+    if seconds is None or isinstance(seconds, bool):
+        return None
+    try:
+        value = float(seconds)
+    except OverflowError:  # an int too large for a float
+        value = math.inf if seconds > 0 else -math.inf
+    except (TypeError, ValueError):
+        return None
+    if math.isnan(value):
+        return None
+    return min(MAX_RETRY_AFTER, max(MIN_RETRY_AFTER, value))
+
+
 class TrackerError(Exception):
-    """A source could not be read. ``str(err)`` is one line; ``retry_after`` (seconds) when the source said."""
+    """A source could not be read. ``str(err)`` is one line; ``retry_after`` (seconds) when the source said,
+    always finite and clamped to [MIN_RETRY_AFTER, MAX_RETRY_AFTER] (so no caller can schedule an overflow)."""
 
     def __init__(self, message: str, *, retry_after: float | None = None) -> None:
         super().__init__(" ".join(message.split()))
-        self.retry_after = retry_after
+        self.retry_after = clamp_retry_after(retry_after)
 
 
 class SkipSource(TrackerError):
