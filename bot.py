@@ -1,5 +1,10 @@
 #!/usr/bin/env python3
-"""pushti command line: parses options, wires the pipeline stages together and prints. Logic lives below it."""
+"""pushti command line: parses options, wires the pipeline stages together and prints. Logic lives below it.
+
+Exit codes: 0 done; 1 a source (or message) failed; 2 bad configuration or model; 3 another pushti holds the
+instance lock; 4 the state database cannot be used (corrupted, read-only, locked by another writer past
+``[bot] state_wait``, a folder, a folder that cannot be made) — one line on stderr saying what to do.
+"""
 
 from __future__ import annotations
 
@@ -19,9 +24,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from config import BotConfig, ConfigError, load_config  # noqa: E402
-from logsetup import setup_logging  # noqa: E402
+from logsetup import emit, log_format, setup_logging  # noqa: E402
 
-EXIT_OK, EXIT_SOURCE_FAILED, EXIT_BAD_CONFIG, EXIT_LOCKED = 0, 1, 2, 3
+EXIT_OK, EXIT_SOURCE_FAILED, EXIT_BAD_CONFIG, EXIT_LOCKED, EXIT_STATE = 0, 1, 2, 3, 4
 
 config_option = click.option(
     "--config", "config_path", type=click.Path(dir_okay=False), default=None,
@@ -30,11 +35,20 @@ config_option = click.option(
 
 
 def _load(config_path: str | None) -> BotConfig:
+    from store import set_busy_timeout
+
     try:
-        return load_config(config_path)
+        bot = load_config(config_path)
     except ConfigError as err:
-        click.echo(f"config error: {err}", err=True)
+        emit(f"config error: {err}")
         sys.exit(EXIT_BAD_CONFIG)
+    if bot.options.get("state_wait") is not None:
+        try:
+            set_busy_timeout(bot.options["state_wait"])
+        except ValueError as err:
+            emit(f"config error: {bot.path}: [bot] {err}")
+            sys.exit(EXIT_BAD_CONFIG)
+    return bot
 
 
 def _need_model() -> None:
@@ -45,7 +59,7 @@ def _need_model() -> None:
     try:
         load_model()
     except ModelError as err:
-        click.echo(f"model error: {err}", err=True)
+        emit(f"model error: {err}")
         sys.exit(EXIT_BAD_CONFIG)
 
 
@@ -63,7 +77,7 @@ def _channels(bot: BotConfig) -> dict[str, Any]:
         try:
             result[channel.id] = channel_for(channel, bot)
         except ChannelError as err:
-            click.echo(f"channel \"{channel.id}\": {err}", err=True)
+            emit(f"channel \"{channel.id}\": {err}", "warning")
     return result
 
 
@@ -90,7 +104,7 @@ def poll(config_path: str | None, once: bool, source_ids: tuple[str, ...], poll_
         with instance_lock(bot.state):
             code = run_poll_once(bot, source_ids, poll_all=poll_all)
     except AlreadyRunning as err:
-        click.echo(str(err), err=True)
+        emit(str(err))
         sys.exit(EXIT_LOCKED)
     sys.exit(code)
 
@@ -104,7 +118,7 @@ def run_poll_once(bot: BotConfig, source_ids: tuple[str, ...] = (), *, poll_all:
     if source_ids:
         unknown = set(source_ids) - {s.id for s in sources}
         if unknown:
-            click.echo(f"config error: {bot.path}: no source with id {', '.join(sorted(unknown))}", err=True)
+            emit(f"config error: {bot.path}: no source with id {', '.join(sorted(unknown))}")
             return EXIT_BAD_CONFIG
         sources = [s for s in sources if s.id in source_ids]
     db = _db(bot)
@@ -113,16 +127,16 @@ def run_poll_once(bot: BotConfig, source_ids: tuple[str, ...] = (), *, poll_all:
         signal.signal(sig, lambda *_: stop.set())
     report = poll_cycle(db, bot, sources=sources, stop=stop, only_due=not (poll_all or source_ids))
     for outcome in report.notices:
-        click.echo(outcome.message, err=True)
+        emit(outcome.message, "warning")
     for outcome in report.failures:
-        click.echo(outcome.message, err=True)
+        emit(outcome.message)
     crash_point("after_poll")  # tests: a crash between storing and delivering
     delivery = deliver(db, bot, _channels(bot), stop=stop, sleep=stop.wait)
     for line in delivery.errors:
-        click.echo(line, err=True)
+        emit(line)
     code = EXIT_SOURCE_FAILED if report.failures else EXIT_OK
     if stop.is_set():
-        click.echo("stopped by signal; what was not done is picked up by the next run", err=True)
+        emit("stopped by signal; what was not done is picked up by the next run", "warning")
         # every transaction is committed; do not wait for fetches still in flight (their results are dropped)
         sys.stdout.flush()
         sys.stderr.flush()
@@ -143,7 +157,7 @@ def run(config_path: str | None) -> None:
         with instance_lock(bot.state):
             run_daemon(bot, _channels(bot))
     except AlreadyRunning as err:
-        click.echo(str(err), err=True)
+        emit(str(err))
         sys.exit(EXIT_LOCKED)
 
 
@@ -160,10 +174,10 @@ def deliver(config_path: str | None, retry_failed: bool) -> None:
         with instance_lock(bot.state):
             report = deliver_pending(_db(bot), bot, _channels(bot), retry_failed=retry_failed)
     except AlreadyRunning as err:
-        click.echo(str(err), err=True)
+        emit(str(err))
         sys.exit(EXIT_LOCKED)
     for line in report.errors:
-        click.echo(line, err=True)
+        emit(line)
     click.echo(f"sent {report.sent}, failed {report.failed}, waiting {report.deferred}")
 
 
@@ -277,11 +291,11 @@ def resync_command(config_path: str | None, source_ids: tuple[str, ...], since: 
         try:
             parse_interval(since)
         except ValueError as err:
-            click.echo(f"--since: {err}", err=True)
+            emit(f"--since: {err}")
             sys.exit(EXIT_BAD_CONFIG)
     unknown = set(source_ids) - {s.id for s in bot.sources}
     if unknown:
-        click.echo(f"config error: {bot.path}: no source with id {', '.join(sorted(unknown))}", err=True)
+        emit(f"config error: {bot.path}: no source with id {', '.join(sorted(unknown))}")
         sys.exit(EXIT_BAD_CONFIG)
     try:
         with instance_lock(bot.state):
@@ -292,10 +306,13 @@ def resync_command(config_path: str | None, source_ids: tuple[str, ...], since: 
 
                 deliver_pending(db, bot, _channels(bot))
     except AlreadyRunning as err:
-        click.echo(str(err), err=True)
+        emit(str(err))
         sys.exit(EXIT_LOCKED)
     for report in reports:
-        click.echo(("(dry run) " if dry_run else "") + report.line(), err=bool(report.error))
+        if report.error:
+            emit(("(dry run) " if dry_run else "") + report.line())
+        else:
+            click.echo(("(dry run) " if dry_run else "") + report.line())
     changed = sum(r.changed for r in reports)
     click.echo(f"{'would change' if dry_run else 'changed'}: {changed} source(s)" if changed else "no change")
     sys.exit(EXIT_SOURCE_FAILED if any(r.error for r in reports) else EXIT_OK)
@@ -332,12 +349,12 @@ def sources_add(service_id: str, config_path: str) -> None:
     try:
         added = add_to_config(config_path, service_id)
     except KeyError:
-        click.echo(f"no service {service_id!r} in the catalog (try: bot.py sources search WORD)", err=True)
+        emit(f"no service {service_id!r} in the catalog (try: bot.py sources search WORD)")
         sys.exit(EXIT_BAD_CONFIG)
     try:
         load_config(config_path)
     except ConfigError as err:
-        click.echo(f"config error after adding: {err}", err=True)
+        emit(f"config error after adding: {err}")
         sys.exit(EXIT_BAD_CONFIG)
     click.echo(f"added {', '.join(added)} to {config_path}" if added else f"{service_id} is already in {config_path}")
 
@@ -355,7 +372,7 @@ def sources_check(config_path: str | None, source_ids: tuple[str, ...]) -> None:
 
     chosen = [s for s in bot.sources if not source_ids or s.id in source_ids]
     if not chosen:
-        click.echo("no such source", err=True)
+        emit("no such source")
         sys.exit(EXIT_BAD_CONFIG)
     with make_client() as client, ThreadPoolExecutor(max_workers=16) as pool:
         results = list(pool.map(lambda s: check_source(s, client), chosen))
@@ -376,7 +393,7 @@ def preview(config_path: str | None, incident_id: int, channel_id: str | None) -
     try:
         click.echo(render_preview(_db(bot), bot, incident_id, channel_id))
     except KeyError as err:
-        click.echo(f"preview: {err.args[0]}", err=True)
+        emit(f"preview: {err.args[0]}")
         sys.exit(EXIT_SOURCE_FAILED)
 
 
@@ -402,7 +419,7 @@ def digest_command(config_path: str | None, day: str | None, channel_id: str | N
     try:
         chosen = date.fromisoformat(day) if day else datetime.now(ZoneInfo(bot.timezone)).date() - timedelta(days=1)
     except ValueError:
-        click.echo(f"--day: not a date (YYYY-MM-DD): {day!r}", err=True)
+        emit(f"--day: not a date (YYYY-MM-DD): {day!r}")
         sys.exit(EXIT_BAD_CONFIG)
     db = _db(bot)
     if send:
@@ -420,7 +437,7 @@ def digest_command(config_path: str | None, day: str | None, channel_id: str | N
             click.echo(f"digest of {chosen.isoformat()}: {queued} queued; the running pushti will deliver it")
             return
         for line in report.errors:
-            click.echo(line, err=True)
+            emit(line)
         click.echo(f"digest of {chosen.isoformat()}: {queued} queued, {report.sent} message(s) sent")
         return
     from channels.registry import channel_class
@@ -431,7 +448,7 @@ def digest_command(config_path: str | None, day: str | None, channel_id: str | N
         try:
             channel = bot.channel(channel_id)
         except KeyError:
-            click.echo(f"config error: {bot.path}: no channel with id {channel_id}", err=True)
+            emit(f"config error: {bot.path}: no channel with id {channel_id}")
             sys.exit(EXIT_BAD_CONFIG)
         cls = channel_class(channel.kind)
         markup, max_chars, languages, zone = cls.markup, cls.max_chars, channel.languages, channel.timezone
@@ -439,5 +456,30 @@ def digest_command(config_path: str | None, day: str | None, channel_id: str | N
     click.echo("\n\n".join(render("digest", context, markup=markup, languages=languages, max_chars=max_chars).parts))
 
 
+def main() -> None:
+    """Run the command line; a state database that cannot be used is one line and exit 4, wherever it is met."""
+    from store import StateError
+
+    args = sys.argv[1:]
+    if "--log-format=json" in args or any(a == "--log-format" and b == "json" for a, b in zip(args, args[1:], strict=False)):
+        setup_logging("json")  # a usage error met before the group's options are applied is JSON too
+    try:
+        code = cli.main(standalone_mode=False)
+    except StateError as err:
+        emit(str(err))
+        sys.exit(EXIT_STATE)
+    except click.exceptions.Abort:
+        emit("aborted", "warning")
+        sys.exit(EXIT_SOURCE_FAILED)
+    except click.ClickException as err:
+        if log_format() == "json":
+            emit(err.format_message())
+        else:
+            err.show()
+        sys.exit(err.exit_code)
+    if isinstance(code, int) and code:
+        sys.exit(code)
+
+
 if __name__ == "__main__":
-    cli()
+    main()

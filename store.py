@@ -126,31 +126,172 @@ def now_iso() -> str:
     return iso_utc(now_utc())
 
 
+class StateError(Exception):
+    """The state database cannot be used (corrupted, read-only, locked past the wait, not a file, no folder): one
+    line saying what happened and what to do. ``bot.py`` prints it and exits with ``EXIT_STATE``."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(" ".join(message.split()))
+
+
+EXIT_STATE = 4  # bot.py's exit code for a state database it cannot use (3 is "another pushti holds the lock")
+BUSY_TIMEOUT = 30.0  # seconds a write waits for another writer before giving up (``[bot] state_wait``)
+MAX_BUSY_TIMEOUT = 600.0
+_STATE_PROBLEMS = (
+    "locked", "busy", "readonly", "read-only", "not a database", "malformed", "corrupt", "disk i/o", "disk is full",
+    "unable to open", "out of memory", "cantopen", "permission",
+)
+
+
+def set_busy_timeout(seconds: Any) -> float:
+    """How long (seconds) a write waits for another writer; a number in (0, 600], else ValueError."""
+    global BUSY_TIMEOUT
+    try:
+        value = float(seconds)
+    except (TypeError, ValueError):
+        raise ValueError(f"state_wait must be a number of seconds, not {seconds!r}") from None
+    if not (0 < value <= MAX_BUSY_TIMEOUT):  # also refuses nan and inf
+        raise ValueError(f"state_wait must be more than 0 and at most {MAX_BUSY_TIMEOUT:g} seconds, not {seconds!r}")
+    BUSY_TIMEOUT = value
+    return value
+
+
+def _first_line(err: BaseException) -> str:
+    text = " ".join(str(err).split()) or type(err).__name__
+    return text[:200]
+
+
+def _writable(folder: Path) -> bool:
+    import os
+
+    return os.access(folder, os.W_OK | os.X_OK)
+
+
+def state_error(path: str | Path, err: BaseException) -> StateError:
+    """Translate a SQLite or file-system error about the state database into one line with what to do."""
+    where = str(path)
+    folder = Path(path).resolve().parent if where != ":memory:" else Path(".")
+    reason = _first_line(err)
+    lowered = reason.lower()
+    if "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
+        return StateError(f"state database {where} is corrupted ({reason}): restore it from a backup or move it away "
+                          "to start fresh")
+    if "locked" in lowered or "busy" in lowered:
+        return StateError(f"state database {where} is locked by another process (waited {BUSY_TIMEOUT:g} s): stop "
+                          "the other writer (another pushti, a sqlite3 shell, a backup tool) and try again")
+    if "readonly" in lowered or "read-only" in lowered or isinstance(err, PermissionError) or "permission" in lowered:
+        if where != ":memory:" and not _writable(folder):
+            return StateError(f"state database {where}: its folder {folder} is not writable ({reason}): SQLite needs "
+                              "to create files next to it; make the folder writable or point [bot] state elsewhere")
+        return StateError(f"state database {where} is read-only ({reason}): make the file and its folder writable "
+                          "by this user, or point [bot] state elsewhere")
+    if "disk is full" in lowered or "no space" in lowered:
+        return StateError(f"state database {where}: the disk is full ({reason}): free some space and try again")
+    if "disk i/o" in lowered or isinstance(err, OSError) and not isinstance(err, PermissionError):
+        return StateError(f"state database {where}: input/output error ({reason}): check the disk and the path")
+    if "unable to open" in lowered or "cantopen" in lowered:
+        if Path(path).is_dir():
+            return StateError(f"state database {where} is a folder, not a file: set [bot] state to a file path "
+                              f"(e.g. {Path(where) / 'state.db'})")
+        if not folder.is_dir():
+            return StateError(f"state database {where}: its folder {folder} does not exist: create it or point "
+                              "[bot] state elsewhere")
+        if not _writable(folder):
+            return StateError(f"state database {where}: its folder {folder} is not writable: make it writable or "
+                              "point [bot] state elsewhere")
+        return StateError(f"state database {where} cannot be opened ({reason}): check the path and its permissions")
+    return StateError(f"state database {where}: {reason}: check the file, or restore it from a backup")
+
+
+def is_state_problem(err: BaseException) -> bool:
+    """Whether a SQLite error is about the database file (locked, read-only, corrupted, disk) rather than a bug."""
+    if not isinstance(err, sqlite3.OperationalError | sqlite3.DatabaseError) or isinstance(
+        err, sqlite3.IntegrityError | sqlite3.ProgrammingError | sqlite3.InterfaceError
+    ):
+        return False
+    lowered = str(err).lower()
+    return any(word in lowered for word in _STATE_PROBLEMS)
+
+
+def _check_path(path: Path) -> None:
+    """What can be said before SQLite tries: the path is a folder, or its folder cannot be made."""
+    if path.is_dir():
+        raise StateError(f"state database {path} is a folder, not a file: set [bot] state to a file path "
+                         f"(e.g. {path / 'state.db'})")
+    parent = path.parent
+    for ancestor in (parent, *parent.parents):
+        if ancestor.exists() and not ancestor.is_dir():
+            raise StateError(f"state database {path}: {ancestor} is a file, not a folder: point [bot] state elsewhere")
+        if ancestor.exists():
+            break
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise StateError(f"state database {path}: its folder {parent} does not exist and cannot be created "
+                         f"({_first_line(err)}): create it or point [bot] state elsewhere") from None
+
+
 def open_db(path: str | Path) -> sqlite_utils.Database:
-    """Open (creating if needed) the state database, in WAL mode, migrated to the latest schema."""
+    """Open (creating if needed) the state database, in WAL mode, migrated to the latest schema.
+
+    Anything that makes the file unusable (corrupted, read-only, locked by another writer past ``BUSY_TIMEOUT``,
+    a folder, no folder) raises ``StateError`` with one line saying what to do; a write is tried at once, so a
+    read-only or locked database is told here rather than in the middle of a poll."""
     if str(path) != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
-    db = sqlite_utils.Database(conn)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=FULL")
-    conn.execute("PRAGMA busy_timeout=30000")
-    migrations.apply(db)
+        _check_path(Path(path))
+    conn = None
+    try:
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)
+        db = sqlite_utils.Database(conn)
+        conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        migrations.apply(db)
+        conn.execute("BEGIN IMMEDIATE")  # can this process write? (read-only file or folder, another writer)
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            conn.execute(f"PRAGMA user_version = {int(version)}")  # a write SQLite refuses on a read-only file
+        finally:
+            conn.execute("ROLLBACK")
+    except (sqlite3.Error, OSError) as err:
+        if conn is not None:
+            conn.close()
+        raise state_error(path, err) from None
+    db.state_path = str(path)  # type: ignore[attr-defined]
     return db
 
 
 @contextmanager
 def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
-    """One atomic unit of work: BEGIN IMMEDIATE … COMMIT, rolled back on any exception."""
+    """One atomic unit of work: BEGIN IMMEDIATE … COMMIT, rolled back on any exception. A state problem met on
+    the way (another writer past the wait, a file turned read-only, corruption, a full disk) is a ``StateError``."""
     conn = db.conn
-    conn.execute("BEGIN IMMEDIATE")
+    where = getattr(db, "state_path", "state database")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.Error as err:
+        if is_state_problem(err):
+            raise state_error(where, err) from None
+        raise
     try:
         yield db
-    except BaseException:
-        conn.execute("ROLLBACK")
+    except BaseException as err:
+        try:
+            conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass  # SQLite already rolled back (e.g. after a full disk)
+        if isinstance(err, sqlite3.Error) and is_state_problem(err):
+            raise state_error(where, err) from None
         raise
     else:
-        conn.execute("COMMIT")
+        try:
+            conn.execute("COMMIT")
+        except sqlite3.Error as err:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            if is_state_problem(err):
+                raise state_error(where, err) from None
+            raise
 
 
 def row(db: sqlite_utils.Database, sql: str, params: tuple | dict = ()) -> dict[str, Any] | None:
