@@ -18,11 +18,21 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
-from posts import Post, iso_utc
+from posts import Post, iso_utc, trusted_time
 from trackers import PollResult
 from trackers.html_text import clean_lines, message_text
 from trackers.http import HttpTracker, fetch_if_changed, reading
-from trackers.textutil import MONTHS, max_impact, parse_any_time, parse_feed, script_language, unique_id
+from trackers.textutil import (
+    MONTHS,
+    SkipEntry,
+    each_entry,
+    max_impact,
+    parse_feed,
+    post_time,
+    script_language,
+    skip_entry,
+    unique_id,
+)
 
 STATUS_LABELS = {
     "0": "Service is operating normally",
@@ -107,7 +117,7 @@ def split_updates(description: str) -> list[tuple[str, str]]:
 def event_posts(event: dict[str, Any], *, source_id: str, service: str, page: str) -> list[Post]:
     """The updates of one data.json event as Posts, oldest first."""
     svc = str(event.get("service") or "")
-    start = parse_any_time(event.get("date"))
+    start = post_time(event["date"]) if event.get("date") not in (None, "") else None
     summary = clean_lines(str(event.get("summary") or ""))
     resolved = bool(RESOLVED_PREFIX.match(summary))
     title = RESOLVED_PREFIX.sub("", summary)
@@ -133,6 +143,8 @@ def event_posts(event: dict[str, Any], *, source_id: str, service: str, page: st
             if PES_LINK.search(last_text) and not RESOLUTION_WORDS.search(last_text) and last_day.date() > prev_day.date():
                 statuses[-1] = "postmortem"
                 statuses[-2] = "resolved"
+    for when, _label, _text in updates:
+        trusted_time(when)  # a label read into an impossible time: the event is skipped (SkipEntry from the caller)
     impact = STATUS_IMPACT.get(code, "")
     url = f"{page}#{thread_key}"
     posts: list[Post] = []
@@ -168,10 +180,12 @@ def parse_data_json(data: Any, *, source_id: str, service: str, page: str = "htt
         events = [*(data.get("current") or []), *(data.get("archive") or [])]
     else:
         raise ValueError("expected a JSON object with current/archive lists")
-    posts: list[Post] = []
-    for event in events:
-        if isinstance(event, dict):
-            posts.extend(event_posts(event, source_id=source_id, service=service, page=page))
+    groups = each_entry(
+        [e for e in events if isinstance(e, dict)],
+        lambda event: event_posts(event, source_id=source_id, service=service, page=page),
+        where=page, id_of=lambda event: f"{event.get('service') or ''}_{event.get('date') or ''}",
+    )
+    posts = [post for group in groups for post in group]
     posts.sort(key=lambda p: p.created_at)
     return posts
 
@@ -192,8 +206,10 @@ def parse_rss(body: bytes, *, source_id: str, service: str, page: str = "https:/
     component = re.sub(r"\s*Service Status\s*$", "", feed.title).strip()
     rows = []
     for entry in feed.entries:
-        when = entry.published or entry.updated
-        if when is None:
+        try:
+            when = post_time(entry.published or entry.updated or "")
+        except SkipEntry as err:
+            skip_entry(page, entry.id or entry.title, err)
             continue
         guid = entry.id
         key = guid.rsplit("#", 1)[-1] if "#" in guid else ""

@@ -14,9 +14,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from config import SourceConfig, parse_interval
-from posts import Post, parse_time
+from posts import Post
 from trackers import PollResult, Tracker, TrackerError
 from trackers.http import fetch_json, using_client
+from trackers.textutil import ENTRY_ERRORS, SkipEntry, post_time, skip_entry
 
 DEFAULT_API = "https://public.api.bsky.app"
 FEED_METHOD = "/xrpc/app.bsky.feed.getAuthorFeed"
@@ -85,7 +86,13 @@ class BlueskyTracker(Tracker):
                 if uri in seen_set:
                     stop = True
                     break
-                post = self._post(view)
+                try:
+                    post = self._post(view)
+                except ENTRY_ERRORS as err:  # an impossible date, a broken record: this post only
+                    skip_entry(f"Bluesky @{handle}", uri, err)
+                    new_uris.append(uri)
+                    seen_set.add(uri)
+                    continue
                 if cutoff and post.created_at < cutoff:
                     stop = True
                     break
@@ -147,12 +154,17 @@ def _did_of(at_uri: str) -> str:
 
 
 def _time(*values: Any) -> datetime:
+    """The first of the values that is a trusted time (createdAt is set by the client: anything can be in it;
+    indexedAt by the server); none given: now; given but none trusted: SkipEntry."""
+    reason = ""
     for value in values:
         if value:
             try:
-                return parse_time(str(value))
-            except ValueError:
-                continue
+                return post_time(str(value))
+            except SkipEntry as err:
+                reason = reason or str(err)
+    if reason:
+        raise SkipEntry(reason)
     return datetime.now(UTC)
 
 

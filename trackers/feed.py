@@ -20,7 +20,7 @@ from typing import Any
 import feedparser
 
 from config import SourceConfig
-from posts import Post, utc
+from posts import Post, trusted_time, utc
 from trackers import PollResult, TrackerError
 from trackers.html_text import html_to_text
 from trackers.http import HttpTracker, fetch_if_changed
@@ -30,7 +30,7 @@ from trackers.statuspage_html import (
     scheduled_window,
     split_statuspage_entry,
 )
-from trackers.textutil import in_bounds
+from trackers.textutil import SkipEntry, each_entry, in_bounds, skip_entry
 
 FEED_ACCEPT = "application/atom+xml, application/rss+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5"
 _INCIDENT_LINK = re.compile(r"/incidents/([A-Za-z0-9_-]+)/?(?:[?#].*)?$")
@@ -96,10 +96,32 @@ def parse_feed(body: bytes, source: SourceConfig, *, where: str = "", now: datet
         raise TrackerError(f"{where} is not an RSS/Atom feed: {reason}")
     now = now or datetime.now(UTC)
     zone = str(source.option("timezone", "") or "")
-    posts: list[Post] = []
-    for entry in parsed.entries:
-        posts.extend(_entry_posts(parsed, entry, source, now=now, zone=zone))
-    return posts
+    def one(entry: Any) -> list[Post]:
+        return _trusted(_entry_posts(parsed, entry, source, now=now, zone=zone), where, _entry_id(entry), now)
+
+    groups = each_entry(parsed.entries, one, where=where, id_of=_entry_id)
+    return [post for group in groups for post in group]
+
+
+def _entry_id(entry: Any) -> str:
+    return str(entry.get("id") or entry.get("link") or entry.get("title") or "") if isinstance(entry, dict) else "?"
+
+
+def _trusted(posts: list[Post], where: str, entry_id: str, now: datetime) -> list[Post]:
+    """The entry's posts whose time can be a statement's (1990 .. now + 1 day); the others are dropped with one
+    warning for the entry (an entry with none left is skipped)."""
+    kept, bad = [], []
+    for post in posts:
+        try:
+            trusted_time(post.created_at, now=now)
+            kept.append(post)
+        except ValueError as err:
+            bad.append(str(err))
+    if bad and not kept:
+        raise SkipEntry(bad[0])
+    if bad:
+        skip_entry(where, entry_id, f"{len(bad)} of its updates: {bad[0]}")
+    return kept
 
 
 def _entry_posts(parsed: Any, entry: Any, source: SourceConfig, *, now: datetime, zone: str) -> list[Post]:

@@ -7,7 +7,8 @@ Impact: the worse of ``status_impact`` and ``severity`` (information/low → min
 outage/high → critical).
 Stated span: the incident's ``begin`` → ``starts_at`` and ``end`` → ``ends_at`` on every Post of it (Google's own
 start and end of the incident, set by its engineers; ``end`` is absent while it is open). A value that is not a
-date in 1970–2100 is ignored with a log line.
+date from 1990 to 400 days ahead is ignored with a log line; an update whose time is not a date from 1990 to
+a day ahead is skipped with one warning (logger ``pushti.trackers``), the rest of the document is read.
 """
 
 from __future__ import annotations
@@ -22,7 +23,17 @@ from posts import Post, iso_utc
 from trackers import PollResult
 from trackers.html_text import clean_lines
 from trackers.http import HttpTracker, fetch_if_changed, reading
-from trackers.textutil import max_impact, parse_any_time, stated_time, unique_id
+from trackers.textutil import (
+    SkipEntry,
+    each_entry,
+    in_bounds,
+    max_impact,
+    parse_any_time,
+    post_time,
+    skip_entry,
+    stated_time,
+    unique_id,
+)
 
 DEFAULT_URL = "https://status.cloud.google.com/incidents.json"
 STATUS_IMPACT = {"SERVICE_INFORMATION": "minor", "SERVICE_DISRUPTION": "major", "SERVICE_OUTAGE": "critical"}
@@ -54,9 +65,13 @@ def incident_posts(incident: dict[str, Any], *, source_id: str, service: str, pa
     updates = [u for u in incident.get("updates") or [] if isinstance(u, dict)]
     dated = []
     for update in updates:
-        when = parse_any_time(update.get("when")) or parse_any_time(update.get("created"))
-        if when is not None:
-            dated.append((when, update))
+        value = update.get("when") or update.get("created")
+        if value in (None, ""):
+            continue
+        try:
+            dated.append((post_time(value), update))
+        except SkipEntry as err:
+            skip_entry(page_url, f"update {update.get('id') or value!s:.40} of incident {incident_id}", err)
     dated.sort(key=lambda pair: pair[0])
     if not dated:
         return []
@@ -88,7 +103,8 @@ def incident_posts(incident: dict[str, Any], *, source_id: str, service: str, pa
             status = "investigating"
         else:
             status = "update"
-        created = parse_any_time(update.get("created")) or when
+        created = parse_any_time(update.get("created"))
+        created = created if created is not None and in_bounds(created, what="created", where=where) else when
         native_id = unique_id(f"{incident_id}@{iso_utc(created)}", index, seen_ids)
         locations = _titles(update.get("affected_locations") or fallback_locations)
         posts.append(
@@ -120,10 +136,12 @@ def parse_incidents(data: Any, *, source_id: str, service: str, page_url: str = 
         data = data.get("incidents", data.get("items"))
     if not isinstance(data, list):
         raise ValueError("expected a JSON list of incidents")
-    posts: list[Post] = []
-    for incident in data:
-        if isinstance(incident, dict):
-            posts.extend(incident_posts(incident, source_id=source_id, service=service, page_url=page_url))
+    groups = each_entry(
+        [i for i in data if isinstance(i, dict)],
+        lambda incident: incident_posts(incident, source_id=source_id, service=service, page_url=page_url),
+        where=page_url, id_of=lambda incident: incident.get("id") or incident.get("number"),
+    )
+    posts = [post for group in groups for post in group]
     posts.sort(key=lambda p: p.created_at)
     return posts
 

@@ -15,10 +15,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from config import SourceConfig, parse_interval
-from posts import Post, parse_time
+from posts import Post
 from trackers import PollResult, Tracker, TrackerError
 from trackers.html_text import html_to_text
 from trackers.http import fetch_json, using_client
+from trackers.textutil import ENTRY_ERRORS, SkipEntry, post_time, skip_entry
 
 PAGE_SIZE = 40  # Mastodon's maximum for account statuses
 DEFAULT_MAX_PAGES = 10
@@ -128,7 +129,10 @@ class MastodonTracker(Tracker):
                 continue
             if is_reply and not is_self_reply and not keep_replies:
                 continue
-            posts.append(self._post(status, root, is_reply, is_self_reply))
+            try:
+                posts.append(self._post(status, root, is_reply, is_self_reply))
+            except ENTRY_ERRORS as err:  # an impossible date, a broken status: this one only
+                skip_entry(f"Mastodon @{self.source.handle}", status_id, err)
 
         keep = int(self.source.option("keep_roots", KEEP_ROOTS))
         newest_roots = sorted(roots, key=_id_key)[-keep:]
@@ -151,7 +155,7 @@ class MastodonTracker(Tracker):
             native_id=str(status["id"]),
             service=self.source.service,
             text=text,
-            created_at=_created(status),
+            created_at=_created(status, strict=True),
             url=str(status.get("url") or status.get("uri") or ""),
             author=self.source.handle.lstrip("@"),
             language=str(status.get("language") or ""),
@@ -161,8 +165,14 @@ class MastodonTracker(Tracker):
         )
 
 
-def _created(status: dict[str, Any]) -> datetime:
+def _created(status: dict[str, Any], *, strict: bool = False) -> datetime:
+    """The status's time; missing: now. Not a trusted date: now, or SkipEntry when ``strict`` (for the Post)."""
+    value = status.get("created_at")
+    if not value:
+        return datetime.now(UTC)
     try:
-        return parse_time(str(status.get("created_at") or ""))
-    except ValueError:
+        return post_time(str(value))
+    except SkipEntry:
+        if strict:
+            raise
         return datetime.now(UTC)

@@ -23,7 +23,7 @@ from posts import Post, iso_utc
 from trackers import PollResult, TrackerError
 from trackers.html_text import message_text
 from trackers.http import HttpTracker, fetch, fetch_if_changed, reading
-from trackers.textutil import parse_any_time, unique_id
+from trackers.textutil import SkipEntry, each_entry, post_time, skip_entry, unique_id
 
 DEFAULT_BASE = "https://slack-status.com"
 API = "/api/v2.0.0"
@@ -50,14 +50,18 @@ def incident_posts(incident: dict[str, Any], *, source_id: str, service: str, pa
     for note in incident.get("notes") or []:
         if not isinstance(note, dict):
             continue
-        when = parse_any_time(note.get("date_created"))
-        if when is not None:
-            notes.append((when, message_text(str(note.get("body") or ""))))
+        try:
+            when = post_time(note.get("date_created"))
+        except SkipEntry as err:
+            skip_entry(page, f"a note of incident {incident_id}", err)
+            continue
+        notes.append((when, message_text(str(note.get("body") or ""))))
     notes.sort(key=lambda pair: pair[0])
     title = message_text(str(incident.get("title") or ""))
     if not notes:
-        when = parse_any_time(incident.get("date_created")) or parse_any_time(incident.get("date_updated"))
-        notes = [(when or datetime.now(timezone.utc), title)]
+        stamp = incident.get("date_created") or incident.get("date_updated")
+        when = post_time(stamp) if stamp else datetime.now(timezone.utc)  # a bad one: SkipEntry, the incident skipped
+        notes = [(when, title)]
     services = tuple(str(s.get("name", s) if isinstance(s, dict) else s) for s in incident.get("services") or [])
     posts = []
     seen: set[str] = set()
@@ -107,9 +111,11 @@ def _incidents(data: Any) -> list[dict[str, Any]]:
 
 def parse_document(data: Any, *, source_id: str, service: str, page: str = DEFAULT_BASE + "/") -> list[Post]:
     """Posts for a ``current`` document (``active_incidents``) or a ``history`` list."""
-    posts: list[Post] = []
-    for incident in _incidents(data):
-        posts.extend(incident_posts(incident, source_id=source_id, service=service, page=page))
+    groups = each_entry(
+        _incidents(data), lambda incident: incident_posts(incident, source_id=source_id, service=service, page=page),
+        where=page, id_of=lambda incident: incident.get("id"),
+    )
+    posts = [post for group in groups for post in group]
     posts.sort(key=lambda p: p.created_at)
     return posts
 

@@ -43,6 +43,7 @@ from config import SourceConfig, parse_interval
 from posts import Post, iso_utc, parse_time
 from trackers import PollResult, SkipSource, Tracker, TrackerError
 from trackers.http import retry_after_seconds
+from trackers.textutil import ENTRY_ERRORS, post_time, skip_entry
 
 TWEEPY_HOST = "https://api.twitter.com"  # hard-wired in tweepy.BaseClient.request
 TWEET_FIELDS = ["created_at", "conversation_id", "in_reply_to_user_id", "referenced_tweets", "lang", "note_tweet"]
@@ -243,6 +244,7 @@ class XTracker(Tracker):
         else:
             if token and "since_id" in params:
                 notes.append(f"more than {max_pages} pages of new posts on {what}; older new posts skipped")
+        tweets = [t for t in tweets if isinstance(t, dict) and str(t.get("id", "")).isdigit()]  # ids are numbers
         for tweet in tweets:
             if not newest or int(tweet["id"]) > int(newest):
                 newest = str(tweet["id"])
@@ -269,7 +271,9 @@ class XTracker(Tracker):
         keep_replies = bool(self.source.option("keep_replies", False))
         posts = []
         for tweet in tweets:
-            post = self._post(tweet, handle, user_id, self.source.service)
+            post = self._entry(tweet, handle, user_id, self.source.service)
+            if post is None:
+                continue
             if post.is_reply and not post.is_self_reply and not keep_replies:
                 continue
             posts.append(post)
@@ -318,7 +322,9 @@ class XTracker(Tracker):
             if username.lower() not in wanted:
                 continue  # not one of ours (cannot happen with from:, but never trust a query)
             service = self.services.get(username.lower(), self.source.service)
-            post = self._post(tweet, username, author_id, service)
+            post = self._entry(tweet, username, author_id, service)
+            if post is None:
+                continue
             if str(tweet["id"]) == newest:
                 newest_time = post.created_at
             if post.is_reply and not post.is_self_reply and not keep_replies:
@@ -332,6 +338,14 @@ class XTracker(Tracker):
         cursor["query"] = query
         posts.sort(key=lambda p: (p.created_at, int(p.native_id)))
         return PollResult(posts, cursor, reads=reads, notes=notes)
+
+    def _entry(self, tweet: dict[str, Any], username: str, user_id: str, service: str) -> Post | None:
+        """``_post``, or None (one warning naming the post) when the post cannot be read (an impossible date)."""
+        try:
+            return self._post(tweet, username, user_id, service)
+        except ENTRY_ERRORS as err:
+            skip_entry(f"X @{username}", tweet.get("id") if isinstance(tweet, dict) else "?", err)
+            return None
 
     def _post(self, tweet: dict[str, Any], username: str, user_id: str, service: str) -> Post:
         tweet_id = str(tweet["id"])
@@ -349,7 +363,7 @@ class XTracker(Tracker):
             native_id=tweet_id,
             service=service,
             text=text,
-            created_at=parse_time(created) if created else datetime.now(UTC),
+            created_at=post_time(str(created)) if created else datetime.now(UTC),
             url=f"https://x.com/{username}/status/{tweet_id}",
             author=username,
             language=lang,
