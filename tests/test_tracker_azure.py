@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -31,7 +31,7 @@ def test_documented_schema_active_items_become_incidents(server, data_dir):
     assert set(result.cursor["open"]) == {"VSG1-B90", "KTY1-HW8"}
 
 
-def test_documented_schema_update_in_place_then_disappearance_resolves(server, data_dir):
+def test_documented_schema_update_in_place_then_disappearance_over_two_polls_is_no_longer_listed(server, data_dir):
     original = (data_dir / FEED).read_text(encoding="utf-8")
     server.route("/en-us/status/feed/", original, etag=True)
     tracker = make(server)
@@ -45,17 +45,33 @@ def test_documented_schema_update_in_place_then_disappearance_resolves(server, d
     updated = updated.replace("We are investigating and will", "Mitigation is in progress; we will")
     server.route("/en-us/status/feed/", updated, etag=True)
     second = tracker.poll(first.cursor)
-    statuses = {(p.thread_key, p.status) for p in second.posts}
-    assert statuses == {("VSG1-B90", "update"), ("KTY1-HW8", "resolved")}
-    gone = next(p for p in second.posts if p.status == "resolved")
+    # missing once is not gone: a transient page could list nothing (trackers.absence)
+    assert [(p.thread_key, p.status) for p in second.posts] == [("VSG1-B90", "update")]
+    assert set(second.cursor["open"]) == {"VSG1-B90"} and set(second.cursor["missing"]) == {"KTY1-HW8"}
+    # still missing at a poll 10 minutes later (the feed unchanged): now it is reported no longer listed
+    third = tracker.poll(aged(second.cursor, minutes=10))
+    assert [(p.thread_key, p.status) for p in third.posts] == [("KTY1-HW8", "resolved")]
+    gone = third.posts[0]
     assert gone.title == "Virtual Machines - West Europe - Service management failures"
-    assert "no longer listed" in gone.text and gone.raw_status == "no longer listed"
-    assert set(second.cursor["open"]) == {"VSG1-B90"}
+    assert "no longer listed" in gone.text.lower() and gone.raw_status == "no longer listed"
+    assert "resolved" not in gone.text.replace("not said here that it is resolved", "")
+    assert third.cursor["missing"] == {}
 
     server.route("/en-us/status/feed/", (data_dir / EMPTY).read_bytes())
-    third = tracker.poll(second.cursor)
-    assert [(p.thread_key, p.status) for p in third.posts] == [("VSG1-B90", "resolved")]
-    assert third.cursor["open"] == {}
+    fourth = tracker.poll(third.cursor)
+    assert fourth.posts == [] and set(fourth.cursor["missing"]) == {"VSG1-B90"}
+    fifth = tracker.poll(aged(fourth.cursor, minutes=10))
+    assert [(p.thread_key, p.status) for p in fifth.posts] == [("VSG1-B90", "resolved")]
+    assert fifth.cursor["open"] == {} and fifth.cursor["missing"] == {}
+
+
+def aged(cursor: dict, *, minutes: float) -> dict:
+    """The cursor as if the incidents went missing ``minutes`` earlier (the time a real poll interval takes)."""
+    out = dict(cursor)
+    out["missing"] = {k: {**v, "since": (datetime.fromisoformat(v["since"].replace("Z", "+00:00"))
+                                         - timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%SZ")}
+                      for k, v in cursor.get("missing", {}).items()}
+    return out
 
 
 def test_errors_are_one_line(server):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -52,13 +52,16 @@ def test_disappeared_incident_resolved_with_text_from_history_atom(server, data_
     doc["ongoing_incidents"] = doc["ongoing_incidents"][:1]
     server.route(proxy_path(server), json.dumps({"summary": doc}))  # the proxy's wrapped shape
     server.route("/history.atom", (data_dir / ATOM).read_bytes())
-    second = tracker.poll(first.cursor)
+    missed = tracker.poll(first.cursor)
+    assert [p for p in missed.posts if p.status == "resolved"] == []  # missing once is not gone (trackers.absence)
+    second = tracker.poll(aged(missed.cursor, minutes=10))  # still missing 10 minutes later
     gone = [p for p in second.posts if p.status == "resolved"]
     assert len(gone) == 1
     assert gone[0].thread_key == "01JMYC9TZ9T5V0G7N4S2W3RS7P"
     assert gone[0].text == "Resolved - File uploads are back to normal speed."
     assert gone[0].created_at == datetime(2025, 6, 10, 10, 5, tzinfo=timezone.utc)
     assert gone[0].title == "Slow file uploads" and gone[0].components == ("File uploads",)
+    assert gone[0].raw_status == "Resolved"  # the company's own resolution, from its history feed
     assert set(second.cursor["ongoing"]) == {"01JMYB4AQ0TSCWB7N3EXQ4TR1K"}
 
 
@@ -69,12 +72,23 @@ def test_disappeared_incident_without_history_uses_default_text(server, data_dir
     first = tracker.poll({})
     doc["ongoing_incidents"] = []
     server.route(proxy_path(server), json.dumps(doc))
-    second = tracker.poll(first.cursor)
+    missed = tracker.poll(first.cursor)
+    assert [p for p in missed.posts if p.status in ("resolved", "completed")] == [] and len(missed.cursor["missing"]) == 2
+    second = tracker.poll(aged(missed.cursor, minutes=10))
     gone = sorted((p.thread_key, p.text, p.status) for p in second.posts if p.raw_status == "no longer listed")
     assert [g[1:] for g in gone] == [(GONE_TEXT, "resolved"), (GONE_TEXT, "resolved")]
     assert second.notes and "history.atom" in second.notes[0]
     third = tracker.poll(second.cursor)  # nothing left to resolve: no repeats
     assert third.not_modified and third.posts == []
+
+
+def aged(cursor: dict, *, minutes: float) -> dict:
+    """The cursor as if the incidents went missing ``minutes`` earlier (the time a real poll interval takes)."""
+    out = dict(cursor)
+    out["missing"] = {k: {**v, "since": (datetime.fromisoformat(v["since"].replace("Z", "+00:00"))
+                                         - timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%SZ")}
+                      for k, v in cursor.get("missing", {}).items()}
+    return out
 
 
 def test_widget_404_falls_back_to_history_atom(server, data_dir):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -48,10 +48,22 @@ def test_status_change_then_disappearance(server, data_dir):
     assert identified[0].created_at > datetime(2022, 6, 12, tzinfo=timezone.utc)  # first seen now
     third_doc = {"page": doc["page"], "activeIncidents": [], "activeMaintenances": []}
     server.route("/summary.json", json.dumps(third_doc))
-    third = tracker.poll(second.cursor)
+    missed = tracker.poll(second.cursor)  # missing once is not gone (trackers.absence)
+    assert missed.posts == [] and len(missed.cursor["missing"]) == 2
+    third = tracker.poll(aged(missed.cursor, minutes=10))  # still missing 10 minutes later
+    assert {p.raw_status for p in third.posts} == {"no longer listed"}
     assert sorted((p.thread_key, p.status) for p in third.posts) == [
         ("cl4a8n3070721qtmzvts760c4", "resolved"), ("cl4a8nlv50918qtmzdlw60ivu", "completed")]
-    assert third.cursor["ongoing"] == {}
+    assert third.cursor["ongoing"] == {} and third.cursor["missing"] == {}
+
+
+def aged(cursor: dict, *, minutes: float) -> dict:
+    """The cursor as if the incidents went missing ``minutes`` earlier (the time a real poll interval takes)."""
+    out = dict(cursor)
+    out["missing"] = {k: {**v, "since": (datetime.fromisoformat(v["since"].replace("Z", "+00:00"))
+                                         - timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%SZ")}
+                      for k, v in cursor.get("missing", {}).items()}
+    return out
 
 
 def test_summary_404_falls_back_to_history_rss(server, data_dir):

@@ -4,8 +4,10 @@ active right now, each rewritten in place as the incident progresses.
 One Post per (incident, publication time). The incident key is the Tracking ID in the text when there is one
 ("Tracking ID: VSG1-B90"), else the item's guid, else its title. The first version seen of an incident →
 ``investigating``, later versions → ``update``. The feed drops an item once the incident is over, so an incident
-that disappears from the feed between two polls gets a synthetic ``resolved`` Post ("no longer listed"); the
-open incidents are kept in the cursor for that. The feed has no structured impact.
+that stays missing from the feed over two polls at least five minutes apart (``trackers.absence``: one empty or
+broken-but-parsing feed resolves nothing) gets a synthetic ``resolved`` Post saying it is no longer listed (raw
+status ``"no longer listed"``); the open and missing incidents are kept in the cursor for that. An item with an
+impossible date gives no Post (one warning) but still counts as listed. The feed has no structured impact.
 """
 
 from __future__ import annotations
@@ -16,14 +18,16 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
-from posts import Post, iso_utc
+from posts import EARLIEST, FUTURE_SLACK, Post, iso_utc
 from trackers import PollResult
+from trackers.absence import NOT_LISTED, remembered, track
 from trackers.http import HttpTracker, fetch_if_changed, reading
-from trackers.textutil import parse_feed
+from trackers.textutil import FeedEntry, SkipEntry, parse_feed, post_time, skip_entry
 
 DEFAULT_URL = "https://azure.status.microsoft/en-us/status/feed/"
 TRACKING_ID = re.compile(r"Tracking\s+ID\s*[:：]?\s*([A-Z0-9]{3,5}-[A-Z0-9]{2,5})", re.IGNORECASE)
-GONE_TEXT = "Incident no longer listed on the Azure status page (the feed lists active incidents only)."
+GONE_TEXT = ("No longer listed on the status page: the Azure status feed lists active incidents only, and no "
+             "longer lists this one. Azure has not said here that it is resolved.")
 
 
 def item_key(guid: str, title: str, text: str) -> str:
@@ -38,20 +42,35 @@ def item_key(guid: str, title: str, text: str) -> str:
 def parse_items(body: bytes, *, source_id: str, service: str, page: str, known: dict[str, Any]) -> tuple[list[Post], dict[str, Any]]:
     """Posts for the items of an Azure status feed, and the open-incident table for the cursor.
 
-    ``known``: the table from the previous poll (``{key: {"first": native_id, "title": …, "url": …}}``).
+    ``known``: the table from the previous poll (``{key: {"first": native_id, "title": …, "url": …}}``). An item
+    whose date is impossible (before 1990, in the future, unreadable) gives no Post (one warning naming it) but
+    is still listed: it is not gone.
     """
     feed = parse_feed(body)
     if feed.bozo:
         raise ValueError("not an RSS feed")
     posts: list[Post] = []
     table: dict[str, Any] = {}
-    for entry in sorted(feed.entries, key=lambda e: e.published or e.updated or datetime.min.replace(tzinfo=timezone.utc)):
-        key = item_key(entry.id, entry.title, entry.text)
+    now = datetime.now(timezone.utc)
+
+    def order(entry: FeedEntry) -> datetime:
         when = entry.published or entry.updated
+        return when if when is not None and EARLIEST <= when <= now + FUTURE_SLACK else now
+
+    for entry in sorted(feed.entries, key=order):
+        key = item_key(entry.id, entry.title, entry.text)
+        url = entry.link or page
+        when = entry.published or entry.updated
+        try:
+            when = post_time(when) if when is not None else None
+        except SkipEntry as err:
+            skip_entry(page, key, err)
+            if key not in table:
+                table[key] = {**(known.get(key) or {}), "title": entry.title, "url": url}
+            continue
         stamp = iso_utc(when) if when else hashlib.sha256(entry.text.encode()).hexdigest()[:12]
         native_id = f"{key}@{stamp}"
         first = (known.get(key) or table.get(key) or {}).get("first") or native_id
-        url = entry.link or page
         table[key] = {"first": first, "title": entry.title, "url": url}
         posts.append(
             Post(
@@ -59,7 +78,7 @@ def parse_items(body: bytes, *, source_id: str, service: str, page: str, known: 
                 native_id=native_id,
                 service=service,
                 text=entry.text or entry.title,
-                created_at=when or datetime.now(timezone.utc),
+                created_at=when or now,
                 url=url,
                 author=urlsplit(page).netloc,
                 language="en",
@@ -72,13 +91,13 @@ def parse_items(body: bytes, *, source_id: str, service: str, page: str, known: 
     return posts, table
 
 
-def gone_posts(known: dict[str, Any], table: dict[str, Any], *, source_id: str, service: str, page: str, text: str) -> list[Post]:
-    """Synthetic ``resolved`` Posts for incidents listed last time and missing now."""
-    now = datetime.now(timezone.utc)
+def gone_posts(gone: dict[str, Any], *, source_id: str, service: str, page: str, text: str = GONE_TEXT,
+               now: datetime | None = None) -> list[Post]:
+    """Posts for incidents confirmed no longer listed (``trackers.absence``): status ``resolved``, raw status
+    ``NOT_LISTED``, the text saying only that the page no longer lists it."""
+    now = now or datetime.now(timezone.utc)
     out = []
-    for key, info in known.items():
-        if key in table:
-            continue
+    for key, info in gone.items():
         out.append(
             Post(
                 source_id=source_id,
@@ -91,7 +110,7 @@ def gone_posts(known: dict[str, Any], table: dict[str, Any], *, source_id: str, 
                 language="en",
                 thread_key=key,
                 status="resolved",
-                raw_status="no longer listed",
+                raw_status=NOT_LISTED,
                 title=info.get("title", ""),
             )
         )
@@ -106,15 +125,23 @@ class AzureTracker(HttpTracker):
         result, new_cursor = fetch_if_changed(
             self.http, url, cursor, accept="application/rss+xml, application/xml;q=0.9, */*;q=0.5"
         )
-        if result is None:
-            return PollResult([], new_cursor, not_modified=True)
         parts = urlsplit(url)
         page = f"{parts.scheme}://{parts.netloc}{parts.path.removesuffix('feed/').removesuffix('feed')}"
         known = cursor.get("open") or {}
+        missing = cursor.get("missing") or {}
+        now = datetime.now(timezone.utc)
+        if result is None:  # unchanged: what was missing still is
+            absence = track(known, None, missing, now)
+            posts = gone_posts(absence.gone, source_id=self.source.id, service=self.source.service, page=page, now=now)
+            new_cursor["missing"] = absence.missing
+            return PollResult(posts, new_cursor, not_modified=not posts)
         with reading(url):
             posts, table = parse_items(
-                result.body, source_id=self.source.id, service=self.source.service, page=page, known=known
+                result.body, source_id=self.source.id, service=self.source.service, page=page,
+                known=remembered(known, missing),
             )
-        posts += gone_posts(known, table, source_id=self.source.id, service=self.source.service, page=page, text=GONE_TEXT)
+        absence = track(known, table, missing, now)
+        posts += gone_posts(absence.gone, source_id=self.source.id, service=self.source.service, page=page, now=now)
         new_cursor["open"] = table
+        new_cursor["missing"] = absence.missing
         return PollResult(posts, new_cursor)

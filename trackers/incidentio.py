@@ -7,10 +7,13 @@ already Statuspage's (investigating / identified / monitoring / resolved) and pa
 progress → ``in_progress``, scheduled ones → ``scheduled``. Impact from ``current_worst_impact``
 (degraded_performance → minor, partial_outage → major, full_outage → critical).
 
-Resolution: the widget lists ongoing incidents only, so an incident listed at the previous poll and missing now
-was resolved. It gets a synthetic ``resolved`` Post (a maintenance: ``completed``); its text is the incident's
-newest entry in ``history.atom`` when that can be read and found, else "Incident no longer listed as ongoing".
-The ids listed at the last poll are kept in the cursor (``ongoing``) for this.
+Resolution: the widget lists ongoing incidents only, so an incident listed before and missing over two polls at
+least five minutes apart (``trackers.absence``: one empty or broken-but-parsing document resolves nothing) is over.
+It gets a synthetic ``resolved`` Post (a maintenance: ``completed``): the incident's newest entry in
+``history.atom`` when that can be read and found and is a resolution (the company's own words), else a Post
+that says only that it is no longer listed (raw status ``"no longer listed"``, ``GONE_TEXT``). The ids listed at
+the last poll (``ongoing``) and those missing since (``missing``) are kept in the cursor for this. An item with
+an impossible date gives no Post (one warning) but still counts as listed.
 
 Maintenances (in progress and scheduled) → ``incident_kind = "maintenance"`` with their window: ``starts_at``
 (an in-progress one without it: ``started_at``) → ``Post.starts_at``, ``ends_at`` → ``Post.ends_at``; the window
@@ -30,13 +33,14 @@ from urllib.parse import urlsplit
 from config import SourceConfig
 from posts import Post, iso_utc
 from trackers import PollResult, TrackerError
+from trackers.absence import NOT_LISTED, track
 from trackers.html_text import clean_lines, message_text
 from trackers.http import HttpTracker, fetch, fetch_if_changed, reading
-from trackers.textutil import FeedEntry, parse_any_time, parse_feed, stated_time
+from trackers.textutil import ENTRY_ERRORS, FeedEntry, SkipEntry, parse_feed, post_time, skip_entry, stated_time
 
 IMPACT = {"degraded_performance": "minor", "partial_outage": "major", "full_outage": "critical", "major_outage": "critical"}
 STATUSES = {"investigating", "identified", "monitoring", "resolved"}
-GONE_TEXT = "Incident no longer listed as ongoing"
+GONE_TEXT = "No longer listed as ongoing on the status page (the company has not said here that it is resolved)."
 ATOM_ACCEPT = "application/atom+xml, application/xml;q=0.9, */*;q=0.5"
 RSS_ACCEPT = "application/rss+xml, application/xml;q=0.9, */*;q=0.5"
 LEADING_STATUS = re.compile(
@@ -76,6 +80,53 @@ def _components(item: dict[str, Any]) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _widget_item(item: dict[str, Any], kind: str, table: dict[str, Any], *, source_id: str, service: str,
+                 page: str) -> Post:
+    """The Post of one widget item; its entry in ``table`` (incidents and maintenances in progress)."""
+    item_id = str(item["id"])
+    raw = str(item.get("status") or "")
+    if kind == "incident":
+        status = raw.lower() if raw.lower() in STATUSES else "update"
+        impact = IMPACT.get(str(item.get("current_worst_impact") or ""), "")
+    else:
+        status = "in_progress" if kind == "maintenance" else "scheduled"
+        impact = "none"
+    title = clean_lines(str(item.get("name") or ""))
+    url = str(item.get("url") or page)
+    components = _components(item)
+    starts_at = ends_at = None
+    if kind != "incident":
+        where = f"{page} maintenance {item_id}"
+        starts_at = (stated_time(item.get("starts_at"), what="starts_at", where=where)
+                     or stated_time(item.get("started_at"), what="started_at", where=where))
+        ends_at = stated_time(item.get("ends_at"), what="ends_at", where=where)
+    if kind != "scheduled":
+        table[item_id] = {"kind": kind, "title": title, "url": url, "components": list(components), "impact": impact}
+        if kind == "maintenance":
+            table[item_id]["window"] = [iso_utc(t) if t else None for t in (starts_at, ends_at)]
+    stamp = item.get("last_update_at") or item.get("started_at") or item.get("starts_at")
+    when = post_time(stamp) if stamp else datetime.now(timezone.utc)
+    return Post(
+        source_id=source_id,
+        native_id=f"{item_id}@{iso_utc(when)}",
+        service=service,
+        text=message_text(str(item.get("last_update_message") or "")) or title,
+        created_at=when,
+        url=url,
+        author=urlsplit(page).netloc,
+        language="en",
+        thread_key=item_id,
+        status=status,
+        raw_status=raw,
+        title=title,
+        impact=impact,
+        components=components,
+        incident_kind="" if kind == "incident" else "maintenance",
+        starts_at=starts_at,
+        ends_at=ends_at,
+    )
+
+
 def widget_posts(data: Any, *, source_id: str, service: str, page: str) -> tuple[list[Post], dict[str, Any]]:
     """Posts for a widget document, and the table of listed incidents/maintenances for the cursor."""
     if isinstance(data, dict) and isinstance(data.get("summary"), dict):
@@ -95,54 +146,16 @@ def widget_posts(data: Any, *, source_id: str, service: str, page: str) -> tuple
         for item in items:
             if not isinstance(item, dict) or not item.get("id"):
                 continue
-            item_id = str(item["id"])
-            raw = str(item.get("status") or "")
-            if kind == "incident":
-                status = raw.lower() if raw.lower() in STATUSES else "update"
-                impact = IMPACT.get(str(item.get("current_worst_impact") or ""), "")
-            else:
-                status = "in_progress" if kind == "maintenance" else "scheduled"
-                impact = "none"
-            when = (
-                parse_any_time(item.get("last_update_at"))
-                or parse_any_time(item.get("started_at"))
-                or parse_any_time(item.get("starts_at"))
-                or datetime.now(timezone.utc)
-            )
-            title = clean_lines(str(item.get("name") or ""))
-            url = str(item.get("url") or page)
-            components = _components(item)
-            starts_at = ends_at = None
-            if kind != "incident":
-                where = f"{page} maintenance {item_id}"
-                starts_at = (stated_time(item.get("starts_at"), what="starts_at", where=where)
-                             or stated_time(item.get("started_at"), what="started_at", where=where))
-                ends_at = stated_time(item.get("ends_at"), what="ends_at", where=where)
-            if kind != "scheduled":
-                table[item_id] = {"kind": kind, "title": title, "url": url, "components": list(components), "impact": impact}
-                if kind == "maintenance":
-                    table[item_id]["window"] = [iso_utc(t) if t else None for t in (starts_at, ends_at)]
-            posts.append(
-                Post(
-                    source_id=source_id,
-                    native_id=f"{item_id}@{iso_utc(when)}",
-                    service=service,
-                    text=message_text(str(item.get("last_update_message") or "")) or title,
-                    created_at=when,
-                    url=url,
-                    author=urlsplit(page).netloc,
-                    language="en",
-                    thread_key=item_id,
-                    status=status,
-                    raw_status=raw,
-                    title=title,
-                    impact=impact,
-                    components=components,
-                    incident_kind="" if kind == "incident" else "maintenance",
-                    starts_at=starts_at,
-                    ends_at=ends_at,
-                )
-            )
+            try:
+                post = _widget_item(item, kind, table, source_id=source_id, service=service, page=page)
+            except ENTRY_ERRORS as err:  # an impossible date, a wrong type: no Post, but it is still listed
+                skip_entry(page, item.get("id"), err)
+                item_id = str(item.get("id"))
+                if kind != "scheduled" and item_id not in table:
+                    table[item_id] = {"kind": kind, "title": str(item.get("name") or "")[:300], "url": page,
+                                      "components": [], "impact": ""}
+                continue
+            posts.append(post)
     posts.sort(key=lambda p: p.created_at)
     return posts, table
 
@@ -167,6 +180,11 @@ def feed_posts(body: bytes, *, source_id: str, service: str, page: str) -> list[
         if when is None:
             continue
         key = entry_incident_id(entry)
+        try:
+            when = post_time(when)
+        except SkipEntry as err:
+            skip_entry(page, key, err)
+            continue
         match = LEADING_STATUS.match(entry.text)
         label = match.group(1).lower().replace(" ", "_") if match else ""
         planned = label in MAINTENANCE_LABELS or bool(MAINTENANCE_LINK.search(entry.link or entry.id or ""))
@@ -192,19 +210,35 @@ def feed_posts(body: bytes, *, source_id: str, service: str, page: str) -> list[
     return posts
 
 
+FINAL_LABELS = {"resolved", "completed", "postmortem"}
+
+
 def gone_posts(
-    previous: dict[str, Any], table: dict[str, Any], entries: list[FeedEntry], *, source_id: str, service: str, page: str,
-    text: str = GONE_TEXT,
+    gone: dict[str, Any], entries: list[FeedEntry], *, source_id: str, service: str, page: str,
+    text: str = GONE_TEXT, now: datetime | None = None,
 ) -> list[Post]:
-    """Synthetic final Posts for incidents/maintenances listed last time and missing now."""
+    """Final Posts for incidents/maintenances confirmed no longer listed (``trackers.absence``).
+
+    When the page's history feed has the incident and its newest entry is a resolution (Resolved / Completed), that
+    statement is the Post: the company said it. Otherwise the Post says only that the page no longer lists it:
+    ``text``, raw status ``NOT_LISTED``, the time of this poll.
+    """
+    now = now or datetime.now(timezone.utc)
     out = []
-    for item_id, info in previous.items():
-        if item_id in table:
-            continue
+    for item_id, info in gone.items():
         matching = [e for e in entries if entry_incident_id(e) == item_id]
         matching.sort(key=lambda e: e.updated or e.published or datetime.min.replace(tzinfo=timezone.utc))
         newest = matching[-1] if matching else None
-        when = (newest.updated or newest.published) if newest else None
+        said_at = None
+        label = ""
+        if newest is not None and newest.text:
+            match = LEADING_STATUS.match(newest.text)
+            label = match.group(1) if match else ""
+            try:
+                said_at = post_time(newest.updated or newest.published or "")
+            except SkipEntry:
+                said_at = None
+        told = said_at is not None and label.lower() in FINAL_LABELS
         maintenance = info.get("kind") == "maintenance"
         final = "completed" if maintenance else "resolved"
         window = list(info.get("window") or [None, None])[:2] if maintenance else [None, None]
@@ -215,14 +249,14 @@ def gone_posts(
                 source_id=source_id,
                 native_id=f"{item_id}@gone",
                 service=service,
-                text=(newest.text if newest and newest.text else text),
-                created_at=when or datetime.now(timezone.utc),
+                text=newest.text if told and newest else text,
+                created_at=said_at if told and said_at else now,
                 url=info.get("url") or page,
                 author=urlsplit(page).netloc,
                 language="en",
                 thread_key=item_id,
                 status=final,
-                raw_status="no longer listed",
+                raw_status=label if told else NOT_LISTED,
                 title=info.get("title", ""),
                 impact=info.get("impact", ""),
                 components=tuple(info.get("components") or ()),
@@ -274,17 +308,24 @@ class IncidentioTracker(HttpTracker):
             feed_url = f"{page}/history.atom"
             return poll_history_feed(self, cursor, feed_url, page=page, accept=ATOM_ACCEPT,
                                      note=f"widget API answered 404; read {feed_url}")
-        if result is None:
-            return PollResult([], new_cursor, not_modified=True)
-        with reading(url):
-            posts, table = widget_posts(json.loads(result.body), source_id=self.source.id,
-                                        service=self.source.service, page=page)
         previous = cursor.get("ongoing") or {}
+        missing = cursor.get("missing") or {}
+        now = datetime.now(timezone.utc)
+        posts: list[Post] = []
+        if result is None:  # unchanged: what was missing still is
+            absence = track(previous, None, missing, now)
+        else:
+            with reading(url):
+                posts, table = widget_posts(json.loads(result.body), source_id=self.source.id,
+                                            service=self.source.service, page=page)
+            absence = track(previous, table, missing, now)
+            new_cursor.update(mode="widget", ongoing=table)
         notes: list[str] = []
-        if any(item_id not in table for item_id in previous):
+        if absence.gone:
             entries, note = self._history(page)
             if note:
                 notes.append(note)
-            posts += gone_posts(previous, table, entries, source_id=self.source.id, service=self.source.service, page=page)
-        new_cursor.update(mode="widget", ongoing=table)
-        return PollResult(posts, new_cursor, notes=notes)
+            posts += gone_posts(absence.gone, entries, source_id=self.source.id, service=self.source.service,
+                                page=page, now=now)
+        new_cursor["missing"] = absence.missing
+        return PollResult(posts, new_cursor, not_modified=result is None and not posts, notes=notes)

@@ -5,8 +5,10 @@ summary.json carries names and statuses but no update text and no update times, 
 status): its text is the incident name; ``created_at`` is ``started`` for the first status, else the poll time.
 Statuses map INVESTIGATING/IDENTIFIED/MONITORING/RESOLVED → investigating/identified/monitoring/resolved and
 maintenance NOTSTARTEDYET/INPROGRESS/COMPLETED → scheduled/in_progress/completed. Impact: DEGRADEDPERFORMANCE /
-MINOROUTAGE → minor, PARTIALOUTAGE → major, MAJOROUTAGE → critical. An incident listed last time and missing now
-was resolved: a synthetic ``resolved`` (maintenance: ``completed``) Post, as for incident.io pages.
+MINOROUTAGE → minor, PARTIALOUTAGE → major, MAJOROUTAGE → critical. An incident listed before and missing over two
+polls at least five minutes apart (``trackers.absence``) is over: a synthetic ``resolved`` (maintenance:
+``completed``) Post saying it is no longer listed, as for incident.io pages. An item with an impossible date gives
+no Post (one warning) but still counts as listed.
 
 ``activeMaintenances`` → ``incident_kind = "maintenance"``; window: ``start`` → ``starts_at`` and, when the item
 states a ``duration`` (minutes), ``start + duration`` → ``ends_at`` (an explicit ``end`` wins). Incidents' ``started``
@@ -24,10 +26,11 @@ from urllib.parse import urlsplit
 from config import SourceConfig
 from posts import Post
 from trackers import PollResult, TrackerError
+from trackers.absence import remembered, track
 from trackers.html_text import clean_lines
 from trackers.http import HttpTracker, fetch_if_changed, reading
 from trackers.incidentio import RSS_ACCEPT, gone_posts, poll_history_feed
-from trackers.textutil import in_bounds, parse_any_time, stated_time
+from trackers.textutil import ENTRY_ERRORS, in_bounds, parse_any_time, post_time, skip_entry, stated_time
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +51,7 @@ IMPACT = {
     "PARTIALOUTAGE": "major",
     "MAJOROUTAGE": "critical",
 }
-GONE_TEXT = "Incident no longer listed as active"
+GONE_TEXT = "No longer listed as active on the status page (the company has not said here that it is resolved)."
 
 
 def page_root(source: SourceConfig) -> str:
@@ -81,6 +84,47 @@ def maintenance_window(item: dict[str, Any], where: str) -> tuple[datetime | Non
     return start, end
 
 
+def _summary_item(item: dict[str, Any], item_id: str, kind: str, table: dict[str, Any], known: dict[str, Any], *,
+                  source_id: str, service: str, page: str, now: datetime) -> Post:
+    """The Post of one summary.json item; its entry in ``table``."""
+    raw = str(item.get("status") or "").upper()
+    status = STATUS.get(raw, "update")
+    stamp = item.get("started") or item.get("start")
+    started = post_time(stamp) if stamp else None
+    seen = dict((known.get(item_id) or {}).get("seen") or {})
+    if raw not in seen:
+        first = not seen
+        when = started if (first and started and status in ("investigating", "scheduled")) else now
+        seen[raw] = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    when = parse_any_time(seen[raw]) or now
+    title = clean_lines(str(item.get("name") or ""))
+    url = str(item.get("url") or page)
+    impact = IMPACT.get(str(item.get("impact") or "").upper(), "none" if kind == "maintenance" else "")
+    table[item_id] = {"kind": kind, "title": title, "url": url, "impact": impact, "components": [], "seen": seen}
+    starts_at = ends_at = None
+    if kind == "maintenance":
+        starts_at, ends_at = maintenance_window(item, f"{page} maintenance {item_id}")
+        table[item_id]["window"] = [t.strftime("%Y-%m-%dT%H:%M:%SZ") if t else None for t in (starts_at, ends_at)]
+    return Post(
+        source_id=source_id,
+        native_id=f"{item_id}@{raw or 'listed'}",
+        service=service,
+        text=title,
+        created_at=when,
+        url=url,
+        author=urlsplit(page).netloc,
+        language="en",
+        thread_key=item_id,
+        status=status,
+        raw_status=raw,
+        title=title,
+        impact=impact,
+        incident_kind=kind if kind == "maintenance" else "",
+        starts_at=starts_at,
+        ends_at=ends_at,
+    )
+
+
 def summary_posts(
     data: Any, *, source_id: str, service: str, page: str, known: dict[str, Any]
 ) -> tuple[list[Post], dict[str, Any]]:
@@ -97,43 +141,15 @@ def summary_posts(
             item_id = _item_id(item)
             if not item_id:
                 continue
-            raw = str(item.get("status") or "").upper()
-            status = STATUS.get(raw, "update")
-            started = parse_any_time(item.get("started") or item.get("start"))
-            seen = dict((known.get(item_id) or {}).get("seen") or {})
-            if raw not in seen:
-                first = not seen
-                when = started if (first and started and status in ("investigating", "scheduled")) else now
-                seen[raw] = when.strftime("%Y-%m-%dT%H:%M:%SZ")
-            when = parse_any_time(seen[raw]) or now
-            title = clean_lines(str(item.get("name") or ""))
-            url = str(item.get("url") or page)
-            impact = IMPACT.get(str(item.get("impact") or "").upper(), "none" if kind == "maintenance" else "")
-            table[item_id] = {"kind": kind, "title": title, "url": url, "impact": impact, "components": [], "seen": seen}
-            starts_at = ends_at = None
-            if kind == "maintenance":
-                starts_at, ends_at = maintenance_window(item, f"{page} maintenance {item_id}")
-                table[item_id]["window"] = [t.strftime("%Y-%m-%dT%H:%M:%SZ") if t else None for t in (starts_at, ends_at)]
-            posts.append(
-                Post(
-                    source_id=source_id,
-                    native_id=f"{item_id}@{raw or 'listed'}",
-                    service=service,
-                    text=title,
-                    created_at=when,
-                    url=url,
-                    author=urlsplit(page).netloc,
-                    language="en",
-                    thread_key=item_id,
-                    status=status,
-                    raw_status=raw,
-                    title=title,
-                    impact=impact,
-                    incident_kind=kind if kind == "maintenance" else "",
-                    starts_at=starts_at,
-                    ends_at=ends_at,
-                )
-            )
+            try:
+                posts.append(_summary_item(item, item_id, kind, table, known, source_id=source_id, service=service,
+                                           page=page, now=now))
+            except ENTRY_ERRORS as err:  # an impossible date, a wrong type: no Post, but it is still listed
+                skip_entry(page, item_id, err)
+                if item_id not in table:
+                    table[item_id] = {"kind": kind, "title": str(item.get("name") or "")[:300], "url": page,
+                                      "impact": "", "components": [],
+                                      "seen": dict((known.get(item_id) or {}).get("seen") or {})}
     posts.sort(key=lambda p: p.created_at)
     return posts, table
 
@@ -152,13 +168,20 @@ class InstatusTracker(HttpTracker):
             feed_url = f"{page}/history.rss"
             return poll_history_feed(self, cursor, feed_url, page=page, accept=RSS_ACCEPT,
                                      note=f"summary.json answered 404; read {feed_url}")
-        if result is None:
-            return PollResult([], new_cursor, not_modified=True)
         previous = cursor.get("ongoing") or {}
-        with reading(url):
-            posts, table = summary_posts(json.loads(result.body), source_id=self.source.id,
-                                         service=self.source.service, page=page, known=previous)
-        posts += gone_posts(previous, table, [], source_id=self.source.id, service=self.source.service, page=page,
-                            text=GONE_TEXT)
-        new_cursor.update(mode="summary", ongoing=table)
-        return PollResult(posts, new_cursor)
+        missing = cursor.get("missing") or {}
+        now = datetime.now(timezone.utc)
+        posts: list[Post] = []
+        if result is None:  # unchanged: what was missing still is
+            absence = track(previous, None, missing, now)
+        else:
+            with reading(url):
+                posts, table = summary_posts(json.loads(result.body), source_id=self.source.id,
+                                             service=self.source.service, page=page,
+                                             known=remembered(previous, missing))
+            absence = track(previous, table, missing, now)
+            new_cursor.update(mode="summary", ongoing=table)
+        posts += gone_posts(absence.gone, [], source_id=self.source.id, service=self.source.service, page=page,
+                            text=GONE_TEXT, now=now)
+        new_cursor["missing"] = absence.missing
+        return PollResult(posts, new_cursor, not_modified=result is None and not posts)
