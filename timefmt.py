@@ -1,5 +1,11 @@
 """Times and durations in words for messages: a moment in the channel's zone with weekday and part of day
 (Babel ``hi`` / ``en`` names, tzdata zones), UTC beside it in English, and spans like "8 घंटे 35 मिनट" / "8 h 35 min".
+
+Years: a date is shown with its year when it is not in the year of the message (``needs_year``): "3 जुलाई" in a
+message about July, "5 जनवरी 2027" / "5 January 2027" for a window in the next year. The message's time is the
+formatter's ``reference`` when it has one; without one, now — and then only a later year than now's gets the
+year written out (a replayed 2019 story reads as it was written in 2019), so a date in 2099 is never shown without
+its year. A date is shown (with its year) even where the text would leave it out when its year needs saying.
 """
 
 from __future__ import annotations
@@ -40,8 +46,20 @@ def weekday(moment: datetime, tz: str, lang: str) -> str:
     return format_datetime(local(moment, tz), "EEEE", locale=_babel_locale(lang))
 
 
-def day_month(moment: datetime, tz: str, lang: str, *, year: bool = False) -> str:
-    """"3 जुलाई" / "3 July" (with the year when asked)."""
+def needs_year(moment: datetime, tz: str, reference: datetime | None = None) -> bool:
+    """True when the date of ``moment`` (in the zone) must carry its year: it is not in the year of ``reference``
+    (the message's time); without a reference, when it is in a later year than now."""
+    year = local(moment, tz).year
+    if reference is not None:
+        return year != local(reference, tz).year
+    return year > local(datetime.now(timezone.utc), tz).year
+
+
+def day_month(moment: datetime, tz: str, lang: str, *, year: bool | None = None,
+              reference: datetime | None = None) -> str:
+    """"3 जुलाई" / "3 July"; with the year ("3 जुलाई 2019") when asked, and (``year`` None) when ``needs_year``."""
+    if year is None:
+        year = needs_year(moment, tz, reference)
     pattern = "d MMMM y" if year else "d MMMM"
     return format_datetime(local(moment, tz), pattern, locale=_babel_locale(lang))
 
@@ -61,13 +79,15 @@ def clock_hi(moment: datetime, tz: str) -> str:
     return f"{hour}" if here.minute == 0 else f"{hour}:{here.minute:02d}"
 
 
-def when_hi(moment: datetime, tz: str, *, date: bool = True, zone: bool = False) -> str:
-    """"बुधवार रात 8:35 बजे (3 जुलाई, भारतीय समय)"; without date/zone: "बुधवार रात 8:35 बजे"."""
+def when_hi(moment: datetime, tz: str, *, date: bool = True, zone: bool = False,
+            reference: datetime | None = None) -> str:
+    """"बुधवार रात 8:35 बजे (3 जुलाई, भारतीय समय)"; without date/zone: "बुधवार रात 8:35 बजे" (the date stays
+    when its year must be said)."""
     here = local(moment, tz)
     text = f"{weekday(moment, tz, 'hi')} {part_of_day_hi(here.hour)} {clock_hi(moment, tz)} बजे"
     extra = []
-    if date:
-        extra.append(day_month(moment, tz, "hi"))
+    if date or needs_year(moment, tz, reference):
+        extra.append(day_month(moment, tz, "hi", reference=reference))
     if zone:
         extra.append(zone_label(tz, "hi", moment))
     return f"{text} ({', '.join(extra)})" if extra else text
@@ -78,32 +98,36 @@ def clock_en(moment: datetime, tz: str) -> str:
     return format_datetime(local(moment, tz), "h:mm a", locale="en")
 
 
-def utc_en(moment: datetime, tz: str) -> str:
+def utc_en(moment: datetime, tz: str, reference: datetime | None = None) -> str:
     """UTC as the English text gives it beside the local time: "15:05 UTC", with the date when it differs."""
     here = local(moment, tz)
     there = local(moment, "UTC")
     text = f"{there:%H:%M} UTC"
     if there.date() != here.date():
-        text += ", " + format_datetime(there, "d MMMM", locale="en")
+        text += ", " + day_month(there, "UTC", "en", reference=reference)
     return text
 
 
-def when_en(moment: datetime, tz: str, *, date: bool = True, zone: bool = True, utc: bool = True) -> str:
-    """"Wednesday 3 July, 8:35 PM IST (15:05 UTC)"; shorter forms without date / zone / UTC."""
-    head = weekday(moment, tz, "en") + (" " + day_month(moment, tz, "en") if date else "")
+def when_en(moment: datetime, tz: str, *, date: bool = True, zone: bool = True, utc: bool = True,
+            reference: datetime | None = None) -> str:
+    """"Wednesday 3 July, 8:35 PM IST (15:05 UTC)"; shorter forms without date / zone / UTC (the date stays when
+    its year must be said)."""
+    shown = date or needs_year(moment, tz, reference)
+    head = weekday(moment, tz, "en") + (" " + day_month(moment, tz, "en", reference=reference) if shown else "")
     text = f"{head}, {clock_en(moment, tz)}"
     if zone:
         text += f" {zone_label(tz, 'en', moment)}"
         if utc and tz != "UTC":
-            text += f" ({utc_en(moment, tz)})"
+            text += f" ({utc_en(moment, tz, reference)})"
     return text
 
 
-def when(moment: datetime, tz: str, lang: str, *, date: bool = True, zone: bool = False) -> str:
+def when(moment: datetime, tz: str, lang: str, *, date: bool = True, zone: bool = False,
+         reference: datetime | None = None) -> str:
     """The moment for one language: Hindi with part of day and "बजे"; English with zone and UTC when ``zone``."""
     if lang.startswith("hi"):
-        return when_hi(moment, tz, date=date, zone=zone)
-    return when_en(moment, tz, date=date, zone=zone, utc=zone)
+        return when_hi(moment, tz, date=date, zone=zone, reference=reference)
+    return when_en(moment, tz, date=date, zone=zone, utc=zone, reference=reference)
 
 
 def _split(seconds: float) -> tuple[int, int, int]:
@@ -161,13 +185,14 @@ def duration(seconds: float | timedelta, lang: str) -> str:
 class TimeFormatter:
     """The functions above bound to one channel zone, for templates: ``t.when(x, lang)``, ``t.duration(s, lang)``."""
 
-    def __init__(self, tz: str) -> None:
+    def __init__(self, tz: str, reference: datetime | None = None) -> None:
         self.tz = tz
+        self.reference = reference  # the message's time: dates in another year show it (None: now, later years)
 
     def when(self, moment: datetime | None, lang: str, *, date: bool = True, zone: bool = False) -> str:
         if moment is None:
             return "?"
-        return when(moment, self.tz, lang, date=date, zone=zone)
+        return when(moment, self.tz, lang, date=date, zone=zone, reference=self.reference)
 
     def duration(self, seconds: float | timedelta | None, lang: str) -> str:
         return "" if seconds is None else duration(seconds, lang)
@@ -178,10 +203,11 @@ class TimeFormatter:
         return duration(shown_seconds(start, end), lang)
 
     def day(self, moment: datetime, lang: str, *, year: bool = True) -> str:
-        return f"{weekday(moment, self.tz, lang)}, {day_month(moment, self.tz, lang, year=year)}"
+        shown = year or needs_year(moment, self.tz, self.reference)
+        return f"{weekday(moment, self.tz, lang)}, {day_month(moment, self.tz, lang, year=shown)}"
 
     def utc(self, moment: datetime | None) -> str:
-        return "" if moment is None else utc_en(moment, self.tz)
+        return "" if moment is None else utc_en(moment, self.tz, self.reference)
 
     def zone(self, lang: str, moment: datetime | None = None) -> str:
         return zone_label(self.tz, lang, moment)
