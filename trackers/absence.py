@@ -55,7 +55,8 @@ def track(previous: dict[str, Any], listed: dict[str, Any] | None, missing: dict
             if key not in listed and key not in table:
                 table[key] = {"since": iso_utc(now), "polls": 0, "info": info}
     for key, entry in table.items():
-        entry["polls"] = int(entry.get("polls") or 0) + 1
+        polls = entry.get("polls")
+        entry["polls"] = (polls if isinstance(polls, int) and not isinstance(polls, bool) else 0) + 1
         try:
             since = parse_time(str(entry.get("since") or ""))
         except ValueError:
