@@ -1,6 +1,11 @@
 """The daemon (``bot.py run``): ``schedule`` jobs per source at its interval (with jitter), fetches in a thread
 pool so a slow source never delays the others, one writer thread (this one) for the store, deliveries between
 polls, and a clean exit on SIGTERM/SIGINT after the current transaction.
+
+On SIGTERM the daemon stores what has finished, cuts the fetches still in flight short (``Client.abort``: their
+sockets are shut down, their results dropped, their cursors untouched, so the next start polls them again) and
+exits within a few seconds: the fetch workers are daemon threads, so one stuck in a read (an X request through
+tweepy, which the shared client cannot cut) never holds the process at exit.
 """
 
 from __future__ import annotations
@@ -12,7 +17,6 @@ import signal
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,9 +29,59 @@ from outbox import deliver, enqueue_day_digest
 from pipeline import apply_outcome, fetch_one, is_due, link_settings, x_budgets
 from store import load_cursor, now_utc, open_db, source_state, transaction
 from trackers import TrackerError
-from trackers.http import make_client
+from trackers.http import abort_client, make_client
 
 log = logging.getLogger("pushti.daemon")
+STOP_GRACE = 2.0  # seconds to let cut-short fetches unwind before the shared client is closed
+
+
+class FetchPool:
+    """A fixed set of daemon worker threads running submitted jobs: unlike ThreadPoolExecutor's workers, which the
+    interpreter joins at exit, a worker blocked in a read never keeps a stopped daemon alive."""
+
+    def __init__(self, workers: int, name: str = "fetch") -> None:
+        self.jobs: queue.Queue[Callable[[], None] | None] = queue.Queue()
+        self.busy = 0
+        self.idle = threading.Condition()
+        self.threads = [threading.Thread(target=self._work, name=f"{name}-{i}", daemon=True) for i in range(workers)]
+        for thread in self.threads:
+            thread.start()
+
+    def submit(self, job: Callable[[], None]) -> None:
+        with self.idle:
+            self.busy += 1
+        self.jobs.put(job)
+
+    def _work(self) -> None:
+        while True:
+            job = self.jobs.get()
+            if job is None:
+                return
+            try:
+                job()
+            except Exception:  # a job reports its own failures; never lose a worker to one
+                log.exception("fetch worker: unexpected error")
+            finally:
+                with self.idle:
+                    self.busy -= 1
+                    self.idle.notify_all()
+
+    def shutdown(self) -> None:
+        """Drop the jobs not started yet and let the workers end after their current job."""
+        while True:
+            try:
+                if self.jobs.get_nowait() is not None:
+                    with self.idle:
+                        self.busy -= 1
+            except queue.Empty:
+                break
+        for _ in self.threads:
+            self.jobs.put(None)
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Whether every started job ended within ``timeout`` seconds."""
+        with self.idle:
+            return self.idle.wait_for(lambda: self.busy <= 0, timeout)
 
 
 class Daemon:
@@ -36,7 +90,7 @@ class Daemon:
         self.channels = channels
         self.db = open_db(bot.state)
         self.http = make_client()
-        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch")
+        self.pool = FetchPool(workers)
         self.results: queue.Queue[tuple[SourceConfig, Any, float]] = queue.Queue()
         self.in_flight: set[str] = set()
         self.stop = threading.Event()
@@ -123,9 +177,19 @@ class Daemon:
                     last_stale = time.monotonic()
                 self.stop.wait(tick)
         finally:
-            self.pool.shutdown(wait=False, cancel_futures=True)
-            self.drain()
+            self.shutdown()
             log.info("stopped")
+
+    def shutdown(self) -> None:
+        """Store what has finished, cut the fetches still in flight short (dropped: polled again next start), close."""
+        self.stop.set()
+        self.pool.shutdown()
+        self.drain()
+        abort_client(self.http)
+        if self.pool.wait_idle(STOP_GRACE):
+            self.http.close()  # with a fetch still running (X through tweepy), exiting closes everything anyway
+        if self.in_flight:
+            log.info("%d fetch(es) cut short by the stop: polled again at the next start", len(self.in_flight))
 
     def _sleep(self, seconds: float) -> None:
         self.stop.wait(seconds)
