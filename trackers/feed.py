@@ -170,6 +170,10 @@ def _entry_posts(parsed: Any, entry: Any, source: SourceConfig, *, now: datetime
             ))
         posts.reverse()  # document order: newest first, as the feed shows them
         return posts
+    if updated is None and published is None:
+        stated = [str(dict.get(entry, k) or "").strip() for k in ("updated", "published")]
+        if any(stated):  # a date is given but cannot be read: not "now", the entry is skipped
+            raise SkipEntry(f"not a date: {next(s for s in stated if s)[:40]!r}")
     text = html_to_text(markup) or title
     post = Post(
         source_id=source.id,

@@ -15,7 +15,21 @@ Kind and stated times (``Post.incident_kind`` / ``starts_at`` / ``ends_at``):
   yck8ctxhxtwq: 13 min later, equal to a later update's time) is not a start the company stated: it had
   already posted about the problem. ``resolved_at`` is when the resolving update was posted, not a stated
   end: ``ends_at`` stays None.
-* Every such time must read as a date in 1970–2100, else the field is ignored with one log line.
+* Every such time must read as a date from 1990 to 400 days ahead, else the field is ignored with one log line.
+
+One bad entry never fails the document: an incident that is not an object or has no id, an update without an id
+or time, or whose time is not a date from 1990 to a day ahead (0001-01-01, 9999-12-31, "not-a-date") is skipped
+with one warning naming it (logger ``pushti.trackers``); only a document none of whose incidents can be read is
+an error.
+
+Ids: an update's native id is its update id. Update ids are unique only within an incident: where one id
+appears in two incidents, the incident that began first keeps the bare id (as stored posts have it, so nothing is
+re-announced after an upgrade) and the others get ``<incident id>/<update id>`` (``scope_shared_ids``).
+
+Edits: Statuspage lets authors edit an update in place. The cursor keeps a short hash of every update's body
+(``bodies``, ``maint_bodies``); a body that changed is returned once more as ``<id>#edit-<hash>`` with raw status
+``"<status>, edited"`` and the update's own time (``edits``), so it is stored and told as a new statement of
+the same incident without reopening it. The first poll (and the first after an upgrade) only learns the hashes.
 
 The maintenance document is fetched each poll with its own validators (cursor keys ``maint_*``); its failure
 (404 on pages without it, 5xx, bad JSON) never fails the incidents poll: one log line (once per distinct
@@ -263,19 +277,25 @@ def body_revision(post: Post) -> str:
     return hashlib.sha256(" ".join(post.text.split()).encode()).hexdigest()[:12]
 
 
+def _body_key(post: Post) -> str:
+    """``<incident>/<update>``: the key of an update in the cursor's body table, whatever its native id is."""
+    prefix = post.thread_key + "/"
+    return post.native_id if post.native_id.startswith(prefix) else prefix + post.native_id
+
+
 def edits(posts: list[Post], known: dict[str, str] | None) -> tuple[list[Post], dict[str, str]]:
     """Updates whose body changed since the last poll, as new Posts (``<id>#edit-<hash>``, raw status
     "<status>, edited", the update's own time so an edit never reopens a resolved incident), and the table of
-    body hashes for the cursor (``{native id: hash}``, the updates of this document only).
+    body hashes for the cursor (``{"<incident>/<update>": hash}``, the updates of this document only).
 
     ``known`` None (the first poll, or the first since an upgrade): nothing is an edit, the table is learned."""
-    table = {post.native_id: body_revision(post) for post in posts}
+    table = {_body_key(post): body_revision(post) for post in posts}
     if known is None:
         return [], table
     out = []
     for post in posts:
-        before = known.get(post.native_id)
-        now = table[post.native_id]
+        before = known.get(_body_key(post))
+        now = table[_body_key(post)]
         if before is not None and before != now:
             label = f"{post.raw_status}, {EDITED}" if post.raw_status else EDITED
             out.append(post.with_changes(native_id=f"{post.native_id}#edit-{now}", raw_status=label))
