@@ -345,3 +345,52 @@ def test_a_redirect_loop_ends_with_one_line(server: Any) -> None:
     server.route("/loop", status=302, headers={"Location": "/loop"})
     with make_client() as client, pytest.raises(TrackerError, match="more than 10 redirects"):
         fetch(client, server.url + "/loop")
+
+
+# --- X (tweepy, requests): its rate-limit headers go through the same reader -----------------------------------------
+
+
+@pytest.mark.parametrize(("reset", "expected"), [("99999999999999999999", MAX_RETRY_AFTER), ("4102444800", MAX_RETRY_AFTER),
+                                                  ("1", MIN_RETRY_AFTER), ("garbage", None), ("nan", None)])
+def test_an_x_429_with_a_hostile_reset_is_bounded(reset: str, expected: float | None,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import responses
+
+    from config import SourceConfig
+    from trackers.x import XTracker
+
+    monkeypatch.setenv("X_BEARER_TOKEN", "AAAA-faults-token-1234")
+    source = SourceConfig(id="xs", kind="x", service="X", handle="TwitterSupport", backfill="open")
+    with responses.RequestsMock() as mock:
+        mock.get("https://api.twitter.com/2/users/17874544/tweets", status=429,
+                 headers={"x-rate-limit-reset": reset, "x-rate-limit-remaining": "0"},
+                 json={"title": "Too Many Requests", "detail": "Too Many Requests", "type": "about:blank",
+                       "status": 429})
+        with pytest.raises(TrackerError) as caught:
+            XTracker(source).poll({"user": "twittersupport", "user_id": "17874544", "since_id": "1"})
+    assert caught.value.retry_after == (pytest.approx(expected, abs=2) if expected is not None else None)
+    assert "429" in str(caught.value) and "\n" not in str(caught.value)
+
+
+# --- the daemon's fetch workers -------------------------------------------------------------------------------------
+
+
+def test_fetch_pool_workers_never_hold_the_process() -> None:
+    from daemon import FetchPool
+
+    pool = FetchPool(2, name="faults")
+    release = threading.Event()
+    done: list[int] = []
+    pool.submit(release.wait)  # blocked, like a fetch stuck in a read
+    pool.submit(lambda: done.append(1))
+    pool.submit(lambda: 1 / 0)  # a job that raises does not cost a worker
+    pool.submit(lambda: done.append(2))
+    deadline = time.monotonic() + 5
+    while len(done) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert done == [1, 2]
+    assert all(t.daemon for t in pool.threads)  # not joined at interpreter exit
+    assert not pool.wait_idle(0.2)
+    pool.shutdown()
+    release.set()
+    assert pool.wait_idle(5)

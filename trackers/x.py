@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import html
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -70,7 +71,22 @@ class _ApiSession(requests.Session):
         if self.api_base and isinstance(url, str) and url.startswith(TWEEPY_HOST):
             url = self.api_base + url[len(TWEEPY_HOST) :]
         kwargs.setdefault("timeout", self.timeout)
-        return super().request(method, url, *args, **kwargs)
+        response = super().request(method, url, *args, **kwargs)
+        _readable_reset(response)
+        return response
+
+
+def _readable_reset(response: requests.Response) -> None:
+    """tweepy reads x-rate-limit-reset with int() (a ValueError, "tracker crashed", on anything else): a value that is
+    not a plain Unix time becomes one from the clamped wait it gives, or is dropped with one warning line."""
+    value = response.headers.get("x-rate-limit-reset")
+    if value is None or (value.strip().isascii() and value.strip().isdigit() and len(value.strip()) <= 12):
+        return
+    wait = retry_after_seconds({"x-rate-limit-reset": value}, where="the X API")
+    if wait is None:
+        del response.headers["x-rate-limit-reset"]
+    else:
+        response.headers["x-rate-limit-reset"] = str(int(time.time() + wait))
 
 
 class XTracker(Tracker):
