@@ -21,8 +21,16 @@ from markupsafe import Markup
 
 import markup as mk
 import timefmt
-from facts import what_broke
-from facts.context import DAY_DIGEST, STATED_GAP, service_names, with_began  # noqa: F401  (re-exported)
+from facts import what_broke, where
+from facts.context import (  # noqa: F401  (DAY_DIGEST, STATED_GAP, with_began re-exported)
+    DAY_DIGEST,
+    STATED_GAP,
+    maintenance_text_says,
+    products_named,
+    said_over,
+    service_names,
+    with_began,
+)
 from trackers.registry import HANDLE_KINDS
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -89,59 +97,152 @@ def _plural(name: str) -> bool:
     return last.endswith("s") and not last.endswith("ss") and last not in _SINGULAR_S
 
 
-def trouble(symptoms: list[str], lang: str, parts: list[tuple[str, str]] | None = None) -> str:
-    """What is wrong, as the acknowledgement sentence says it (present tense), from what the company said: the
-    symptom tags its words support; else the parts it named (components, products in the title: ``parts`` from
-    ``affected_parts``), with "slow" when its words say so; else a slow service or an outage; else a problem."""
+def _part_names(parts: list[tuple[str, str]], lang: str, regions: list[str] | None) -> str:
+    """The parts as the sentence names them: "एक्शंस और एपीआई रिक्वेस्ट"; one name the glossary does not know is
+    quoted in English as the company's service: "“Cloud Data Fusion” की सेवा"; in English a bracketed region the
+    sentence names anyway is dropped ("Amazon DynamoDB (N. Virginia)" → "Amazon DynamoDB" … "in us-east-1")."""
+    if lang.startswith("hi"):
+        name = what_broke.phrase(parts, lang)
+        if len(parts) == 1 and name.startswith("“") and name.endswith("”"):
+            return f"{name} की सेवा"
+        return name
+    if regions:
+        parts = [(h, where.without_region(e)) for h, e in parts]
+    return what_broke.phrase(parts, lang)
+
+
+def _where_hi(regions: list[str] | None, *, short: bool) -> str:
+    """"us-central1 में" (a headline), "us-central1 क्षेत्र में" / "asia-east1 और asia-south1 क्षेत्रों में"."""
+    if not regions:
+        return ""
+    named = where.phrase(regions, "hi", short=short)
+    if short:
+        return f"{named} में "
+    return f"{named} {'क्षेत्र' if len(regions) == 1 else 'क्षेत्रों'} में "
+
+
+def _where_en(regions: list[str] | None, *, short: bool) -> str:
+    return f" in {where.phrase(regions, 'en', short=short)}" if regions else ""
+
+
+def trouble(symptoms: list[str], lang: str, parts: list[tuple[str, str]] | None = None,
+            regions: list[str] | None = None, past: bool = False) -> str:
+    """What is wrong, as the acknowledgement sentence says it, from what the company said: the symptom tags its
+    words support; else the parts it named (components, products in the title: ``parts`` from
+    ``affected_parts``), with "slow" when its words say so; else a slow service or an outage; else a problem.
+    ``regions`` (facts.where) say where; ``past``: the company's words put the trouble wholly before the
+    statement ("दिक्कत रही" / "was affected"), else the present ("दिक्कत आ रही है" / "is affected")."""
     symptoms = _specific(symptoms)
     specific = [s for s in symptoms if s not in GENERIC_SYMPTOMS]
     hi = lang.startswith("hi")
+    place_hi, place_en = _where_hi(regions, short=False), _where_en(regions, short=False)
     if parts and not specific:
-        name = what_broke.phrase(parts, lang)
+        name = _part_names(parts, lang, regions)
         slow = "performance" in symptoms
         if hi:
-            return f"{name} में {'धीमेपन की ' if slow else ''}दिक्कत आ रही है"
-        verb = "are" if len(parts) > 1 or _plural(parts[0][1]) else "is"
-        return f"{name} {verb} {'slow' if slow else 'affected'}"
+            return f"{place_hi}{name} में {'धीमेपन की ' if slow else ''}दिक्कत {'रही' if past else 'आ रही है'}"
+        many = len(parts) > 1 or _plural(parts[0][1])
+        verb = ("were" if many else "was") if past else ("are" if many else "is")
+        return f"{name} {verb} {'slow' if slow else 'affected'}{place_en}"
     if hi:
         if not symptoms:
-            return "उसकी सेवा में दिक्कत है"
-        return f"उपयोगकर्ताओं को {join_and([symptom_phrase(s, 'hi') for s in symptoms], 'hi')} दिक्कत आ रही है"
+            if regions:
+                return f"{place_hi}उसकी सेवा में दिक्कत {'रही' if past else 'है'}"
+            return "उसकी सेवा में दिक्कत रही" if past else "उसकी सेवा में दिक्कत है"
+        said = join_and([symptom_phrase(s, "hi") for s in symptoms], "hi")
+        return f"{place_hi}उपयोगकर्ताओं को {said} दिक्कत {'आई' if past else 'आ रही है'}"
     phrases = [symptom_phrase(s, "en") for s in symptoms]
     doing = [p for p in phrases if p.split(" ")[0].endswith("ing")]
     other = [p for p in phrases if p not in doing]
     said = []
     if doing:
-        said.append("users are having trouble " + join_and(doing, "en"))
+        said.append(("users had trouble " if past else "users are having trouble ") + join_and(doing, "en") + place_en)
     if other:  # "slow service", "a full outage": what the company is looking into, not "reports of"
-        said.append(("it is investigating " if not doing else "it is also investigating ") + join_and(other, "en"))
-    return "; ".join(said) if said else "there is a problem with its service"
+        if past:
+            said.append(("there was " if not doing else "there was also ") + join_and(other, "en") + place_en)
+        else:
+            said.append(("it is investigating " if not doing else "it is also investigating ") + join_and(other, "en")
+                        + place_en)
+    if said:
+        return "; ".join(said)
+    return ("there was a problem with its service" if past else "there is a problem with its service") + place_en
 
 
-def trouble_head(symptoms: list[str], lang: str, parts: list[tuple[str, str]] | None = None) -> str:
-    """The headline's "what": "तस्वीरें और वीडियो भेजने या अपलोड करने में दिक्कत", "एक्शंस और एपीआई रिक्वेस्ट में
-    दिक्कत", "सेवा में दिक्कत" / "problem with Actions and API Requests", "problem"."""
+def trouble_head(symptoms: list[str], lang: str, parts: list[tuple[str, str]] | None = None,
+                 regions: list[str] | None = None, past: bool = False) -> str:
+    """The headline's "what": "तस्वीरें और वीडियो भेजने या अपलोड करने में दिक्कत", "us-central1 में एक्शंस और
+    एपीआई रिक्वेस्ट में दिक्कत", "सेवा में दिक्कत" / "problem with Actions and API Requests in us-central1",
+    "problem"; ``past``: "… में दिक्कत रही" / "… was over before it was announced"."""
     symptoms = _specific(symptoms)
     specific = [s for s in symptoms if s not in GENERIC_SYMPTOMS]
     hi = lang.startswith("hi")
+    place_hi, place_en = _where_hi(regions, short=True), _where_en(regions, short=True)
+    tail_hi = " रही" if past else ""
     if parts and not specific:
-        name = what_broke.phrase(parts, lang)
+        name = _part_names(parts, lang, regions)
         if hi:
-            return f"{name} में {'धीमेपन की ' if 'performance' in symptoms else ''}दिक्कत"
-        return f"problem with {name}"
+            return f"{place_hi}{name} में {'धीमेपन की ' if 'performance' in symptoms else ''}दिक्कत{tail_hi}"
+        return f"problem with {name}{place_en}"
     if hi:
-        return f"{join_and([symptom_phrase(s, 'hi') for s in symptoms], 'hi')} दिक्कत" if symptoms else "सेवा में दिक्कत"
-    return "problem"
+        if symptoms:
+            return f"{place_hi}{join_and([symptom_phrase(s, 'hi') for s in symptoms], 'hi')} दिक्कत{tail_hi}"
+        return f"{place_hi}दिक्कत{tail_hi}" if regions else f"सेवा में दिक्कत{tail_hi}"
+    return f"problem{place_en}"
 
 
 def affected_parts(incident: dict[str, Any] | None, statement: dict[str, Any] | None,
                    service: dict[str, str] | None) -> list[tuple[str, str]]:
     """What broke as the company named it: the statement's components, else the incident's, else the products its
-    title names, else those the statement names; (Hindi, English) pairs through data/glossary.toml."""
+    title names, else those the statement names, else a product the glossary does not know that the title or the
+    statement names after "issue with …" (quoted in English in the Hindi: “Spaces”); (Hindi, English) pairs
+    through data/glossary.toml."""
     components = what_broke.components_of((statement or {}).get("components"))
     if not components:
         components = what_broke.components_of((incident or {}).get("components"))
-    return what_broke.parts(components, (incident or {}).get("title"), service, (statement or {}).get("text") or "")
+    text = (statement or {}).get("text") or ""
+    found = what_broke.parts(components, (incident or {}).get("title"), service, text)
+    if found:
+        return found
+    known = {v.lower() for v in (service or {}).values() if v}
+    named = products_named([what_broke.informative_title((incident or {}).get("title")), text[:2000]], known)
+    return what_broke.component_parts(named, service)  # the glossary's Hindi ("Actions" → एक्शंस), else quoted
+
+
+def regions_named(incident: dict[str, Any] | None, statement: dict[str, Any] | None) -> list[str]:
+    """Where it broke, as the company named it (facts.where): region codes in Latin script."""
+    components = what_broke.components_of((statement or {}).get("components")) + what_broke.components_of(
+        (incident or {}).get("components"))
+    return where.regions(components, (incident or {}).get("title") or "", (statement or {}).get("text") or "")
+
+
+def undone_words(text_says: dict[str, bool], lang: str) -> str:
+    """What a maintenance's "Completed" statement says in its own words (facts.context.maintenance_text_says):
+    "रखरखाव के दौरान दिक्कत आई, किए गए बदलाव वापस ले लिए गए (revert) और …" / "a problem hit the maintenance, …"."""
+    hi = lang.startswith("hi")
+    said = []
+    if text_says.get("trouble"):
+        said.append("रखरखाव के दौरान दिक्कत आई" if hi else "a problem hit the maintenance")
+    if text_says.get("reverted"):
+        said.append("किए गए बदलाव वापस ले लिए गए (revert)" if hi else "the changes were reverted")
+    if text_says.get("rescheduled"):
+        said.append("यह काम अब किसी और तारीख को किया जाएगा" if hi else "the work will be done on another date")
+    if text_says.get("ongoing") and not (text_says.get("reverted") or text_says.get("rescheduled")):
+        said.append("काम अभी जारी है" if hi else "the work is still going on")
+    return join_and(said, lang)
+
+
+_SERVICES = re.compile(r"\b(?:services|apps|products)\b", re.IGNORECASE)
+
+
+def services_word(incident: dict[str, Any] | None, statements: list[dict[str, Any] | None],
+                  service: dict[str, str] | None) -> str:
+    """"सेवा" for one affected service or part, "सेवाएं" for several (number agreement in "… बहाल"): the most
+    parts any of ``statements`` (the resolving one, the first) names, or several when their words speak of
+    "services" or "apps" ("issues affecting a number of services", "files on our apps")."""
+    count = max([len(affected_parts(incident, s, service)) for s in statements if s] or [0])
+    if any(s and _SERVICES.search(s.get("text") or "") for s in statements):
+        count = max(count, 2)
+    return "सेवाएं" if count > 1 else "सेवा"
 
 
 def shown_title(incident: dict[str, Any] | None) -> str:
@@ -332,7 +433,8 @@ def environment(markup: str = "plain") -> Environment:
             join_and=join_and, all_of=all_of, trouble=trouble, medium=medium, speaker=speaker,
             language_note=language_note, impact_word=impact_word, symptom_phrase=symptom_phrase, kind_label=kind_label,
             trouble_head=trouble_head, affected_parts=affected_parts, shown_title=shown_title,
-            clip=clip,
+            clip=clip, regions_named=regions_named, said_over=said_over, services_word=services_word,
+            maintenance_text_says=maintenance_text_says, undone_words=undone_words,
         )
         _envs[markup] = env
     return _envs[markup]

@@ -19,6 +19,7 @@ A message context is a plain dict:
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from typing import Any
 
@@ -127,3 +128,72 @@ def told(incident: dict[str, Any]) -> dict[str, Any]:
         "duration_seconds": facts.get("duration_seconds")
         if facts.get("resolved_at") and facts["began"] and not maintenance else None,
     }
+
+
+# ---------------------------------------------------------------- what the words say beyond the labels
+
+
+def said_over(statement: dict[str, Any] | None) -> dict[str, datetime | None] | None:
+    """When a statement's own words place the trouble wholly before it was made — a stated end not after the
+    statement and words saying it is back ("was not accessible between 8:47am - 9:28am PST … the website is now
+    accessible") — the span it states ({"start", "end"}, UTC); else None. Such a statement is told in the past."""
+    from facts.stated_times import says_back, stated_span
+
+    text = (statement or {}).get("text") or ""
+    at = moment((statement or {}).get("created_at"))
+    if not text or at is None:
+        return None
+    span = stated_span(text, at)
+    if span.end is None or span.end > at or not says_back(text):
+        return None
+    return {"start": span.start, "end": span.end}
+
+
+_REVERTED = re.compile(r"\b(?:revert(?:ed|ing)?|roll(?:ed|ing)?\s+back|rolled-back|rollback|backed\s+out|undone)\b",
+                       re.IGNORECASE)
+_RESCHEDULED = re.compile(r"\b(?:reschedul\w*|postpon\w*|cancel(?:l?ed|ling)?|called off|at a later date|"
+                          r"(?:to|for) a (?:future|later) date)\b", re.IGNORECASE)
+_TROUBLE = re.compile(r"\b(?:investigat\w*|issue|problem|fail\w*|impacted|degrad\w*|outage)\b", re.IGNORECASE)
+ONGOING_KINDS = ("acknowledged", "update", "recovering")
+
+
+def maintenance_text_says(incident: dict[str, Any] | None, statement: dict[str, Any] | None) -> dict[str, bool]:
+    """A maintenance marked completed whose own words say otherwise (DigitalOcean's LON1 "Completed": "a hardware
+    issue … has impacted this maintenance … reverted the maintenance changes … will reschedule"): which of
+    ``reverted``, ``rescheduled``, ``trouble`` the words say, and ``ongoing`` when the incident recorded that the
+    text reads as work still going on. All false when they agree (or the statement is not a completion)."""
+    none = {"reverted": False, "rescheduled": False, "trouble": False, "ongoing": False}
+    if not statement or (incident or {}).get("kind") != "maintenance":
+        return none
+    text = statement.get("text") or ""
+    said = (incident or {}).get("disagreement") or ""
+    ongoing = bool(re.match(r"status completed; text reads (acknowledged|update|recovering)", said))
+    found = {"reverted": bool(_REVERTED.search(text)), "rescheduled": bool(_RESCHEDULED.search(text)),
+             "trouble": bool(_TROUBLE.search(text)), "ongoing": ongoing}
+    if not (found["reverted"] or found["rescheduled"] or ongoing):
+        return none
+    return found
+
+
+_NAMED_AFTER = re.compile(
+    r"\b(?:issues?|problems?|errors?|outages?|degradation|disruption|latency|trouble|delays?)\s+(?:with|in|for|on|"
+    r"affecting|impacting)\s+(?:our\s+|the\s+)?(?P<name>(?:[A-Z][\w.+-]*)(?:\s+[A-Z][\w.+-]*){0,2})"
+)
+_NOT_A_NAME = {"the", "our", "some", "all", "this", "a", "an", "we", "us", "customers", "users", "region", "regions"}
+
+
+def products_named(texts: list[str], known: set[str] | None = None) -> list[str]:
+    """Products a title or statement names that the glossary does not know ("Issues with NYC3 Spaces." →
+    "Spaces"): capitalised words right after "issue(s) with / in / affecting", region codes and the service's own
+    names (``known``, lower-cased) left out. Only asked when nothing else names what broke."""
+    from facts.where import regions as region_codes
+
+    known = known or set()
+    for text in texts:
+        for match in _NAMED_AFTER.finditer(text or ""):
+            words = [w.rstrip(".,;:") for w in match.group("name").split()]
+            words = [w for w in words if w and not region_codes([], w) and w.lower() not in _NOT_A_NAME]
+            name = " ".join(words)
+            if name and name.lower() not in known and len(name) > 2:
+                return [name]
+    return []

@@ -24,6 +24,7 @@ import re
 import sys
 import tempfile
 from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -86,7 +87,9 @@ def _posts(name: str, source) -> list:  # type: ignore[no-untyped-def]
         return parse_data_json(json.loads(path.read_text()), source_id=source.id, service=source.service)
     body = path.read_bytes()
     updated = re.search(rb"<updated>([^<]+)</updated>", body)
-    now = datetime.fromisoformat(updated.group(1).decode().replace("Z", "+00:00")) if updated else None
+    published = re.search(rb"<pubDate>([^<]+)</pubDate>", body)  # RSS: the channel's date
+    now = (datetime.fromisoformat(updated.group(1).decode().replace("Z", "+00:00")) if updated
+           else parsedate_to_datetime(published.group(1).decode()) if published else None)
     return parse_feed(body, source, where=path.name, now=now)
 
 
@@ -286,6 +289,18 @@ def test_rendered_messages_state_the_facts(name):
             problems.append(f"duration {facts['duration_minutes']} min: Hindi {d_hi!r} missing")
         if not re.search(rf"(?<![\d:]){re.escape(d_en)}(?! \d)", en):
             problems.append(f"duration {facts['duration_minutes']} min: English {d_en!r} missing")
+    if facts.get("regions"):  # where it broke, in Latin script as the company wrote it, in both languages
+        hi_head = next((line for line in hi.splitlines() if line.startswith("🔴")), "")
+        en_head = next((line for line in en.splitlines() if line.startswith("🔴")), "")
+        for region in facts["regions"]:
+            if region not in hi or region not in en:
+                problems.append(f"region {region!r} missing from the Hindi or the English")
+        named = facts["regions"][0] if len(facts["regions"]) < 3 else f"{len(facts['regions'])} "
+        if named not in hi_head or named not in en_head:
+            problems.append(f"region {named!r} missing from the headlines {hi_head!r} / {en_head!r}")
+    if facts.get("text_says") == "reverted":  # a completion whose words say the work was undone
+        if "revert" not in hi or "वापस" not in hi or "reverted" not in en:
+            problems.append("the company's words (changes reverted) not told beside its 'Completed'")
     if facts["resolved"]:
         if facts["kind"] == "maintenance":
             if "पूरा" not in hi or "completed" not in en:

@@ -27,7 +27,7 @@ PLAIN = textwrap.dedent('''
 
     def said(text, when, kind, **more):
         return statement_facts({"text": text, "created_at": at(when), "kind": kind, "url": "https://status.example",
-                                "symptoms": "[]", "author": "", "language": "en", "components": "[]", **more},
+                                "symptoms": "[]", "author": "", "language": "en", "components": "[]", "raw_status": "", **more},
                                "statuspage")
 
     github = service_names("GitHub")
