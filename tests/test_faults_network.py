@@ -290,6 +290,11 @@ def test_global_addresses_are_public(address: str) -> None:
     assert not is_private_host(address)
 
 
+@pytest.mark.parametrize("host", ["2130706433", "127.1", "0x7f000001", "LOCALHOST."])
+def test_other_spellings_of_loopback_are_private(host: str) -> None:
+    assert is_private_host(host)  # numeric forms are read by getaddrinfo itself: no DNS involved
+
+
 def test_names_are_judged_by_what_they_resolve_to() -> None:
     assert is_private_host("localhost", resolve=lambda host: pytest.fail("localhost needs no lookup"))
     assert is_private_host("api.localhost.", resolve=lambda host: [])
@@ -339,6 +344,16 @@ def test_a_public_source_redirected_to_a_private_address_is_refused(server: Any,
             fetch(client, f"http://{PUBLIC_IP}/meta")
         assert fetch(client, f"http://{PUBLIC_IP}/ok").body == b"public content"  # public to public: followed
     assert secret is not None and server.hits("/secret") == []
+
+
+def test_unusable_urls_and_locations_are_one_line(server: Any) -> None:
+    server.route("/bad-location", status=302, headers={"Location": "http://[::1"})
+    server.route("/file", status=302, headers={"Location": "file:///etc/passwd"})
+    with make_client() as client:
+        for url in ("http://[::1", server.url + "/bad-location", server.url + "/file"):
+            with pytest.raises(TrackerError) as caught:
+                fetch(client, url)
+            assert str(caught.value).startswith(("cannot fetch", "refused")) and "\n" not in str(caught.value)
 
 
 def test_a_redirect_loop_ends_with_one_line(server: Any) -> None:

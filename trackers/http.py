@@ -392,6 +392,8 @@ def fetch(
                 raise TrackerError(_deadline_message(url, limit))
             request = redirect
         raise TrackerError(f"more than {MAX_REDIRECTS} redirects from {url}")
+    except httpx.InvalidURL as err:
+        raise TrackerError(f"cannot fetch {url}: not a usable URL ({err})") from None
     except httpx.HTTPError as err:
         if time.monotonic() >= ends - 0.01:
             raise TrackerError(_deadline_message(url, limit)) from None
