@@ -27,12 +27,14 @@ from typing import Any
 import sqlite_utils
 
 import markup as mk
-from channels import Channel, ChannelError
+from channels import Channel, ChannelError, HistoryUnreadable
 from config import BotConfig, ChannelConfig
+from faults import crash_point
 from incidents import Change, _impact_rank
+from logsetup import mask
 from posts import iso_utc, parse_time
 from render import RenderedMessage, message_context, render, render_card
-from store import now_iso, now_utc, row, rows, transaction, update_row
+from store import StateError, now_iso, now_utc, row, rows, transaction, update_row
 
 log = logging.getLogger("pushti.outbox")
 
@@ -49,6 +51,7 @@ MAX_ATTEMPTS = 10  # transient failures of one message before it is marked faile
 STORM_THRESHOLD = 12  # pending rows for one channel beyond which an incident's backlog is collapsed
 MAX_INLINE_WAIT = 60.0  # longest wait (429, pacing, backoff) inside one delivery run (``[bot] delivery_max_wait``)
 INLINE_RETRIES = 1  # transient failures of a channel retried within one run before leaving it for the next
+MAX_PAUSES = 5  # 429 answers for one channel in one run before it is left for the next run
 RETRY_INLINE_WAIT = 3.0  # a backoff longer than this is not waited for inside a run
 
 
@@ -163,9 +166,28 @@ class DeliveryReport:
     errors: list[str] = field(default_factory=list)
 
 
+MAX_DEFER = 7 * 24 * 3600.0  # the longest any outbox wait may be (seconds): no date arithmetic can overflow
+
+
+def _bounded(seconds: float, limit: float = MAX_DEFER) -> float:
+    """A wait in seconds made finite and within [0, ``limit``] (nan → 0)."""
+    try:
+        value = float(seconds)
+    except (TypeError, ValueError):
+        return 0.0
+    if value != value:  # nan
+        return 0.0
+    return min(limit, max(0.0, value))
+
+
+def _later(seconds: float) -> str:
+    """The ISO time ``seconds`` from now, for ``next_attempt_at``; never overflows."""
+    return iso_utc(now_utc() + timedelta(seconds=_bounded(seconds)))
+
+
 def _backoff(attempts: int) -> float:
     """Exponential backoff with jitter: 1–2 s, 2–4 s, 4–8 s, … capped at an hour."""
-    return min(3600.0, 2.0 ** attempts) * (0.5 + random.random() / 2)
+    return min(3600.0, 2.0 ** min(attempts, 12)) * (0.5 + random.random() / 2)
 
 
 def collapse_storm(db: sqlite_utils.Database, channel_id: str, threshold: int = STORM_THRESHOLD) -> int:
@@ -246,6 +268,8 @@ class _Run:
     queue: list[dict[str, Any]]
     state: _ChannelState
     transient: int = 0  # transient failures this run
+    paused: float = 0.0  # seconds of 429 pauses this run
+    pauses: int = 0  # 429 answers this run
     retry_at: float = 0.0  # monotonic: when the head row may be tried again after a transient failure
     done: bool = False  # nothing more for this channel in this run
 
@@ -256,8 +280,8 @@ class _Run:
         head = self.queue[0]
         if head.get("next_attempt_at") and not self.retry_at:
             try:
-                delta = (parse_time(head["next_attempt_at"]) - datetime.now(timezone.utc)).total_seconds()
-            except ValueError:
+                delta = _bounded((parse_time(head["next_attempt_at"]) - datetime.now(timezone.utc)).total_seconds())
+            except (ValueError, OverflowError, TypeError):
                 delta = 0.0
             backoff = now + delta
         if backoff - now > RETRY_INLINE_WAIT and backoff > self.state.paused_until + 1:
@@ -292,12 +316,11 @@ def deliver(
     with transaction(db):
         if retry_failed:
             db.execute("update outbox set status = 'pending', attempts = 0, next_attempt_at = null where status = 'failed'")
-        # rows a crash left 'sending' may or may not have reached the service: send them again (at least once)
-        for item in rows(db, "select id, channel_id from outbox where status = 'sending'"):
-            report.in_doubt += 1
-            log.warning("channel \"%s\": message #%s was being sent when the bot stopped; sending it again "
-                        "(it may show twice)", item["channel_id"], item["id"])
-        db.execute("update outbox set status = 'pending' where status = 'sending'")
+    # rows a crash left 'sending' may or may not have reached the service: a channel that can read its history
+    # (Slack) looks for them there; otherwise they are sent again (at least once)
+    for item in rows(db, "select * from outbox where status = 'sending' order by id"):
+        report.in_doubt += 1
+        _settle_doubt(db, bot, item, channels.get(item["channel_id"]))
     runs: list[_Run] = []
     for channel_id, channel in channels.items():
         report.collapsed += collapse_storm(db, channel_id, storm)
@@ -335,6 +358,12 @@ def deliver(
             report.errors.append(f"channel \"{run.channel_id}\": message #{item['id']} failed: {error}")
         elif outcome == "paused":
             run.queue[0] = row(db, "select * from outbox where id = ?", (item["id"],)) or item
+            run.pauses += 1
+            run.paused += max(0.0, run.state.paused_until - time.monotonic())
+            if run.pauses > MAX_PAUSES or run.paused > max_wait:  # a service that keeps saying "later": next run
+                run.done = True
+                report.errors.append(f"channel \"{run.channel_id}\": rate limited {run.pauses} times in a row; "
+                                     f"{len(run.queue)} message(s) kept for the next run")
         else:  # transient: retry once in this run, then leave the channel for the next run
             run.transient += 1
             run.queue[0] = row(db, "select * from outbox where id = ?", (item["id"],)) or item
@@ -345,6 +374,87 @@ def deliver(
                 )
     report.deferred = sum(len(run.queue) for run in runs)
     return report
+
+
+CRASH_CHECK = "crash check: "  # outbox.last_error notes about a message a crash left in doubt (bot.py status)
+LOOK_BACK_MARGIN = 120.0  # seconds before the send attempt from which the channel's history is read
+
+
+def _settle_doubt(db: sqlite_utils.Database, bot: BotConfig, item: dict[str, Any], channel: Channel | None) -> None:
+    """A row a crash left ``sending``: find out whether the part in flight reached the channel. Found: it is recorded
+    as accepted (never sent again). Not found, or no way to look (Telegram, a webhook, no history scope): back to
+    pending, sent again. A lookup that fails for now (network) leaves the row in doubt for the next run."""
+    channel_id = item["channel_id"]
+    if channel is None or not getattr(channel, "can_look_back", False):
+        if channel is None and _looks_back(bot, channel_id):
+            return  # the channel is not configured in this run (no token): keep the doubt for a run that can look
+        log.warning("channel \"%s\": message #%s was being sent when the bot stopped; sending it again "
+                    "(it may show twice)", channel_id, item["id"])
+        with transaction(db):
+            update_row(db, "outbox", item["id"], {"status": "pending"})
+        return
+    progress = {r["part"]: r["remote_id"] for r in rows(
+        db, "select part, remote_id from outbox_parts where outbox_id = ? and part >= 0", (item["id"],))}
+    part = max(progress) + 1 if progress else 0
+    threads: list[str] = []
+    if part > 0 and progress.get(0):
+        threads.append(progress[0])
+    elif item["message_kind"] != "event":
+        root = _thread_root(db, channel_id, item["incident_id"])
+        if root and root["root_remote_id"]:
+            threads.append(root["root_remote_id"])
+    attempted = item.get("next_attempt_at") or item.get("created_at")
+    try:
+        since = parse_time(attempted).timestamp() - LOOK_BACK_MARGIN if attempted else 0.0
+    except (ValueError, OverflowError, TypeError):
+        since = 0.0
+    try:
+        found = channel.find_sent(item["id"], part, since=since, threads=tuple(threads))  # type: ignore[attr-defined]
+    except HistoryUnreadable as err:
+        note = (f"{CRASH_CHECK}channel history not readable ({err}); message #{item['id']} was sent again after a "
+                "crash and may show twice")
+        log.warning("channel \"%s\": %s", channel_id, note.removeprefix(CRASH_CHECK))
+        with transaction(db):
+            update_row(db, "outbox", item["id"], {"status": "pending", "last_error": mask(note)})
+        return
+    except ChannelError as err:
+        if err.permanent:
+            log.warning("channel \"%s\": could not look for message #%s in the channel's history (%s); sending it "
+                        "again (it may show twice)", channel_id, item["id"], err)
+            with transaction(db):
+                update_row(db, "outbox", item["id"], {"status": "pending"})
+        else:
+            log.warning("channel \"%s\": message #%s was being sent when the bot stopped and the channel's history "
+                        "cannot be read now (%s); trying again next run", channel_id, item["id"], err)
+        return
+    with transaction(db):
+        if found:
+            db.execute("insert or replace into outbox_parts (outbox_id, part, remote_id, sent_at) values (?, ?, ?, ?)",
+                       (item["id"], part, found, now_iso()))
+            note = f"{CRASH_CHECK}found in the channel's history after a crash, not sent again"
+            log.info("channel \"%s\": message #%s (part %d) was accepted before the bot stopped (found in the "
+                     "channel's history); not sending it again", channel_id, item["id"], part + 1)
+        else:
+            note = f"{CRASH_CHECK}not in the channel's history after a crash; sent once"
+            log.info("channel \"%s\": message #%s was being sent when the bot stopped and never arrived; sending it",
+                     channel_id, item["id"])
+        update_row(db, "outbox", item["id"], {"status": "pending", "last_error": note})
+
+
+def _looks_back(bot: BotConfig, channel_id: str) -> bool:
+    """Whether the channel could settle a doubt from its history were it usable in this run (a Slack channel with
+    a bot token, not a webhook)."""
+    try:
+        config = bot.channel(channel_id)
+    except KeyError:
+        return False
+    return config.kind == "slack" and not config.option("webhook_env")
+
+
+def _note(item: dict[str, Any]) -> str | None:
+    """What stays in last_error once a row is sent: its crash-check note, if any (bot.py status shows it)."""
+    error = item.get("last_error") or ""
+    return error if error.startswith(CRASH_CHECK) else None
 
 
 def _thread_root(db: sqlite_utils.Database, channel_id: str, incident_id: int | None) -> dict[str, Any] | None:
@@ -434,7 +544,8 @@ def _deliver_one(
     channel = run.channel
     attempts = (item["attempts"] or 0) + 1
     with transaction(db):
-        update_row(db, "outbox", item["id"], {"status": "sending", "attempts": attempts})
+        # next_attempt_at holds this attempt's time while the row is sending (where a crash's lookup starts)
+        update_row(db, "outbox", item["id"], {"status": "sending", "attempts": attempts, "next_attempt_at": now_iso()})
     try:
         message = _render_row(db, bot, channel, item)
         if item["message_kind"] == "event":
@@ -447,7 +558,7 @@ def _deliver_one(
         remote_id, reply_to = _send_parts(db, run, item, message, reply_to, progress, sleep)
         with transaction(db):
             update_row(db, "outbox",
-                item["id"], {"status": "sent", "remote_id": remote_id, "sent_at": now_iso(), "last_error": None}
+                item["id"], {"status": "sent", "remote_id": remote_id, "sent_at": now_iso(), "last_error": _note(item)}
             )
             if item["incident_id"] is not None and remote_id and item["message_kind"] != "report" and (
                 root is None or (reply_to is None and channel.can_thread)
@@ -462,30 +573,34 @@ def _deliver_one(
             db.execute("delete from outbox_parts where outbox_id = ?", (item["id"],))
         return "sent", ""
     except ChannelError as err:
-        updates: dict[str, Any] = {"last_error": str(err)}
+        error = mask(str(err))  # a server may echo a token or a webhook's secret path in its error body
+        updates: dict[str, Any] = {"last_error": error}
         if err.retry_after is not None and not err.permanent:
             # rate limited: not the message's fault, so not an attempt; the channel pauses, the others go on
-            run.state.paused_until = time.monotonic() + err.retry_after
-            updates.update(status="pending", attempts=attempts - 1,
-                           next_attempt_at=iso_utc(now_utc() + timedelta(seconds=err.retry_after)))
+            pause = _bounded(err.retry_after)
+            run.state.paused_until = time.monotonic() + pause
+            updates.update(status="pending", attempts=attempts - 1, next_attempt_at=_later(pause))
             outcome = "paused"
             log.info("channel \"%s\": rate limited, waiting %.0f s", run.channel_id, err.retry_after)
         elif err.permanent or attempts >= limit:
             updates["status"] = "failed"
             outcome = "failed"
         else:
-            wait = _backoff(attempts)
+            wait = _bounded(_backoff(attempts))
             run.retry_at = time.monotonic() + wait
-            updates.update(status="pending", next_attempt_at=iso_utc(now_utc() + timedelta(seconds=wait)))
+            updates.update(status="pending", next_attempt_at=_later(wait))
             outcome = "retry"
         with transaction(db):
             update_row(db, "outbox", item["id"], updates)
-        return outcome, str(err)
+        return outcome, error
+    except StateError:
+        raise  # the state database itself failed: bot.py says so in one line
     except Exception as err:  # a rendering bug must not lose the row: keep it, visible, for a retry
+        error = mask(f"{type(err).__name__}: {err}")
         with transaction(db):
-            update_row(db, "outbox", item["id"], {"status": "failed", "last_error": f"{type(err).__name__}: {err}"})
+            update_row(db, "outbox", item["id"], {"status": "failed", "last_error": error})
         log.exception("outbox row %s could not be rendered", item["id"])
-        return "failed", f"{type(err).__name__}: {err}"
+        return "failed", error
 
 
 def _edit_root(
@@ -551,7 +666,7 @@ def _deliver_event(
         remote_id, _ = _send_parts(db, run, item, message, None, progress, sleep)
     with transaction(db):
         update_row(db, "outbox", item["id"], {"status": "sent", "remote_id": remote_id, "sent_at": now_iso(),
-                                              "last_error": None, "event_id": event_id})
+                                              "last_error": _note(item), "event_id": event_id})
         db.execute("delete from outbox_parts where outbox_id = ?", (item["id"],))
     return "sent", ""
 
@@ -571,7 +686,9 @@ def _send_parts(
         per_part = message.extra.get("part_blocks")
         blocks = per_part[index] if isinstance(per_part, list) and index < len(per_part) else (
             message.blocks if index == 0 else None)
-        part = RenderedMessage(parts=[text], card=message.card, blocks=blocks, extra=message.extra)
+        # the outbox id and part travel with the message (Slack metadata), so a crash's doubt can be settled
+        part = RenderedMessage(parts=[text], card=message.card, blocks=blocks,
+                               extra={**message.extra, "outbox_id": item["id"], "part": index})
         _pace(run, sleep)
         try:
             remote_id = channel.send(part, reply_to=target)
@@ -585,12 +702,14 @@ def _send_parts(
             _pace(run, sleep)
             remote_id = channel.send(part, reply_to=None)
         run.state.pacer.record()
+        crash_point("after_send")  # tests: the service accepted the part, nothing is recorded yet
         if index == 0:
             first = remote_id
         if len(parts) > 1 and index < len(parts) - 1:
             with transaction(db):
                 db.execute("insert or replace into outbox_parts (outbox_id, part, remote_id, sent_at) values (?, ?, ?, ?)",
                            (item["id"], index, remote_id, now_iso()))
+            crash_point("between_parts")  # tests: a part recorded, the next not sent yet
     return first, reply_to
 
 

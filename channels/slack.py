@@ -2,6 +2,12 @@
 ``chat.update`` of the root on resolution), or an incoming webhook (no threads, no edits).
 
 slack-sdk's own retry handlers are switched off: the outbox owns retrying and 429 waits.
+
+Every message sent with a bot token carries Slack message ``metadata`` (``event_type`` "pushti_outbox",
+``event_payload`` {outbox_id, part}); after a crash between Slack accepting a message and the outbox recording it,
+``find_sent`` looks for it in the channel's recent history (``conversations.history`` / ``conversations.replies``
+with ``include_all_metadata``), so it is not posted twice. That needs the ``channels:history`` scope
+(``groups:history`` in a private channel); without it ``HistoryUnreadable`` is raised and the message is sent again.
 """
 
 from __future__ import annotations
@@ -11,7 +17,8 @@ import os
 import re
 from typing import Any
 
-from channels import Channel, ChannelError
+from channels import Channel, ChannelError, HistoryUnreadable, bounded_retry_after
+from logsetup import register_secret
 from render import RenderedMessage
 
 TEXT_LIMIT = 40_000  # chat.postMessage truncates text past this; we refuse instead
@@ -26,29 +33,32 @@ PERMANENT_ERRORS = {
 # slack-sdk logs every failed call at ERROR (with the raw body); the ChannelError line already says it
 _SDK_LOG = logging.getLogger("pushti.channels.slack_sdk")
 _SDK_LOG.setLevel(logging.CRITICAL)
+METADATA_EVENT = "pushti_outbox"
+HISTORY_LIMIT = 50  # messages read per history call when looking for a message a crash left in doubt
+HISTORY_UNREADABLE_ERRORS = {"missing_scope", "not_allowed_token_type", "no_permission", "access_denied",
+                             "ekm_access_denied", "method_not_supported_for_channel_type"}
 MISSING_TARGET_ERRORS = {"message_not_found", "thread_not_found", "invalid_thread_ts", "cant_update_message"}
 
 
-def _retry_after(headers: Any, default: float = 30.0) -> float:
-    if not headers:
-        return default
-    for key in ("Retry-After", "retry-after"):
-        value = headers.get(key) if hasattr(headers, "get") else None
-        if isinstance(value, list):
-            value = value[0] if value else None
-        if value is not None:
-            try:
-                return max(0.0, float(value))
-            except ValueError:
-                return default
-    return default
+def _retry_after(headers: Any, default: float = 30.0, where: str = "slack") -> float:
+    """The Retry-After header, in seconds, bounded to [1 s, 15 min]; garbage → ``default`` (one warning)."""
+    value = None
+    if headers and hasattr(headers, "get"):
+        for key in ("Retry-After", "retry-after"):
+            value = headers.get(key)
+            if value is not None:
+                break
+    return bounded_retry_after(value, where, default)
 
 
 def _scrub(text: str, *secrets: str) -> str:
+    """The text without the secrets, their parts (a webhook's path after /services/, its last segment) or any
+    Slack token."""
+    from logsetup import mask, register_secret
+
     for secret in secrets:
-        if secret:
-            text = text.replace(secret, "<secret>")
-    return re.sub(r"xox[abposr]-[A-Za-z0-9-]+", "<token>", text)
+        register_secret(secret)
+    return mask(re.sub(r"xox[abposre]-[A-Za-z0-9-]+", "<token>", text))
 
 
 class SlackChannel(Channel):
@@ -73,6 +83,7 @@ class SlackChannel(Channel):
             from slack_sdk.webhook import WebhookClient
 
             self._secret = url
+            register_secret(url)
             self.webhook = client or WebhookClient(url, timeout=timeout, retry_handlers=[], logger=_SDK_LOG)
             self.can_thread = False
             self.can_edit = False
@@ -87,6 +98,7 @@ class SlackChannel(Channel):
             raise ChannelError(f"slack channel \"{config.id}\" needs channel = <channel id or #name>")
         self.channel = channel
         self._secret = token
+        register_secret(token)
         if client is None:
             from slack_sdk import WebClient
 
@@ -124,6 +136,10 @@ class SlackChannel(Channel):
             return ""
         if reply_to:
             payload["thread_ts"] = reply_to
+        outbox_id = message.extra.get("outbox_id") if isinstance(message.extra, dict) else None
+        if outbox_id is not None:  # so a crash's doubt can be settled from the channel's history
+            payload["metadata"] = {"event_type": METADATA_EVENT,
+                                   "event_payload": {"outbox_id": int(outbox_id), "part": int(message.extra.get("part", 0))}}
         response = self._api("chat.postMessage", self.client.chat_postMessage, channel=self.channel,
                              unfurl_links=False, unfurl_media=False, **payload)
         ts = response.get("ts")
@@ -138,6 +154,32 @@ class SlackChannel(Channel):
         card = message.card or (message.parts[0] if message.parts else "")
         payload = self._payload(RenderedMessage(parts=[card], blocks=message.extra.get("card_blocks")))
         self._api("chat.update", self.client.chat_update, channel=self.channel, ts=remote_id, **payload)
+
+    # -- after a crash ------------------------------------------------------------------------------------------
+
+    @property
+    def can_look_back(self) -> bool:
+        """Whether a message left in doubt by a crash can be looked for (bot token, not a webhook)."""
+        return self.client is not None
+
+    def find_sent(self, outbox_id: int, part: int, *, since: float, threads: tuple[str, ...] = ()) -> str | None:
+        """The ts of the message part sent for outbox row ``outbox_id`` since ``since`` (Unix time), found by its
+        metadata in the channel's history and in the given threads; None when it is not there (it never arrived).
+        ``HistoryUnreadable`` without the history scope; ``ChannelError`` when Slack cannot be asked now."""
+        oldest = f"{max(0.0, since):.6f}"
+        calls: list[tuple[str, Any, dict[str, Any]]] = [
+            ("conversations.history", self.client.conversations_history, {})]
+        calls += [("conversations.replies", self.client.conversations_replies, {"ts": ts}) for ts in threads if ts]
+        for method, call, extra in calls:
+            response = self._api(method, call, channel=self.channel, oldest=oldest, limit=HISTORY_LIMIT,
+                                 include_all_metadata=True, **extra)
+            for item in response.get("messages") or []:
+                metadata = item.get("metadata") if isinstance(item, dict) else None
+                payload = metadata.get("event_payload") if isinstance(metadata, dict) else None
+                if (isinstance(payload, dict) and metadata.get("event_type") == METADATA_EVENT
+                        and str(payload.get("outbox_id")) == str(outbox_id) and str(payload.get("part", 0)) == str(part)):
+                    return str(item.get("ts"))
+        return None
 
     # -- errors -------------------------------------------------------------------------------------------------
 
@@ -157,8 +199,11 @@ class SlackChannel(Channel):
         error = str(data.get("error", "")) if isinstance(data, dict) else ""
         headers = getattr(response, "headers", {}) or {}
         text = _scrub(f"slack {method}: {error or 'HTTP ' + str(status)}" + (f" (HTTP {status})" if error and status != 200 else ""), self._secret)
+        if error in HISTORY_UNREADABLE_ERRORS and method.startswith("conversations."):
+            needed = str(data.get("needed") or "channels:history") if isinstance(data, dict) else "channels:history"
+            return HistoryUnreadable(f"{text} (needs the {needed} scope)")
         if status == 429 or error in ("ratelimited", "rate_limited"):
-            return ChannelError(text, retry_after=_retry_after(headers))
+            return ChannelError(text, retry_after=_retry_after(headers, where=f"channel \"{self.config.id}\" slack {method}"))
         if error in MISSING_TARGET_ERRORS:
             return ChannelError(text, missing_target=True, permanent=error == "cant_update_message")
         if error in PERMANENT_ERRORS:
@@ -177,7 +222,7 @@ class SlackChannel(Channel):
             return
         text = _scrub(f"slack webhook: HTTP {status} {body[:80]}".rstrip(), self._secret)
         if status == 429:
-            raise ChannelError(text, retry_after=_retry_after(response.headers))
+            raise ChannelError(text, retry_after=_retry_after(response.headers, where=f"channel \"{self.config.id}\" slack webhook"))
         if status >= 500:
             raise ChannelError(text)
         raise ChannelError(text, permanent=True)

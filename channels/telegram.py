@@ -11,7 +11,8 @@ from typing import Any
 
 import httpx
 
-from channels import Channel, ChannelError
+from channels import Channel, ChannelError, bounded_retry_after
+from logsetup import mask, register_secret
 from render import RenderedMessage
 
 DEFAULT_API_BASE = "https://api.telegram.org"
@@ -46,6 +47,7 @@ class TelegramChannel(Channel):
         if chat is None or str(chat).strip() == "":
             raise ChannelError(f"telegram channel \"{config.id}\" needs chat = <chat id or @channelname>")
         self._token = token
+        register_secret(token)
         self.chat: int | str = chat if isinstance(chat, int) else str(chat).strip()
         if isinstance(self.chat, str) and re.fullmatch(r"-?\d+", self.chat):
             self.chat = int(self.chat)
@@ -77,7 +79,8 @@ class TelegramChannel(Channel):
     # -- the API ------------------------------------------------------------------------------------------------
 
     def _scrub(self, text: str) -> str:
-        return text.replace(self._token, "<token>") if self._token else text
+        text = text.replace(self._token, "<token>") if self._token else text
+        return mask(text)
 
     def _call(self, method: str, payload: dict[str, Any]) -> dict[str, Any]:
         url = f"{self.api_base}/bot{self._token}/{method}"
@@ -106,8 +109,9 @@ class TelegramChannel(Channel):
         lowered = description.lower()
         parameters = data.get("parameters") if isinstance(data.get("parameters"), dict) else {}
         if code == 429:
-            retry_after = parameters.get("retry_after")
-            return ChannelError(text, retry_after=float(retry_after) if retry_after is not None else 5.0)
+            retry_after = bounded_retry_after(parameters.get("retry_after"), f"channel \"{self.config.id}\" telegram "
+                                              f"{method}", default=5.0)
+            return ChannelError(text, retry_after=retry_after)
         if "message to edit not found" in lowered or "message to be replied not found" in lowered:
             return ChannelError(text, missing_target=True)
         if "message can't be edited" in lowered:

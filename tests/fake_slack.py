@@ -1,6 +1,8 @@
-"""A fake Slack Web API (chat.postMessage, chat.update) and incoming webhook on 127.0.0.1 for tests: real JSON
-shapes (``{"ok": false, "error": "channel_not_found"}``), ts ids, threads, msg_too_long, HTTP 429 with
-Retry-After (scripted storms), and a switch to be "down" (502, or connection refused). Messages are recorded.
+"""A fake Slack Web API (chat.postMessage, chat.update, conversations.history, conversations.replies) and
+incoming webhook on 127.0.0.1 for tests: real JSON shapes (``{"ok": false, "error": "channel_not_found"}``), ts
+ids from the clock, threads, message ``metadata`` (returned by history only with ``include_all_metadata``), the
+``channels:history`` scope (``missing_scope`` without it), msg_too_long, HTTP 429 with Retry-After (scripted
+storms), and a switch to be "down" (502, or connection refused). Messages are recorded.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ class SlackMessage:
     unfurl_links: Any
     edits: list[str] = field(default_factory=list)
     at: float = field(default_factory=time.monotonic)
+    metadata: dict[str, Any] | None = None
 
     @property
     def current(self) -> str:
@@ -44,8 +47,9 @@ class FakeSlack(FakeService):
         self.storm: list[float] = []  # Retry-After of the next scripted 429 answers
         self.delay: tuple[float, float] = (0.0, 0.0)
         self.lock = threading.RLock()
-        self._clock = 1_700_000_000
+        self._last_ts = 0.0
         self._seq = 0
+        self.scopes = {"chat:write", "channels:history"}  # without channels:history, history calls fail
         super().__init__()
 
     @property
@@ -66,7 +70,10 @@ class FakeSlack(FakeService):
         if self.down == "502":
             return 502, b"<html>502 Bad Gateway</html>", {"Content-Type": "text/html"}
         route = urlsplit(path).path
-        if "json" in headers.get("content-type", ""):
+        query = {k: v[0] for k, v in parse_qs(urlsplit(path).query).items()}
+        if not raw and query:  # GET methods (conversations.history) send their arguments in the query
+            payload: dict[str, Any] = query
+        elif "json" in headers.get("content-type", ""):
             try:
                 payload = json.loads(raw or b"{}")
             except ValueError:
@@ -75,6 +82,8 @@ class FakeSlack(FakeService):
             payload = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
             if isinstance(payload.get("blocks"), str):
                 payload["blocks"] = json.loads(payload["blocks"])
+        if isinstance(payload.get("metadata"), str):
+            payload["metadata"] = json.loads(payload["metadata"])
         if route.startswith("/services/"):
             return self._webhook(route, payload)
         method = route.rsplit("/", 1)[-1]
@@ -93,6 +102,8 @@ class FakeSlack(FakeService):
             answer = self._post(payload)
         elif method == "chat.update":
             answer = self._update(payload)
+        elif method in ("conversations.history", "conversations.replies"):
+            answer = self._history(method, payload)
         else:
             answer = {"ok": False, "error": "unknown_method"}
         low, high = self.delay
@@ -128,9 +139,11 @@ class FakeSlack(FakeService):
             if thread_ts and not any(m.ts == thread_ts and m.channel == payload["channel"] for m in self.messages):
                 return {"ok": False, "error": "thread_not_found"}
             self._seq += 1
-            ts = f"{self._clock + self._seq}.{self._seq:06d}"
+            self._last_ts = max(time.time(), self._last_ts + 0.000001)  # unique, increasing, from the clock
+            ts = f"{self._last_ts:.6f}"
+            metadata = payload.get("metadata") if isinstance(payload.get("metadata"), dict) else None
             message = SlackMessage(payload["channel"], ts, payload.get("text") or "", payload.get("blocks"),
-                                   thread_ts, payload.get("unfurl_links"))
+                                   thread_ts, payload.get("unfurl_links"), metadata=metadata)
             self.messages.append(message)
         return {"ok": True, "channel": payload["channel"], "ts": ts,
                 "message": {"type": "message", "text": message.text, "ts": ts, "bot_id": "B0PUSHTI",
@@ -146,6 +159,39 @@ class FakeSlack(FakeService):
                 return {"ok": False, "error": "message_not_found"}
             found.edits.append(payload.get("text") or "")
         return {"ok": True, "channel": payload["channel"], "ts": found.ts, "text": found.current}
+
+    def _history(self, method: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """conversations.history: the channel's top-level messages, newest first; conversations.replies: a thread
+        (its parent, then replies, oldest first). ``oldest`` / ``limit``; metadata only with include_all_metadata."""
+        if "channels:history" not in self.scopes:
+            return {"ok": False, "error": "missing_scope", "needed": "channels:history",
+                    "provided": ",".join(sorted(self.scopes))}
+        channel = payload.get("channel")
+        if channel not in self.channels:
+            return {"ok": False, "error": "channel_not_found"}
+        oldest = float(payload.get("oldest") or 0)
+        limit = int(payload.get("limit") or 100)
+        with_metadata = str(payload.get("include_all_metadata", "")).lower() in ("true", "1")
+        with self.lock:
+            if method == "conversations.history":
+                found = [m for m in reversed(self.messages) if m.channel == channel and not m.thread_ts]
+            else:
+                parent = payload.get("ts")
+                if not any(m.ts == parent and m.channel == channel for m in self.messages):
+                    return {"ok": False, "error": "thread_not_found"}
+                found = [m for m in self.messages if m.channel == channel and (m.ts == parent or m.thread_ts == parent)]
+            found = [m for m in found if float(m.ts) > oldest]
+            page = found[:limit]
+            messages = []
+            for m in page:
+                item: dict[str, Any] = {"type": "message", "text": m.current, "ts": m.ts, "bot_id": "B0PUSHTI"}
+                if m.thread_ts:
+                    item["thread_ts"] = m.thread_ts
+                if with_metadata and m.metadata:
+                    item["metadata"] = m.metadata
+                messages.append(item)
+        return {"ok": True, "messages": messages, "has_more": len(found) > limit,
+                "response_metadata": {"next_cursor": ""}}
 
     def _webhook(self, route: str, payload: dict[str, Any]) -> tuple[int, bytes, dict[str, str]]:
         plain = {"Content-Type": "text/html"}
