@@ -62,6 +62,8 @@ def parse_items(body: bytes, *, source_id: str, service: str, page: str, known: 
         url = entry.link or page
         when = entry.published or entry.updated
         try:
+            if when is None and entry.stated:
+                raise SkipEntry(f"not a date: {entry.stated[:40]!r}")
             when = post_time(when) if when is not None else None
         except SkipEntry as err:
             skip_entry(page, key, err)

@@ -177,11 +177,11 @@ def feed_posts(body: bytes, *, source_id: str, service: str, page: str) -> list[
     posts = []
     for entry in feed.entries:
         when = entry.updated or entry.published
-        if when is None:
-            continue
         key = entry_incident_id(entry)
+        if when is None and not entry.stated:
+            continue
         try:
-            when = post_time(when)
+            when = post_time(when or entry.stated)
         except SkipEntry as err:
             skip_entry(page, key, err)
             continue

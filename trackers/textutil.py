@@ -191,6 +191,7 @@ class FeedEntry:
     text: str  # plain text of the content / summary
     published: datetime | None
     updated: datetime | None
+    stated: str = ""  # the date text the entry gives (published, else updated), read or not
 
 
 @dataclass(frozen=True)
@@ -222,6 +223,7 @@ def parse_feed(body: bytes) -> Feed:
                 text=message_text(content),
                 published=parse_any_time(dict.get(entry, "published")),
                 updated=parse_any_time(dict.get(entry, "updated")),
+                stated=str(dict.get(entry, "published") or dict.get(entry, "updated") or "").strip()[:80],
             )
         )
     feed = parsed.get("feed", {})

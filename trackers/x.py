@@ -121,7 +121,9 @@ class XTracker(Tracker):
             if not token:
                 raise SkipSource(f"source needs {self.token_env} in the environment; skipped")
             self._token = token
-            client = tweepy.Client(bearer_token=token, wait_on_rate_limit=False)
+            # plain JSON back (return_type=dict): tweepy's own Tweet objects parse created_at with strptime, and one
+            # post with a date it cannot read would fail the whole page; ours skip that post only
+            client = tweepy.Client(bearer_token=token, wait_on_rate_limit=False, return_type=dict)
             client.session = _ApiSession(self.source.api_base, float(self.source.option("timeout", 15.0)))
             self._client = client
         return self._client
@@ -246,12 +248,16 @@ class XTracker(Tracker):
                 request[token_param] = token
             with self._errors(what):
                 response = call(**request)
-            data = response.data or []
+            response = response if isinstance(response, dict) else {}
+            data = response.get("data") or []
+            data = data if isinstance(data, list) else []
             reads += len(data)
-            tweets.extend(t.data for t in data)
-            for user in (response.includes or {}).get("users", []):
-                users[str(user.id)] = user.username
-            meta = response.meta or {}
+            tweets.extend(t for t in data if isinstance(t, dict))
+            includes = response.get("includes") if isinstance(response.get("includes"), dict) else {}
+            for user in includes.get("users") or []:
+                if isinstance(user, dict) and user.get("id") and user.get("username"):
+                    users[str(user["id"])] = str(user["username"])
+            meta = response.get("meta") if isinstance(response.get("meta"), dict) else {}
             if meta.get("newest_id") and (not newest or int(meta["newest_id"]) > int(newest)):
                 newest = str(meta["newest_id"])
             token = meta.get("next_token")
@@ -271,9 +277,11 @@ class XTracker(Tracker):
         if cursor.get("user") != handle.lower() or not cursor.get("user_id"):
             with self._errors(f"the account @{handle}"):
                 response = client.get_user(username=handle)
-            if response.data is None:
-                raise TrackerError(self._clean(f"X has no account @{handle} ({_errors_text(response.errors)})"))
-            cursor = {"user": handle.lower(), "user_id": str(response.data.id)}
+            response = response if isinstance(response, dict) else {}
+            account = response.get("data")
+            if not isinstance(account, dict) or not account.get("id"):
+                raise TrackerError(self._clean(f"X has no account @{handle} ({_errors_text(response.get('errors'))})"))
+            cursor = {"user": handle.lower(), "user_id": str(account["id"])}
         user_id = cursor["user_id"]
         if not cursor.get("since_id") and not cursor.get("start_time") and self.source.backfill == "none":
             cursor["start_time"] = iso_utc(datetime.now(UTC))
