@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from facts.context import incident_facts, told
+from facts.context import incident_facts, maintenance_text_says, told
 
 
 def _components(statements: list[dict[str, Any]]) -> list[str]:
@@ -21,6 +21,15 @@ def _components(statements: list[dict[str, Any]]) -> list[str]:
             if isinstance(name, str) and name:
                 seen.setdefault(name, None)
     return list(seen)
+
+
+def _text_says(facts: dict[str, Any], statements: list[dict[str, Any]]) -> list[str]:
+    """For a maintenance marked completed: what its last statement's own words say against that ("trouble",
+    "reverted", "rescheduled", "ongoing"), as the channel message tells it (facts.context.maintenance_text_says)."""
+    if facts["kind"] != "maintenance" or facts.get("status") != "resolved" or not statements:
+        return []
+    said = maintenance_text_says(facts, statements[-1])
+    return [key for key in ("trouble", "reverted", "rescheduled", "ongoing") if said[key]]
 
 
 def incident_record(incident: dict[str, Any], statements: list[dict[str, Any]]) -> dict[str, Any]:
@@ -48,6 +57,7 @@ def incident_record(incident: dict[str, Any], statements: list[dict[str, Any]]) 
         "disagreement": incident.get("disagreement") or "",
         "event_id": incident.get("event_id"),
         "told": told(facts),
+        "text_says": _text_says(facts, statements),
         "statements": [
             {"created_at": s["created_at"], "kind": s["kind"], "text": s["text"], "url": s.get("url") or "",
              "source_id": s.get("source_id") or "", "report": s["id"] == incident.get("report_post_id")}

@@ -153,6 +153,8 @@ def test_a_completed_maintenance_whose_words_say_reverted_says_so():
     card_hi, card_en = halves(card)
     assert card_hi.startswith("⚠️") and "बदलाव वापस लिए गए" in card_hi and "reverted" in card_en
     assert "LON1 Region Network Maintenance" in halves(notice)[0]  # the Hindi names what the work is on
+    (record,) = real.records("feed_digitalocean_lon1_maintenance")  # incidents --json tells the same
+    assert record["text_says"] == ["trouble", "reverted", "rescheduled"]
 
 
 # ---------------------------------------------------------------- d. सेवा / सेवाएं
