@@ -126,6 +126,27 @@ def test_feed_plain_and_statuspage_history(bad: str, caplog: pytest.LogCaptureFi
     assert any("bad-entry" in m for m in skipped(caplog))
 
 
+@pytest.mark.parametrize("bad", BAD + ["2099-05-05T10:00:00Z"])
+def test_statuspage_history_feed_entry(bad: str, caplog: pytest.LogCaptureFixture) -> None:
+    from html import escape
+
+    source = SourceConfig(id="feed", kind="feed", service="Example", url="https://status.example.com/history.atom")
+    markup = ("<p><small>May 5, 10:00 UTC</small><br><strong>Update</strong> - second</p>"
+              "<p><small>May 5, 09:00 UTC</small><br><strong>Investigating</strong> - first</p>")
+    entries = "".join(
+        f'<entry><id>tag:{key}</id><link href="https://status.example.com/incidents/{key}"/><title>{key}</title>'
+        f'<updated>{when}</updated><content type="html">{escape(markup)}</content></entry>'
+        for key, when in (("good", "2024-05-05T10:00:00Z"), ("bad", bad)))
+    body = f'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>S</title>{entries}</feed>'
+    posts = parse_feed(body.encode(), source)
+    assert {p.thread_key for p in posts} == {"good"} and len(posts) == 2
+    assert any("bad" in m for m in skipped(caplog))
+    year_shown = "<p><small>Dec 31, 9999 - 10:00 UTC</small><br><strong>Update</strong> - far</p>"
+    far = body.replace(escape(markup), escape(year_shown + markup), 1)
+    kept = parse_feed(far.encode(), source)
+    assert "far" not in {p.text for p in kept} and {p.text for p in kept if p.thread_key == "good"} == {"first", "second"}
+
+
 @pytest.mark.parametrize("bad", BAD)
 def test_gcp(bad: str, caplog: pytest.LogCaptureFixture) -> None:
     doc = [{"id": "good", "begin": GOOD, "updates": [{"when": GOOD, "status": "SERVICE_OUTAGE", "text": "Down."}]},

@@ -136,6 +136,7 @@ def _entry_posts(parsed: Any, entry: Any, source: SourceConfig, *, now: datetime
         match = _INCIDENT_LINK.search(link)
         thread_key = match.group(1) if match else entry_id
         reference = updated or published or now
+        trusted_time(reference, now=now)  # the years of the updates come from it: an impossible one skips the entry
         updates = split_statuspage_entry(markup, reference, zone=zone)
         starts_at, ends_at = scheduled_window(markup, reference, zone=zone)
         where = f"{source.url or 'feed'} entry {thread_key}"

@@ -144,14 +144,15 @@ def split_statuspage_entry(markup: str, reference: datetime, *, zone: str = "") 
     ``reference`` is the entry's updated/published time (aware); dates shown without a year get the year
     that puts the newest update closest to it, then each older update walks backwards (an update dated
     later in the year than the one above it belongs to the previous year: Dec 31 below Jan 1).
-    ``zone`` (an IANA name) overrides the time labels. Blocks whose date cannot be read are not updates:
-    their text stays with the update above them.
+    ``zone`` (an IANA name) overrides the time labels. Blocks whose date cannot be read (or states a year before
+    1990 or after the entry's next year) are not updates: their text stays with the update above them.
     """
     if reference.tzinfo is None:
         reference = reference.replace(tzinfo=UTC)
     forced = ZoneInfo(zone) if zone else None
     ref_zone = reference.tzinfo if isinstance(reference.tzinfo, timezone) else None
-    headers = [(m, w) for m in _HEADER.finditer(markup or "") if (w := _parse_when(m.group("when")))]
+    headers = [(m, w) for m in _HEADER.finditer(markup or "") if (w := _parse_when(m.group("when")))
+               and (w.year is None or 1990 <= w.year <= reference.year + 1)]  # "Dec 31, 9999": no date
     updates: list[Update] = []
     previous: tuple[int, int, int] | None = None  # (year, month, day) shown for the update above (newer)
     for index, (match, when) in enumerate(headers):
