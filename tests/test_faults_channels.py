@@ -234,3 +234,24 @@ def test_every_stderr_line_of_a_failing_json_run_is_json(server, tmp_path):  # t
             record = json.loads(line)  # every line
             assert {"time", "level", "logger", "message"} <= set(record), line
     assert run_bot("poll", "--once", "--config", str(config)).returncode == 1
+
+
+def test_outbox_wait_arithmetic_never_overflows() -> None:
+    from outbox import MAX_DEFER, _bounded, _later
+
+    for hostile in (1e300, float("inf"), float("nan"), -1e300, 10**30):
+        assert 0 <= _bounded(hostile) <= MAX_DEFER
+        _later(hostile)  # an ISO time, not an OverflowError
+
+
+def test_a_channel_that_keeps_answering_429_is_left_for_the_next_run(server, tmp_path):  # type: ignore[no-untyped-def]
+    _one_incident(server)
+    _telegram_429(server, 1)  # "wait 1 s", for ever
+    config = write_config(tmp_path, [_source(server)],
+                          [{"id": "tg", "kind": "telegram", "chat": CHAT, "api_base": server.url, "min_interval": 0,
+                            "per_minute": 0, "languages": ["en"]}])
+    result = run_bot("poll", "--once", "--config", str(config), env={"TELEGRAM_BOT_TOKEN": TG_TOKEN}, timeout=30)
+    _no_traceback(result)
+    assert result.returncode == 0 and "rate limited 6 times in a row" in result.stderr, result.stderr
+    assert len(server.hits(f"/bot{TG_TOKEN}/sendMessage")) == 6
+    assert _outbox(tmp_path / "state.db")[0]["status"] == "pending"
