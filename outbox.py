@@ -173,6 +173,8 @@ def _bounded(seconds: float, limit: float = MAX_DEFER) -> float:
     """A wait in seconds made finite and within [0, ``limit``] (nan → 0)."""
     try:
         value = float(seconds)
+    except OverflowError:
+        return limit
     except (TypeError, ValueError):
         return 0.0
     if value != value:  # nan
@@ -376,6 +378,7 @@ def deliver(
     return report
 
 
+_DOUBT_WARNED: set[int] = set()
 CRASH_CHECK = "crash check: "  # outbox.last_error notes about a message a crash left in doubt (bot.py status)
 LOOK_BACK_MARGIN = 120.0  # seconds before the send attempt from which the channel's history is read
 
@@ -423,9 +426,10 @@ def _settle_doubt(db: sqlite_utils.Database, bot: BotConfig, item: dict[str, Any
                         "again (it may show twice)", channel_id, item["id"], err)
             with transaction(db):
                 update_row(db, "outbox", item["id"], {"status": "pending"})
-        else:
+        elif item["id"] not in _DOUBT_WARNED:  # the daemon tries every delivery round: say it once
+            _DOUBT_WARNED.add(item["id"])
             log.warning("channel \"%s\": message #%s was being sent when the bot stopped and the channel's history "
-                        "cannot be read now (%s); trying again next run", channel_id, item["id"], err)
+                        "cannot be read now (%s); it stays in doubt until it can be", channel_id, item["id"], err)
         return
     with transaction(db):
         if found:

@@ -38,7 +38,10 @@ def bounded_retry_after(value: Any, where: str, default: float = DEFAULT_RETRY_A
     if isinstance(value, bool):
         seconds = None
     elif isinstance(value, int | float):
-        seconds = float(value)
+        try:
+            seconds = float(value)
+        except OverflowError:  # an integer too large for a float
+            seconds = math.inf
     elif isinstance(value, str):
         text = value.strip()
         try:
@@ -76,6 +79,8 @@ class ChannelError(Exception):
         if retry_after is not None:  # a pause is always finite and bounded, however it was made
             try:
                 retry_after = float(retry_after)
+            except OverflowError:
+                retry_after = MAX_RETRY_AFTER
             except (TypeError, ValueError):
                 retry_after = DEFAULT_RETRY_AFTER
             if math.isnan(retry_after):

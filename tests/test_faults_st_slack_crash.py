@@ -230,3 +230,23 @@ def test_a_split_slack_message_killed_after_a_later_part_was_accepted_repeats_no
         assert set(_statuses(tmp_path / "state.db")) == {"sent"}
     finally:
         fake.stop()
+
+
+def test_a_lookup_that_fails_for_now_keeps_the_doubt_until_slack_answers(server, tmp_path):  # type: ignore[no-untyped-def]
+    fake = FakeSlack(SLACK_TOKEN)
+    try:
+        config = _queue(server, tmp_path, [_slack_channel(fake)], _incidents(1, updates=2), {"SLACK_BOT_TOKEN": ""})
+        env = {"SLACK_BOT_TOKEN": SLACK_TOKEN}
+        crashed = run_bot("deliver", "--config", str(config), env={**env, "PUSHTI_CRASH_AT": "after_send"})
+        assert crashed.returncode == -signal.SIGKILL
+        fake.go_down("502")
+        down = run_bot("deliver", "--config", str(config), env=env)
+        assert down.returncode == 0 and "Traceback" not in down.stderr, down.stderr
+        assert "stays in doubt" in down.stderr
+        assert _statuses(tmp_path / "state.db")[0] == "sending"  # neither resent blindly nor forgotten
+        fake.come_up()
+        up = run_bot("deliver", "--config", str(config), env=env)
+        assert up.returncode == 0, up.stderr
+        assert set(slack_marks(fake).values()) == {1} and set(_statuses(tmp_path / "state.db")) == {"sent"}
+    finally:
+        fake.stop()
