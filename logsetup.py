@@ -102,7 +102,11 @@ class MaskingFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         message = record.getMessage()
         if record.exc_info:
-            message += " | " + " ".join(self.formatException(record.exc_info).split())
+            error = record.exc_info[1]
+            if getattr(error, "one_line", False):  # an operator's problem (StateError): its line, not a traceback
+                message += f" | {error}"
+            else:
+                message += " | " + " ".join(self.formatException(record.exc_info).split())
         message = mask(" ".join(message.split()))
         if self.as_json:
             return json.dumps(

@@ -130,6 +130,8 @@ class StateError(Exception):
     """The state database cannot be used (corrupted, read-only, locked past the wait, not a file, no folder): one
     line saying what happened and what to do. ``bot.py`` prints it and exits with ``EXIT_STATE``."""
 
+    one_line = True  # logged without a traceback (logsetup), wherever it is caught and logged on the way
+
     def __init__(self, message: str) -> None:
         super().__init__(" ".join(message.split()))
 
