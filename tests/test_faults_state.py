@@ -220,3 +220,34 @@ def test_state_wait_out_of_range_is_a_config_error(tmp_path):
     assert "state_wait" in one_line(result)
     config = _config(tmp_path, state_wait=1e9)
     assert run_bot("status", "--config", str(config)).returncode == 2
+
+
+def test_a_lock_taken_in_the_middle_of_a_run_is_a_state_error_logged_without_traceback(tmp_path, caplog):  # type: ignore[no-untyped-def]
+    import logging
+
+    import store
+    from config import load_config
+    from logsetup import MaskingFormatter
+    from pipeline import apply_outcome
+    from store import StateError, now_utc, open_db
+    from trackers import PollResult, TrackerError
+
+    bot = load_config(_config(tmp_path))
+    before = store.BUSY_TIMEOUT
+    store.set_busy_timeout(0.2)
+    try:
+        db = open_db(tmp_path / "state.db")
+    finally:
+        store.BUSY_TIMEOUT = before
+    other = sqlite3.connect(tmp_path / "state.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        for result in (PollResult(posts=[], cursor={}), TrackerError("HTTP 503")):
+            with caplog.at_level(logging.INFO), pytest.raises(StateError, match="is locked by another process"):
+                apply_outcome(db, bot, bot.sources[0], result, now_utc())
+        formatter = MaskingFormatter(as_json=False)
+        for record in caplog.records:
+            assert "Traceback" not in formatter.format(record)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
