@@ -467,7 +467,8 @@ def main() -> None:
         code = cli.main(standalone_mode=False)
     except StateError as err:
         emit(str(err))
-        sys.exit(EXIT_STATE)
+        sys.stdout.flush()
+        os._exit(EXIT_STATE)  # nothing left to save; do not wait for fetches still in flight
     except click.exceptions.Abort:
         emit("aborted", "warning")
         sys.exit(EXIT_SOURCE_FAILED)
