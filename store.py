@@ -151,9 +151,9 @@ def set_busy_timeout(seconds: Any) -> float:
     try:
         value = float(seconds)
     except (TypeError, ValueError):
-        raise ValueError(f"state_wait must be a number of seconds, not {seconds!r}") from None
+        raise ValueError(f"must be a number of seconds, not {seconds!r}") from None
     if not (0 < value <= MAX_BUSY_TIMEOUT):  # also refuses nan and inf
-        raise ValueError(f"state_wait must be more than 0 and at most {MAX_BUSY_TIMEOUT:g} seconds, not {seconds!r}")
+        raise ValueError(f"must be more than 0 s and at most {MAX_BUSY_TIMEOUT:g} s, not {seconds!r}")
     BUSY_TIMEOUT = value
     return value
 
