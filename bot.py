@@ -71,6 +71,13 @@ def _db(bot: BotConfig):  # type: ignore[no-untyped-def]
     return open_db(bot.state)
 
 
+def _safe(text: str) -> str:
+    """Text from outside (statements, titles, server answers) as printed to a terminal: no control sequences."""
+    from channels.console import terminal_safe
+
+    return terminal_safe(text)
+
+
 def _channels(bot: BotConfig) -> dict[str, Any]:
     from channels import ChannelError, channel_for
 
@@ -192,7 +199,7 @@ def status(config_path: str | None, as_json: bool) -> None:
     from statusreport import status_data, status_text
 
     data = status_data(_db(bot), bot)
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2) if as_json else status_text(data))
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2) if as_json else _safe(status_text(data)))
 
 
 @cli.command()
@@ -212,7 +219,7 @@ def incidents(config_path: str | None, open_only: bool, events: bool, as_json: b
             click.echo("no events")
         for event in found:
             services = ", ".join(i["service"] for i in event["incidents"])
-            click.echo(f"event #{event['id']} [{event['status']}] {event['started_at']} → {event['ended_at'] or '…'}: {services}")
+            click.echo(_safe(f"event #{event['id']} [{event['status']}] {event['started_at']} → {event['ended_at'] or '…'}: {services}"))
         return
     found = incidents_with_statements(db, open_only=open_only)
     if as_json:
@@ -229,13 +236,13 @@ def incidents(config_path: str | None, open_only: bool, events: bool, as_json: b
         unsure = " unsure" if incident.get("unsure") else ""
         started = incident.get("started_at") or incident["opened_at"]
         origin = f" (start from {incident['started_from']})" if incident.get("started_from") in ("field", "text") else ""
-        click.echo(
+        click.echo(_safe(
             f"#{incident['id']} {incident['service']} [{kind}{incident['status']}{unsure}{duration}] "
             f"{started or '?'} → {incident['resolved_at'] or '…'}{origin} {incident['title'] or ''}".rstrip()
-        )
+        ))
         for statement in incident["statements"]:
             text = " ".join(statement["text"].split())
-            click.echo(f"    {statement['created_at']} {statement['kind']:<12} {text[:110]}")
+            click.echo(_safe(f"    {statement['created_at']} {statement['kind']:<12} {text[:110]}"))
 
 
 @cli.command("classify")
@@ -379,7 +386,7 @@ def sources_check(config_path: str | None, source_ids: tuple[str, ...]) -> None:
     with make_client() as client, ThreadPoolExecutor(max_workers=16) as pool:
         results = list(pool.map(lambda s: check_source(s, client), chosen))
     for result in results:
-        click.echo(result.line())
+        click.echo(_safe(result.line()))
     sys.exit(EXIT_OK if all(r.ok for r in results) else EXIT_SOURCE_FAILED)
 
 
@@ -393,7 +400,7 @@ def preview(config_path: str | None, incident_id: int, channel_id: str | None) -
     from render import preview as render_preview
 
     try:
-        click.echo(render_preview(_db(bot), bot, incident_id, channel_id))
+        click.echo(_safe(render_preview(_db(bot), bot, incident_id, channel_id)))
     except KeyError as err:
         emit(f"preview: {err.args[0]}")
         sys.exit(EXIT_SOURCE_FAILED)
@@ -455,7 +462,7 @@ def digest_command(config_path: str | None, day: str | None, channel_id: str | N
         cls = channel_class(channel.kind)
         markup, max_chars, languages, zone = cls.markup, cls.max_chars, channel.languages, channel.timezone
     context = message_context(db, {"message_kind": "digest", "incident_id": None, "body": f"{DAY_DIGEST}{chosen}"}, zone)
-    click.echo("\n\n".join(render("digest", context, markup=markup, languages=languages, max_chars=max_chars).parts))
+    click.echo(_safe("\n\n".join(render("digest", context, markup=markup, languages=languages, max_chars=max_chars).parts)))
 
 
 def main() -> None:

@@ -35,6 +35,7 @@ _PATTERNS = (
     re.compile(r"()\bxox[abposre]-[A-Za-z0-9-]{6,}"),  # Slack tokens
     re.compile(r"()\bxapp-[A-Za-z0-9-]{6,}"),
 )
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # never into a log line (a terminal)
 _registered: set[str] = set()
 _lock = threading.Lock()
 _format = "text"
@@ -107,7 +108,7 @@ class MaskingFormatter(logging.Formatter):
                 message += f" | {error}"
             else:
                 message += " | " + " ".join(self.formatException(record.exc_info).split())
-        message = mask(" ".join(message.split()))
+        message = _CONTROL.sub("", mask(" ".join(message.split())))
         if self.as_json:
             return json.dumps(
                 {"time": self.formatTime(record, self.datefmt), "level": record.levelname.lower(),
@@ -124,7 +125,7 @@ def log_format() -> str:
 
 def emit(message: str, level: str = "error", logger: str = "pushti") -> None:
     """One operator line on stderr (masked, on one line): as it is in text mode, a JSON object in json mode."""
-    line = mask(" ".join(str(message).split()))
+    line = _CONTROL.sub("", mask(" ".join(str(message).split())))
     if _format == "json":
         line = json.dumps(
             {"time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "level": level, "logger": logger,

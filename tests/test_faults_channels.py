@@ -157,14 +157,25 @@ def test_the_console_channel_prints_no_control_sequences() -> None:
     assert "\u202e" not in out and "agnp.exeb\n\nc" in out and "cardgnp.exe\nline" in out
 
 
+def _clean(text: str) -> bool:
+    return not any(ch in text for ch in ("\x1b", "\x9b", "\x07", "\x00", "\u202e"))
+
+
 def test_a_statement_with_control_sequences_reaches_stdout_clean(server, tmp_path):  # type: ignore[no-untyped-def]
-    _one_incident(server, body_prefix=f"Investigating{HOSTILE} ")
+    incident = revealed(shifted(load_incident("w7wlzstc8wss"), recent_start(1)), 1)
+    incident["name"] = f"Actions{HOSTILE} down"
+    for update in incident["incident_updates"]:
+        update["body"] = f"Investigating{HOSTILE} " + update["body"]
+    server.route(PATH, incidents_document(incident))
     config = write_config(tmp_path, [_source(server)])
     result = run_bot("poll", "--once", "--config", str(config))
     assert result.returncode == 0, result.stderr
-    assert "Investigating" in result.stdout
-    assert "\x1b" not in result.stdout and "\x9b" not in result.stdout and "\x07" not in result.stdout
-    assert "\u202e" not in result.stdout
+    assert "Investigating" in result.stdout and _clean(result.stdout)
+    for command in (("incidents",), ("status",), ("preview", "1"), ("digest", "--day", "2000-01-01")):
+        shown = run_bot(*command, "--config", str(config))
+        assert shown.returncode == 0, (command, shown.stderr)
+        assert _clean(shown.stdout + shown.stderr), (command, shown.stdout)
+    assert "Actionsgnp.exe down" in run_bot("incidents", "--config", str(config)).stdout
 
 
 # -- secrets ------------------------------------------------------------------------------------------------------
