@@ -44,12 +44,13 @@ class FetchPool:
         self.busy = 0
         self.idle = threading.Condition()
         self.threads = [threading.Thread(target=self._work, name=f"{name}-{i}", daemon=True) for i in range(workers)]
-        for thread in self.threads:
-            thread.start()
 
     def submit(self, job: Callable[[], None]) -> None:
         with self.idle:
             self.busy += 1
+            for thread in self.threads:  # started with the first job: a Daemon that never runs starts none
+                if not thread.is_alive() and thread.ident is None:
+                    thread.start()
         self.jobs.put(job)
 
     def _work(self) -> None:
