@@ -229,3 +229,26 @@ def test_a_local_source_redirected_locally_keeps_working(server: Any, tmp_path: 
     result = run_bot("poll", "--once", "--config", str(config))
     assert result.returncode == 0, result.stderr
     assert result.stdout.count(HEADER) == 1
+
+
+def test_the_daemon_survives_a_monster_retry_after(server: Any, tmp_path: Path) -> None:
+    server.route("/bad" + PATH, "slow down", status=429, headers={"Retry-After": "99999999999999999999"})
+    config = write_config(tmp_path, [_bad(server.url + "/bad", every="1s"), {**_good(server), "every": "1s"}])
+    proc = subprocess.Popen([sys.executable, str(ROOT / "bot.py"), "run", "--config", str(config)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while len(server.hits("/good" + PATH)) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err and "stopped" in err
+    assert len(server.hits("/bad" + PATH)) == 1  # backing off (an hour at most), not polled every second
+    assert len([line for line in err.splitlines() if '"bad"' in line and "HTTP 429" in line]) == 1
+    assert out.count(HEADER) == 1
+    assert 0 < _seconds_until(_state(tmp_path, "bad")["next_due_at"]) <= MAX_BACKOFF_SECONDS + 5
