@@ -13,6 +13,7 @@ Pacing, 429 pauses, backoff with jitter and storm digests are per channel.
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import threading
@@ -470,7 +471,15 @@ def _thread_root(db: sqlite_utils.Database, channel_id: str, incident_id: int | 
 def _render_row(db: sqlite_utils.Database, bot: BotConfig, channel: Channel, item: dict[str, Any]) -> RenderedMessage:
     config = channel.config
     context = message_context(db, item, config.timezone)
-    return render(item["message_kind"], context, markup=channel.markup, languages=config.languages, max_chars=channel.max_chars)
+    message = render(item["message_kind"], context, markup=channel.markup, languages=config.languages,
+                     max_chars=channel.max_chars)
+    if item["message_kind"] == "notice":  # an ops notice quotes an error, which a server may have filled with a secret
+        message.parts = [mask(part) for part in message.parts]
+        if message.blocks:
+            message.blocks = json.loads(mask(json.dumps(message.blocks, ensure_ascii=False)))
+        if isinstance(message.extra.get("part_blocks"), list):
+            message.extra["part_blocks"] = json.loads(mask(json.dumps(message.extra["part_blocks"], ensure_ascii=False)))
+    return message
 
 
 def _completes(change: dict[str, Any] | None) -> bool:

@@ -267,3 +267,21 @@ def test_a_channel_that_keeps_answering_429_is_left_for_the_next_run(server, tmp
     assert result.returncode == 0 and "rate limited 6 times in a row" in result.stderr, result.stderr
     assert len(server.hits(f"/bot{TG_TOKEN}/sendMessage")) == 6
     assert _outbox(tmp_path / "state.db")[0]["status"] == "pending"
+
+
+def test_an_ops_notice_quoting_an_error_with_a_secret_is_masked(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from outbox import deliver, enqueue_notice
+    from store import open_db, transaction
+
+    monkeypatch.setenv("OPS_SLACK_WEBHOOK_URL", f"https://hooks.slack.com/services/{HOOK_SECRET}")
+    bot = BotConfig(path="x", state=str(tmp_path / "state.db"), channels=(ChannelConfig(id="ops", kind="console"),),
+                    ops_channel="ops")
+    db = open_db(bot.state)
+    with transaction(db):
+        enqueue_notice(db, "ops", "health|x", f"⚠️ watching \"x\" is failing: HTTP 500 echo /services/{HOOK_SECRET} "
+                                              f"bot{TG_TOKEN}")
+    stream = io.StringIO()
+    monkeypatch.setenv("DESK_TG_TOKEN", TG_TOKEN)
+    assert deliver(db, bot, {"ops": ConsoleChannel(bot.channels[0], bot, stream=stream)}).sent == 1
+    out = stream.getvalue()
+    assert "failing" in out and "echoedwebhooksecret42" not in out and "FAULTS-telegram" not in out, out
