@@ -94,7 +94,12 @@ def _channels(bot: BotConfig) -> dict[str, Any]:
 @click.option("--log-format", type=click.Choice(["text", "json"]), default="text", help="Log line format.")
 @click.option("-v", "--verbose", is_flag=True, help="Log debug details.")
 def cli(log_format: str, verbose: bool) -> None:
-    """pushti: official outage statements, in Hindi and English, to your channel."""
+    """pushti: official outage statements, in Hindi and English, to your channel.
+
+    \b
+    Exit codes: 0 done; 1 a source failed; 2 bad configuration;
+    3 another pushti is running on this state; 4 the state database cannot be used.
+    """
     setup_logging(log_format, logging.DEBUG if verbose else logging.INFO)
 
 
