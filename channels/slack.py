@@ -35,6 +35,7 @@ _SDK_LOG = logging.getLogger("pushti.channels.slack_sdk")
 _SDK_LOG.setLevel(logging.CRITICAL)
 METADATA_EVENT = "pushti_outbox"
 HISTORY_LIMIT = 50  # messages read per history call when looking for a message a crash left in doubt
+HISTORY_PAGES = 4  # pages followed at most (200 messages since the attempt)
 HISTORY_UNREADABLE_ERRORS = {"missing_scope", "not_allowed_token_type", "no_permission", "access_denied",
                              "ekm_access_denied", "method_not_supported_for_channel_type"}
 MISSING_TARGET_ERRORS = {"message_not_found", "thread_not_found", "invalid_thread_ts", "cant_update_message"}
@@ -171,14 +172,21 @@ class SlackChannel(Channel):
             ("conversations.history", self.client.conversations_history, {})]
         calls += [("conversations.replies", self.client.conversations_replies, {"ts": ts}) for ts in threads if ts]
         for method, call, extra in calls:
-            response = self._api(method, call, channel=self.channel, oldest=oldest, limit=HISTORY_LIMIT,
-                                 include_all_metadata=True, **extra)
-            for item in response.get("messages") or []:
-                metadata = item.get("metadata") if isinstance(item, dict) else None
-                payload = metadata.get("event_payload") if isinstance(metadata, dict) else None
-                if (isinstance(payload, dict) and metadata.get("event_type") == METADATA_EVENT
-                        and str(payload.get("outbox_id")) == str(outbox_id) and str(payload.get("part", 0)) == str(part)):
-                    return str(item.get("ts"))
+            cursor = ""
+            for _ in range(HISTORY_PAGES):  # a busy channel: a few pages back, not its whole history
+                response = self._api(method, call, channel=self.channel, oldest=oldest, limit=HISTORY_LIMIT,
+                                     include_all_metadata=True, **({"cursor": cursor} if cursor else {}), **extra)
+                for item in response.get("messages") or []:
+                    metadata = item.get("metadata") if isinstance(item, dict) else None
+                    payload = metadata.get("event_payload") if isinstance(metadata, dict) else None
+                    if (isinstance(payload, dict) and metadata.get("event_type") == METADATA_EVENT
+                            and str(payload.get("outbox_id")) == str(outbox_id)
+                            and str(payload.get("part", 0)) == str(part)):
+                        return str(item.get("ts"))
+                next_page = response.get("response_metadata") or {}
+                cursor = str(next_page.get("next_cursor") or "") if isinstance(next_page, dict) else ""
+                if not (response.get("has_more") and cursor):
+                    break
         return None
 
     # -- errors -------------------------------------------------------------------------------------------------

@@ -181,6 +181,8 @@ class FakeSlack(FakeService):
                     return {"ok": False, "error": "thread_not_found"}
                 found = [m for m in self.messages if m.channel == channel and (m.ts == parent or m.thread_ts == parent)]
             found = [m for m in found if float(m.ts) > oldest]
+            start = int(payload.get("cursor") or 0)
+            found = found[start:]
             page = found[:limit]
             messages = []
             for m in page:
@@ -190,8 +192,9 @@ class FakeSlack(FakeService):
                 if with_metadata and m.metadata:
                     item["metadata"] = m.metadata
                 messages.append(item)
-        return {"ok": True, "messages": messages, "has_more": len(found) > limit,
-                "response_metadata": {"next_cursor": ""}}
+        more = len(found) > limit
+        return {"ok": True, "messages": messages, "has_more": more,
+                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
 
     def _webhook(self, route: str, payload: dict[str, Any]) -> tuple[int, bytes, dict[str, str]]:
         plain = {"Content-Type": "text/html"}

@@ -19,6 +19,7 @@ import sys
 import time
 from collections import Counter
 
+import pytest
 from fake_slack import FakeSlack
 from fake_telegram import FakeTelegram
 from pollhelpers import ROOT, incidents_document, load_incident, recent_start, revealed, run_bot, shifted, write_config
@@ -248,5 +249,33 @@ def test_a_lookup_that_fails_for_now_keeps_the_doubt_until_slack_answers(server,
         up = run_bot("deliver", "--config", str(config), env=env)
         assert up.returncode == 0, up.stderr
         assert set(slack_marks(fake).values()) == {1} and set(_statuses(tmp_path / "state.db")) == {"sent"}
+    finally:
+        fake.stop()
+
+
+def test_find_sent_reads_a_few_pages_of_a_busy_channel_and_the_thread(monkeypatch):  # type: ignore[no-untyped-def]
+    from channels import HistoryUnreadable
+    from channels.slack import SlackChannel
+    from config import BotConfig, ChannelConfig
+    from render import RenderedMessage
+
+    fake = FakeSlack(SLACK_TOKEN)
+    try:
+        monkeypatch.setenv("SLACK_BOT_TOKEN", SLACK_TOKEN)
+        channel = SlackChannel(ChannelConfig(id="team", kind="slack", options={
+            "channel": "C0PUSHTI", "api_base": fake.api_base, "timeout": 3}), BotConfig(path="<test>"))
+        since = time.time() - 60
+        mine = channel.send(RenderedMessage(parts=["in doubt"], extra={"outbox_id": 7, "part": 0}))
+        reply = channel.send(RenderedMessage(parts=["part 2"], extra={"outbox_id": 7, "part": 1}), reply_to=mine)
+        for n in range(70):  # others talk in the channel after it
+            channel.send(RenderedMessage(parts=[f"other {n}"]))
+        assert channel.find_sent(7, 0, since=since) == mine  # on the second page of history
+        assert channel.find_sent(7, 1, since=since) is None  # a reply is not in the channel's history …
+        assert channel.find_sent(7, 1, since=since, threads=(mine,)) == reply  # … but in its thread
+        assert channel.find_sent(8, 0, since=since) is None
+        assert channel.find_sent(7, 0, since=time.time() + 5) is None  # older than the window: not looked at
+        fake.scopes = {"chat:write"}
+        with pytest.raises(HistoryUnreadable, match="channels:history"):
+            channel.find_sent(7, 0, since=since)
     finally:
         fake.stop()
