@@ -6,6 +6,7 @@ Only this module and the stages it is handed to (incidents, outbox) read or writ
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -226,8 +227,11 @@ def _check_path(path: Path) -> None:
             raise StateError(f"state database {path}: {ancestor} is a file, not a folder: point [bot] state elsewhere")
         if ancestor.exists():
             break
+    if parent.is_dir():
+        return
     try:
         parent.mkdir(parents=True, exist_ok=True)
+        logging.getLogger("pushti.store").info("created the folder %s for the state database", parent)
     except OSError as err:
         raise StateError(f"state database {path}: its folder {parent} does not exist and cannot be created "
                          f"({_first_line(err)}): create it or point [bot] state elsewhere") from None
