@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,7 +19,7 @@ import sqlite_utils
 from classify import OUTAGE_KINDS, Statement
 from facts.stated_times import labelled_window, stated_span, timeline_span
 from posts import Post, iso_utc, parse_time
-from store import insert_row, now_iso, row, rows, update_row
+from store import insert_row, now_iso, update_row
 
 STATUS_OPEN = "open"
 STATUS_RESOLVED = "resolved"
@@ -27,6 +27,80 @@ STATUS_STALE = "stale"
 KIND_INCIDENT = "incident"
 KIND_MAINTENANCE = "maintenance"
 REPORT_WINDOW = timedelta(days=30)  # a post-incident report attaches to a resolution at most this old
+
+# The hot path's lookups, one constant each: tests/test_query_plans.py runs EXPLAIN QUERY PLAN on these very
+# strings and asserts each uses an index (store.m005_hot_path_indexes), never a scan of posts / incidents /
+# incident_changes. ``lower(service)`` is matched by the expression indexes on ``lower(service)``.
+SQL_POST_EXISTS = "select id from posts where source_id = ? and native_id = ?"
+SQL_DUPLICATE_CANDIDATES = (
+    "select id, text, incident_id, created_at from posts where service = ? and thread_key = ? "
+    "and source_id != ? and id != ? and substr(created_at, 1, 16) = ? and duplicate_of is null"
+)
+SQL_KEY_INCIDENT = "select incident_id from incident_keys where key = ?"
+SQL_INCIDENT = "select * from incidents where id = ?"
+SQL_OPEN_INCIDENTS = (
+    "select * from incidents where lower(service) = lower(?) and status = ? and last_statement_at >= ? "
+    "and coalesce(kind, 'incident') = 'incident' order by last_statement_at desc"
+)
+SQL_KEY_CLASH = "select 1 from incident_keys where incident_id = ? and source_id = ? and key != ?"
+SQL_REPORT_TARGET = (
+    "select * from incidents where lower(service) = lower(?) and coalesce(kind, 'incident') = 'incident' "
+    "and resolved_at is not null and resolved_at >= ? and resolved_at <= ? order by resolved_at desc limit 1"
+)
+SQL_OPEN_MAINTENANCE = (
+    "select * from incidents where lower(service) = lower(?) and kind = 'maintenance' and status = 'open' "
+    "and last_statement_at >= ? order by last_statement_at desc limit 1"
+)
+# The longest span from opening to resolution of any incident (days; matched by an expression index): an
+# incident resolved after a moment T opened after T minus this span, so the event lookup reads a window of
+# openings instead of every incident opened before T.
+SQL_LONGEST_SPAN = "select max(julianday(resolved_at) - julianday(opened_at)) as days from incidents"
+# Incidents of other services an incident opened at T may join (same conditions as one query with
+# "(resolved_at is null or resolved_at >= T) and opened_at <= T + window", split so each half uses an index):
+# 1. still open (no resolution time), 2. resolved at or after T, so opened within [T - longest span, T + window]
+# (read by opening time: the unary + keeps SQLite from walking every incident resolved after T instead, which in a
+# first poll of years of history is most of the table).
+_EVENT_FILTER = (
+    "id != :id and lower(service) != lower(:service) and opened_at is not null "
+    "and coalesce(kind, 'incident') = 'incident' and coalesce(unsure, 0) = 0 and status in ('open', 'resolved')"
+)
+SQL_EVENT_PARTNERS = (
+    f"select * from incidents where status in ('open', 'resolved') and resolved_at is null and {_EVENT_FILTER} "
+    "and opened_at <= :latest "
+    "union all "
+    f"select * from incidents where opened_at >= :earliest and opened_at <= :latest and +resolved_at >= :opened "
+    f"and {_EVENT_FILTER.replace('and status in', 'and +status in')} "
+    "order by opened_at, id"
+)
+SQL_EVENT = "select * from events where id = ?"
+SQL_EVENT_MEMBERS = "select status, resolved_at from incidents where event_id = ?"
+SQL_INCIDENT_EVENT = "select event_id from incidents where id = ?"
+SQL_STALE_CANDIDATES = "select id from incidents where status = ? and last_statement_at < ?"
+SQL_SET_POST_INCIDENT = "update posts set incident_id = ? where id = ?"
+SQL_REMEMBER_KEY = "insert or ignore into incident_keys (key, incident_id, source_id) values (?, ?, ?)"
+SQL_ADD_CHANGE = (
+    "insert into incident_changes (incident_id, change, post_id, at, recorded_at, notify, detail) "
+    "values (?, ?, ?, ?, ?, ?, ?)"
+)
+HOT_PATH_QUERIES = {
+    name: value for name, value in globals().items() if name.startswith("SQL_") and value.lstrip().startswith("select")
+}
+
+
+def row(db: sqlite_utils.Database, sql: str, params: tuple | dict = ()) -> dict[str, Any] | None:
+    """The first row as a dict, or None (straight on the connection: no savepoint per query as
+    ``sqlite_utils.Database.query`` wraps each one in)."""
+    cursor = db.conn.execute(sql, params)
+    found = cursor.fetchone()
+    if found is None:
+        return None
+    return dict(zip([d[0] for d in cursor.description], found, strict=True))
+
+
+def rows(db: sqlite_utils.Database, sql: str, params: tuple | dict = ()) -> list[dict[str, Any]]:
+    cursor = db.conn.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, found, strict=True)) for found in cursor.fetchall()]
 
 
 @dataclass(frozen=True)
@@ -53,11 +127,43 @@ def incident_key(service: str, thread_key: str) -> str:
     return f"{service.lower()}|{thread_key}"
 
 
+_POST_FIELDS = tuple(f.name for f in fields(Post))
+
+
+def post_row(post: Post) -> dict[str, Any]:
+    """``post.to_row()`` without its deep copy (``dataclasses.asdict``): the same values, a fraction of the cost
+    (tests/test_query_plans.py checks they agree)."""
+    data = {name: getattr(post, name) for name in _POST_FIELDS}
+    data["created_at"] = iso_utc(post.created_at)
+    data["components"] = list(post.components)
+    data["starts_at"] = iso_utc(post.starts_at) if post.starts_at else None
+    data["ends_at"] = iso_utc(post.ends_at) if post.ends_at else None
+    data["revision"] = post.revision
+    return data
+
+
+def post_data(post: Post, statement: Statement, seen_at: str) -> dict[str, Any]:
+    """The ``posts`` row of a classified post."""
+    data = post_row(post)
+    data.update(
+        components=json.dumps(list(post.components), ensure_ascii=False),
+        is_reply=int(post.is_reply),
+        is_self_reply=int(post.is_self_reply),
+        kind=statement.kind,
+        confidence=statement.confidence,
+        reason=statement.reason,
+        text_kind=statement.text_kind,
+        probabilities=json.dumps(statement.probabilities, sort_keys=True) if statement.probabilities else None,
+        symptoms=json.dumps(list(statement.symptoms)),
+        language=post.language or statement.language,
+        seen_at=seen_at,
+    )
+    return data
+
+
 def record_post(db: sqlite_utils.Database, post: Post, statement: Statement) -> int | None:
     """Insert the post (with its classification). Returns the new row id, or None if it was already stored."""
-    existing = row(
-        db, "select id from posts where source_id = ? and native_id = ?", (post.source_id, post.native_id)
-    )
+    existing = row(db, SQL_POST_EXISTS, (post.source_id, post.native_id))
     if existing:
         return None
     data = post.to_row()
@@ -82,13 +188,11 @@ def _duplicate_of(db: sqlite_utils.Database, post: Post, post_id: int) -> dict[s
     if not post.thread_key:
         return None
     minute = iso_utc(post.created_at)[:16]
-    for other in rows(
-        db,
-        "select id, text, incident_id, created_at from posts where service = ? and thread_key = ? "
-        "and source_id != ? and id != ? and substr(created_at, 1, 16) = ? and duplicate_of is null",
-        (post.service, post.thread_key, post.source_id, post_id, minute),
-    ):
-        if _norm_text(other["text"]) == _norm_text(post.text):
+    text = None
+    for other in rows(db, SQL_DUPLICATE_CANDIDATES, (post.service, post.thread_key, post.source_id, post_id, minute)):
+        if text is None:
+            text = _norm_text(post.text)
+        if _norm_text(other["text"]) == text:
             return other
     return None
 
@@ -96,11 +200,8 @@ def _duplicate_of(db: sqlite_utils.Database, post: Post, post_id: int) -> dict[s
 def _add_change(
     db: sqlite_utils.Database, incident_id: int, change: str, post_id: int | None, at: str, notify: bool, detail: str = ""
 ) -> Change:
-    change_id = insert_row(db, "incident_changes",
-        {"incident_id": incident_id, "change": change, "post_id": post_id, "at": at, "recorded_at": now_iso(),
-         "notify": int(notify), "detail": detail}
-    )
-    return Change(change_id, incident_id, change, post_id, at)
+    cursor = db.conn.execute(SQL_ADD_CHANGE, (incident_id, change, post_id, at, now_iso(), int(notify), detail))
+    return Change(int(cursor.lastrowid or 0), incident_id, change, post_id, at)
 
 
 def _find_open_incident(db: sqlite_utils.Database, post: Post, settings: LinkSettings) -> dict[str, Any] | None:
@@ -109,19 +210,10 @@ def _find_open_incident(db: sqlite_utils.Database, post: Post, settings: LinkSet
     page: two concurrent incidents on one status page stay apart. Social posts carry no incident id (a new
     top-level post starts a new conversation), so they join the service's open incident."""
     since = iso_utc(post.created_at - timedelta(hours=settings.window_hours))
-    candidates = rows(
-        db,
-        "select * from incidents where lower(service) = lower(?) and status = ? and last_statement_at >= ? "
-        "and coalesce(kind, 'incident') = 'incident' order by last_statement_at desc",
-        (post.service, STATUS_OPEN, since),
-    )
+    candidates = rows(db, SQL_OPEN_INCIDENTS, (post.service, STATUS_OPEN, since))
     for incident in candidates:
         if post.thread_key and post.status:
-            clash = row(
-                db,
-                "select 1 from incident_keys where incident_id = ? and source_id = ? and key != ?",
-                (incident["id"], post.source_id, incident_key(post.service, post.thread_key)),
-            )
+            clash = row(db, SQL_KEY_CLASH, (incident["id"], post.source_id, incident_key(post.service, post.thread_key)))
             if clash:
                 continue
         return incident
@@ -182,18 +274,19 @@ def link_statement(
     at = iso_utc(post.created_at)
     duplicate = _duplicate_of(db, post, post_id)
     if duplicate is not None:
-        update_row(db, "posts", post_id, {"duplicate_of": duplicate["id"], "incident_id": duplicate["incident_id"]})
+        db.conn.execute("update posts set duplicate_of = ?, incident_id = ? where id = ?",
+                        (duplicate["id"], duplicate["incident_id"], post_id))
         return []
 
     incident = None
     key = incident_key(post.service, post.thread_key) if post.thread_key else ""
     if key:
-        known = row(db, "select incident_id from incident_keys where key = ?", (key,))
+        known = row(db, SQL_KEY_INCIDENT, (key,))
         if known:
-            incident = row(db, "select * from incidents where id = ?", (known["incident_id"],))
+            incident = row(db, SQL_INCIDENT, (known["incident_id"],))
     if statement.kind == "noise":
         if incident is not None:
-            update_row(db, "posts", post_id, {"incident_id": incident["id"]})
+            db.conn.execute(SQL_SET_POST_INCIDENT, (incident["id"], post_id))
         return []
     if statement.kind == "report":
         return _attach_report(db, post, post_id, incident, key, notify)
@@ -281,16 +374,13 @@ def link_statement(
         if change == "resolved":
             _close_event_if_done(db, incident_id)
     _remember_key(db, key, incident_id, post)
-    update_row(db, "posts", post_id, {"incident_id": incident_id})
+    db.conn.execute(SQL_SET_POST_INCIDENT, (incident_id, post_id))
     return changes
 
 
 def _remember_key(db: sqlite_utils.Database, key: str, incident_id: int, post: Post) -> None:
     if key:
-        db.execute(
-            "insert or ignore into incident_keys (key, incident_id, source_id) values (?, ?, ?)",
-            (key, incident_id, post.source_id),
-        )
+        db.conn.execute(SQL_REMEMBER_KEY, (key, incident_id, post.source_id))
 
 
 def _attach_report(
@@ -301,12 +391,7 @@ def _attach_report(
     incident it reports on is over (a retrospective is written after the fact)."""
     at = iso_utc(post.created_at)
     if incident is None:
-        incident = row(
-            db,
-            "select * from incidents where lower(service) = lower(?) and coalesce(kind, 'incident') = 'incident' "
-            "and resolved_at is not null and resolved_at >= ? and resolved_at <= ? order by resolved_at desc limit 1",
-            (post.service, iso_utc(post.created_at - REPORT_WINDOW), at),
-        )
+        incident = row(db, SQL_REPORT_TARGET, (post.service, iso_utc(post.created_at - REPORT_WINDOW), at))
     if incident is None:
         return []  # kept as a statement; no incident to attach it to, nothing announced
     updates: dict[str, Any] = {"updated_at": now_iso()}
@@ -322,7 +407,7 @@ def _attach_report(
     if changes[0].change == "resolved":
         _close_event_if_done(db, incident["id"])
     _remember_key(db, key, incident["id"], post)
-    update_row(db, "posts", post_id, {"incident_id": incident["id"]})
+    db.conn.execute(SQL_SET_POST_INCIDENT, (incident["id"], post_id))
     return changes
 
 
@@ -343,12 +428,7 @@ def _link_maintenance(
                                 if statement.kind in OUTAGE_KINDS else "scheduled")
     if incident is None:
         since = iso_utc(post.created_at - timedelta(hours=settings.window_hours))
-        incident = row(
-            db,
-            "select * from incidents where lower(service) = lower(?) and kind = 'maintenance' and status = 'open' "
-            "and last_statement_at >= ? order by last_statement_at desc limit 1",
-            (post.service, since),
-        )
+        incident = row(db, SQL_OPEN_MAINTENANCE, (post.service, since))
     window_start = iso_utc(post.starts_at) if post.starts_at else None
     window_end = iso_utc(post.ends_at) if post.ends_at else None
     if window_start is None and window_end is None:
@@ -387,7 +467,7 @@ def _link_maintenance(
         update_row(db, "incidents", incident_id, updates)
     change = _add_change(db, incident_id, "maintenance", post_id, at, notify, detail=stage)
     _remember_key(db, key, incident_id, post)
-    update_row(db, "posts", post_id, {"incident_id": incident_id})
+    db.conn.execute(SQL_SET_POST_INCIDENT, (incident_id, post_id))
     return [change]
 
 
@@ -412,18 +492,19 @@ def _join_event(
     db: sqlite_utils.Database, incident_id: int, post: Post, settings: LinkSettings, notify: bool
 ) -> list[Change]:
     """Group a newly opened incident with overlapping incidents of *other* services into one event."""
-    incident = row(db, "select * from incidents where id = ?", (incident_id,))
+    incident = row(db, SQL_INCIDENT, (incident_id,))
     assert incident is not None
     opened = post.created_at
     window = timedelta(minutes=settings.event_window_minutes)
     owner = _owner(post.service)
-    others = rows(
-        db,
-        "select * from incidents where id != ? and lower(service) != lower(?) and opened_at is not null "
-        "and coalesce(kind, 'incident') = 'incident' and coalesce(unsure, 0) = 0 and status in ('open', 'resolved') and (resolved_at is null or resolved_at >= ?) and opened_at <= ? "
-        "order by opened_at",
-        (incident_id, post.service, iso_utc(opened), iso_utc(opened + window)),
-    )
+    longest = row(db, SQL_LONGEST_SPAN)
+    span_days = max(0.0, float(longest["days"])) if longest and longest["days"] is not None else 0.0
+    # a minute of slack for the float: a wider window only reads a few more rows, never fewer
+    earliest = opened - timedelta(days=span_days) - timedelta(minutes=1)
+    others = rows(db, SQL_EVENT_PARTNERS, {
+        "id": incident_id, "service": post.service, "opened": iso_utc(opened), "latest": iso_utc(opened + window),
+        "earliest": iso_utc(earliest),
+    })
     partners = []
     for other in others:
         other_open = parse_time(other["opened_at"])
@@ -446,7 +527,7 @@ def _join_event(
     db.execute(
         f"update incidents set event_id = ? where id in ({', '.join('?' * len(members))})", (event_id, *members)
     )
-    event = row(db, "select * from events where id = ?", (event_id,))
+    event = row(db, SQL_EVENT, (event_id,))
     assert event is not None
     started = min(event["started_at"], iso_utc(opened))
     update_row(db, "events", event_id, {"started_at": started, "status": STATUS_OPEN, "ended_at": None, "updated_at": now_iso()})
@@ -454,10 +535,10 @@ def _join_event(
 
 
 def _close_event_if_done(db: sqlite_utils.Database, incident_id: int) -> None:
-    incident = row(db, "select event_id from incidents where id = ?", (incident_id,))
+    incident = row(db, SQL_INCIDENT_EVENT, (incident_id,))
     if not incident or not incident["event_id"]:
         return
-    members = rows(db, "select status, resolved_at from incidents where event_id = ?", (incident["event_id"],))
+    members = rows(db, SQL_EVENT_MEMBERS, (incident["event_id"],))
     if all(m["status"] != STATUS_OPEN for m in members):
         ended = max((m["resolved_at"] or "") for m in members) or None
         update_row(db, "events", incident["event_id"], {"status": STATUS_RESOLVED, "ended_at": ended, "updated_at": now_iso()})
@@ -467,9 +548,7 @@ def mark_stale(db: sqlite_utils.Database, settings: LinkSettings, now: datetime)
     """Open incidents with no statement for ``stale_hours`` become stale (recorded as a change, not notified)."""
     cutoff = iso_utc(now - timedelta(hours=settings.stale_hours))
     changes = []
-    for incident in rows(
-        db, "select id from incidents where status = ? and last_statement_at < ?", (STATUS_OPEN, cutoff)
-    ):
+    for incident in rows(db, SQL_STALE_CANDIDATES, (STATUS_OPEN, cutoff)):
         update_row(db, "incidents", incident["id"], {"status": STATUS_STALE, "updated_at": now_iso()})
         changes.append(_add_change(db, incident["id"], "stale", None, iso_utc(now), notify=False))
     return changes

@@ -1,5 +1,7 @@
-"""One poll cycle: fetch every due source concurrently, then, per source, ONE transaction that stores the new
-posts, classifies and links them, queues the outbox rows and advances the cursor.
+"""One poll cycle: fetch every due source concurrently and, as each fetch completes, ONE transaction for that
+source that stores its new posts, classifies and links them, queues the outbox rows and advances the cursor — a
+slow source never delays storing the others. Sources that answered "not modified" only advance their cursor,
+all of them in one batched transaction.
 
 A source that fails is recorded (one line, backoff) and never stops the others.
 """
@@ -9,36 +11,66 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+import time
+from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import sqlite_utils
 
-from classify import classify
 from config import BotConfig, SourceConfig, parse_interval
 from faults import crash_point
-from incidents import Change, LinkSettings, link_statement, mark_stale, record_post
-from outbox import enqueue, enqueue_notice
+from incidents import Change, LinkSettings, link_statement, mark_stale, post_data, row
 from posts import Post, iso_utc, parse_time
 from store import (
     add_x_reads,
     ensure_source,
     load_cursor,
+    now_iso,
     now_utc,
-    row,
     source_state,
     transaction,
     update_row,
     x_reads_this_month,
 )
 from trackers import PollResult, SkipSource, TrackerError, tracker_for
-from trackers.http import make_client
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger("pushti.poll")
 MAX_BACKOFF_SECONDS = 3600.0
+DEFAULT_FETCH_WORKERS = 32  # concurrent fetches; ``[bot] fetch_workers`` when the configuration has it
+UNCHANGED_BATCH = 500  # "not modified" sources whose cursor is advanced in one transaction
+_CHUNK = 500  # parameters per "in (…)" lookup (SQLite allows 32,766; small chunks keep each statement cheap)
+
+# The per-poll lookups (tests/test_query_plans.py checks their plans).
+SQL_STORED_NATIVE_IDS = "select native_id from posts where source_id = ? and native_id in ({marks})"
+SQL_THREAD_LATEST = (
+    "select thread_key, max(created_at) as at from posts where source_id = ? and thread_key in ({marks}) "
+    "group by thread_key"
+)
+SQL_NEW_POST_IDS = "select id, source_id, native_id from posts where id > ?"  # the rows just inserted
+SQL_MAX_POST_ID = "select max(id) as id from posts"
+SQL_OPEN_STATUS = "select status, last_statement_at from incidents where id = ?"
+SQL_LATEST_CHANGE = (
+    "select * from incident_changes where incident_id = ? and change != 'event' order by at desc, id desc limit 1"
+)
+SQL_UNCHANGED = (
+    "update sources set cursor = ?, baseline_done = 1, last_poll_at = ?, last_success_at = ?, last_error = null, "
+    "failures = 0, failing_since = null, alerted = 0, next_due_at = ? where id = ? and baseline_done = 1 "
+    "and coalesce(alerted, 0) = 0"
+)
+HOT_PATH_QUERIES = {
+    "SQL_STORED_NATIVE_IDS": SQL_STORED_NATIVE_IDS.format(marks="?, ?"),
+    "SQL_THREAD_LATEST": SQL_THREAD_LATEST.format(marks="?, ?"),
+    "SQL_NEW_POST_IDS": SQL_NEW_POST_IDS,
+    "SQL_MAX_POST_ID": SQL_MAX_POST_ID,
+    "SQL_OPEN_STATUS": SQL_OPEN_STATUS,
+    "SQL_LATEST_CHANGE": SQL_LATEST_CHANGE,
+}
 
 
 @dataclass
@@ -48,11 +80,16 @@ class SourceOutcome:
     new_posts: int = 0
     queued: int = 0
     message: str = ""
+    seconds: float = 0.0  # time spent storing it (classify + store + link + queue), for the bench
+    classify_seconds: float = 0.0  # of which classifying
 
 
 @dataclass
 class CycleReport:
     outcomes: list[SourceOutcome] = field(default_factory=list)
+    seconds: float = 0.0  # the whole cycle
+    store_seconds: float = 0.0  # the writer's time in transactions (the rest is waiting for fetches)
+
 
     @property
     def failures(self) -> list[SourceOutcome]:
@@ -97,23 +134,66 @@ def fetch_one(source: SourceConfig, cursor: dict[str, Any], budget: int | None, 
         return TrackerError(f"tracker crashed: {type(err).__name__}: {err}")
 
 
+def fetch_workers(bot: BotConfig) -> int:
+    """How many fetches run at once: ``[bot] fetch_workers`` when the configuration has it, else 32."""
+    try:
+        value = int(getattr(bot, "fetch_workers", DEFAULT_FETCH_WORKERS) or DEFAULT_FETCH_WORKERS)
+    except (TypeError, ValueError):
+        value = DEFAULT_FETCH_WORKERS
+    return max(1, value)
+
+
+def fetch_each(
+    sources: list[SourceConfig], cursors: dict[str, dict[str, Any]], budgets: dict[str, int], http: httpx.Client,
+    stop: threading.Event | None = None, *, workers: int = DEFAULT_FETCH_WORKERS,
+) -> Iterator[tuple[SourceConfig, PollResult | TrackerError]]:
+    """Poll the sources' trackers concurrently (``workers`` at once) and yield each (source, result) as its fetch
+    completes, so the caller stores it while the others are still fetching. At most ``2 × workers`` fetches are
+    started and not yet handed over (bounded memory for thousands of sources). On a stop request, yields nothing
+    more and does not wait for fetches in flight (their sources are polled next time, cursors untouched)."""
+    if not sources:
+        return
+    workers = max(1, min(workers, len(sources)))
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch")
+    waiting = iter(sources)
+    running: dict[Future[PollResult | TrackerError], SourceConfig] = {}
+
+    def submit_more() -> None:
+        while len(running) < 2 * workers:
+            source = next(waiting, None)
+            if source is None:
+                return
+            future = pool.submit(fetch_one, source, cursors.get(source.id, {}), budgets.get(source.id), http)
+            running[future] = source
+
+    stopped = False
+    try:
+        submit_more()
+        while running:
+            if stop is not None and stop.is_set():
+                stopped = True
+                return
+            done, _ = wait(list(running), timeout=0.2, return_when=FIRST_COMPLETED)
+            for future in done:
+                source = running.pop(future)
+                if future.cancelled():
+                    continue
+                yield source, future.result()
+                if stop is not None and stop.is_set():
+                    stopped = True
+                    return
+            submit_more()
+    finally:
+        pool.shutdown(wait=not stopped, cancel_futures=True)
+
+
 def fetch_all(
     sources: list[SourceConfig], cursors: dict[str, dict[str, Any]], budgets: dict[str, int], http: httpx.Client,
     stop: threading.Event | None = None,
 ) -> dict[str, PollResult | TrackerError]:
     """Poll every source's tracker concurrently; a slow source never delays the others beyond its timeout.
     On a stop request, returns what has finished (the rest is polled next time, its cursor untouched)."""
-    if not sources:
-        return {}
-    pool = ThreadPoolExecutor(max_workers=min(32, len(sources)), thread_name_prefix="fetch")
-    futures = {s.id: pool.submit(fetch_one, s, cursors.get(s.id, {}), budgets.get(s.id), http) for s in sources}
-    try:
-        pending = set(futures.values())
-        while pending and not (stop is not None and stop.is_set()):
-            _, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-        return {source_id: f.result() for source_id, f in futures.items() if f.done() and not f.cancelled()}
-    finally:
-        pool.shutdown(wait=not (stop is not None and stop.is_set()), cancel_futures=True)
+    return {source.id: result for source, result in fetch_each(sources, cursors, budgets, http, stop)}
 
 
 def apply_outcome(
@@ -140,34 +220,94 @@ def _notify_policy(source: SourceConfig, baseline: bool, now: datetime) -> tuple
     return False, now - timedelta(seconds=parse_interval(source.backfill))
 
 
+def _chunks(values: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(values), _CHUNK):
+        yield values[start:start + _CHUNK]
+
+
+def _stored_native_ids(db: sqlite_utils.Database, source_id: str, native_ids: list[str]) -> set[str]:
+    """Which of these posts the source has already stored: one indexed lookup per 500 ids."""
+    stored: set[str] = set()
+    for chunk in _chunks(sorted(set(native_ids))):
+        sql = SQL_STORED_NATIVE_IDS.format(marks=", ".join("?" * len(chunk)))
+        stored.update(found[0] for found in db.conn.execute(sql, (source_id, *chunk)))
+    return stored
+
+
+def _threads_latest(db: sqlite_utils.Database, source_id: str, thread_keys: set[str]) -> dict[str, datetime | None]:
+    """Each thread's latest stored statement time (None: a new thread), for all the poll's threads at once."""
+    latest: dict[str, datetime | None] = dict.fromkeys(thread_keys)
+    for chunk in _chunks(sorted(thread_keys)):
+        sql = SQL_THREAD_LATEST.format(marks=", ".join("?" * len(chunk)))
+        for key, at in db.conn.execute(sql, (source_id, *chunk)):
+            latest[key] = parse_time(at) if at else None
+    return latest
+
+
+def _insert_posts(db: sqlite_utils.Database, source_id: str, data: list[dict[str, Any]]) -> list[int]:
+    """INSERT the poll's new posts in one executemany; their row ids, in order."""
+    if not data:
+        return []
+    columns = list(data[0])
+    before = row(db, SQL_MAX_POST_ID)
+    floor = int(before["id"] or 0) if before else 0
+    db.conn.executemany(
+        f"insert into posts ({', '.join(f'[{c}]' for c in columns)}) values ({', '.join('?' * len(columns))})",
+        [[item[c] for c in columns] for item in data],
+    )
+    ids = {native_id: post_id for post_id, owner, native_id in db.conn.execute(SQL_NEW_POST_IDS, (floor,))
+           if owner == source_id}
+    return [ids[item["native_id"]] for item in data]
+
+
 def apply_result(
     db: sqlite_utils.Database, bot: BotConfig, source: SourceConfig, result: PollResult, now: datetime
 ) -> SourceOutcome:
-    """Store one source's poll in ONE transaction: posts, classification, incidents, outbox, cursor."""
+    """Store one source's poll in ONE transaction: posts, classification, incidents, outbox, cursor.
+
+    Lookups are batched per poll (which posts are already stored, each thread's latest statement), only posts
+    not yet stored are classified, and the new ones are inserted with one executemany before they are linked in
+    order (linking reads other sources' posts only, so inserting first changes nothing)."""
+    started = time.perf_counter()
+    classify_seconds = 0.0
     settings = link_settings(bot)
     with transaction(db):
         state = ensure_source(db, source.id, source.kind, source.service)
         baseline = not state["baseline_done"]
         notify_all, notify_since = _notify_policy(source, baseline, now)
-        new_posts = 0
         changes: list[Change] = []
         touched: set[int] = set()
-        previous: dict[str, datetime | None] = {}
-        for post in sorted(result.posts, key=lambda p: (p.created_at, p.native_id)):
-            position, gap = _thread_position(db, source.id, post, previous)
-            statement = classify(post, source_kind=source.kind, position=position, gap_seconds=gap,
-                                 threshold=bot.announce_threshold)
-            post_id = record_post(db, post, statement)
-            if post_id is None:
-                continue
-            new_posts += 1
+        fresh: list[tuple[Post, Any]] = []
+        if result.posts:
+            ordered = sorted(result.posts, key=lambda p: (p.created_at, p.native_id))
+            stored = _stored_native_ids(db, source.id, [p.native_id for p in ordered])
+            previous = _threads_latest(db, source.id, {p.thread_key for p in ordered if p.thread_key})
+            for post in ordered:
+                position, gap = _thread_position(post, previous)
+                if post.native_id in stored:
+                    continue  # already stored: its classification would be thrown away
+                stored.add(post.native_id)
+                from classify import classify  # the model loads only when there is something to read
+
+                tick = time.perf_counter()
+                statement = classify(post, source_kind=source.kind, position=position, gap_seconds=gap,
+                                     threshold=bot.announce_threshold)
+                classify_seconds += time.perf_counter() - tick
+                fresh.append((post, statement))
+        seen_at = now_iso()
+        post_ids = _insert_posts(db, source.id, [post_data(post, statement, seen_at) for post, statement in fresh])
+        for (post, statement), post_id in zip(fresh, post_ids, strict=True):
             notify = notify_all or (notify_since is not None and post.created_at >= notify_since)
             for change in link_statement(db, post, post_id, statement, settings, notify=notify):
                 changes.append(change)
                 touched.add(change.incident_id)
         if baseline and source.backfill == "open":
             changes.extend(_announce_open_incidents(db, touched, settings, now))
-        queued = enqueue(db, changes, bot)
+        queued = 0
+        if changes:
+            from outbox import enqueue  # render/jinja2 load only when there is something to queue
+
+            queued = enqueue(db, changes, bot)
         if result.reads:
             add_x_reads(db, result.reads, now)
         recovered = bool(state["alerted"])
@@ -186,26 +326,58 @@ def apply_result(
             },
         )
         if recovered and bot.ops_channel:
+            from outbox import enqueue_notice
+
             enqueue_notice(
                 db, bot.ops_channel, f"health|{source.id}|recovered|{iso_utc(now)}",
                 f"✅ pushti: watching \"{source.id}\" ({source.service}) works again since {iso_utc(now)}.",
             )
     status = "unchanged" if result.not_modified else "ok"
-    return SourceOutcome(source.id, status, new_posts, queued)
+    return SourceOutcome(source.id, status, len(fresh), queued, seconds=time.perf_counter() - started,
+                         classify_seconds=classify_seconds)
 
 
-def _thread_position(
-    db: sqlite_utils.Database, source_id: str, post: Post, previous: dict[str, datetime | None]
-) -> tuple[str, float | None]:
-    """("first" | "later" | "", seconds since the thread's previous statement) — a model feature. One query per
-    thread and poll (the thread's latest stored statement), then the poll's own order."""
+def _is_plain_unchanged(result: PollResult | TrackerError, state: dict[str, Any] | None) -> bool:
+    """A "not modified" answer that only moves the cursor on: no posts, no billed reads, a source past its first
+    poll and not flagged as failing (those take the full path: baseline, recovery notice)."""
+    return (
+        isinstance(result, PollResult) and result.not_modified and not result.posts and not result.reads
+        and state is not None and bool(state["baseline_done"]) and not state["alerted"]
+    )
+
+
+def apply_unchanged(
+    db: sqlite_utils.Database, bot: BotConfig, batch: list[tuple[SourceConfig, PollResult]], now: datetime
+) -> list[SourceOutcome]:
+    """Advance the cursors of sources that answered "not modified", all in ONE transaction (one fsync, not one
+    per source). Writes exactly what ``apply_result`` writes for such a poll; a source whose row no longer
+    qualifies (changed meanwhile) goes through ``apply_outcome``."""
+    if not batch:
+        return []
+    started = time.perf_counter()
+    stamp = iso_utc(now)
+    missed: list[tuple[SourceConfig, PollResult]] = []
+    with transaction(db):
+        for source, result in batch:
+            cursor = db.conn.execute(SQL_UNCHANGED, (
+                json.dumps(result.cursor, ensure_ascii=False, sort_keys=True), stamp, stamp,
+                iso_utc(now + timedelta(seconds=source.every)), source.id,
+            ))
+            if cursor.rowcount != 1:
+                missed.append((source, result))
+    share = (time.perf_counter() - started) / len(batch)
+    outcomes = {source.id: SourceOutcome(source.id, "unchanged", seconds=share) for source, _ in batch}
+    for source, result in missed:
+        outcomes[source.id] = apply_outcome(db, bot, source, result, now)
+    return [outcomes[source.id] for source, _ in batch]
+
+
+def _thread_position(post: Post, previous: dict[str, datetime | None]) -> tuple[str, float | None]:
+    """("first" | "later" | "", seconds since the thread's previous statement) — a model feature. ``previous``
+    starts as each thread's latest stored statement (one query per poll), then follows the poll's own order."""
     if not post.thread_key:
         return "", None
-    if post.thread_key not in previous:
-        found = row(db, "select max(created_at) as at from posts where source_id = ? and thread_key = ?",
-                    (source_id, post.thread_key))
-        previous[post.thread_key] = parse_time(found["at"]) if found and found["at"] else None
-    before = previous[post.thread_key]
+    before = previous.get(post.thread_key)
     previous[post.thread_key] = post.created_at
     if before is None:
         return "first", None
@@ -219,15 +391,12 @@ def _announce_open_incidents(
     fresh_since = iso_utc(now - timedelta(hours=settings.stale_hours))
     announced: list[Change] = []
     for incident_id in sorted(touched):
-        incident = row(db, "select status, last_statement_at from incidents where id = ?", (incident_id,))
+        incident = row(db, SQL_OPEN_STATUS, (incident_id,))
         if not incident or incident["status"] != "open" or (incident["last_statement_at"] or "") < fresh_since:
             continue
-        latest = row(
-            db, "select * from incident_changes where incident_id = ? and change != 'event' order by at desc, id desc limit 1",
-            (incident_id,),
-        )
+        latest = row(db, SQL_LATEST_CHANGE, (incident_id,))
         if latest:
-            db.execute("update incident_changes set notify = 1 where id = ?", (latest["id"],))
+            db.conn.execute("update incident_changes set notify = 1 where id = ?", (latest["id"],))
             announced.append(Change(latest["id"], incident_id, latest["change"], latest["post_id"], latest["at"]))
     return announced
 
@@ -292,12 +461,16 @@ def poll_cycle(
     now: datetime | None = None,
     stop: threading.Event | None = None,
 ) -> CycleReport:
-    """Poll the given (default: all configured) sources once and store what they say."""
+    """Poll the given (default: all configured) sources once and store what they say: each source's transaction
+    as soon as its fetch completes; the "not modified" ones in batched transactions. A stop request ends the
+    cycle between two transactions (the rest is polled by the next run)."""
+    started = time.perf_counter()
     now = now or now_utc()
     chosen = list(sources if sources is not None else bot.sources)
     report = CycleReport()
     due: list[SourceConfig] = []
     cursors: dict[str, dict[str, Any]] = {}
+    states: dict[str, dict[str, Any] | None] = {}
     for source in chosen:
         state = source_state(db, source.id)
         if only_due and state and state["failures"] and not is_due(state, now):
@@ -310,21 +483,49 @@ def poll_cycle(
             report.outcomes.append(SourceOutcome(source.id, "not_due"))  # its interval has not passed yet
             continue
         due.append(source)
+        states[source.id] = state
         cursors[source.id] = load_cursor(state)
-    own_client = http is None
-    client = http or make_client()
+    outcomes: dict[str, SourceOutcome] = {}
+    unchanged: list[tuple[SourceConfig, PollResult]] = []
+
+    def flush_unchanged() -> None:
+        if not unchanged:
+            return
+        tick = time.perf_counter()
+        for outcome in apply_unchanged(db, bot, unchanged, now):
+            outcomes[outcome.source_id] = outcome
+        report.store_seconds += time.perf_counter() - tick
+        unchanged.clear()
+        crash_point("after_source")  # tests: a crash after one transaction, before the next
+
+    own_client = http is None and bool(due)
+    client = http
+    if own_client:
+        from trackers.http import make_client
+
+        client = make_client()
     try:
-        results = fetch_all(due, cursors, x_budgets(db, bot, due, now), client, stop)
+        budgets = x_budgets(db, bot, due, now)
+        for source, result in fetch_each(due, cursors, budgets, client, stop, workers=fetch_workers(bot)):  # type: ignore[arg-type]
+            if stop is not None and stop.is_set():
+                break  # SIGTERM: stop between two transactions; the rest is polled by the next run
+            if _is_plain_unchanged(result, states.get(source.id)):
+                unchanged.append((source, result))  # type: ignore[arg-type]
+                if len(unchanged) >= UNCHANGED_BATCH:
+                    flush_unchanged()
+                continue
+            tick = time.perf_counter()
+            outcomes[source.id] = apply_outcome(db, bot, source, result, now)
+            report.store_seconds += time.perf_counter() - tick
+            crash_point("after_source")  # tests: a crash after one source's transaction, before the next
+        flush_unchanged()  # also on a stop: these fetches are done, their transaction is short
     finally:
-        if own_client:
+        if own_client and client is not None:
             client.close()
-    for source in due:
-        if source.id not in results or (stop is not None and stop.is_set()):
-            break  # SIGTERM: stop between two transactions; the rest is polled by the next run
-        report.outcomes.append(apply_outcome(db, bot, source, results[source.id], now))
-        crash_point("after_source")  # tests: a crash after one source's transaction, before the next
+    report.outcomes.extend(outcomes[s.id] for s in due if s.id in outcomes)  # in configuration order
     with transaction(db):
         mark_stale(db, link_settings(bot), now)
+    report.seconds = time.perf_counter() - started
     return report
 
 
@@ -332,3 +533,10 @@ def store_posts(db: sqlite_utils.Database, bot: BotConfig, source: SourceConfig,
     """Feed ready-made posts through the same path as a poll (the demo, tests)."""
     state = source_state(db, source.id)
     return apply_result(db, bot, source, PollResult(posts=posts, cursor=load_cursor(state)), now or now_utc())
+
+
+def enqueue_notice(db: sqlite_utils.Database, channel_id: str, key: str, text: str) -> int:
+    """``outbox.enqueue_notice``, imported on first use (outbox loads the renderer and its templates)."""
+    from outbox import enqueue_notice as queue_notice
+
+    return queue_notice(db, channel_id, key, text)
