@@ -1,104 +1,541 @@
 #!/usr/bin/env python3
-"""How long one poll cycle takes over N local Statuspage sources (default 200): changed vs unchanged.
+"""Ingest at scale (issue 14): N local feed sources + N local Statuspage sources, served from another process.
 
-Run: .venv/bin/python bench/poll_cycle.py [--sources 200] [--rounds 3]
-Every source is a page on a local HTTP server (127.0.0.1) serving a real GitHub incident; fetches run
-concurrently. "changed" = each page has one new update since the last poll (store + classify + link + outbox);
-"unchanged" = the server answers 304 to the stored ETag.
-The server runs in its own process, so the bot's timing is not the server's.
+Run: .venv/bin/python bench/poll_cycle.py [--sources 200] [--quick] [--no-naive] [--memory-cycles 4]
+
+Every source is real-shaped: feed source i serves one of four real Statuspage history feeds (GitHub and
+DigitalOcean Atom, DigitalOcean RSS, Sauce Labs Atom: 100, 95, 85 and 72 statements, 88 on average) with every
+time moved back by 37 h × i, so that two sources' incidents do not coincide; Statuspage source i serves
+``/api/v2/incidents.json`` with consecutive real GitHub incidents (``/work/shared/data`` or tests/data) holding
+at least 88 updates, moved the same way, and an empty ``scheduled-maintenances.json``. Every document is
+served with an ETag and Last-Modified (304 on a match) over HTTP/1.1 keep-alive, from a process of its own.
+
+Measured in one run:
+  naive     a sequential loop that only fetches and parses every document (feedparser.parse(url) for a feed,
+            urllib + json.loads for a Statuspage document): the floor a bot cannot beat without concurrency
+  first     our first poll (empty state): fetch, parse, classify, store, link, queue
+  unchanged our next poll: every server answers 304
+  1 %       our poll when 1 % of the sources (every 100th) show one new statement
+  store     statements/s of classify + store + link alone (the first poll's posts, parsed beforehand,
+            through pipeline.store_posts into a fresh database: no fetch, one core)
+  memory    peak RSS of a ``bot.py run``-like loop (another process): several poll cycles over all sources,
+            1 % changed each cycle; RSS after each cycle (growth between cycles) and the peak
+and prints the ratios against the naive loop and the issue's targets.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
+import email.utils
+import gc
 import hashlib
+import json
 import multiprocessing
+import os
+import re
+import subprocess
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT)]
 
-from localserver import LocalServer  # noqa: E402
-from pollhelpers import incidents_document, load_incident, recent_start, revealed, shifted  # noqa: E402
-
-from config import parse_config  # noqa: E402
-from pipeline import poll_cycle  # noqa: E402
-from store import open_db  # noqa: E402
-from trackers.http import make_client  # noqa: E402
-
-PATH = "/api/v2/incidents.json"
-
-
-def serve(sources: int, round_no: multiprocessing.Value, ready: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
-    """Child process: every source's page shows the incident with ``round_no`` updates revealed."""
-    incident = shifted(load_incident("42hkbtl63nmn"), recent_start(6))
-    documents = [incidents_document()] + [
-        incidents_document(revealed(incident, n)) for n in range(1, len(incident["incident_updates"]) + 1)
-    ]
-    server = LocalServer()
+SHARED = Path("/work/shared/data")
+FEED_FILES = (
+    "githubstatus_history_2019-11-22.atom",
+    "digitalocean_history_2019-10-30.atom",
+    "digitalocean_history_2020-01-05.rss",
+    "saucelabs_us_west_history_2020-11-15.atom",
+)
+INCIDENTS_PATH = "/api/v2/incidents.json"
+MAINT_PATH = "/api/v2/scheduled-maintenances.json"
+STATEMENTS_PER_SOURCE = 88
+SHIFT = timedelta(hours=37)  # source i's times move back by i × SHIFT
+CHANGED_EVERY = 100  # the 1 % round: every 100th source of each kind has one new statement
 
 
-    def handler(request):  # type: ignore[no-untyped-def]
-        body = documents[round_no.value]
-        tag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
-        if request.headers.get("if-none-match") == tag:
-            return 304, {"ETag": tag}, b""
-        return 200, {"ETag": tag, "Content-Type": "application/json"}, body
+# ---------------------------------------------------------------------------------------------------------------
+# Documents (built in the server process; deterministic)
 
+
+def _feed_path(name: str) -> Path:
+    for folder in (SHARED / "feeds", ROOT / "tests" / "data" / "feeds"):
+        if (folder / name).exists():
+            return folder / name
+    raise SystemExit(f"bench: feed {name} not found in {SHARED / 'feeds'} or tests/data/feeds")
+
+
+def _github_incidents() -> list[dict[str, Any]]:
+    folder = SHARED / "statuspage_github_incidents"
+    files = sorted(folder.glob("*.json")) if folder.exists() else []
+    if not files:
+        files = sorted((ROOT / "tests" / "data" / "e2e").glob("*.json"))
+    incidents = [json.loads(f.read_text())["incident"] for f in files]
+    return sorted(incidents, key=lambda i: i["created_at"])
+
+
+_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+_Q = r"(?:'|&apos;|&#39;)"
+_STAMP = re.compile(
+    r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) &lt;var data-var=" + _Q + r"date" + _Q + r"&gt;(\s*\d{1,2})"
+    r"&lt;/var&gt;, &lt;var data-var=" + _Q + r"time" + _Q + r"&gt;(\d{2}):(\d{2})&lt;/var&gt;"
+)
+_ISO_TAG = re.compile(r"<(published|updated)>([^<]+)</\1>")
+_RFC_TAG = re.compile(r"<(pubDate|lastBuildDate)>([^<]+)</\1>")
+_ENTRY = re.compile(r"(<entry>.*?</entry>|<item>.*?</item>)", re.S)
+
+
+def _shift_stamps(chunk: str, reference: datetime, delta: timedelta) -> str:
+    """Move every 'Nov <var>20</var>, <var>03:25</var>' stamp of one entry by ``delta`` (year from its entry)."""
+
+    def repl(m: re.Match[str]) -> str:
+        month, day = _MONTHS.index(m.group(1)) + 1, int(m.group(2))
+        year = reference.year if (month, day) <= (reference.month, reference.day + 1) else reference.year - 1
+        try:
+            moment = datetime(year, month, day, int(m.group(3)), int(m.group(4)), tzinfo=UTC) + delta
+        except ValueError:  # 29 Feb of a year that has none
+            moment = datetime(year, month, 28, int(m.group(3)), int(m.group(4)), tzinfo=UTC) + delta
+        pad = " " if m.group(2).startswith(" ") else ""
+        date_tag = m.group(0)[m.group(0).index("&lt;var"):m.group(0).index("&gt;") + 4]
+        time_tag = date_tag.replace("date", "time")
+        return (f"{_MONTHS[moment.month - 1]} {date_tag}{pad}{moment.day}&lt;/var&gt;, {time_tag}"
+                f"{moment:%H:%M}&lt;/var&gt;")
+
+    return _STAMP.sub(repl, chunk)
+
+
+def _shift_feed(text: str, delta: timedelta) -> str:
+    def iso(m: re.Match[str]) -> str:
+        value = datetime.fromisoformat(m.group(2).strip().replace("Z", "+00:00")) + delta
+        return f"<{m.group(1)}>{value.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}</{m.group(1)}>"
+
+    def rfc(m: re.Match[str]) -> str:
+        value = email.utils.parsedate_to_datetime(m.group(2).strip()) + delta
+        return f"<{m.group(1)}>{email.utils.format_datetime(value)}</{m.group(1)}>"
+
+    def entry(m: re.Match[str]) -> str:
+        chunk = m.group(0)
+        found = re.search(r"<(?:published|updated)>([^<]+)<", chunk)
+        if found:
+            reference = datetime.fromisoformat(found.group(1).strip().replace("Z", "+00:00"))
+        else:
+            found = re.search(r"<pubDate>([^<]+)<", chunk)
+            reference = email.utils.parsedate_to_datetime(found.group(1).strip()) if found else datetime(2019, 12, 31, tzinfo=UTC)
+        return _shift_stamps(chunk, reference, delta)
+
+    text = _ENTRY.sub(entry, text)
+    text = _ISO_TAG.sub(iso, text)
+    return _RFC_TAG.sub(rfc, text)
+
+
+def _new_entry(rss: bool, host: str, index: int, generation: int) -> str:
+    """One new incident with one 'Investigating' update, posted now (the 1 % round)."""
+    now = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=5 - generation)
+    stamp = (f"{_MONTHS[now.month - 1]} &lt;var data-var='date'&gt;{now.day}&lt;/var&gt;, "
+             f"&lt;var data-var='time'&gt;{now:%H:%M}&lt;/var&gt; UTC")
+    body = (f"&lt;p&gt;&lt;small&gt;{stamp}&lt;/small&gt;&lt;br&gt;&lt;strong&gt;Investigating&lt;/strong&gt; - "
+            f"We are investigating elevated error rates for API requests (bench {index}.{generation}).&lt;/p&gt;")
+    link = f"https://{host}/incidents/bench{index}g{generation}"
+    if rss:
+        return (f"<item><title>Elevated error rates</title><description>{body}</description>"
+                f"<pubDate>{email.utils.format_datetime(now)}</pubDate><link>{link}</link><guid>{link}</guid></item>")
+    return (f"<entry><id>tag:{host},2005:Incident/bench{index}g{generation}</id><published>{now:%Y-%m-%dT%H:%M:%SZ}"
+            f"</published><updated>{now:%Y-%m-%dT%H:%M:%SZ}</updated><link rel=\"alternate\" type=\"text/html\" "
+            f"href=\"{link}\"/><title>Elevated error rates</title><content type=\"html\">{body}</content></entry>")
+
+
+def _shift_iso(value: str | None, delta: timedelta) -> str | None:
+    if not value:
+        return value
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00")) + delta
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def _shift_incident(incident: dict[str, Any], delta: timedelta, suffix: str) -> dict[str, Any]:
+    incident = copy.deepcopy(incident)
+    incident["id"] = f"{incident['id']}{suffix}"
+    for key in ("created_at", "updated_at", "monitoring_at", "resolved_at", "started_at", "scheduled_for",
+                "scheduled_until"):
+        if key in incident:
+            incident[key] = _shift_iso(incident.get(key), delta)
+    for update in incident.get("incident_updates") or []:
+        update["id"] = f"{update['id']}{suffix}"
+        for key in ("created_at", "updated_at", "display_at"):
+            update[key] = _shift_iso(update.get(key), delta)
+    return incident
+
+
+class Documents:
+    """What source i of each kind serves at generation g (g new statements in the 1 % rounds)."""
+
+    def __init__(self, sources: int) -> None:
+        self.sources = sources
+        self.feeds = [_feed_path(name).read_text(encoding="utf-8") for name in FEED_FILES]
+        self.incidents = _github_incidents()
+        self.cache: dict[tuple[str, int, int], tuple[bytes, str, str]] = {}
+
+    def feed(self, i: int, generation: int) -> str:
+        template = self.feeds[i % len(self.feeds)]
+        text = _shift_feed(template, -SHIFT * i)
+        rss = "<rss" in template[:300]
+        for g in range(1, generation + 1):
+            entry = _new_entry(rss, f"feed{i}.example", i, g)
+            at = text.index("<item>") if rss else text.index("<entry>")
+            text = text[:at] + entry + text[at:]
+        return text
+
+    def statuspage(self, i: int, generation: int) -> str:
+        chosen: list[dict[str, Any]] = []
+        total, n = 0, len(self.incidents)
+        start = (i * 29) % n
+        k = 0
+        while total < STATEMENTS_PER_SOURCE and k < n:
+            incident = self.incidents[(start + k) % n]
+            chosen.append(_shift_incident(incident, -SHIFT * i, f"p{i}"))
+            total += len(incident.get("incident_updates") or [])
+            k += 1
+        for g in range(1, generation + 1):
+            now = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=5 - g)
+            stamp = now.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+            chosen.append({
+                "id": f"bench{i}g{g}", "name": "Elevated error rates", "status": "investigating", "impact": "minor",
+                "created_at": stamp, "updated_at": stamp, "started_at": stamp, "resolved_at": None,
+                "shortlink": f"https://stspg.io/bench{i}g{g}", "page_id": f"page{i}",
+                "incident_updates": [{"id": f"u{i}g{g}", "status": "investigating", "body":
+                                      f"We are investigating elevated error rates for API requests (bench {i}.{g}).",
+                                      "created_at": stamp, "updated_at": stamp, "display_at": stamp}],
+            })
+        chosen.sort(key=lambda inc: inc["created_at"], reverse=True)
+        page = {"id": f"page{i}", "name": f"Page {i}", "url": f"https://page{i}.example", "time_zone": "Etc/UTC"}
+        return json.dumps({"page": page, "incidents": chosen})
+
+    def get(self, kind: str, i: int, generation: int) -> tuple[bytes, str, str]:
+        key = (kind, i, generation)
+        if key not in self.cache:
+            if kind == "feed":
+                body = self.feed(i, generation).encode()
+            elif kind == "maint":
+                body = json.dumps({"page": {"id": f"page{i}"}, "scheduled_maintenances": []}).encode()
+            else:
+                body = self.statuspage(i, generation).encode()
+            tag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+            modified = email.utils.formatdate(1_700_000_000 + generation * 60, usegmt=True)
+            self.cache[key] = (body, tag, modified)
+        return self.cache[key]
+
+
+def serve(sources: int, generation: Any, ready: Any) -> None:
+    """Child process: /f<i>/history.atom (feeds), /p<i>/api/v2/… (Statuspage); ``generation`` is shared."""
+    docs = Documents(sources)
+    for i in range(sources):  # build every first-round document before saying ready
+        docs.get("feed", i, 0)
+        docs.get("statuspage", i, 0)
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802
+            path = self.path.split("?", 1)[0]
+            if path.startswith("/_generation/"):  # the run-like loop (another process) moves the pages on
+                generation.value = int(path.rsplit("/", 1)[1])
+                self.send_response(204)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            try:
+                if path.startswith("/f") and path.endswith("/history.atom"):
+                    i = int(path[2:path.index("/", 1)])
+                    kind = "feed"
+                elif path.startswith("/p") and path.endswith(INCIDENTS_PATH):
+                    i = int(path[2:path.index("/", 1)])
+                    kind = "statuspage"
+                elif path.startswith("/p") and path.endswith(MAINT_PATH):
+                    i = int(path[2:path.index("/", 1)])
+                    kind = "maint"
+                else:
+                    raise ValueError(path)
+            except ValueError:
+                self.send_response(404)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            g = generation.value if (i % CHANGED_EVERY == 0 and kind != "maint") else 0
+            body, tag, modified = docs.get(kind, i, g)
+            if self.headers.get("If-None-Match") == tag:
+                self.send_response(304)
+                self.send_header("ETag", tag)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("ETag", tag)
+            self.send_header("Last-Modified", modified)
+            self.send_header("Content-Type", "application/atom+xml" if kind == "feed" else "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+        request_queue_size = 1024
+
+    httpd = Server(("127.0.0.1", 0), Handler)
+    host, port = httpd.server_address[:2]
+    ready.put(f"http://{host}:{port}")
+    httpd.serve_forever()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The bot's side
+
+
+def bench_config(url: str, sources: int, state: str) -> dict[str, Any]:
+    feeds = [{"id": f"f{i}", "kind": "feed", "service": f"Feed {i}", "url": f"{url}/f{i}/history.atom"}
+             for i in range(sources)]
+    pages = [{"id": f"p{i}", "kind": "statuspage", "service": f"Page {i}", "url": f"{url}/p{i}"}
+             for i in range(sources)]
+    return {"bot": {"state": state, "every": "1s"}, "source": feeds + pages,
+            "channel": [{"id": "desk", "kind": "console"}]}
+
+
+def naive_loop(url: str, sources: int) -> tuple[float, float, int]:
+    """Sequential fetch + parse of every document: (feed seconds, statuspage seconds, feed entries)."""
+    import urllib.request
+
+    import feedparser
+
+    entries = 0
+    start = time.perf_counter()
     for i in range(sources):
-        server.route(f"/s{i}{PATH}", handler=handler)
-    ready.put(server.url)
-    server.httpd.serve_forever()
+        entries += len(feedparser.parse(f"{url}/f{i}/history.atom").entries)
+    feeds = time.perf_counter() - start
+    start = time.perf_counter()
+    for i in range(sources):
+        with urllib.request.urlopen(f"{url}/p{i}{INCIDENTS_PATH}") as response:
+            json.loads(response.read())
+    return feeds, time.perf_counter() - start, entries
+
+
+def rss_mb() -> tuple[float, float]:
+    """(current RSS, peak RSS) of this process in MB, from /proc/self/status."""
+    values = {}
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(("VmRSS:", "VmHWM:")):
+                values[line.split(":")[0]] = int(line.split()[1]) / 1024
+    return values.get("VmRSS", 0.0), values.get("VmHWM", 0.0)
+
+
+def memory_child(config_json: str, cycles: int, generation_start: int, url: str) -> None:
+    """``bot.py run``-like (another process): poll every source ``cycles`` times on a fresh state database — the
+    first cycle is the first poll, each later one has 1 % of the sources changed; print one JSON line per cycle
+    with the RSS."""
+    import urllib.request
+
+    from config import parse_config
+    from pipeline import poll_cycle
+    from store import open_db
+
+    bot = parse_config(json.loads(config_json), "<bench>")
+    db = open_db(bot.state)
+    for cycle in range(cycles):
+        urllib.request.urlopen(f"{url}/_generation/{generation_start + cycle}").read()  # cycle 0: unchanged pages
+        start = time.perf_counter()
+        report = poll_cycle(db, bot, only_due=False)
+        elapsed = time.perf_counter() - start
+        gc.collect()
+        current, peak = rss_mb()
+        print(json.dumps({"cycle": cycle + 1, "seconds": round(elapsed, 3), "rss": round(current, 1),
+                          "peak": round(peak, 1), "new": sum(o.new_posts for o in report.outcomes),
+                          "failed": len(report.failures)}), flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sources", type=int, default=200)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--sources", type=int, default=200, help="N: N feed sources and N Statuspage sources")
+    parser.add_argument("--quick", action="store_true", help="N = 50 unless given, one unchanged round, 2 memory cycles")
+    parser.add_argument("--no-naive", action="store_true", help="skip the naive loop")
+    parser.add_argument("--no-store", action="store_true", help="skip the store-only measurement")
+    parser.add_argument("--memory-cycles", type=int, default=4, help="cycles of the run-like loop (0: skip)")
+    parser.add_argument("--rounds", type=int, default=3, help="unchanged rounds (median reported)")
     args = parser.parse_args()
-    round_no = multiprocessing.Value("i", 0)
+    if args.quick:
+        if "--sources" not in sys.argv:
+            args.sources = 50
+        args.rounds = 1
+        args.memory_cycles = min(args.memory_cycles, 2)
+    n = args.sources
+    generation = multiprocessing.Value("i", 0)
     ready: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
-    child = multiprocessing.Process(target=serve, args=(args.sources, round_no, ready), daemon=True)
+    child = multiprocessing.Process(target=serve, args=(n, generation, ready), daemon=True)
     child.start()
-    url = ready.get(timeout=30)
+    url = ready.get(timeout=600)
+
+    from config import parse_config
+    from pipeline import poll_cycle
+    from store import open_db
+
+    load = os.getloadavg()[0]
+    print(f"ingest bench: {n} feed + {n} Statuspage sources (local, another process), load average {load:.2f}")
+    naive = None
+    if not args.no_naive:
+        feed_s, page_s, entries = naive_loop(url, n)
+        naive = feed_s + page_s
+        print(f"  naive sequential fetch+parse      {naive:8.2f} s  (feeds {feed_s:.2f} s: feedparser.parse(url), "
+              f"{entries} entries; Statuspage {page_s:.2f} s: urlopen + json.loads)")
+
+    results: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        raw = {
-            "bot": {"state": f"{tmp}/state.db"},
-            "source": [
-                {"id": f"s{i}", "kind": "statuspage", "service": f"Service {i}", "url": f"{url}/s{i}"}
-                for i in range(args.sources)
-            ],
-            "channel": [{"id": "desk", "kind": "console"}],
-        }
+        raw = bench_config(url, n, f"{tmp}/state.db")
         bot = parse_config(raw, "<bench>")
         db = open_db(bot.state)
-        client = make_client()
-        poll_cycle(db, bot, http=client, only_due=False)  # baseline
-        changed, unchanged = [], []
-        for step in range(1, args.rounds + 1):
-            round_no.value = step
+        start = time.perf_counter()
+        report = poll_cycle(db, bot, only_due=False)
+        results["first"] = time.perf_counter() - start
+        assert not report.failures, report.failures[0].message
+        statements = sum(o.new_posts for o in report.outcomes)
+        print(f"  first poll                        {results['first']:8.2f} s  ({statements} statements, "
+              f"{statements / results['first']:.0f} statements/s end to end)")
+        store_s = getattr(report, "store_seconds", None)
+        if store_s:
+            classify_s = sum(getattr(o, "classify_seconds", 0.0) for o in report.outcomes)
+            results["first_store_rate"] = statements / store_s
+            print(f"    of which storing (writer thread)  {store_s:8.2f} s  ({statements / store_s:.0f} statements/s "
+                  f"stored+classified+linked, fetch excluded; classify {classify_s:.2f} s of it, "
+                  f"{statements / max(1e-9, store_s - classify_s):.0f} statements/s without it)")
+
+        unchanged = []
+        for _ in range(args.rounds):
             start = time.perf_counter()
-            report = poll_cycle(db, bot, http=client, only_due=False)
-            changed.append(time.perf_counter() - start)
-            assert not report.failures, report.failures[0].message
-            assert sum(o.new_posts for o in report.outcomes) == args.sources
-            start = time.perf_counter()
-            report = poll_cycle(db, bot, http=client, only_due=False)
+            report = poll_cycle(db, bot, only_due=False)
             unchanged.append(time.perf_counter() - start)
-            assert all(o.status == "unchanged" for o in report.outcomes)
-        client.close()
+            assert not report.failures, report.failures[0].message
+            assert all(o.status == "unchanged" for o in report.outcomes), [o for o in report.outcomes if o.status != "unchanged"][:3]
+        results["unchanged"] = sorted(unchanged)[len(unchanged) // 2]
+        print(f"  unchanged poll (all 304)          {results['unchanged']:8.3f} s  (median of {len(unchanged)}: "
+              + ", ".join(f"{u:.3f}" for u in unchanged) + ")")
+        db.conn.close()
+        cron = cron_poll(raw, tmp)
+        if cron is not None:
+            results["cron"] = cron
+            print(f"  unchanged, bot.py poll --once     {cron:8.3f} s  (a new process, as cron runs it: start-up, "
+                  "imports, model load, lock, poll, deliver)")
+        db = open_db(bot.state)
+
+        generation.value = 1
+        start = time.perf_counter()
+        report = poll_cycle(db, bot, only_due=False)
+        results["changed"] = time.perf_counter() - start
+        assert not report.failures, report.failures[0].message
+        new = sum(o.new_posts for o in report.outcomes)
+        changed_sources = sum(1 for o in report.outcomes if o.new_posts)
+        print(f"  1 % changed poll                  {results['changed']:8.3f} s  ({changed_sources} sources with "
+              f"{new} new statements, {report.queued} messages queued)")
+        db.conn.close()
+
+        if not args.no_store:
+            generation.value = 0  # the first poll's documents
+            rate, count, seconds = store_only(raw, n, tmp)
+            results["store_rate"] = rate
+            print(f"  classify+store+link alone         {seconds:8.2f} s  ({count} statements, {rate:.0f} statements/s, "
+                  "parsed beforehand, one core)")
+
+        if args.memory_cycles:
+            memory(raw, args.memory_cycles, url, tmp)
+
     child.terminate()
+    print()
+    print("against the naive loop and the issue's targets")
+    target_unchanged = 20 if n >= 1000 else 10
+    if naive:
+        first_ratio = results["first"] / naive
+        speedup = naive / results["unchanged"]
+        print(f"  first poll / naive        {first_ratio:6.2f}×   target ≤ 1.5×   {'PASS' if first_ratio <= 1.5 else 'MISS'}")
+        print(f"  naive / unchanged poll    {speedup:6.1f}×   target ≥ {target_unchanged}×    "
+              f"{'PASS' if speedup >= target_unchanged else 'MISS'}")
+        print(f"  naive / 1 % changed poll  {naive / results['changed']:6.1f}×")
+        if "cron" in results:
+            print(f"  naive / bot.py poll --once (unchanged, new process) {naive / results['cron']:6.1f}×")
+    for key, label in (("first_store_rate", "first poll, fetch excluded"), ("store_rate", "parsed beforehand")):
+        if key in results:
+            print(f"  classify+store+link       {results[key]:6.0f}/s  target ≥ 5,000/s "
+                  f"{'PASS' if results[key] >= 5000 else 'MISS'}   ({label})")
 
-    def fmt(values: list[float]) -> str:
-        values = sorted(values)
-        return f"median {values[len(values) // 2]:.3f} s, min {values[0]:.3f} s, max {values[-1]:.3f} s"
 
-    print(f"poll cycle over {args.sources} local statuspage sources ({len(changed)} rounds, concurrent fetches)")
-    print(f"  changed   (1 new update per source): {fmt(changed)}")
-    print(f"  unchanged (304 Not Modified):        {fmt(unchanged)}")
+def cron_poll(raw: dict[str, Any], tmp: str) -> float | None:
+    """Wall time of ``bot.py poll --once --all`` over the same state (every source answers 304)."""
+    lines = ["[bot]", f"state = {json.dumps(raw['bot']['state'])}", 'every = "1s"']
+    for source in raw["source"]:
+        lines += ["", "[[source]]"] + [f"{k} = {json.dumps(v)}" for k, v in source.items()]
+    lines += ["", "[[channel]]", 'id = "desk"', 'kind = "console"']
+    config = Path(tmp) / "pushti.toml"
+    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, str(ROOT / "bot.py"), "poll", "--once", "--all", "--config", str(config)],
+                          capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        print(f"  bot.py poll --once failed (exit {done.returncode}): {done.stderr.strip()[-300:]}")
+        return None
+    return elapsed
+
+
+def store_only(raw: dict[str, Any], n: int, tmp: str) -> tuple[float, int, float]:
+    """The first poll's posts, parsed beforehand (not timed), through pipeline.store_posts into a fresh database."""
+    import httpx
+
+    from config import parse_config
+    from pipeline import store_posts
+    from store import open_db
+    from trackers import tracker_for
+
+    raw = {**raw, "bot": {**raw["bot"], "state": f"{tmp}/store-only.db"}}
+    bot = parse_config(raw, "<bench>")
+    batches = []
+    with httpx.Client(timeout=30) as client:
+        for source in bot.sources:
+            batches.append((source, tracker_for(source, http=client).poll({}).posts))
+    db = open_db(bot.state)
+    count = sum(len(posts) for _, posts in batches)
+    from classify import classify  # load the model and the lexicon before timing
+
+    if batches and batches[0][1]:
+        classify(batches[0][1][0], source_kind=batches[0][0].kind)
+    start = time.perf_counter()
+    for source, posts in batches:
+        store_posts(db, bot, source, posts)
+    seconds = time.perf_counter() - start
+    db.conn.close()
+    return count / seconds, count, seconds
+
+
+def memory(raw: dict[str, Any], cycles: int, url: str, tmp: str) -> None:
+    """Peak RSS of a run-like loop in another process: a first poll on a fresh database, then 1 % changed."""
+    raw = {**raw, "bot": {**raw["bot"], "state": f"{tmp}/memory.db"}}
+    code = (
+        f"import sys; sys.path[:0] = [{str(ROOT)!r}, {str(ROOT / 'bench')!r}]; import poll_cycle as b; "
+        f"b.memory_child({json.dumps(raw)!r}, {cycles}, 10, {url!r})"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    lines = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+    if proc.returncode or not lines:
+        print(f"  memory: the run-like loop failed (exit {proc.returncode}): {proc.stderr.strip()[-500:]}")
+        return
+    rss = [entry["rss"] for entry in lines]
+    peak = max(entry["peak"] for entry in lines)
+    print(f"  run-like loop, {len(lines)} cycles       peak RSS {peak:.0f} MB (target ≤ 150 MB "
+          f"{'PASS' if peak <= 150 else 'MISS'}); RSS after each cycle " + ", ".join(f"{r:.0f}" for r in rss)
+          + " MB; seconds " + ", ".join(f"{entry['seconds']:.2f}" for entry in lines)
+          + "; new statements " + ", ".join(str(entry["new"]) for entry in lines))
 
 
 if __name__ == "__main__":
