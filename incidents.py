@@ -12,14 +12,20 @@ import json
 import re
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
-from classify import OUTAGE_KINDS, Statement
-from facts.stated_times import labelled_window, stated_span, timeline_span
 from posts import Post, iso_utc, parse_time
 from store import insert_row, now_iso, update_row
+
+if TYPE_CHECKING:
+    from classify import Statement
+
+# The classifier (numpy, the model) and the stated-time readers are imported where a statement is linked, not when
+# this module is: ``bot.py deliver`` / ``status`` / ``incidents`` reach this module through outbox and read no text.
+# classify.OUTAGE_KINDS, the kinds that tell of an outage:
+OUTAGE_KINDS = ("acknowledged", "update", "recovering", "resolved")
 
 STATUS_OPEN = "open"
 STATUS_RESOLVED = "resolved"
@@ -237,6 +243,8 @@ def stated_times(post: Post) -> _Stated:
     start_from = "field" if start else ""
     end_from = "field" if end else ""
     if start is None or end is None:
+        from facts.stated_times import stated_span, timeline_span
+
         span = timeline_span(post.text, posted_at=post.created_at) if "\n" in post.text else None
         if span is None or (span.start is None and span.end is None):
             span = stated_span(post.text, post.created_at)
@@ -433,6 +441,8 @@ def _link_maintenance(
     window_end = iso_utc(post.ends_at) if post.ends_at else None
     if window_start is None and window_end is None:
         # a notice names its window ahead ("Start Date: … End Date: …"), else a span in its words
+        from facts.stated_times import labelled_window, stated_span
+
         span = labelled_window(post.text, post.created_at)
         if span.start is None and span.end is None and stage == "scheduled":
             span = stated_span(post.text, post.created_at)

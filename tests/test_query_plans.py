@@ -142,3 +142,24 @@ def test_split_event_lookup_returns_what_the_single_query_returned(db):
             "earliest": iso_utc(opened - timedelta(days=days) - timedelta(minutes=1)),
         })]
         assert got == want
+
+
+def test_outage_kinds_agree_with_the_classifier():
+    import classify
+
+    assert incidents.OUTAGE_KINDS == classify.OUTAGE_KINDS
+
+
+def test_importing_the_pipeline_loads_neither_the_renderer_nor_the_model():
+    """``bot.py poll --once`` with nothing new to read renders nothing: jinja2 and the classifier load on use."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    code = ("import sys; import pipeline, incidents; "
+            "print(' '.join(m for m in ('jinja2', 'render', 'outbox', 'classify', 'numpy', 'facts.stated_times') "
+            "if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+    loaded = set(done.stdout.split())
+    assert not loaded & {"jinja2", "render", "outbox", "classify", "facts.stated_times"}, loaded
