@@ -166,13 +166,9 @@ def fetch_each(
             future = pool.submit(fetch_one, source, cursors.get(source.id, {}), budgets.get(source.id), http)
             running[future] = source
 
-    stopped = False
     try:
         submit_more()
-        while running:
-            if stop is not None and stop.is_set():
-                stopped = True
-                return
+        while running and not (stop is not None and stop.is_set()):
             done, _ = wait(list(running), timeout=0.2, return_when=FIRST_COMPLETED)
             for future in done:
                 source = running.pop(future)
@@ -180,11 +176,11 @@ def fetch_each(
                     continue
                 yield source, future.result()
                 if stop is not None and stop.is_set():
-                    stopped = True
                     return
             submit_more()
     finally:
-        pool.shutdown(wait=not stopped, cancel_futures=True)
+        # on a stop (also when the caller leaves the loop for one) fetches in flight are not waited for
+        pool.shutdown(wait=not (stop is not None and stop.is_set()), cancel_futures=True)
 
 
 def fetch_all(
