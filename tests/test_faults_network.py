@@ -409,3 +409,72 @@ def test_fetch_pool_workers_never_hold_the_process() -> None:
     pool.shutdown()
     release.set()
     assert pool.wait_idle(5)
+
+
+# --- TLS: the deadline backend wraps the encrypted stream too -------------------------------------------------------
+
+
+def _self_signed(tmp_path: Any) -> tuple[str, str]:
+    import shutil
+    import subprocess
+
+    if not shutil.which("openssl"):
+        pytest.skip("needs the openssl command to make a certificate")
+    cert, key = str(tmp_path / "cert.pem"), str(tmp_path / "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                    "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True, timeout=30)
+    return cert, key
+
+
+@pytest.mark.parametrize("trickling", [False, True])
+def test_https_works_and_is_bounded_by_the_deadline(tmp_path: Any, trickling: bool) -> None:
+    import ssl
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from trackers.http import Client
+
+    cert, key = _self_signed(tmp_path)
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            if trickling:  # headers one byte at a time: only the per-operation bound can end this
+                try:
+                    self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+                    for _ in range(40):
+                        self.wfile.write(b"a")
+                        self.wfile.flush()
+                        time.sleep(0.25)
+                except OSError:  # the client gave up
+                    pass
+                return
+            self.send_response(200)
+            self.send_header("Content-Length", "9")
+            self.end_headers()
+            self.wfile.write(b"encrypted")
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_ctx.load_cert_chain(cert, key)
+    httpd.socket = server_ctx.wrap_socket(httpd.socket, server_side=True)
+    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    url = f"https://127.0.0.1:{httpd.server_address[1]}/feed"
+    try:
+        with Client(fetch_deadline=1.5, verify=ssl.create_default_context(cafile=cert), timeout=15) as client:
+            if trickling:
+                started = time.monotonic()
+                with pytest.raises(TrackerError, match=r"longer than 1.5 s \(deadline\)"):
+                    fetch(client, url)
+                assert time.monotonic() - started < 8
+            else:
+                assert fetch(client, url).body == b"encrypted"
+                assert fetch(client, url).body == b"encrypted"  # over the pooled TLS connection
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
