@@ -483,8 +483,12 @@ class Times(timefmt.TimeFormatter):
         return self._night_day(a).date() == self._night_day(b).date()
 
     def until(self, start: datetime | None, end: datetime | None, lang: str) -> str:
-        """The end of a span as it follows its start: the weekday only when the day changed (HINDI.md)."""
+        """The end of a span as it follows its start: the weekday only when the day changed, and in Hindi the part
+        of day only when it changed too (HINDI.md: "सोमवार रात 9:42 बजे से 10:07 बजे तक", "… से देर रात 1:17 बजे
+        तक")."""
         if start is not None and end is not None and self.same_day(start, end):
+            if lang.startswith("hi"):
+                return self._moment_hi(end, weekday=False, part=_part_hi(timefmt.local(start, self.tz).hour))
             return self.clock(end, lang)
         return self.when(end, lang, date=False)
 

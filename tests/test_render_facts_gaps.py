@@ -121,7 +121,7 @@ def test_an_acknowledgement_after_the_stated_end_is_told_in_the_past(kind, statu
     hi, en = halves(message)
     assert "दिक्कत है" not in hi and "आ रही है" not in hi and "दिक्कत रही" in hi
     # 16:47–17:28 UTC is 10:17–10:58 PM IST; it said so at 11:15 PM
-    assert "रात 10:17 बजे से रात 10:58 बजे तक रही (लगभग 41 मिनट)" in hi and "बाद में, रात 11:15 बजे दी" in hi
+    assert "बुधवार रात 10:17 बजे से 10:58 बजे तक रही (लगभग 41 मिनट)" in hi and "बाद में, रात 11:15 बजे दी" in hi
     assert " is affected" not in en and " was affected" in en and "from Wednesday, 10:17 PM to 10:58 PM" in en
     assert "🔴" not in message
 
