@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
+import os
+import queue
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -43,6 +47,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("pushti.poll")
 MAX_BACKOFF_SECONDS = 3600.0
 DEFAULT_FETCH_WORKERS = 32  # concurrent fetches; ``[bot] fetch_workers`` when the configuration has it
+FIRST_POLLS_FOR_A_PARSER = 64  # first polls in one cycle from which fetching + parsing moves to another process
 UNCHANGED_BATCH = 500  # "not modified" sources whose cursor is advanced in one transaction
 _CHUNK = 500  # parameters per "in (…)" lookup (SQLite allows 32,766; small chunks keep each statement cheap)
 
@@ -181,6 +186,110 @@ def fetch_each(
     finally:
         # on a stop (also when the caller leaves the loop for one) fetches in flight are not waited for
         pool.shutdown(wait=not (stop is not None and stop.is_set()), cancel_futures=True)
+
+
+def fetch_processes(bot: BotConfig, due: list[SourceConfig], cursors: dict[str, dict[str, Any]]) -> int:
+    """Processes that fetch and parse next to the writer (0: threads in this process). ``[bot] fetch_processes``
+    when the configuration has it; else one when the machine has a second core and at least
+    ``FIRST_POLLS_FOR_A_PARSER`` sources are read for the first time (their whole history to parse): the parsing
+    then runs on the other core while this process classifies and stores. Ordinary polls (304s, a few new
+    statements) stay in threads: a process costs more than it saves there."""
+    configured = getattr(bot, "fetch_processes", None)
+    if configured is not None:
+        try:
+            return max(0, min(1, int(configured)))
+        except (TypeError, ValueError):
+            return 0
+    if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return 0
+    first_polls = sum(1 for source in due if not cursors.get(source.id))
+    return 1 if first_polls >= FIRST_POLLS_FOR_A_PARSER else 0
+
+
+def _portable(result: PollResult | TrackerError) -> Any:
+    """A result that survives pickling (an exception's keyword ``retry_after`` would not)."""
+    if isinstance(result, TrackerError):
+        return ("error", type(result), str(result), result.retry_after)
+    return result
+
+
+def _restore(payload: Any) -> PollResult | TrackerError:
+    if isinstance(payload, tuple) and payload and payload[0] == "error":
+        _, kind, message, retry_after = payload
+        try:
+            return kind(message, retry_after=retry_after)
+        except TypeError:
+            return TrackerError(message, retry_after=retry_after)
+    return payload
+
+
+def _die_with_parent() -> None:
+    """Linux: SIGKILL this process when its parent dies (a SIGKILLed bot leaves no fetcher behind)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except Exception:  # not Linux / no libc: the parent kills it on its way out
+        pass
+
+
+def _fetch_process(
+    sources: list[SourceConfig], cursors: dict[str, dict[str, Any]], budgets: dict[str, int], workers: int,
+    results: Any,
+) -> None:
+    """The fetcher process: its own client and threads; each (index, result) is put on ``results`` as it
+    completes (the queue is bounded: it waits while the writer is behind)."""
+    _die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent decides
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    from trackers.http import make_client
+
+    index = {source.id: i for i, source in enumerate(sources)}
+    with make_client() as client:
+        for source, result in fetch_each(sources, cursors, budgets, client, None, workers=workers):
+            results.put((index[source.id], _portable(result)))
+
+
+def fetch_each_in_process(
+    sources: list[SourceConfig], cursors: dict[str, dict[str, Any]], budgets: dict[str, int],
+    stop: threading.Event | None = None, *, workers: int = DEFAULT_FETCH_WORKERS,
+) -> Iterator[tuple[SourceConfig, PollResult | TrackerError]]:
+    """``fetch_each`` in a forked process (fetch + parse on another core); results stream back as they complete.
+    Should the process die, the sources it had not answered for are fetched here."""
+    if not sources:
+        return
+    context = multiprocessing.get_context("fork")
+    results = context.Queue(maxsize=2 * workers)
+    child = context.Process(target=_fetch_process, args=(sources, cursors, budgets, workers, results),
+                            name="pushti-fetch", daemon=True)
+    child.start()
+    answered: set[int] = set()
+    try:
+        while len(answered) < len(sources) and not (stop is not None and stop.is_set()):
+            try:
+                index, payload = results.get(timeout=0.2)
+            except queue.Empty:
+                if child.is_alive():
+                    continue
+                try:
+                    index, payload = results.get(timeout=1.0)  # what it put just before it ended
+                except queue.Empty:
+                    break
+            answered.add(index)
+            yield sources[index], _restore(payload)
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join(timeout=5)
+        results.close()
+        results.cancel_join_thread()
+    if len(answered) < len(sources) and not (stop is not None and stop.is_set()):
+        log.warning("the fetcher process ended early (exit %s); fetching the rest here", child.exitcode)
+        rest = [source for i, source in enumerate(sources) if i not in answered]
+        from trackers.http import make_client
+
+        with make_client() as client:
+            yield from fetch_each(rest, cursors, budgets, client, stop, workers=workers)
 
 
 def fetch_all(
@@ -494,7 +603,8 @@ def poll_cycle(
         unchanged.clear()
         crash_point("after_source")  # tests: a crash after one transaction, before the next
 
-    own_client = http is None and bool(due)
+    processes = fetch_processes(bot, due, cursors) if http is None else 0
+    own_client = http is None and bool(due) and not processes
     client = http
     if own_client:
         from trackers.http import make_client
@@ -502,7 +612,12 @@ def poll_cycle(
         client = make_client()
     try:
         budgets = x_budgets(db, bot, due, now)
-        for source, result in fetch_each(due, cursors, budgets, client, stop, workers=fetch_workers(bot)):  # type: ignore[arg-type]
+        workers = fetch_workers(bot)
+        if processes:
+            fetched = fetch_each_in_process(due, cursors, budgets, stop, workers=workers)
+        else:
+            fetched = fetch_each(due, cursors, budgets, client, stop, workers=workers)  # type: ignore[arg-type]
+        for source, result in fetched:
             if stop is not None and stop.is_set():
                 break  # SIGTERM: stop between two transactions; the rest is polled by the next run
             if _is_plain_unchanged(result, states.get(source.id)):

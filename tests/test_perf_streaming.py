@@ -134,3 +134,31 @@ def test_an_unchanged_source_that_was_failing_takes_the_full_path(server, tmp_pa
     assert source_state(db, "a")["alerted"] == 0
     notices = db.conn.execute("select key from outbox where channel_id = 'ops'").fetchall()
     assert [k for (k,) in notices if "|recovered|" in k]
+
+
+def test_fetching_in_another_process_stores_what_threads_store(server, tmp_path):
+    """The first poll of many sources fetches and parses in a forked process: same posts, same failures (a 429's
+    retry-after kept across the process boundary)."""
+    live = shifted(load_incident("w7wlzstc8wss"), recent_start(3))
+    old = shifted(load_incident("nf4gcjtcsqdb"), recent_start(30))
+    names = ["a", "b", "c", "limited", "missing"]
+    for name in ("a", "b", "c"):
+        server.route(f"/{name}{PATH}", incidents_document(revealed(live, 3), old), etag=True)
+    server.route("/limited" + PATH, b"slow down", status=429, headers={"Retry-After": "120"})
+    snapshots = []
+    for processes in (0, 1):
+        folder = tmp_path / f"p{processes}"
+        folder.mkdir()
+        bot = _bot(server, folder, names)
+        object.__setattr__(bot, "fetch_processes", processes)
+        db = open_db(bot.state)
+        report = pipeline.poll_cycle(db, bot, only_due=False)
+        outcomes = [(o.source_id, o.status, o.new_posts, o.message.split(", will retry")[0]) for o in report.outcomes]
+        posts = sorted(db.conn.execute("select source_id, native_id, kind, text from posts").fetchall())
+        incidents = sorted(db.conn.execute("select service, status, opened_at, resolved_at from incidents").fetchall())
+        waits = {n: source_state(db, n)["next_due_at"] for n in ("limited", "missing")}
+        snapshots.append((outcomes, posts, incidents))
+        assert "retry after 120 s" in dict((o[0], o[3]) for o in outcomes)["limited"]
+        assert waits["limited"] > waits["missing"]  # the server's Retry-After, not the default backoff
+    assert snapshots[0] == snapshots[1]
+    assert len(snapshots[0][1]) == 3 * (3 + len(old["incident_updates"]))
