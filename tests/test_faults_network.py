@@ -29,6 +29,7 @@ from trackers.http import (
     is_private_host,
     make_client,
     parse_wait,
+    poll_deadline,
     redirect_refusal,
     retry_after_seconds,
 )
@@ -231,6 +232,22 @@ def test_a_deadline_passed_to_fetch_overrides_the_clients(trickle: Any) -> None:
     srv = trickle("headers")
     with make_client(deadline=60) as client, pytest.raises(TrackerError, match=r"longer than 1 s \(deadline\)"):
         fetch(client, srv.url + "/feed", deadline=1.0)
+
+
+def test_a_poll_deadline_bounds_several_fetches_as_a_whole(trickle: Any, server: Any) -> None:
+    srv = trickle("headers")
+    server.route("/fast", "ok")
+    with make_client(deadline=60) as client:
+        started = time.monotonic()
+        with poll_deadline(1.5):
+            with pytest.raises(TrackerError, match=r"the poll took longer than 1.5 s \(deadline\)"):
+                fetch(client, srv.url + "/feed")  # a tracker's first document…
+            with pytest.raises(TrackerError, match="the poll took longer"):
+                fetch(client, srv.url + "/fallback")  # …and its fallback: no new 60 s
+        assert time.monotonic() - started < 8
+        assert fetch(client, server.url + "/fast").body == b"ok"  # outside the block: the client's deadline again
+        with poll_deadline(60), pytest.raises(TrackerError, match=r"took longer than 1 s \(deadline\)"):
+            fetch(client, srv.url + "/feed", deadline=1.0)  # a fetch's own deadline still ends it first
 
 
 def test_a_plain_httpx_client_still_has_its_body_bounded(trickle: Any) -> None:

@@ -186,6 +186,20 @@ class Client(httpx.Client):
         self.backend.abort()
 
 
+@contextmanager
+def poll_deadline(seconds: float) -> Iterator[None]:
+    """One deadline, ``seconds`` from now, over every fetch this thread makes inside the block, on top of each
+    fetch's own: a tracker that reads several documents (a fallback feed, pages) stays within it as a whole."""
+    outer, outer_limit = getattr(_local, "deadline", None), getattr(_local, "limit", None)
+    ends = time.monotonic() + seconds
+    if outer is None or ends < outer:
+        _local.deadline, _local.limit = ends, seconds
+    try:
+        yield
+    finally:
+        _local.deadline, _local.limit = outer, outer_limit
+
+
 def deadline_from_env() -> float:
     """``PUSHTI_FETCH_DEADLINE`` (seconds) when set to a sane number, else ``DEFAULT_DEADLINE``."""
     raw = os.environ.get(DEADLINE_ENV, "").strip()
@@ -370,8 +384,13 @@ def fetch(
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     ends = time.monotonic() + limit
-    outer = getattr(_local, "deadline", None)
-    _local.deadline = ends if outer is None else min(outer, ends)
+    outer, outer_limit = getattr(_local, "deadline", None), getattr(_local, "limit", None)
+    if outer is not None and outer < ends:  # inside poll_deadline, whose end comes first
+        ends = outer
+        message = f"fetching {url}: the poll took longer than {outer_limit or limit:g} s (deadline); gave up"
+    else:
+        message = _deadline_message(url, limit)
+    _local.deadline = ends
     try:
         request = client.build_request("GET", url, headers=headers, params=params)
         origin_private: bool | None = None
@@ -380,7 +399,7 @@ def fetch(
             try:
                 redirect = response.next_request
                 if redirect is None:
-                    return _read(response, url, max_bytes, ends, limit, (etag, last_modified))
+                    return _read(response, url, max_bytes, ends, message, (etag, last_modified))
             finally:
                 response.close()
             if origin_private is None:
@@ -389,14 +408,14 @@ def fetch(
             if refusal:
                 raise TrackerError(refusal)
             if time.monotonic() >= ends:
-                raise TrackerError(_deadline_message(url, limit))
+                raise TrackerError(message)
             request = redirect
         raise TrackerError(f"more than {MAX_REDIRECTS} redirects from {url}")
     except httpx.InvalidURL as err:
         raise TrackerError(f"cannot fetch {url}: not a usable URL ({err})") from None
     except httpx.HTTPError as err:
         if time.monotonic() >= ends - 0.01:
-            raise TrackerError(_deadline_message(url, limit)) from None
+            raise TrackerError(message) from None
         backend = getattr(client, "backend", None)
         if isinstance(backend, _DeadlineBackend) and backend.aborted:
             raise TrackerError(f"fetching {url} was cut short: shutting down") from None
@@ -411,7 +430,7 @@ def _deadline_message(url: str, limit: float) -> str:
     return f"fetching {url} took longer than {limit:g} s (deadline); gave up"
 
 
-def _read(response: httpx.Response, url: str, max_bytes: int, ends: float, limit: float,
+def _read(response: httpx.Response, url: str, max_bytes: int, ends: float, late: str,
           validators: tuple[str, str]) -> FetchResult:
     """The body of a final (non-redirect) response, within the size cap and the deadline."""
     if response.status_code == 304:
@@ -429,7 +448,7 @@ def _read(response: httpx.Response, url: str, max_bytes: int, ends: float, limit
     size = 0
     for chunk in response.iter_bytes():
         if time.monotonic() >= ends:
-            raise TrackerError(_deadline_message(url, limit))
+            raise TrackerError(late)
         size += len(chunk)
         if size > max_bytes:
             raise TrackerError(f"response from {url} is over the {max_bytes:,}-byte cap")
