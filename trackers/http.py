@@ -8,7 +8,8 @@ Trackers call ``fetch`` (or ``fetch_if_changed``) and get bytes (or "not modifie
   whole (connect, headers, every read of the body, redirects) ends after ``deadline`` seconds (default
   ``DEFAULT_DEADLINE``, or ``PUSHTI_FETCH_DEADLINE`` from the environment), even against a server that trickles
   one byte a second: the client made by ``make_client`` gives every socket operation at most the time left
-  (a network backend wrapped around httpcore's), and the body loop checks the clock too.
+  (a network backend wrapped around httpcore's), and the body loop checks the clock too. ``poll_deadline``
+  bounds several fetches (a tracker's fallback document, its pages) as a whole.
 * **Shutdown.** ``Client.abort()`` shuts down every socket the client has open, so fetches blocked in a read
   fail at once (the daemon calls it on SIGTERM).
 * **Redirects** are followed here, one hop at a time: a source whose configured URL is on a public address may
