@@ -330,12 +330,16 @@ def _chunks(values: list[str]) -> Iterator[list[str]]:
         yield values[start:start + _CHUNK]
 
 
-def _stored_native_ids(db: sqlite_utils.Database, source_id: str, native_ids: list[str]) -> set[str]:
-    """Which of these posts the source has already stored: one indexed lookup per 500 ids."""
-    stored: set[str] = set()
-    for chunk in _chunks(sorted(set(native_ids))):
-        sql = SQL_STORED_NATIVE_IDS.format(marks=", ".join("?" * len(chunk)))
-        stored.update(found[0] for found in db.conn.execute(sql, (source_id, *chunk)))
+def _stored_posts(db: sqlite_utils.Database, posts: list[Post]) -> set[tuple[str, str]]:
+    """Which of these posts are already stored, as (source_id, native_id): one indexed lookup per 500 ids."""
+    wanted: dict[str, set[str]] = {}
+    for post in posts:
+        wanted.setdefault(post.source_id, set()).add(post.native_id)
+    stored: set[tuple[str, str]] = set()
+    for source_id, native_ids in wanted.items():
+        for chunk in _chunks(sorted(native_ids)):
+            sql = SQL_STORED_NATIVE_IDS.format(marks=", ".join("?" * len(chunk)))
+            stored.update((source_id, found[0]) for found in db.conn.execute(sql, (source_id, *chunk)))
     return stored
 
 
@@ -349,7 +353,7 @@ def _threads_latest(db: sqlite_utils.Database, source_id: str, thread_keys: set[
     return latest
 
 
-def _insert_posts(db: sqlite_utils.Database, source_id: str, data: list[dict[str, Any]]) -> list[int]:
+def _insert_posts(db: sqlite_utils.Database, data: list[dict[str, Any]]) -> list[int]:
     """INSERT the poll's new posts in one executemany; their row ids, in order."""
     if not data:
         return []
@@ -360,9 +364,8 @@ def _insert_posts(db: sqlite_utils.Database, source_id: str, data: list[dict[str
         f"insert into posts ({', '.join(f'[{c}]' for c in columns)}) values ({', '.join('?' * len(columns))})",
         [[item[c] for c in columns] for item in data],
     )
-    ids = {native_id: post_id for post_id, owner, native_id in db.conn.execute(SQL_NEW_POST_IDS, (floor,))
-           if owner == source_id}
-    return [ids[item["native_id"]] for item in data]
+    ids = {(owner, native_id): post_id for post_id, owner, native_id in db.conn.execute(SQL_NEW_POST_IDS, (floor,))}
+    return [ids[(item["source_id"], item["native_id"])] for item in data]
 
 
 def apply_result(
@@ -385,13 +388,13 @@ def apply_result(
         fresh: list[tuple[Post, Any]] = []
         if result.posts:
             ordered = sorted(result.posts, key=lambda p: (p.created_at, p.native_id))
-            stored = _stored_native_ids(db, source.id, [p.native_id for p in ordered])
+            stored = _stored_posts(db, ordered)
             previous = _threads_latest(db, source.id, {p.thread_key for p in ordered if p.thread_key})
             for post in ordered:
                 position, gap = _thread_position(post, previous)
-                if post.native_id in stored:
+                if (post.source_id, post.native_id) in stored:
                     continue  # already stored: its classification would be thrown away
-                stored.add(post.native_id)
+                stored.add((post.source_id, post.native_id))
                 from classify import classify  # the model loads only when there is something to read
 
                 tick = time.perf_counter()
@@ -400,7 +403,7 @@ def apply_result(
                 classify_seconds += time.perf_counter() - tick
                 fresh.append((post, statement))
         seen_at = now_iso()
-        post_ids = _insert_posts(db, source.id, [post_data(post, statement, seen_at) for post, statement in fresh])
+        post_ids = _insert_posts(db, [post_data(post, statement, seen_at) for post, statement in fresh])
         for (post, statement), post_id in zip(fresh, post_ids, strict=True):
             notify = notify_all or (notify_since is not None and post.created_at >= notify_since)
             for change in link_statement(db, post, post_id, statement, settings, notify=notify):

@@ -354,8 +354,12 @@ def memory_child(config_json: str, cycles: int, generation_start: int, url: str)
         elapsed = time.perf_counter() - start
         gc.collect()
         current, peak = rss_mb()
+        import resource
+
+        fetcher = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # a fetcher process, if one ran
         print(json.dumps({"cycle": cycle + 1, "seconds": round(elapsed, 3), "rss": round(current, 1),
-                          "peak": round(peak, 1), "new": sum(o.new_posts for o in report.outcomes),
+                          "peak": round(peak, 1), "fetcher_peak": round(fetcher, 1),
+                          "new": sum(o.new_posts for o in report.outcomes),
                           "failed": len(report.failures)}), flush=True)
 
 
@@ -532,10 +536,14 @@ def memory(raw: dict[str, Any], cycles: int, url: str, tmp: str) -> None:
         return
     rss = [entry["rss"] for entry in lines]
     peak = max(entry["peak"] for entry in lines)
+    fetcher = max(entry.get("fetcher_peak", 0.0) for entry in lines)
     print(f"  run-like loop, {len(lines)} cycles       peak RSS {peak:.0f} MB (target ≤ 150 MB "
           f"{'PASS' if peak <= 150 else 'MISS'}); RSS after each cycle " + ", ".join(f"{r:.0f}" for r in rss)
           + " MB; seconds " + ", ".join(f"{entry['seconds']:.2f}" for entry in lines)
           + "; new statements " + ", ".join(str(entry["new"]) for entry in lines))
+    if fetcher:
+        print(f"    the first poll's fetcher process (forked, pages shared with the bot until written): peak RSS "
+              f"{fetcher:.0f} MB")
 
 
 if __name__ == "__main__":
