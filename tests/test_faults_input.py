@@ -317,6 +317,48 @@ def test_statuspage_with_impossible_dates_polls_ok_and_stores_the_rest(server: A
     assert db.execute("select failures, last_error from sources").fetchone() == (0, None)
 
 
+def _recent(minutes: int) -> str:
+    return (NOW - timedelta(minutes=minutes)).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def hostile_documents(server: Any) -> dict[str, tuple[dict[str, Any], str, bytes, int]]:
+    """kind → (source, path, a document with one good entry and one per bad date, good posts in it)."""
+    rss_items = "".join(
+        f"<item><title>Entry {n}</title><guid>entry-{n}</guid><pubDate>{rfc2822(when)}</pubDate>"
+        f"<description>We are investigating errors ({n}).</description></item>"
+        for n, when in enumerate([_recent(30), *BAD]))
+    gcp = [{"id": f"inc{n}", "begin": when, "external_desc": "Errors", "status_impact": "SERVICE_OUTAGE",
+            "updates": [{"when": when, "status": "SERVICE_OUTAGE", "text": f"We are investigating errors ({n})."}]}
+           for n, when in enumerate([_recent(30), *BAD])]
+    widget = {"ongoing_incidents": [
+        {"id": f"01INC{n}", "name": f"Errors {n}", "status": "investigating", "last_update_at": when,
+         "last_update_message": "We are investigating errors."} for n, when in enumerate([_recent(30), *BAD])],
+        "in_progress_maintenances": [], "scheduled_maintenances": []}
+    return {
+        "feed": ({"id": "feed", "kind": "feed", "service": "Example", "url": server.url + "/feed.rss"}, "/feed.rss",
+                 f'<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>{rss_items}</channel></rss>'.encode(),
+                 1),
+        "gcp": ({"id": "gcp", "kind": "gcp", "service": "Google Cloud", "url": server.url + "/incidents.json"},
+                "/incidents.json", json.dumps(gcp).encode(), 1),
+        "incidentio": ({"id": "openai", "kind": "incidentio", "service": "OpenAI", "url": server.url},
+                       "/proxy/" + server.url.split("://", 1)[1], json.dumps(widget).encode(), 1),
+    }
+
+
+@pytest.mark.parametrize("kind", ["feed", "gcp", "incidentio"])
+def test_other_sources_with_impossible_dates_poll_ok(kind: str, server: Any, tmp_path: Path) -> None:
+    source, path, document, good = hostile_documents(server)[kind]
+    server.route(path, document)
+    config = write_config(tmp_path, [source])
+    result = run_bot("poll", "--once", "--config", str(config))
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr + result.stdout and "out of range" not in result.stderr
+    assert "skipping entry" in result.stderr
+    db = sqlite3.connect(tmp_path / "state.db")
+    assert db.execute("select count(*) from posts").fetchone()[0] == good
+    assert db.execute("select failures, last_error from sources").fetchone() == (0, None)
+
+
 def test_a_later_year_is_never_shown_without_it() -> None:
     tz = "Asia/Kolkata"
     far = datetime(2099, 3, 5, 10, 0, tzinfo=UTC)

@@ -50,9 +50,10 @@ def each_entry(
                 entry_id = id_of(item)
             except ENTRY_ERRORS:
                 entry_id = "?"
-            skip_entry(where, entry_id, err)
+            reason = "a date before year 1 or after year 9999" if isinstance(err, OverflowError) else err
+            skip_entry(where, entry_id, reason)
             if failures is not None:
-                failures.append(" ".join(str(err).split())[:200])
+                failures.append(" ".join(str(reason).split())[:200])
     return out
 
 
@@ -67,8 +68,10 @@ def post_time(value: Any, *, now: datetime | None = None) -> datetime:
             raise SkipEntry(f"not a date: {str(value)[:40]!r}")
     try:
         return trusted_time(when, now=now)  # type: ignore[arg-type]
-    except (ValueError, OverflowError) as err:
+    except ValueError as err:
         raise SkipEntry(str(err)) from None
+    except OverflowError:
+        raise SkipEntry("a date before year 1 or after year 9999") from None
 
 IMPACT_ORDER = ("", "none", "minor", "major", "critical")
 
