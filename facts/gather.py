@@ -85,7 +85,8 @@ def gather(db: sqlite_utils.Database, incident_id: int, *, change_id: int | None
            timezone: str = "Asia/Kolkata", body: str = "") -> dict[str, Any]:
     """Everything a message about one incident tells, as plain data (facts/context.py): the incident, the
     statement of the change (else its latest), the components named up to it, the stage of a maintenance, the
-    first statement, the last reopen, the event; for a collapsed backlog (``kind`` digest) every statement."""
+    first statement, the last reopen, the event, and every statement so far in order (a collapsed backlog, kind
+    digest, lists them)."""
     incident = row(db, "select * from incidents where id = ?", (incident_id,))
     if incident is None:
         raise KeyError(incident_id)
@@ -118,8 +119,7 @@ def gather(db: sqlite_utils.Database, incident_id: int, *, change_id: int | None
     back = row(db, "select at from incident_changes where incident_id = ? and change = 'reopened' "
                "order by at desc, id desc limit 1", (incident_id,)) if incident.get("reopened") else None
     context["reopened_at"] = moment(back["at"]) if back else None
-    if kind == "digest":
-        context["statements"] = statements(db, incident_id)
+    context["statements"] = statements(db, incident_id)  # all of them in order, each with its kind and stage
     return context
 
 

@@ -37,6 +37,8 @@ if str(ROOT) not in sys.path:
 
 from channels.console import ConsoleChannel  # noqa: E402
 from config import parse_config  # noqa: E402
+from facts.context import told  # noqa: E402
+from facts.gather import gather  # noqa: E402
 from facts.record import incident_record  # noqa: E402
 from incidents import incidents_with_statements  # noqa: E402
 from outbox import deliver  # noqa: E402
@@ -125,6 +127,8 @@ def corpus(name: str) -> tuple[str, list[dict]]:
         report = deliver(db, bot, {"desk": channel}, sleep=lambda _s: None)
         found = [json.loads(json.dumps(incident_record(i, i["statements"]), ensure_ascii=False))
                  for i in incidents_with_statements(db)]
+        for record in found:  # what the channel's messages were rendered from, gathered once (facts.gather)
+            record["gathered_told"] = told(gather(db, record["id"])["incident"])
     assert report.failed == 0 and report.deferred == 0, report
     text = stream.getvalue()
     ids: dict[str, str] = {}
@@ -318,6 +322,7 @@ def test_messages_and_the_incidents_json_record_tell_the_same_span(name):
     hi, en = hindi_lines(text), english_lines(text)
     for record in records(name):
         told = record["told"]
+        assert told == record["gathered_told"], record["id"]  # the record and the messages' gathered facts
         if record["kind"] == "incident":
             assert told["began_at"] == record["started_at"], record["id"]
         assert told["resolved_at"] == record["resolved_at"]
