@@ -182,3 +182,13 @@ def test_bot_poll_once_exits_2_with_one_line(tmp_path: Path, text: str, expected
     assert expected in lines[0] and str(config) in lines[0]
     assert "Traceback" not in result.stderr + result.stdout
     assert not (tmp_path / "state.db").exists()
+
+
+@pytest.mark.parametrize("command", [["run"], ["deliver"], ["status"], ["resync", "--dry-run"]])
+def test_other_commands_exit_2_before_doing_anything(tmp_path: Path, command: list[str]) -> None:
+    config = tmp_path / "pushti.toml"
+    config.write_text(f'[bot]\nstate = "{tmp_path / "state.db"}"\nevery = nan\n', encoding="utf-8")
+    result = run_bot(*command, "--config", str(config), timeout=60)
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert result.stderr.strip().count("\n") == 0 and "[bot]: every: bad interval nan" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
