@@ -176,8 +176,9 @@ def maintenance_text_says(incident: dict[str, Any] | None, statement: dict[str, 
 
 
 _NAMED_AFTER = re.compile(
-    r"\b(?:issues?|problems?|errors?|outages?|degradation|disruption|latency|trouble|delays?)\s+(?:with|in|for|on|"
-    r"affecting|impacting)\s+(?:our\s+|the\s+)?(?P<name>(?:[A-Z][\w.+-]*)(?:\s+[A-Z][\w.+-]*){0,2})"
+    r"\b(?i:issues?|problems?|errors?|outages?|degradation|disruption|latency|trouble|delays?)\s+(?i:with|for|on|"
+    r"affecting|impacting)\s+(?i:our\s+|the\s+)?"
+    r"(?P<name>[A-Z][\w.+-]*(?:\s+[A-Z][\w.+-]*){0,2}(?:\s+and\s+[A-Z][\w.+-]*(?:\s+[A-Z][\w.+-]*){0,2})?)"
 )
 _NOT_A_NAME = {"the", "our", "some", "all", "this", "a", "an", "we", "us", "customers", "users", "region", "regions"}
 
@@ -185,7 +186,8 @@ _NOT_A_NAME = {"the", "our", "some", "all", "this", "a", "an", "we", "us", "cust
 def products_named(texts: list[str], known: set[str] | None = None) -> list[str]:
     """Products a title or statement names that the glossary does not know ("Issues with NYC3 Spaces." →
     "Spaces"): capitalised words right after "issue(s) with / in / affecting", region codes and the service's own
-    names (``known``, lower-cased) left out. Only asked when nothing else names what broke."""
+    names (``known``, lower-cased) left out; "Image and Moderation APIs" stays one name. Not after "in" (a place:
+    "Errors in Bogota"). Only asked when nothing else names what broke."""
     from facts.where import regions as region_codes
 
     known = known or set()

@@ -206,3 +206,13 @@ def test_no_hindi_message_loses_what_broke():
                 head = hi.splitlines()[0]
                 assert ": सेवा में दिक्कत" not in head, (name, head)
                 assert re.search(r"\S+ में (?:धीमेपन की )?दिक्कत", head), (name, head)
+
+
+def test_products_the_glossary_does_not_know_are_read_from_titles_and_words():
+    from facts.context import products_named
+
+    assert products_named(["Issues with NYC3 Spaces."]) == ["Spaces"]  # the region is where, not what
+    assert products_named(["Elevated errors on Image and Moderation APIs"]) == ["Image and Moderation APIs"]
+    assert products_named(["Elevated Errors in Bogota (BOG) and Rio de Janeiro (GIG)"]) == []  # a place
+    assert products_named(["Elevated errors on Claude.ai"], {"claude.ai"}) == []  # the service itself
+    assert products_named(["We are investigating an issue with increased error rates"]) == []
