@@ -6,9 +6,13 @@ maintenance's completion, back to ongoing on a reopen, and again on the next res
 services at once) is one message per channel: the first ``event`` row sends it, each later one edits it.
 
 Delivery marks a row ``sending`` (committed) before the network call and ``sent`` with the remote id after it,
-so a crash can at worst repeat the one message (part) that was in flight; nothing pending is ever dropped. Edits
-are idempotent (the same text again is "not modified"), so a crash after an edit only repeats the edit.
-Pacing, 429 pauses, backoff with jitter and storm digests are per channel.
+so a crash can at worst repeat the one message (part) that was in flight; nothing pending is ever dropped. A
+channel that can read its own history (Slack with ``channels:history``) settles that doubt first: each part carries
+its outbox id (Slack message metadata), and a part found in the channel is recorded, not sent again; the outcome
+is noted in ``last_error`` ("crash check: …", shown by ``bot.py status``). Edits are idempotent (the same text
+again is "not modified"), so a crash after an edit only repeats the edit. Pacing, 429 pauses (bounded: at most
+15 min each, a few per run), backoff with jitter and storm digests are per channel; every wait is bounded, so no
+date arithmetic can overflow. Errors are stored masked (a server may echo a secret).
 """
 
 from __future__ import annotations
