@@ -419,8 +419,8 @@ def _settle_doubt(db: sqlite_utils.Database, bot: BotConfig, item: dict[str, Any
     try:
         found = channel.find_sent(item["id"], part, since=since, threads=tuple(threads))  # type: ignore[attr-defined]
     except HistoryUnreadable as err:
-        note = (f"{CRASH_CHECK}channel history not readable ({err}); message #{item['id']} was sent again after a "
-                "crash and may show twice")
+        note = (f"{CRASH_CHECK}channel history not readable ({err}): message #{item['id']}, in flight at a crash, "
+                "is sent again and may show twice; give the app that scope to close this window")
         log.warning("channel \"%s\": %s", channel_id, note.removeprefix(CRASH_CHECK))
         with transaction(db):
             update_row(db, "outbox", item["id"], {"status": "pending", "last_error": mask(note)})
