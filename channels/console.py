@@ -18,7 +18,7 @@ from render import RenderedMessage
 
 _SEQUENCES = re.compile(
     r"(?:\x1b\[|\x9b)[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]?"  # CSI … final byte (clear screen, cursor moves, colours)
-    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # OSC/DCS/SOS/PM/APC … ST or BEL
+    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c\n]*(?:\x07|\x1b\\|\x9c)?"  # OSC/DCS/SOS/PM/APC … ST, BEL or line end
     r"|\x1b[\x20-\x2f]*[\x30-\x7e]?"  # any other ESC sequence (and a lone ESC)
 )
 _CONTROLS = re.compile(

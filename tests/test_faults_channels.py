@@ -285,3 +285,8 @@ def test_an_ops_notice_quoting_an_error_with_a_secret_is_masked(tmp_path, monkey
     assert deliver(db, bot, {"ops": ConsoleChannel(bot.channels[0], bot, stream=stream)}).sent == 1
     out = stream.getvalue()
     assert "failing" in out and "echoedwebhooksecret42" not in out and "FAULTS-telegram" not in out, out
+
+
+def test_an_unterminated_osc_swallows_no_more_than_its_line() -> None:
+    assert terminal_safe("GitHub\x1b]0;set title, never ended\nEngineers are investigating.") == \
+        "GitHub\nEngineers are investigating."
