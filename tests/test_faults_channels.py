@@ -290,3 +290,28 @@ def test_an_ops_notice_quoting_an_error_with_a_secret_is_masked(tmp_path, monkey
 def test_an_unterminated_osc_swallows_no_more_than_its_line() -> None:
     assert terminal_safe("GitHub\x1b]0;set title, never ended\nEngineers are investigating.") == \
         "GitHub\nEngineers are investigating."
+
+
+def test_every_stderr_line_of_the_daemon_in_json_mode_is_json(server, tmp_path):  # type: ignore[no-untyped-def]
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from pollhelpers import ROOT
+
+    server.route(PATH, "<html>down</html>", status=503, headers={"Content-Type": "text/html"})
+    config = write_config(tmp_path, [{**_source(server), "every": "1s"}],
+                          [{"id": "desk", "kind": "console"},
+                           {"id": "tg", "kind": "telegram", "chat": CHAT, "api_base": server.url}])
+    proc = subprocess.Popen([sys.executable, str(ROOT / "bot.py"), "--log-format", "json", "-v", "run", "--config",
+                             str(config)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "TELEGRAM_BOT_TOKEN": ""})
+    time.sleep(3)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=30)
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) >= 3  # the skipped channel, running, the failing source, stopped
+    for line in lines:
+        json.loads(line)
