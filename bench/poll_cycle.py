@@ -134,9 +134,10 @@ def _shift_feed(text: str, delta: timedelta) -> str:
     return _RFC_TAG.sub(rfc, text)
 
 
-def _new_entry(rss: bool, host: str, index: int, generation: int) -> str:
-    """One new incident with one 'Investigating' update, posted now (the 1 % round)."""
-    now = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=5 - generation)
+def _new_entry(rss: bool, host: str, index: int, generation: int, base: datetime) -> str:
+    """One new incident with one 'Investigating' update, posted ``generation`` minutes after ``base`` (the server's
+    start, an hour ago: the same time each time the document is built)."""
+    now = base + timedelta(minutes=generation)
     stamp = (f"{_MONTHS[now.month - 1]} &lt;var data-var='date'&gt;{now.day}&lt;/var&gt;, "
              f"&lt;var data-var='time'&gt;{now:%H:%M}&lt;/var&gt; UTC")
     body = (f"&lt;p&gt;&lt;small&gt;{stamp}&lt;/small&gt;&lt;br&gt;&lt;strong&gt;Investigating&lt;/strong&gt; - "
@@ -179,13 +180,14 @@ class Documents:
         self.feeds = [_feed_path(name).read_text(encoding="utf-8") for name in FEED_FILES]
         self.incidents = _github_incidents()
         self.cache: dict[tuple[str, int, int], tuple[bytes, str, str]] = {}
+        self.base = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(hours=1)
 
     def feed(self, i: int, generation: int) -> str:
         template = self.feeds[i % len(self.feeds)]
         text = _shift_feed(template, -SHIFT * i)
         rss = "<rss" in template[:300]
         for g in range(1, generation + 1):
-            entry = _new_entry(rss, f"feed{i}.example", i, g)
+            entry = _new_entry(rss, f"feed{i}.example", i, g, self.base)
             at = text.index("<item>") if rss else text.index("<entry>")
             text = text[:at] + entry + text[at:]
         return text
@@ -201,8 +203,7 @@ class Documents:
             total += len(incident.get("incident_updates") or [])
             k += 1
         for g in range(1, generation + 1):
-            now = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=5 - g)
-            stamp = now.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+            stamp = (self.base + timedelta(minutes=g)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
             chosen.append({
                 "id": f"bench{i}g{g}", "name": "Elevated error rates", "status": "investigating", "impact": "minor",
                 "created_at": stamp, "updated_at": stamp, "started_at": stamp, "resolved_at": None,
