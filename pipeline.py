@@ -26,7 +26,7 @@ import sqlite_utils
 
 from config import BotConfig, SourceConfig, parse_interval
 from faults import crash_point
-from incidents import Change, LinkSettings, link_statement, mark_stale, post_data, row
+from incidents import Change, LinkSettings, link_statement, mark_stale, post_data, row, rows
 from posts import Post, iso_utc, parse_time
 from store import (
     add_x_reads,
@@ -63,6 +63,7 @@ SQL_OPEN_STATUS = "select status, last_statement_at from incidents where id = ?"
 SQL_LATEST_CHANGE = (
     "select * from incident_changes where incident_id = ? and change != 'event' order by at desc, id desc limit 1"
 )
+SQL_SOURCE_STATES = "select * from sources where id in ({marks})"
 SQL_UNCHANGED = (
     "update sources set cursor = ?, baseline_done = 1, last_poll_at = ?, last_success_at = ?, last_error = null, "
     "failures = 0, failing_since = null, alerted = 0, next_due_at = ? where id = ? and baseline_done = 1 "
@@ -559,6 +560,15 @@ def x_budgets(db: sqlite_utils.Database, bot: BotConfig, sources: list[SourceCon
     return {s.id: share + (1 if i < extra else 0) for i, s in enumerate(x_sources)}
 
 
+def _source_states(db: sqlite_utils.Database, source_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The sources' state rows, one query per 500 sources (not one per source)."""
+    found: dict[str, dict[str, Any]] = {}
+    for chunk in _chunks(sorted(set(source_ids))):
+        for state in rows(db, SQL_SOURCE_STATES.format(marks=", ".join("?" * len(chunk))), tuple(chunk)):
+            found[state["id"]] = state
+    return found
+
+
 def poll_cycle(
     db: sqlite_utils.Database,
     bot: BotConfig,
@@ -579,8 +589,9 @@ def poll_cycle(
     due: list[SourceConfig] = []
     cursors: dict[str, dict[str, Any]] = {}
     states: dict[str, dict[str, Any] | None] = {}
+    known = _source_states(db, [source.id for source in chosen])
     for source in chosen:
-        state = source_state(db, source.id)
+        state = known.get(source.id)
         if only_due and state and state["failures"] and not is_due(state, now):
             report.outcomes.append(
                 SourceOutcome(source.id, "backoff", message=f"source \"{source.id}\": backing off after "
