@@ -73,8 +73,6 @@ def test_new_york_across_the_november_change_and_india_beside_it(server, tmp_pat
     assert "resolved after 1 h 15 min" in desk
 
 
-@pytest.mark.xfail(strict=True, reason="render.py: the card's span names one zone for both ends ('1:30 AM – 1:45 AM "
-                   "EST') although the start was in EDT; needs render to name the start's zone when they differ")
 def test_the_cards_span_names_both_zones_when_a_change_falls_inside_it(server, tmp_path):  # type: ignore[no-untyped-def]
     server.route(PATH, incidents_document(dst_incident()))
     config = write_config(
