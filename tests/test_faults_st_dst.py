@@ -8,7 +8,6 @@ from __future__ import annotations
 import copy
 from datetime import datetime, timedelta, timezone
 
-import pytest
 from pollhelpers import incidents_document, load_incident, run_bot, write_config
 
 PATH = "/api/v2/incidents.json"
