@@ -472,8 +472,8 @@ class Times(timefmt.TimeFormatter):
             return super().when(moment, lang, date=date, zone=zone)
         text = self._moment_hi(moment, weekday=True, part=None)
         extra = []
-        if date:
-            extra.append(timefmt.day_month(moment, self.tz, "hi"))
+        if date or timefmt.needs_year(moment, self.tz, self.reference):  # a far date never loses its year
+            extra.append(timefmt.day_month(moment, self.tz, "hi", reference=self.reference))
         if zone:
             extra.append(timefmt.zone_label(self.tz, "hi", moment))
         return f"{text} ({', '.join(extra)})" if extra else text

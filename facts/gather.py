@@ -66,6 +66,27 @@ def _stage_of(db: sqlite_utils.Database, incident_id: int, change: dict[str, Any
     return str(latest["detail"]) if latest and latest["detail"] else "scheduled"
 
 
+UNLISTED = "no longer listed"  # trackers.absence: the raw status of a statement made from a disappearance
+
+
+def _mark_unlisted(db: sqlite_utils.Database, incidents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Set ``unlisted`` on each resolved incident whose resolving statement is only that its page stopped listing
+    it (the company never said it was fixed): one query for all of them."""
+    resolved = [i["id"] for i in incidents if i.get("status") == "resolved"]
+    found: set[int] = set()
+    if resolved:
+        marks = ",".join("?" * len(resolved))
+        found = {r["incident_id"] for r in rows(
+            db, f"select p.incident_id from posts p where p.incident_id in ({marks}) and p.duplicate_of is null "
+            "and p.created_at = (select max(q.created_at) from posts q where q.incident_id = p.incident_id "
+            "and q.duplicate_of is null and coalesce(q.kind, '') not in ('noise', 'report')) "
+            "and p.raw_status = ?", (*resolved, UNLISTED),
+        )}
+    for incident in incidents:
+        incident["unlisted"] = incident["id"] in found
+    return incidents
+
+
 def event(db: sqlite_utils.Database, event_id: int) -> dict[str, Any] | None:
     """An event (several services at once) with its members as plain incidents, earliest first."""
     found = row(db, "select * from events where id = ?", (event_id,))
@@ -77,7 +98,7 @@ def event(db: sqlite_utils.Database, event_id: int) -> dict[str, Any] | None:
         "started_at": moment(found["started_at"]),
         "ended_at": moment(found["ended_at"]),
         "services": [service_names(m["service"], first_time(m)) for m in members],
-        "incidents": [incident_facts(m) for m in members],
+        "incidents": _mark_unlisted(db, [incident_facts(m) for m in members]),
     }
 
 
@@ -99,7 +120,7 @@ def gather(db: sqlite_utils.Database, incident_id: int, *, change_id: int | None
     if post is None:
         post = row(db, "select * from posts where incident_id = ? and duplicate_of is null order by created_at desc "
                    "limit 1", (incident_id,))
-    context["incident"] = incident_facts(incident, _components_so_far(db, incident_id, post))
+    context["incident"] = _mark_unlisted(db, [incident_facts(incident, _components_so_far(db, incident_id, post))])[0]
     kinds = _source_kinds(db)
     if post:
         context["statement"] = _statement(db, post, kinds=kinds)
@@ -161,6 +182,7 @@ def summary_facts(db: sqlite_utils.Database, timezone: str, *, day: date | None 
         finished = data["resolved_at"] or data["last_statement_at"] or began
         if began and began < end and (finished or began) >= start:
             chosen.append(data)
+    _mark_unlisted(db, chosen)
     event_ids = sorted({i["event_id"] for i in chosen if i.get("event_id")})
     events = [e for e in (event(db, i) for i in event_ids) if e]
     context["summary"] = {"scope": "day", "incidents": chosen, "events": events, "day": start}

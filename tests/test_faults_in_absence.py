@@ -131,6 +131,9 @@ def test_missing_over_two_polls_minutes_apart_is_no_longer_listed(kind: str, ser
     assert "has not said there that the problem is resolved" in reply
     assert ": resolved" not in reply and "समस्या दूर कर ली गई" not in reply
     assert " wrote:" not in reply  # our words, not quoted as the company's
+    # the thread's first message is edited to say the same, not "resolved after …", and keeps the first statement
+    assert "no longer listed on the status page (since" in out and "स्टेटस पेज पर अब यह घटना नहीं दिखती (" in out
+    assert "resolved after" not in out and "बाद समस्या दूर" not in out and "First statement:" in out
     assert incident_status(tmp_path / "state.db") == ["resolved"]
     assert HEADER not in poll(config)  # said once
 

@@ -405,6 +405,8 @@ def test_an_edited_update_is_told_once_as_an_edit(server: Any, tmp_path: Path) -
     route.body = incidents_document(edited)
     out = poll(config)
     assert out.count("── [desk]") == 1 and "(edited)" in out
+    assert "the company edited its statement" in out or "कंपनी ने अपना बयान बदला" in out  # told as an edit
+    assert "still working on it" not in out and "काम जारी" not in out
     assert "── [desk]" not in poll(config)  # told once
     db = sqlite3.connect(tmp_path / "state.db")
     rows = db.execute("select native_id, raw_status from posts where native_id like '%#edit-%'").fetchall()

@@ -216,3 +216,15 @@ def test_products_the_glossary_does_not_know_are_read_from_titles_and_words():
     assert products_named(["Elevated Errors in Bogota (BOG) and Rio de Janeiro (GIG)"]) == []  # a place
     assert products_named(["Elevated errors on Claude.ai"], {"claude.ai"}) == []  # the service itself
     assert products_named(["We are investigating an issue with increased error rates"]) == []
+
+
+def test_a_far_future_date_keeps_its_year_in_hindi_even_in_the_short_form() -> None:
+    from datetime import datetime, timezone
+
+    from render import Times
+
+    times = Times("Asia/Kolkata")
+    far = datetime(2099, 10, 21, 7, 28, tzinfo=timezone.utc)
+    assert "2099" in times.when(far, "hi", date=False) and "2099" in times.when(far, "en", date=False)
+    this_year = datetime.now(timezone.utc).replace(hour=6, minute=0, second=0, microsecond=0)
+    assert "(" not in times.when(this_year, "hi", date=False)  # the short form stays short this year
