@@ -42,14 +42,8 @@ def _load(config_path: str | None) -> BotConfig:
     except ConfigError as err:
         emit(f"config error: {err}")
         sys.exit(EXIT_BAD_CONFIG)
-    if bot.options.get("state_wait") is not None:  # how long a write waits for another writer ("30s", 10)
-        from config import parse_interval
-
-        try:
-            set_busy_timeout(parse_interval(bot.options["state_wait"]))
-        except ValueError as err:
-            emit(f"config error: {bot.path}: [bot] state_wait: {err}")
-            sys.exit(EXIT_BAD_CONFIG)
+    if bot.options.get("state_wait") is not None:  # seconds a write waits for another writer (bounded by config)
+        set_busy_timeout(bot.options["state_wait"])
     return bot
 
 

@@ -53,6 +53,8 @@ BOT_INTERVALS = {
     "stale_after": (MINUTE, 30 * DAY),
     "event_window": (1.0, 7 * DAY),
     "delivery_max_wait": (0.0, HOUR),
+    "state_wait": (0.0, 10 * MINUTE),  # how long a write waits for another writer (store.set_busy_timeout)
+    "fetch_deadline": (1.0, HOUR),  # one fetch as a whole: connect, headers, body, redirects (trackers.http)
 }
 BACKFILL_RANGE = (1.0, 3650 * DAY)
 BOT_COUNTS = {"delivery_attempts": (1, 1000), "storm_threshold": (1, 100_000)}
@@ -249,9 +251,9 @@ def parse_config(raw: dict[str, Any], label: str = "<config>") -> BotConfig:
     for key, (least, most) in BOT_COUNTS.items():
         if key in bot_options:
             bounded_count(bot_options[key], where, key, least, most)
-    if "delivery_max_wait" in bot_options:
-        bot_options["delivery_max_wait"] = bounded_interval(
-            bot_options["delivery_max_wait"], where, "delivery_max_wait", *BOT_INTERVALS["delivery_max_wait"])
+    for key in ("delivery_max_wait", "state_wait", "fetch_deadline"):
+        if key in bot_options:
+            bot_options[key] = bounded_interval(bot_options[key], where, key, *BOT_INTERVALS[key])
 
     threshold = bot.get("announce_threshold", 0.7)
     if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0.0 <= threshold <= 1.0:
