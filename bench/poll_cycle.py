@@ -378,6 +378,7 @@ def main() -> None:
     parser.add_argument("--no-store", action="store_true", help="skip the store-only measurement")
     parser.add_argument("--memory-cycles", type=int, default=4, help="cycles of the run-like loop (0: skip)")
     parser.add_argument("--rounds", type=int, default=3, help="unchanged rounds (median reported)")
+    parser.add_argument("--memory-only", action="store_true", help="only the run-like loop's memory")
     args = parser.parse_args()
     if args.quick:
         if "--sources" not in sys.argv:
@@ -397,6 +398,11 @@ def main() -> None:
 
     load = os.getloadavg()[0]
     print(f"ingest bench: {n} feed + {n} Statuspage sources (local, another process), load average {load:.2f}")
+    if args.memory_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            memory(bench_config(url, n, f"{tmp}/state.db"), args.memory_cycles, url, tmp)
+        child.terminate()
+        return
     naive = None
     if not args.no_naive:
         feed_s, page_s, entries = naive_loop(url, n)
@@ -538,9 +544,11 @@ def store_only(raw: dict[str, Any], n: int, tmp: str) -> tuple[float, int, float
 def memory(raw: dict[str, Any], cycles: int, url: str, tmp: str) -> None:
     """Peak RSS of a run-like loop in another process: a first poll on a fresh database, then 1 % changed."""
     raw = {**raw, "bot": {**raw["bot"], "state": f"{tmp}/memory.db"}}
+    config = Path(tmp) / "memory-config.json"
+    config.write_text(json.dumps(raw), encoding="utf-8")
     code = (
-        f"import sys; sys.path[:0] = [{str(ROOT)!r}, {str(ROOT / 'bench')!r}]; import poll_cycle as b; "
-        f"b.memory_child({json.dumps(raw)!r}, {cycles}, 10, {url!r})"
+        f"import sys, pathlib; sys.path[:0] = [{str(ROOT)!r}, {str(ROOT / 'bench')!r}]; import poll_cycle as b; "
+        f"b.memory_child(pathlib.Path({str(config)!r}).read_text(), {cycles}, 10, {url!r})"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     lines = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
