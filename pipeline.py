@@ -17,7 +17,7 @@ import signal
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -163,6 +163,7 @@ def fetch_each(
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch")
     waiting = iter(sources)
     running: dict[Future[PollResult | TrackerError], SourceConfig] = {}
+    finished: queue.SimpleQueue[Future[PollResult | TrackerError]] = queue.SimpleQueue()  # O(1) per completion
 
     def submit_more() -> None:
         while len(running) < 2 * workers:
@@ -171,18 +172,21 @@ def fetch_each(
                 return
             future = pool.submit(fetch_one, source, cursors.get(source.id, {}), budgets.get(source.id), http)
             running[future] = source
+            future.add_done_callback(finished.put)
 
     try:
         submit_more()
         while running and not (stop is not None and stop.is_set()):
-            done, _ = wait(list(running), timeout=0.2, return_when=FIRST_COMPLETED)
-            for future in done:
-                source = running.pop(future)
-                if future.cancelled():
-                    continue
-                yield source, future.result()
-                if stop is not None and stop.is_set():
-                    return
+            try:
+                future = finished.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            source = running.pop(future)
+            if future.cancelled():
+                continue
+            yield source, future.result()
+            if stop is not None and stop.is_set():
+                return
             submit_more()
     finally:
         # on a stop (also when the caller leaves the loop for one) fetches in flight are not waited for

@@ -367,7 +367,7 @@ def memory_child(config_json: str, cycles: int, generation_start: int, url: str)
         print(json.dumps({"cycle": cycle + 1, "seconds": round(elapsed, 3), "rss": round(current, 1),
                           "peak": round(peak, 1), "fetcher_peak": round(fetcher, 1),
                           "new": sum(o.new_posts for o in report.outcomes),
-                          "failed": len(report.failures)}), flush=True)
+                          "failed": [o.message for o in report.failures][:3]}), flush=True)
 
 
 def main() -> None:
@@ -562,6 +562,9 @@ def memory(raw: dict[str, Any], cycles: int, url: str, tmp: str) -> None:
           f"{'PASS' if peak <= 150 else 'MISS'}); RSS after each cycle " + ", ".join(f"{r:.0f}" for r in rss)
           + " MB; seconds " + ", ".join(f"{entry['seconds']:.2f}" for entry in lines)
           + "; new statements " + ", ".join(str(entry["new"]) for entry in lines))
+    for entry in lines:
+        if entry.get("failed"):
+            print(f"    cycle {entry['cycle']}: failed sources, e.g. " + "; ".join(entry["failed"]))
     if fetcher:
         print(f"    the first poll's fetcher process (forked, pages shared with the bot until written): peak RSS "
               f"{fetcher:.0f} MB")
