@@ -18,6 +18,9 @@ key                                    allowed
 ``failure_alert_after``                1 … 10,000
 ``delivery_attempts``                  1 … 1,000
 ``storm_threshold``                    1 … 100,000
+``flood_threshold``                    1 … 1,000,000 (new incidents from one source in one poll told as one notice)
+``state_wait``                         0 … 10 min
+``fetch_deadline``                     1 s … 1 hour
 ``delivery_max_wait``                  0 … 1 hour
 channel ``timeout``                    1 s … 5 min
 channel ``min_interval``               0 (no pacing) … 1 hour
@@ -57,7 +60,7 @@ BOT_INTERVALS = {
     "fetch_deadline": (1.0, HOUR),  # one fetch as a whole: connect, headers, body, redirects (trackers.http)
 }
 BACKFILL_RANGE = (1.0, 3650 * DAY)
-BOT_COUNTS = {"delivery_attempts": (1, 1000), "storm_threshold": (1, 100_000)}
+BOT_COUNTS = {"delivery_attempts": (1, 1000), "storm_threshold": (1, 100_000), "flood_threshold": (1, 1_000_000)}
 CHANNEL_INTERVALS = {"timeout": (1.0, 5 * MINUTE), "min_interval": (0.0, HOUR)}
 CHANNEL_COUNTS = {"per_minute": (0, 10_000)}
 SOURCE_INTERVALS = {"timeout": (1.0, 5 * MINUTE)}
