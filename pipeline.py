@@ -132,7 +132,13 @@ def fetch_one(source: SourceConfig, cursor: dict[str, Any], budget: int | None, 
         tracker = tracker_for(source, http=http)
         if source.kind == "x":
             tracker.read_budget = budget  # type: ignore[attr-defined]
-        return tracker.poll(dict(cursor))
+        limit = getattr(http, "fetch_deadline", None)
+        if not limit:
+            return tracker.poll(dict(cursor))
+        from trackers.http import poll_deadline
+
+        with poll_deadline(float(limit)):  # one deadline over every document of this poll (fallbacks, pages)
+            return tracker.poll(dict(cursor))
     except TrackerError as err:
         return err
     except Exception as err:  # a bug in one tracker is that source's failure, not the cycle's
@@ -140,13 +146,24 @@ def fetch_one(source: SourceConfig, cursor: dict[str, Any], budget: int | None, 
         return TrackerError(f"tracker crashed: {type(err).__name__}: {err}")
 
 
+def _bot_option(bot: BotConfig, name: str) -> Any:
+    """A ``[bot]`` setting config.py may not know yet: its field when it has one, else the raw option."""
+    value = getattr(bot, name, None)
+    if value is None:
+        options = getattr(bot, "options", None) or {}
+        value = options.get(name)
+    return value
+
+
 def fetch_workers(bot: BotConfig) -> int:
-    """How many fetches run at once: ``[bot] fetch_workers`` when the configuration has it, else 32."""
-    try:
-        value = int(getattr(bot, "fetch_workers", DEFAULT_FETCH_WORKERS) or DEFAULT_FETCH_WORKERS)
-    except (TypeError, ValueError):
-        value = DEFAULT_FETCH_WORKERS
-    return max(1, value)
+    """How many fetches run at once: ``[bot] fetch_workers`` (1 … 256) when set, else 32."""
+    value = _bot_option(bot, "fetch_workers")
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 256:
+        if value is not None:
+            log.warning("[bot] fetch_workers must be a whole number from 1 to 256, not %r; using %d",
+                        value, DEFAULT_FETCH_WORKERS)
+        return DEFAULT_FETCH_WORKERS
+    return value
 
 
 def fetch_each(
@@ -199,7 +216,7 @@ def fetch_processes(bot: BotConfig, due: list[SourceConfig], cursors: dict[str, 
     ``FIRST_POLLS_FOR_A_PARSER`` sources are read for the first time (their whole history to parse): the parsing
     then runs on the other core while this process classifies and stores. Ordinary polls (304s, a few new
     statements) stay in threads: a process costs more than it saves there."""
-    configured = getattr(bot, "fetch_processes", None)
+    configured = _bot_option(bot, "fetch_processes")
     if configured is not None:
         try:
             return max(0, min(1, int(configured)))
@@ -240,7 +257,7 @@ def _die_with_parent() -> None:
 
 def _fetch_process(
     sources: list[SourceConfig], cursors: dict[str, dict[str, Any]], budgets: dict[str, int], workers: int,
-    results: Any,
+    results: Any, deadline: float | None = None,
 ) -> None:
     """The fetcher process: its own client and threads; each (index, result) is put on ``results`` as it
     completes (the queue is bounded: it waits while the writer is behind)."""
@@ -250,14 +267,14 @@ def _fetch_process(
     from trackers.http import make_client
 
     index = {source.id: i for i, source in enumerate(sources)}
-    with make_client() as client:
+    with make_client(deadline=deadline) as client:
         for source, result in fetch_each(sources, cursors, budgets, client, None, workers=workers):
             results.put((index[source.id], _portable(result)))
 
 
 def fetch_each_in_process(
     sources: list[SourceConfig], cursors: dict[str, dict[str, Any]], budgets: dict[str, int],
-    stop: threading.Event | None = None, *, workers: int = DEFAULT_FETCH_WORKERS,
+    stop: threading.Event | None = None, *, workers: int = DEFAULT_FETCH_WORKERS, deadline: float | None = None,
 ) -> Iterator[tuple[SourceConfig, PollResult | TrackerError]]:
     """``fetch_each`` in a forked process (fetch + parse on another core); results stream back as they complete.
     Should the process die, the sources it had not answered for are fetched here."""
@@ -265,7 +282,7 @@ def fetch_each_in_process(
         return
     context = multiprocessing.get_context("fork")
     results = context.Queue(maxsize=2 * workers)
-    child = context.Process(target=_fetch_process, args=(sources, cursors, budgets, workers, results),
+    child = context.Process(target=_fetch_process, args=(sources, cursors, budgets, workers, results, deadline),
                             name="pushti-fetch", daemon=True)
     child.start()
     answered: set[int] = set()
@@ -293,7 +310,7 @@ def fetch_each_in_process(
         rest = [source for i, source in enumerate(sources) if i not in answered]
         from trackers.http import make_client
 
-        with make_client() as client:
+        with make_client(deadline=deadline) as client:
             yield from fetch_each(rest, cursors, budgets, client, stop, workers=workers)
 
 
@@ -564,6 +581,12 @@ def x_budgets(db: sqlite_utils.Database, bot: BotConfig, sources: list[SourceCon
     return {s.id: share + (1 if i < extra else 0) for i, s in enumerate(x_sources)}
 
 
+def _fetch_deadline(bot: BotConfig) -> float | None:
+    """``[bot] fetch_deadline`` (seconds, validated by config) when set; None: the environment's / the default."""
+    value = _bot_option(bot, "fetch_deadline")
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0 else None
+
+
 def _source_states(db: sqlite_utils.Database, source_ids: list[str]) -> dict[str, dict[str, Any]]:
     """The sources' state rows, one query per 500 sources (not one per source)."""
     found: dict[str, dict[str, Any]] = {}
@@ -627,12 +650,12 @@ def poll_cycle(
     if own_client:
         from trackers.http import make_client
 
-        client = make_client()
+        client = make_client(deadline=_fetch_deadline(bot))
     try:
         budgets = x_budgets(db, bot, due, now)
         workers = fetch_workers(bot)
         if processes:
-            fetched = fetch_each_in_process(due, cursors, budgets, stop, workers=workers)
+            fetched = fetch_each_in_process(due, cursors, budgets, stop, workers=workers, deadline=_fetch_deadline(bot))
         else:
             fetched = fetch_each(due, cursors, budgets, client, stop, workers=workers)  # type: ignore[arg-type]
         for source, result in fetched:

@@ -162,3 +162,17 @@ def test_fetching_in_another_process_stores_what_threads_store(server, tmp_path)
         assert waits["limited"] > waits["missing"]  # the server's Retry-After, not the default backoff
     assert snapshots[0] == snapshots[1]
     assert len(snapshots[0][1]) == 3 * (3 + len(old["incident_updates"]))
+
+
+def test_fetch_settings_are_read_from_the_bot_section(tmp_path):
+    """[bot] fetch_workers / fetch_processes / fetch_deadline reach the poll cycle (config keeps unknown keys as
+    options; a field, once config.py has one, wins)."""
+    raw = {"bot": {"state": str(tmp_path / "s.db"), "fetch_workers": 4, "fetch_processes": 0, "fetch_deadline": "20s"},
+           "source": [], "channel": [{"id": "desk", "kind": "console"}]}
+    bot = parse_config(raw, "<test>")
+    assert pipeline.fetch_workers(bot) == 4
+    assert pipeline.fetch_processes(bot, [], {}) == 0
+    assert pipeline._fetch_deadline(bot) == 20.0
+    default = parse_config({**raw, "bot": {"state": str(tmp_path / "s.db")}}, "<test>")
+    assert pipeline.fetch_workers(default) == pipeline.DEFAULT_FETCH_WORKERS
+    assert pipeline._fetch_deadline(default) is None
