@@ -54,6 +54,8 @@ CHANGE_TO_MESSAGE = {
 }
 MAX_ATTEMPTS = 10  # transient failures of one message before it is marked failed (``[bot] delivery_attempts``)
 STORM_THRESHOLD = 12  # pending rows for one channel beyond which an incident's backlog is collapsed
+FLOOD_THRESHOLD = 50  # new incidents from one source in one poll beyond which they are held (``[bot] flood_threshold``)
+NEW_INCIDENT_CHANGES = ("acknowledged", "maintenance")
 MAX_INLINE_WAIT = 60.0  # longest wait (429, pacing, backoff) inside one delivery run (``[bot] delivery_max_wait``)
 INLINE_RETRIES = 1  # transient failures of a channel retried within one run before leaving it for the next
 MAX_PAUSES = 5  # 429 answers for one channel in one run before it is left for the next run
@@ -118,6 +120,34 @@ def enqueue(db: sqlite_utils.Database, changes: Iterable[Change], bot: BotConfig
             if change.change in ("resolved", "reopened") and incident["event_id"]:
                 added += _refresh_event(db, channel.id, incident["event_id"], change, f"{channel.id}|{origin}|event")
     return added
+
+
+def hold_flood(
+    db: sqlite_utils.Database, changes: list[Change], bot: BotConfig, source_id: str, service: str, at: str,
+) -> list[Change]:
+    """A source that suddenly lists more new incidents in one poll than ``[bot] flood_threshold`` (a page error, a
+    migrated status page) is told as ONE notice per channel, not one message per incident: the incidents are
+    recorded (``bot.py incidents`` lists them) and their changes in this poll are kept quiet. Returns the changes
+    still to announce. Called in the poll's transaction, after a source's baseline."""
+    limit = int(bot.options.get("flood_threshold", FLOOD_THRESHOLD))
+    new = {c.incident_id for c in changes if c.change in NEW_INCIDENT_CHANGES}
+    if len(new) <= limit:
+        return changes
+    held = [c for c in changes if c.incident_id in new]
+    for start in range(0, len(held), 500):
+        chunk = held[start:start + 500]
+        db.execute(f"update incident_changes set notify = 0 where id in ({','.join('?' * len(chunk))})",
+                   [c.id for c in chunk])
+    count = f"{len(new):,}"
+    body = (f"⚠️ {service}: एक ही बार में {count} नई घटनाएं — शायद स्टेटस पेज की गड़बड़ी। इन्हें अलग-अलग नहीं भेजा "
+            f"गया; ये दर्ज हैं (bot.py incidents)।\n\n⚠️ {service}: {count} new incidents in one poll — possible page "
+            f"error. Not posted one by one; recorded (bot.py incidents).")
+    log.warning("source \"%s\": %s new incidents in one poll (over flood_threshold %d): one notice instead",
+                source_id, count, limit)
+    for channel in bot.channels:
+        if channel.id == bot.ops_channel or _service_matches(channel, service):
+            enqueue_notice(db, channel.id, f"flood|{channel.id}|{source_id}|{at}", body)
+    return [c for c in changes if c.incident_id not in new]
 
 
 def _refresh_event(db: sqlite_utils.Database, channel_id: str, event_id: int, change: Change, key: str) -> int:

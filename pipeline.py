@@ -27,8 +27,10 @@ import sqlite_utils
 from config import BotConfig, SourceConfig, parse_interval
 from faults import crash_point
 from incidents import Change, LinkSettings, link_statement, mark_stale, post_data, row, rows
+from logsetup import mask
 from posts import Post, iso_utc, parse_time
 from store import (
+    StateError,
     add_x_reads,
     ensure_source,
     load_cursor,
@@ -286,13 +288,23 @@ def fetch_each_in_process(
                             name="pushti-fetch", daemon=True)
     child.start()
     answered: set[int] = set()
+    # every poll in the child ends within its deadline (3 fetches' worth, trackers.http.poll_deadline), so a child
+    # silent for longer than that is stuck (a lock inherited through fork): it is killed and the rest fetched here
+    from trackers.http import DEFAULT_DEADLINE
+
+    silent_limit = 3 * (deadline or DEFAULT_DEADLINE) + 30.0
+    heard_at = time.monotonic()
     try:
         while len(answered) < len(sources) and not (stop is not None and stop.is_set()):
             try:
                 index, payload = results.get(timeout=0.2)
+                heard_at = time.monotonic()
             except queue.Empty:
-                if child.is_alive():
+                if child.is_alive() and time.monotonic() - heard_at < silent_limit:
                     continue
+                if child.is_alive():
+                    log.warning("the fetcher process said nothing for %.0f s; fetching the rest here", silent_limit)
+                    break
                 try:
                     index, payload = results.get(timeout=1.0)  # what it put just before it ended
                 except queue.Empty:
@@ -333,6 +345,8 @@ def apply_outcome(
         return record_failure(db, bot, source, result, now)
     try:
         return apply_result(db, bot, source, result, now)
+    except StateError:
+        raise  # the state database itself cannot be used: bot.py says so in one line (exit 4)
     except Exception as err:  # the store refused this batch: record it, keep the others
         log.exception("source \"%s\": could not store its posts", source.id)
         return record_failure(db, bot, source, TrackerError(f"could not store posts: {err}"), now)
@@ -435,8 +449,10 @@ def apply_result(
             changes.extend(_announce_open_incidents(db, touched, settings, now))
         queued = 0
         if changes:
-            from outbox import enqueue  # render/jinja2 load only when there is something to queue
+            from outbox import enqueue, hold_flood  # render/jinja2 load only when there is something to queue
 
+            if not baseline:  # a page that suddenly lists hundreds of new incidents: one notice, not hundreds
+                changes = hold_flood(db, changes, bot, source.id, source.service, iso_utc(now))
             queued = enqueue(db, changes, bot)
         if result.reads:
             add_x_reads(db, result.reads, now)
@@ -545,7 +561,7 @@ def record_failure(
             source.id,
             {
                 "last_poll_at": iso_utc(now),
-                "last_error": str(err),
+                "last_error": mask(str(err)),  # a server may have echoed a secret into its error
                 "last_error_at": iso_utc(now),
                 "failures": failures,
                 "failing_since": failing_since,
