@@ -435,6 +435,7 @@ def _read(response: httpx.Response, url: str, max_bytes: int, ends: float, late:
           validators: tuple[str, str]) -> FetchResult:
     """The body of a final (non-redirect) response, within the size cap and the deadline."""
     if response.status_code == 304:
+        response.read()  # a 304 has no body: reading its end hands the connection back to the pool (keep-alive)
         return FetchResult(304, b"", validators[0], validators[1], dict(response.headers))
     if response.status_code == 429:
         wait = retry_after_seconds(response.headers, where=url)
