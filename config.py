@@ -60,7 +60,8 @@ BOT_INTERVALS = {
     "fetch_deadline": (1.0, HOUR),  # one fetch as a whole: connect, headers, body, redirects (trackers.http)
 }
 BACKFILL_RANGE = (1.0, 3650 * DAY)
-BOT_COUNTS = {"delivery_attempts": (1, 1000), "storm_threshold": (1, 100_000), "flood_threshold": (1, 1_000_000)}
+BOT_COUNTS = {"delivery_attempts": (1, 1000), "storm_threshold": (1, 100_000), "flood_threshold": (1, 1_000_000),
+              "fetch_workers": (1, 256), "fetch_processes": (0, 1)}
 CHANNEL_INTERVALS = {"timeout": (1.0, 5 * MINUTE), "min_interval": (0.0, HOUR)}
 CHANNEL_COUNTS = {"per_minute": (0, 10_000)}
 SOURCE_INTERVALS = {"timeout": (1.0, 5 * MINUTE)}
