@@ -21,6 +21,8 @@ key                                    allowed
 ``flood_threshold``                    1 … 1,000,000 (new incidents from one source in one poll told as one notice)
 ``state_wait``                         0 … 10 min
 ``fetch_deadline``                     1 s … 1 hour
+``fetch_workers``                      1 … 256
+``fetch_processes``                    0 … 1
 ``delivery_max_wait``                  0 … 1 hour
 channel ``timeout``                    1 s … 5 min
 channel ``min_interval``               0 (no pacing) … 1 hour
