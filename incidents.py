@@ -172,20 +172,7 @@ def record_post(db: sqlite_utils.Database, post: Post, statement: Statement) -> 
     existing = row(db, SQL_POST_EXISTS, (post.source_id, post.native_id))
     if existing:
         return None
-    data = post.to_row()
-    data.update(
-        components=json.dumps(list(post.components), ensure_ascii=False),
-        is_reply=int(post.is_reply),
-        is_self_reply=int(post.is_self_reply),
-        kind=statement.kind,
-        confidence=statement.confidence,
-        reason=statement.reason,
-        text_kind=statement.text_kind,
-        probabilities=json.dumps(statement.probabilities, sort_keys=True) if statement.probabilities else None,
-        symptoms=json.dumps(list(statement.symptoms)),
-        language=post.language or statement.language,
-        seen_at=now_iso(),
-    )
+    data = post_data(post, statement, now_iso())
     return insert_row(db, "posts", data)
 
 
