@@ -80,8 +80,8 @@ _DATE_BEFORE_GAP = re.compile(r"[\s,]*(?:(?:-|@|at)[\s,]*)?")
 _DATE_AFTER_GAP = re.compile(
     r"[\s,(]*(?:on\s+)?(?:the\s+)?(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?(?:the\s+)?", re.IGNORECASE
 )
-_RANGE_GAP = re.compile(
-    r"\s*(?:(?:yesterday|today|tonight)\s*)?(?:-|~|to|and|until|till|through(?: to)?|thru)\s*"
+_RANGE_GAP = re.compile(  # "between 08:56 UTC, and 09:14 UTC": a comma before the word too
+    r"\s*,?\s*(?:(?:yesterday|today|tonight)\s*)?(?:-|~|to|and|until|till|through(?: to)?|thru)\s*"
     r"(?:(?:approximately|about|around|roughly|~)\s*)?", re.IGNORECASE
 )
 _RANGE_WORD_GAP = re.compile(r"\s*(?:(?:yesterday|today|tonight)\s*)?-\s*", re.IGNORECASE)
@@ -178,6 +178,8 @@ def _clock(match: re.Match[str]) -> _Tok | None:
     ap = (match["ap"] or "").lower()
     if not (match["sep"] == ":" and match["m"]) and not ap:
         return None
+    if ap == "p" and 12 < hour <= 23 and match["sep"] == ":":
+        ap = ""  # "22:54 pm": a 24-hour clock with a redundant pm is still 22:54
     if hour > 23 or minute > 59 or (ap and hour > 12):
         return None
     return _Tok(match.start(), match.end(), match.start(), match.end(), hour, minute, int(match["s"] or 0), ap,

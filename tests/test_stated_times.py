@@ -209,3 +209,14 @@ def test_labelled_maintenance_window_announced_days_ahead() -> None:
     assert labelled_window(text, datetime(2019, 6, 1, tzinfo=timezone.utc)).start is None
     assert labelled_window("Start Date: December 10, 2019 at 16:00", datetime(2019, 12, 5, tzinfo=timezone.utc)).start is None
     assert labelled_window("\x00" * 1_000_000, datetime(2019, 12, 5, tzinfo=timezone.utc)).start is None
+
+
+def test_a_comma_before_and_and_a_24_hour_clock_with_pm_still_read_as_ranges() -> None:
+    # real statements (Symantec WSS, Sauce Labs status feeds in ../shared/data/feeds)
+    beijing = stated_span("Between 08:56 UTC, and 09:14 UTC, customers connecting to the Beijing Data Center "
+                          "experienced connectivity issues.", at("2019-11-06T09:40:00Z"))
+    assert (beijing.start, beijing.end) == (at("2019-11-06T08:56:00Z"), at("2019-11-06T09:14:00Z"))
+    sauce = stated_span("Between 22:20 and 22:54 pm PST, customers were unable to start new Sauce Labs tests.",
+                        at("2019-06-26T07:30:00Z"))
+    assert (sauce.start, sauce.end) == (at("2019-06-26T05:20:00Z"), at("2019-06-26T05:54:00Z"))
+    assert stated_span("We expect an update at 22:54 am PST.", at("2019-06-26T07:30:00Z")).end is None
