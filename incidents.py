@@ -81,6 +81,10 @@ SQL_EVENT_PARTNERS = (
 SQL_EVENT = "select * from events where id = ?"
 SQL_EVENT_MEMBERS = "select status, resolved_at from incidents where event_id = ?"
 SQL_INCIDENT_EVENT = "select event_id from incidents where id = ?"
+SQL_EARLIER_WORDS = (  # the incident's earlier statements, newest first (posts by incident_id: indexed)
+    "select text, created_at from posts where incident_id = ? and duplicate_of is null and created_at <= ? "
+    "order by created_at desc, id desc limit 20"
+)
 SQL_STALE_CANDIDATES = "select id from incidents where status = ? and last_statement_at < ?"
 SQL_SET_POST_INCIDENT = "update posts set incident_id = ? where id = ?"
 SQL_REMEMBER_KEY = "insert or ignore into incident_keys (key, incident_id, source_id) values (?, ?, ?)"
@@ -244,6 +248,26 @@ def stated_times(post: Post) -> _Stated:
     return _Stated(start, start_from, end, end_from)
 
 
+def _earlier_stated_end(db: sqlite_utils.Database, incident_id: int, started: str | None, at: str) -> str | None:
+    """The end an earlier statement of the incident stated while saying the service was back ("As of 08:15 UTC
+    connectivity has been restored"), when the resolving statement states none: the company's own account of when
+    it ended, not when it closed the incident. The latest such statement wins (a problem that came back and was
+    restored again ends at the second restoration)."""
+    from facts.stated_times import says_back, stated_span
+
+    for earlier in rows(db, SQL_EARLIER_WORDS, (incident_id, at)):
+        text = earlier["text"] or ""
+        if not says_back(text):
+            continue
+        span = stated_span(text, parse_time(earlier["created_at"]))
+        if span.end is None:
+            continue
+        end = iso_utc(span.end)
+        if (not started or end >= started) and end <= at:
+            return end
+    return None
+
+
 def _duration(start: str | None, end: str | None) -> int | None:
     if not start or not end:
         return None
@@ -348,8 +372,13 @@ def link_statement(
                 change = "update"  # a second "Resolved" in one incident: keep the first resolution time
             else:
                 change = "resolved"
-                ended = stated.end if stated.end and (not started or stated.end >= started) else at
-                updates.update(status=STATUS_RESOLVED, resolved_at=ended, resolved_from=stated.end_from if ended == stated.end else "post")
+                ended = stated.end if stated.end and (not started or stated.end >= started) else None
+                ended_from = stated.end_from
+                if ended is None:
+                    ended = _earlier_stated_end(db, incident_id, started or incident["opened_at"], at)
+                    ended_from = "text" if ended else "post"
+                ended = ended or at
+                updates.update(status=STATUS_RESOLVED, resolved_at=ended, resolved_from=ended_from)
                 begin = started or incident["opened_at"]
                 if begin:
                     updates["duration_seconds"] = _duration(begin, ended)

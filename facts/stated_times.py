@@ -103,6 +103,7 @@ _END_CUE = re.compile(
 )
 _AS_OF = re.compile(rf"\bas of[\s~]*(?:approximately|about|around|roughly)?\s*(?:{_WEEKDAY}[\s,]*)?$")
 _AT_BY = re.compile(r"(?:^|\b(?:at|by))[\s,]*$")
+_ON_OPENING = re.compile(r"(?:^|[.!?\n]\s*)(?:on|at)[\s,]*$", re.IGNORECASE)  # "On November 06, 2019, 07:53 UTC customers …"
 _RESOLVED_AFTER = re.compile(
     rf"\b(?:was|were|has been|have been|had been|is|are)\s+(?:now\s+)?(?:fully\s+)?{_RESOLVED_WORD}\b"
     r"|\bhad (?:fully )?recovered\b|\bfully recovered\b"
@@ -385,6 +386,8 @@ def _role(text: str, tok: _Tok, prefix: str) -> str:
         return "start"
     if _AS_OF.search(prefix) and _PROBLEM.search(prefix + " " + suffix):
         return "start"
+    if tok.day is not None and _ON_OPENING.search(prefix) and _PROBLEM.search(suffix):
+        return "start"  # a dated time opening a sentence about the problem: when it began
     return ""
 
 

@@ -220,3 +220,11 @@ def test_a_comma_before_and_and_a_24_hour_clock_with_pm_still_read_as_ranges() -
                         at("2019-06-26T07:30:00Z"))
     assert (sauce.start, sauce.end) == (at("2019-06-26T05:20:00Z"), at("2019-06-26T05:54:00Z"))
     assert stated_span("We expect an update at 22:54 am PST.", at("2019-06-26T07:30:00Z")).end is None
+
+
+def test_a_dated_time_opening_a_sentence_about_the_problem_is_its_start() -> None:
+    posted = at("2019-11-06T08:07:00Z")  # Symantec WSS, Tel Aviv, first statement
+    span = stated_span("On November 06, 2019, 07:53 UTC customers connecting to the Tel Aviv Data Center (TLV1) may "
+                       "experience disconnects from the service.", posted)
+    assert span.start == at("2019-11-06T07:53:00Z") and span.end is None
+    assert stated_span("On November 06, 2019, 07:53 UTC we deployed a new release.", posted).start is None

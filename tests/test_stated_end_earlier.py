@@ -1,0 +1,31 @@
+"""The company's own end, stated before it closed the incident (a real Symantec WSS incident): "Monitoring — As of
+08:15 UTC connectivity has been restored", then two hours later "Resolved — … This incident is now closed." The
+outage lasted 07:53–08:15 by the company's account (22 minutes), not until the closing statement (2 h 30 min).
+Through ``bot.py poll --once`` and ``bot.py incidents --json`` on the real feed entry served locally."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pollhelpers import run_bot, write_config
+
+FEED = Path(__file__).parent / "data" / "real_incidents" / "feed_symantec_telaviv.atom"
+
+
+def test_an_end_stated_while_monitoring_is_the_incidents_end(server: Any, tmp_path: Path) -> None:
+    server.route("/history.atom", FEED.read_bytes(), headers={"Content-Type": "application/atom+xml"})
+    source = {"id": "wss", "kind": "feed", "service": "Symantec WSS", "url": server.url + "/history.atom",
+              "backfill": "all"}
+    config = write_config(tmp_path, [source], channels=[{"id": "desk", "kind": "console", "languages": ["hi", "en"]}])
+    poll = run_bot("poll", "--once", "--config", str(config))
+    assert poll.returncode == 0, poll.stderr
+    listing = run_bot("incidents", "--json", "--config", str(config))
+    (record,) = [json.loads(line) for line in listing.stdout.splitlines()]
+    assert record["status"] == "resolved"
+    assert record["started_at"] == "2019-11-06T07:53:00Z" and record["started_from"] == "text"
+    assert record["resolved_at"] == "2019-11-06T08:15:00Z" and record["resolved_from"] == "text"
+    assert record["duration_seconds"] == 22 * 60
+    assert "22 min" in poll.stdout and "22 मिनट" in poll.stdout
+    assert "2 h 30 min" not in poll.stdout
