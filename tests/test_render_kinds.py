@@ -232,3 +232,17 @@ def test_report_and_maintenance_statements_are_escaped():
         message = render(kind, {**context, **extra}, markup="slack", languages=("hi", "en"), max_chars=3000)
         assert "<!channel>" not in message.parts[0]
         assert not message.card  # neither a report nor a scheduled notice edits the first message
+
+
+def test_a_monitoring_update_whose_words_say_fixed_says_so_and_that_the_incident_is_open():
+    context = case("digest")
+    monitoring = [s for s in context["statements"] if s["raw_status"] == "monitoring"][0]
+    # Symantec WSS's real monitoring update (status "Monitoring", words "resolved"): the text reads resolved
+    saml = {**monitoring, "text_kind": "resolved",
+            "text": "As of 03:45 UTC, SAML authentication issues have been resolved. We continue to monitor the portal "
+                    "performance. We will provide additional updates as new information becomes available."}
+    text = render("update", {**case("update"), "statement": saml}, markup="plain", languages=("hi", "en"),
+                  max_chars=100_000).parts[0]
+    assert "समस्या दूर बताई, निगरानी जारी" in text and "उसने घटना अभी बंद नहीं की है" in text
+    assert "said to be fixed, monitoring" in text and "it has not closed the incident yet" in text
+    assert "It has not yet said the problem is resolved." not in text and "सुधार लागू किया गया है" not in text
