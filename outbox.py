@@ -133,6 +133,15 @@ def hold_flood(
     new = {c.incident_id for c in changes if c.change in NEW_INCIDENT_CHANGES}
     if len(new) <= limit:
         return changes
+    # a maintenance's later stage is a "maintenance" change too: only incidents with no change before this poll's
+    first, candidates = min(c.id for c in changes), sorted(new)
+    for start in range(0, len(candidates), 500):
+        chunk = candidates[start:start + 500]
+        new -= {r["incident_id"] for r in rows(
+            db, f"select distinct incident_id from incident_changes where incident_id in ({','.join('?' * len(chunk))}) "
+            "and id < ?", (*chunk, first))}
+    if len(new) <= limit:
+        return changes
     held = [c for c in changes if c.incident_id in new]
     for start in range(0, len(held), 500):
         chunk = held[start:start + 500]
