@@ -29,6 +29,7 @@ from facts.context import (  # noqa: F401  (DAY_DIGEST, STATED_GAP, with_began r
     products_named,
     said_over,
     service_names,
+    unplanned_maintenance,
     with_began,
 )
 from trackers.registry import HANDLE_KINDS
@@ -435,6 +436,7 @@ def environment(markup: str = "plain") -> Environment:
             trouble_head=trouble_head, affected_parts=affected_parts, shown_title=shown_title,
             clip=clip, regions_named=regions_named, said_over=said_over, services_word=services_word,
             maintenance_text_says=maintenance_text_says, undone_words=undone_words,
+            unplanned_maintenance=unplanned_maintenance,
         )
         _envs[markup] = env
     return _envs[markup]

@@ -157,6 +157,18 @@ _TROUBLE = re.compile(r"\b(?:investigat\w*|issue|problem|fail\w*|impacted|degrad
 ONGOING_KINDS = ("acknowledged", "update", "recovering")
 
 
+_UNPLANNED = re.compile(r"\b(?:unplanned|unscheduled|emergency|urgent)\b", re.IGNORECASE)
+
+
+def unplanned_maintenance(incident: dict[str, Any] | None, statement: dict[str, Any] | None) -> bool:
+    """A maintenance the company itself calls unplanned or emergency work (Symantec WSS "Unplanned Reporting
+    Infrastructure Maintenance", Sauce Labs "emergency … maintenance"): told as such, not as work announced ahead."""
+    if (incident or {}).get("kind") != "maintenance":
+        return False
+    said = " ".join(str(x.get(key) or "") for x in (incident or {}, statement or {}) for key in ("title", "text"))
+    return bool(_UNPLANNED.search(said))
+
+
 def maintenance_text_says(incident: dict[str, Any] | None, statement: dict[str, Any] | None) -> dict[str, bool]:
     """A maintenance marked completed whose own words say otherwise (DigitalOcean's LON1 "Completed": "a hardware
     issue … has impacted this maintenance … reverted the maintenance changes … will reschedule"): which of

@@ -228,3 +228,26 @@ def test_a_far_future_date_keeps_its_year_in_hindi_even_in_the_short_form() -> N
     assert "2099" in times.when(far, "hi", date=False) and "2099" in times.when(far, "en", date=False)
     this_year = datetime.now(timezone.utc).replace(hour=6, minute=0, second=0, microsecond=0)
     assert "(" not in times.when(this_year, "hi", date=False)  # the short form stays short this year
+
+
+def test_maintenance_the_company_calls_unplanned_is_not_told_as_work_announced_ahead() -> None:
+    from datetime import datetime, timezone
+
+    from facts.context import incident_facts, service_names, statement_facts
+    from render import render
+
+    said = statement_facts({"text": "We are performing emergency maintenance on the reporting infrastructure in "
+                                    "Frankfurt. Reports cannot be generated during this time.",
+                            "created_at": datetime(2019, 11, 20, 9, 0, tzinfo=timezone.utc), "kind": "maintenance",
+                            "url": "https://status.example", "symptoms": "[]", "author": "", "language": "en",
+                            "components": "[]", "raw_status": "in progress"}, "feed")
+    incident = incident_facts({"service": "Symantec WSS", "kind": "maintenance", "status": "open", "event_id": None,
+                               "title": "Unplanned Reporting Infrastructure Maintenance", "reopened": 0,
+                               "opened_at": "2019-11-20T09:00:00Z", "window_start": None, "window_end": None})
+    context = {"timezone": "Asia/Kolkata", "body": "", "service": service_names("Symantec WSS"), "kind": "maintenance",
+               "change": "maintenance", "stage": "in_progress", "stage_again": False, "incident": incident,
+               "statement": said, "first_statement": said}
+    text = render("maintenance", context, markup="plain", languages=("hi", "en"), max_chars=100_000).parts[0]
+    assert "अनियोजित (आपात) रखरखाव" in text and "पहले से घोषित काम नहीं" in text
+    assert "unplanned (emergency) maintenance" in text and "not work announced in advance" in text
+    assert "पहले से तय काम है" not in text and "This is planned work" not in text and "नियोजित रखरखाव (मेंटेनेंस) शुरू" not in text
