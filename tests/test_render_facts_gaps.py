@@ -251,3 +251,29 @@ def test_maintenance_the_company_calls_unplanned_is_not_told_as_work_announced_a
     assert "अनियोजित (आपात) रखरखाव" in text and "पहले से घोषित काम नहीं" in text
     assert "unplanned (emergency) maintenance" in text and "not work announced in advance" in text
     assert "पहले से तय काम है" not in text and "This is planned work" not in text and "नियोजित रखरखाव (मेंटेनेंस) शुरू" not in text
+
+
+def test_a_backlog_spanning_days_dates_its_bullets_where_the_day_changes() -> None:
+    from datetime import datetime, timezone
+
+    from facts.context import incident_facts, service_names, statement_facts
+    from render import render
+
+    def said(text: str, when: datetime, kind: str) -> dict:
+        return statement_facts({"text": text, "created_at": when, "kind": kind, "url": "", "symptoms": "[]",
+                                "author": "", "language": "en", "components": "[]", "raw_status": ""}, "feed")
+
+    notice = said("Scheduled network maintenance in Shanghai.", datetime(2019, 10, 18, 21, 0, tzinfo=timezone.utc),
+                  "maintenance")
+    started = said("The maintenance has started.", datetime(2019, 10, 25, 16, 0, tzinfo=timezone.utc), "maintenance")
+    done = said("The maintenance is complete.", datetime(2019, 10, 25, 18, 0, tzinfo=timezone.utc), "maintenance")
+    incident = incident_facts({"service": "Symantec WSS", "kind": "maintenance", "status": "resolved", "event_id": None,
+                               "title": "Network Maintenance in Shanghai", "reopened": 0,
+                               "opened_at": "2019-10-18T21:00:00Z", "resolved_at": "2019-10-25T18:00:00Z",
+                               "window_start": None, "window_end": None})
+    context = {"timezone": "Asia/Kolkata", "body": "", "service": service_names("Symantec WSS"), "kind": "digest",
+               "incident": incident, "statement": done, "statements": [notice, started, done]}
+    text = render("digest", context, markup="plain", languages=("hi",), max_chars=100_000).parts[0]
+    bullets = [line for line in text.splitlines() if line.startswith("•")]
+    assert "(19 अक्टूबर)" in bullets[0] and "(25 अक्टूबर)" in bullets[1]  # the day changed: dated
+    assert "(" not in bullets[2].split("—")[0]  # same day as the one before: no date again
