@@ -26,7 +26,17 @@ import schedule
 from config import BotConfig, SourceConfig
 from incidents import mark_stale
 from outbox import deliver, enqueue_day_digest
-from pipeline import apply_outcome, fetch_one, is_due, link_settings, x_budgets
+from pipeline import (
+    apply_outcome,
+    apply_unchanged,
+    configured_fetch_deadline,
+    fetch_one,
+    fetch_workers,
+    is_due,
+    is_plain_unchanged,
+    link_settings,
+    x_budgets,
+)
 from store import load_cursor, now_utc, open_db, source_state, transaction
 from trackers import TrackerError
 from trackers.http import abort_client, make_client
@@ -86,13 +96,16 @@ class FetchPool:
 
 
 class Daemon:
-    def __init__(self, bot: BotConfig, channels: dict[str, Any], *, workers: int = 16) -> None:
+    def __init__(self, bot: BotConfig, channels: dict[str, Any], *, workers: int | None = None) -> None:
         self.bot = bot
         self.channels = channels
         self.db = open_db(bot.state)
-        self.http = make_client()
+        self.http = make_client(deadline=configured_fetch_deadline(bot))
+        workers = workers or fetch_workers(bot)
         self.pool = FetchPool(workers)
-        self.results: queue.Queue[tuple[SourceConfig, Any, float]] = queue.Queue()
+        # bounded: a first run of many sources never holds every fetched document in memory at once (a worker waits
+        # while the writer, this thread, stores what came before)
+        self.results: queue.Queue[tuple[SourceConfig, Any, float]] = queue.Queue(maxsize=2 * workers)
         self.in_flight: set[str] = set()
         self.stop = threading.Event()
         self.scheduler = schedule.Scheduler()
@@ -118,21 +131,33 @@ class Daemon:
         self.pool.submit(work)
 
     def drain(self) -> int:
-        """Store every finished fetch (this thread is the only writer)."""
-        handled = 0
+        """Store every finished fetch (this thread is the only writer); the "not modified" ones in one transaction."""
+        finished: list[tuple[SourceConfig, Any, float]] = []
         while True:
             try:
-                source, result, started = self.results.get_nowait()
+                finished.append(self.results.get_nowait())
             except queue.Empty:
-                return handled
-            outcome = apply_outcome(self.db, self.bot, source, result, now_utc())
+                break
+        now = now_utc()
+        plain = [(source, result) for source, result, _ in finished
+                 if is_plain_unchanged(result, source_state(self.db, source.id))]
+        batched = {source.id for source, _ in plain}
+        for source, _ in plain:
             self.in_flight.discard(source.id)
+        apply_unchanged(self.db, self.bot, plain, now)
+        handled = len(plain)
+        for source, result, started in finished:
             self.poll_log.append((source.id, started, time.monotonic()))
+            if source.id in batched:
+                continue
+            outcome = apply_outcome(self.db, self.bot, source, result, now)
+            self.in_flight.discard(source.id)
             handled += 1
             if outcome.status == "failed" or (isinstance(result, TrackerError) and outcome.message):
                 log.warning("%s", outcome.message)
             elif outcome.new_posts:
                 log.info("source \"%s\": %d new statement(s), %d message(s) queued", source.id, outcome.new_posts, outcome.queued)
+        return handled
 
     def queue_daily_digest(self) -> None:
         """At ``[bot] digest_at`` (local time) queue the previous day's digest; idempotent per day, so a restart

@@ -483,7 +483,7 @@ def apply_result(
                          classify_seconds=classify_seconds)
 
 
-def _is_plain_unchanged(result: PollResult | TrackerError, state: dict[str, Any] | None) -> bool:
+def is_plain_unchanged(result: PollResult | TrackerError, state: dict[str, Any] | None) -> bool:
     """A "not modified" answer that only moves the cursor on: no posts, no billed reads, a source past its first
     poll and not flagged as failing (those take the full path: baseline, recovery notice)."""
     return (
@@ -597,7 +597,7 @@ def x_budgets(db: sqlite_utils.Database, bot: BotConfig, sources: list[SourceCon
     return {s.id: share + (1 if i < extra else 0) for i, s in enumerate(x_sources)}
 
 
-def _fetch_deadline(bot: BotConfig) -> float | None:
+def configured_fetch_deadline(bot: BotConfig) -> float | None:
     """``[bot] fetch_deadline`` (seconds, validated by config) when set; None: the environment's / the default."""
     value = _bot_option(bot, "fetch_deadline")
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0 else None
@@ -666,18 +666,18 @@ def poll_cycle(
     if own_client:
         from trackers.http import make_client
 
-        client = make_client(deadline=_fetch_deadline(bot))
+        client = make_client(deadline=configured_fetch_deadline(bot))
     try:
         budgets = x_budgets(db, bot, due, now)
         workers = fetch_workers(bot)
         if processes:
-            fetched = fetch_each_in_process(due, cursors, budgets, stop, workers=workers, deadline=_fetch_deadline(bot))
+            fetched = fetch_each_in_process(due, cursors, budgets, stop, workers=workers, deadline=configured_fetch_deadline(bot))
         else:
             fetched = fetch_each(due, cursors, budgets, client, stop, workers=workers)  # type: ignore[arg-type]
         for source, result in fetched:
             if stop is not None and stop.is_set():
                 break  # SIGTERM: stop between two transactions; the rest is polled by the next run
-            if _is_plain_unchanged(result, states.get(source.id)):
+            if is_plain_unchanged(result, states.get(source.id)):
                 unchanged.append((source, result))  # type: ignore[arg-type]
                 if len(unchanged) >= UNCHANGED_BATCH:
                     flush_unchanged()

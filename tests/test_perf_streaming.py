@@ -172,7 +172,44 @@ def test_fetch_settings_are_read_from_the_bot_section(tmp_path):
     bot = parse_config(raw, "<test>")
     assert pipeline.fetch_workers(bot) == 4
     assert pipeline.fetch_processes(bot, [], {}) == 0
-    assert pipeline._fetch_deadline(bot) == 20.0
+    assert pipeline.configured_fetch_deadline(bot) == 20.0
     default = parse_config({**raw, "bot": {"state": str(tmp_path / "s.db")}}, "<test>")
     assert pipeline.fetch_workers(default) == pipeline.DEFAULT_FETCH_WORKERS
-    assert pipeline._fetch_deadline(default) is None
+    assert pipeline.configured_fetch_deadline(default) is None
+
+
+def test_the_daemon_stores_unchanged_sources_in_one_batch_and_polls_them_again(server, tmp_path):  # type: ignore[no-untyped-def]
+    import time
+
+    from daemon import Daemon
+
+    live = shifted(load_incident("w7wlzstc8wss"), recent_start(3))
+    names = ["a", "b"]
+    for name in names:
+        server.route(f"/{name}{PATH}", incidents_document(revealed(live, 2)), etag=True)
+        server.route(f"/{name}{MAINT}", b'{"scheduled_maintenances": []}', etag=True)
+    bot = _bot(server, tmp_path, names)
+    daemon = Daemon(bot, {})
+
+    def poll_all() -> int:
+        for source in bot.sources:
+            daemon.submit(source)
+        handled, deadline = 0, time.monotonic() + 30
+        while handled < len(names) and time.monotonic() < deadline:
+            handled += daemon.drain()
+            time.sleep(0.02)
+        return handled
+
+    try:
+        assert poll_all() == 2
+        counts = {t: daemon.db.conn.execute(f"select count(*) from {t}").fetchone()[0] for t in ("posts", "outbox")}
+        cursors = {n: source_state(daemon.db, n)["cursor"] for n in names}
+        assert poll_all() == 2  # both answered 304: stored as one batch
+        assert daemon.in_flight == set()  # and free to be polled again
+        for name in names:
+            state = source_state(daemon.db, name)
+            assert state["cursor"] == cursors[name] and state["failures"] == 0 and state["baseline_done"] == 1
+        assert counts == {t: daemon.db.conn.execute(f"select count(*) from {t}").fetchone()[0] for t in counts}
+        assert poll_all() == 2
+    finally:
+        daemon.shutdown()
