@@ -148,13 +148,17 @@ def hold_flood(
         db.execute(f"update incident_changes set notify = 0 where id in ({','.join('?' * len(chunk))})",
                    [c.id for c in chunk])
     count = f"{len(new):,}"
-    body = (f"⚠️ {service}: एक ही बार में {count} नई घटनाएं — शायद स्टेटस पेज की गड़बड़ी। इन्हें अलग-अलग नहीं भेजा "
-            f"गया; ये दर्ज हैं (bot.py incidents)।\n\n⚠️ {service}: {count} new incidents in one poll — possible page "
-            f"error. Not posted one by one; recorded (bot.py incidents).")
+    said = {
+        "hi": f"⚠️ {service}: एक ही बार में {count} नई घटनाएं — शायद स्टेटस पेज की गड़बड़ी। इन्हें अलग-अलग नहीं भेजा "
+              f"गया; ये दर्ज हैं (bot.py incidents)।",
+        "en": f"⚠️ {service}: {count} new incidents in one poll — possible page error. Not posted one by one; "
+              f"recorded (bot.py incidents).",
+    }
     log.warning("source \"%s\": %s new incidents in one poll (over flood_threshold %d): one notice instead",
                 source_id, count, limit)
     for channel in bot.channels:
         if channel.id == bot.ops_channel or _service_matches(channel, service):
+            body = "\n\n".join(said[lang] for lang in channel.languages if lang in said)
             enqueue_notice(db, channel.id, f"flood|{channel.id}|{source_id}|{at}", body)
     return [c for c in changes if c.incident_id not in new]
 
