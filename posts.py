@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -61,7 +61,7 @@ class Post:
 
     def to_row(self) -> dict[str, Any]:
         """The post as a flat dict (times as ISO 8601 UTC strings) for the store."""
-        row = asdict(self)
+        row = {f.name: getattr(self, f.name) for f in fields(self)}  # flat values: no deep copy (asdict) needed
         row["created_at"] = iso_utc(self.created_at)
         row["components"] = list(self.components)
         row["starts_at"] = iso_utc(self.starts_at) if self.starts_at else None
