@@ -238,18 +238,12 @@ def _earlier_stated_end(db: sqlite_utils.Database, incident_id: int, started: st
     connectivity has been restored"), when the resolving statement states none: the company's own account of when
     it ended, not when it closed the incident. The latest such statement wins (a problem that came back and was
     restored again ends at the second restoration)."""
-    from facts.stated_times import says_back, stated_span
+    from facts.stated_times import stated_back
 
     for earlier in rows(db, SQL_EARLIER_WORDS, (incident_id, at)):
-        text = earlier["text"] or ""
-        if not says_back(text):
-            continue
-        span = stated_span(text, parse_time(earlier["created_at"]))
-        if span.end is None:
-            continue
-        end = iso_utc(span.end)
-        if (not started or end >= started) and end <= at:
-            return end
+        span = stated_back(earlier["text"] or "", parse_time(earlier["created_at"]))  # its end: not after it
+        if span is not None and span.end is not None and (not started or iso_utc(span.end) >= started):
+            return iso_utc(span.end)
     return None
 
 

@@ -137,16 +137,11 @@ def said_over(statement: dict[str, Any] | None) -> dict[str, datetime | None] | 
     """When a statement's own words place the trouble wholly before it was made — a stated end not after the
     statement and words saying it is back ("was not accessible between 8:47am - 9:28am PST … the website is now
     accessible") — the span it states ({"start", "end"}, UTC); else None. Such a statement is told in the past."""
-    from facts.stated_times import says_back, stated_span
+    from facts.stated_times import stated_back
 
-    text = (statement or {}).get("text") or ""
     at = moment((statement or {}).get("created_at"))
-    if not text or at is None:
-        return None
-    span = stated_span(text, at)
-    if span.end is None or span.end > at or not says_back(text):
-        return None
-    return {"start": span.start, "end": span.end}
+    span = stated_back((statement or {}).get("text") or "", at) if at is not None else None
+    return {"start": span.start, "end": span.end} if span else None
 
 
 _REVERTED = re.compile(r"\b(?:revert(?:ed|ing)?|roll(?:ed|ing)?\s+back|rolled-back|rollback|backed\s+out|undone)\b",

@@ -495,6 +495,18 @@ _NOT_BACK = re.compile(
 )
 
 
+def stated_back(text: str, posted_at: datetime) -> StatedSpan | None:
+    """The span a statement states when its own words put the trouble wholly before it: words saying the service
+    is back and a stated end not after the statement ("As of 08:15 UTC connectivity has been restored"); else
+    None."""
+    if not text or not says_back(text):
+        return None
+    span = stated_span(text, posted_at)
+    if span.end is None or span.end > _as_utc(posted_at):
+        return None
+    return span
+
+
 def says_back(line: str) -> bool:
     """Whether a timeline item says the service is back ("Everything operating normally.", "Pages is back.");
     one sentence saying so is enough ("All repos are back online. We will be investigating root cause")."""
