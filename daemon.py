@@ -35,6 +35,7 @@ from pipeline import (
     is_due,
     is_plain_unchanged,
     link_settings,
+    source_states,
     x_budgets,
 )
 from store import load_cursor, now_utc, open_db, source_state, transaction
@@ -139,8 +140,8 @@ class Daemon:
             except queue.Empty:
                 break
         now = now_utc()
-        plain = [(source, result) for source, result, _ in finished
-                 if is_plain_unchanged(result, source_state(self.db, source.id))]
+        states = source_states(self.db, [source.id for source, _, _ in finished])
+        plain = [(source, result) for source, result, _ in finished if is_plain_unchanged(result, states.get(source.id))]
         batched = {source.id for source, _ in plain}
         for source, _ in plain:
             self.in_flight.discard(source.id)

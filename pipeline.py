@@ -603,7 +603,7 @@ def configured_fetch_deadline(bot: BotConfig) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0 else None
 
 
-def _source_states(db: sqlite_utils.Database, source_ids: list[str]) -> dict[str, dict[str, Any]]:
+def source_states(db: sqlite_utils.Database, source_ids: list[str]) -> dict[str, dict[str, Any]]:
     """The sources' state rows, one query per 500 sources (not one per source)."""
     found: dict[str, dict[str, Any]] = {}
     for chunk in _chunks(sorted(set(source_ids))):
@@ -632,7 +632,7 @@ def poll_cycle(
     due: list[SourceConfig] = []
     cursors: dict[str, dict[str, Any]] = {}
     states: dict[str, dict[str, Any] | None] = {}
-    known = _source_states(db, [source.id for source in chosen])
+    known = source_states(db, [source.id for source in chosen])
     for source in chosen:
         state = known.get(source.id)
         if only_due and state and state["failures"] and not is_due(state, now):
