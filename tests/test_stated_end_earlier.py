@@ -29,3 +29,5 @@ def test_an_end_stated_while_monitoring_is_the_incidents_end(server: Any, tmp_pa
     assert record["duration_seconds"] == 22 * 60
     assert "22 min" in poll.stdout and "22 मिनट" in poll.stdout
     assert "2 h 30 min" not in poll.stdout
+    # the same day is named once (HINDI.md): "… से दोपहर 1:45 बजे तक", not "… से बुधवार दोपहर 1:45 बजे तक"
+    assert "बुधवार दोपहर 1:23 बजे (6 नवंबर, भारतीय समय) से दोपहर 1:45 बजे तक रही" in poll.stdout
