@@ -29,5 +29,17 @@ def test_an_end_stated_while_monitoring_is_the_incidents_end(server: Any, tmp_pa
     assert record["duration_seconds"] == 22 * 60
     assert "22 min" in poll.stdout and "22 मिनट" in poll.stdout
     assert "2 h 30 min" not in poll.stdout
-    # the same day is named once (HINDI.md): "… से दोपहर 1:45 बजे तक", not "… से बुधवार दोपहर 1:45 बजे तक"
-    assert "बुधवार दोपहर 1:23 बजे (6 नवंबर, भारतीय समय) से दोपहर 1:45 बजे तक रही" in poll.stdout
+
+
+def test_the_collapsed_backlog_tells_the_same_span_naming_the_day_once(server: Any, tmp_path: Path) -> None:
+    server.route("/history.atom", FEED.read_bytes(), headers={"Content-Type": "application/atom+xml"})
+    source = {"id": "wss", "kind": "feed", "service": "Symantec WSS", "url": server.url + "/history.atom",
+              "backfill": "all"}
+    config = write_config(tmp_path, [source], channels=[{"id": "desk", "kind": "console", "languages": ["hi", "en"]}],
+                          bot={"storm_threshold": 1})  # the three statements collapse into one backlog message
+    poll = run_bot("poll", "--once", "--config", str(config))
+    assert poll.returncode == 0, poll.stderr
+    assert poll.stdout.count("── [desk]") == 1 and "अब तक के बयान (3)" in poll.stdout
+    # the same day is named once (HINDI.md): "… से 1:45 बजे तक", not "… से बुधवार दोपहर 1:45 बजे तक"
+    assert "बुधवार दोपहर 1:23 बजे (6 नवंबर, भारतीय समय) से 1:45 बजे तक रही — लगभग 22 मिनट" in poll.stdout
+    assert "about 22 min" in poll.stdout
