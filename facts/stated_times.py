@@ -313,6 +313,9 @@ def _zone_for(tok: _Tok, doc_zone: str, hint: str, toks: list[_Tok]) -> str:
     earlier = [t.zone for t in toks if t.zone and t.start < tok.start]
     if earlier:
         return earlier[-1]
+    later = {t.zone for t in toks if t.zone}
+    if len(later) == 1:  # the text names one zone, after this time: "starting at 9:49 AM … by 9:59 AM PST"
+        return later.pop()
     return _zone_key(hint)
 
 

@@ -228,3 +228,10 @@ def test_a_dated_time_opening_a_sentence_about_the_problem_is_its_start() -> Non
                        "experience disconnects from the service.", posted)
     assert span.start == at("2019-11-06T07:53:00Z") and span.end is None
     assert stated_span("On November 06, 2019, 07:53 UTC we deployed a new release.", posted).start is None
+
+
+def test_a_time_before_the_only_zone_named_takes_that_zone() -> None:
+    # Parse's status feed (../shared/data/feeds, read after the reader was frozen): the zone comes after the start
+    span = stated_span("A subset of applications saw elevated error rates starting at 9:49 AM. System recovered by "
+                       "9:59 AM PST.", at("2013-11-04T18:06:36Z"))
+    assert (span.start, span.end) == (at("2013-11-04T17:49:00Z"), at("2013-11-04T17:59:00Z"))
