@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass, field
 
 import posts
-from understanding.features import MAX_CHARS, Context, features, read
+from understanding.features import MAX_CHARS, Context, Reading, features, read
 from understanding.lexicon import (
     SOCIAL_SOURCE_KINDS,
     STATUS_SOURCE_KINDS,
@@ -90,6 +90,28 @@ class Statement:
     stage: str = ""  # maintenance: scheduled | in_progress | completed
 
 
+def post_text(post: posts.Post) -> str:
+    """The text of a Post that is classified: its text, or its title when the text is empty."""
+    return post.title if post.title and not post.text.strip() else post.text
+
+
+def prepared_text(text: str) -> str:
+    """The text exactly as classify_text reads it (bounded, NULs blanked): the key of a precomputed Reading."""
+    text = text if isinstance(text, str) else ""
+    return text[: 2 * MAX_CHARS].replace("\x00", " ")
+
+
+def pre_read(post_list: list[posts.Post]) -> dict[str, Reading]:
+    """The lexicon's reading of every post's text, keyed by its prepared text: computed where the posts were
+    parsed (a fetcher process on another core) and handed to classify, which then does not read them again."""
+    readings: dict[str, Reading] = {}
+    for post in post_list:
+        text = prepared_text(post_text(post))
+        if text not in readings:
+            readings[text] = read(text)
+    return readings
+
+
 def classify(
     post: posts.Post,
     source_kind: str = "",
@@ -97,13 +119,14 @@ def classify(
     position: str = "",
     gap_seconds: float | None = None,
     threshold: float = DEFAULT_THRESHOLD,
+    readings: dict[str, Reading] | None = None,
 ) -> Statement:
-    """Classify a tracker's Post (status, reply flags and maintenance mark are taken from it)."""
-    text = post.text
-    if post.title and not text.strip():
-        text = post.title
+    """Classify a tracker's Post (status, reply flags and maintenance mark are taken from it). ``readings``:
+    pre_read's output for a batch that holds this post (optional; the same result, less work here)."""
+    text = post_text(post)
     return classify_text(
         text,
+        reading=readings.get(prepared_text(text)) if readings else None,
         status=post.status,
         source_kind=source_kind,
         is_reply=post.is_reply,
@@ -137,12 +160,14 @@ def classify_text(
     gap_seconds: float | None = None,
     threshold: float = DEFAULT_THRESHOLD,
     model: Model | None = None,
+    reading: Reading | None = None,
 ) -> Statement:
-    """Classify one statement's text in its context. Never raises on any text (empty, huge, binary)."""
-    text = text if isinstance(text, str) else ""
-    text = text[: 2 * MAX_CHARS].replace("\x00", " ")
+    """Classify one statement's text in its context. Never raises on any text (empty, huge, binary). ``reading``:
+    ``read(prepared_text(text))`` when it was computed already (pre_read)."""
+    text = prepared_text(text)
     group = source_group(source_kind)
-    reading = read(text)  # the same reading the model was trained on
+    if reading is None:
+        reading = read(text)  # the same reading the model was trained on
     language, norm, dev, hits = reading.language, reading.norm, reading.devanagari, reading.hits
     symptoms = symptoms_of(norm, dev) if norm else ()
     label = status.strip().lower()

@@ -271,7 +271,20 @@ def _fetch_process(
     index = {source.id: i for i, source in enumerate(sources)}
     with make_client(deadline=deadline) as client:
         for source, result in fetch_each(sources, cursors, budgets, client, None, workers=workers):
+            if isinstance(result, PollResult) and result.posts and _writer_is_behind(results):
+                from classify import pre_read  # reading the texts here takes that work off the writer's core
+
+                result.readings = pre_read(result.posts)
             results.put((index[source.id], _portable(result)))
+
+
+def _writer_is_behind(results: Any) -> bool:
+    """Whether results are waiting for the writer: then this process reads the texts before sending (the writer
+    is busy anyway); when the writer waits, results go at once and the writer reads them itself."""
+    try:
+        return results.qsize() > 0
+    except NotImplementedError:  # platforms without sem_getvalue: always read here
+        return True
 
 
 def fetch_each_in_process(
@@ -435,7 +448,7 @@ def apply_result(
 
                 tick = time.perf_counter()
                 statement = classify(post, source_kind=source.kind, position=position, gap_seconds=gap,
-                                     threshold=bot.announce_threshold)
+                                     threshold=bot.announce_threshold, readings=result.readings)
                 classify_seconds += time.perf_counter() - tick
                 fresh.append((post, statement))
         seen_at = now_iso()

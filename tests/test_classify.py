@@ -21,6 +21,9 @@ from classify import (
     classify_text,
     detect_language,
     load_lexicon,
+    post_text,
+    pre_read,
+    prepared_text,
     symptom_phrase,
 )
 from understanding.model import ModelError, load_model
@@ -291,3 +294,27 @@ def test_planned_work_under_an_incident_label_is_maintenance() -> None:
     downtime = ("2013-05-02 02:34:30 - We are starting a brief unscheduled maintenance window, and expect to return in "
                 "less than 10 minutes.\n2013-05-02 02:44:54 - Everything operating normally.")
     assert classify_text(downtime, status="resolved", source_kind="statuspage").kind == "resolved"
+
+
+def test_a_reading_made_elsewhere_classifies_exactly_as_reading_here() -> None:
+    """pre_read (run in the fetcher process) hands classify the lexicon's reading of each text: every field of
+    the result is the same as when classify reads the text itself, for real updates of many pages, Hindi, empty,
+    a title-only post, NULs and a text longer than the bound."""
+    import feedparser
+
+    feeds = ("digitalocean_history_2019-10-30.atom", "symantec_wss_history_2019-12-10.atom",
+             "parse_status_history_2014-01-09.rss")
+    entries = [entry for name in feeds for entry in feedparser.parse(str(DATA / "feeds" / name)).entries]
+    texts = [entry.get("summary", "") for entry in entries] + ["फेसबुक और इंस्टाग्राम पर दिक्कत है, हम जल्द ठीक कर रहे हैं", "", "a\x00b resolved",
+                                             "We are investigating. " * 900]
+    batch = [posts.Post(source_id="s", native_id=str(i), service="S", author="s", text=text,
+                        created_at=datetime(2024, 1, 1, tzinfo=timezone.utc), status=("resolved" if i % 3 else ""))
+             for i, text in enumerate(texts)]
+    batch.append(posts.Post(source_id="s", native_id="t", service="S", author="s", text=" ", title="Login failures",
+                            created_at=datetime(2024, 1, 1, tzinfo=timezone.utc)))
+    readings = pre_read(batch)
+    assert len(readings) >= len(set(texts)) - 1  # one reading per distinct text (the title stands in for " ")
+    for post in batch:
+        assert prepared_text(post_text(post)) in readings  # classify finds it: the text is not read again
+        for kind in ("statuspage", "x"):
+            assert classify(post, kind, readings=readings) == classify(post, kind), post.text[:60]

@@ -154,7 +154,9 @@ def test_fetching_in_another_process_stores_what_threads_store(server, tmp_path)
         db = open_db(bot.state)
         report = pipeline.poll_cycle(db, bot, only_due=False)
         outcomes = [(o.source_id, o.status, o.new_posts, o.message.split(", will retry")[0]) for o in report.outcomes]
-        posts = sorted(db.conn.execute("select source_id, native_id, kind, text from posts").fetchall())
+        posts = sorted(db.conn.execute(  # the fetcher process also reads the texts: the same classification
+            "select source_id, native_id, kind, text, confidence, reason, text_kind, probabilities, symptoms, language"
+            " from posts").fetchall())
         incidents = sorted(db.conn.execute("select service, status, opened_at, resolved_at from incidents").fetchall())
         waits = {n: source_state(db, n)["next_due_at"] for n in ("limited", "missing")}
         snapshots.append((outcomes, posts, incidents))

@@ -56,6 +56,9 @@ class PollResult:
     not_modified: bool = False  # the server answered 304 / the content hash did not change
     reads: int = 0  # billable items read (X post reads); 0 for free sources
     notes: list[str] = field(default_factory=list)  # one-line notices worth logging
+    # what the lexicon reads in each post's text, keyed by the exact text read (classify.prepared_text): filled by
+    # a fetcher process on the other core so the writer does not read the text again; empty means "not read yet"
+    readings: dict[str, Any] = field(default_factory=dict)
 
 
 class Tracker:

@@ -30,13 +30,13 @@ class Model:
 
     def probabilities(self, feats: list[str]) -> dict[str, float]:
         """Calibrated probability of each class for one statement's features."""
-        scores = list(self.intercept)
-        known = [self.weights[f] for f in feats if f in self.weights]
+        weights = self.weights
+        known = [row for row in map(weights.get, feats) if row is not None]
         scale = 1.0 / math.sqrt(len(feats)) if feats else 1.0
-        n_classes = len(scores)
-        for row in known:
-            for i in range(n_classes):
-                scores[i] += row[i] * scale
+        if known:  # column sums in C (zip/sum), not a Python loop per feature and class
+            scores = [b + total * scale for b, total in zip(self.intercept, map(sum, zip(*known, strict=True)), strict=True)]
+        else:
+            scores = list(self.intercept)
         top = max(scores)
         exps = [math.exp((s - top) / self.temperature) for s in scores]
         total = sum(exps)
