@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass, field
 
 import posts
-from understanding.features import MAX_CHARS, Context, Reading, features, read
+from understanding.features import MAX_CHARS, Context, Reading, read, text_features, with_context
 from understanding.lexicon import (
     SOCIAL_SOURCE_KINDS,
     STATUS_SOURCE_KINDS,
@@ -101,14 +101,31 @@ def prepared_text(text: str) -> str:
     return text[: 2 * MAX_CHARS].replace("\x00", " ")
 
 
-def pre_read(post_list: list[posts.Post]) -> dict[str, Reading]:
-    """The lexicon's reading of every post's text, keyed by its prepared text: computed where the posts were
-    parsed (a fetcher process on another core) and handed to classify, which then does not read them again."""
-    readings: dict[str, Reading] = {}
+@dataclass(frozen=True)
+class Prepared:
+    """All classify needs of a text that does not depend on its context: the lexicon's reading, the symptoms it
+    names and the features of its words."""
+
+    reading: Reading
+    symptoms: tuple[str, ...]
+    words_features: tuple[str, ...]
+
+
+def prepare(text: str) -> Prepared:
+    """Read ``prepared_text(text)`` once: what classify_text computes from the words alone."""
+    reading = read(text)
+    symptoms = symptoms_of(reading.norm, reading.devanagari) if reading.norm else ()
+    return Prepared(reading, symptoms, tuple(text_features(reading.norm, reading.hits)))
+
+
+def pre_read(post_list: list[posts.Post]) -> dict[str, Prepared]:
+    """``prepare`` for every post's text, keyed by its prepared text: computed where the posts were parsed (a
+    fetcher process on another core) and handed to classify, which then does not read them again."""
+    readings: dict[str, Prepared] = {}
     for post in post_list:
         text = prepared_text(post_text(post))
         if text not in readings:
-            readings[text] = read(text)
+            readings[text] = prepare(text)
     return readings
 
 
@@ -119,14 +136,14 @@ def classify(
     position: str = "",
     gap_seconds: float | None = None,
     threshold: float = DEFAULT_THRESHOLD,
-    readings: dict[str, Reading] | None = None,
+    readings: dict[str, Prepared] | None = None,
 ) -> Statement:
     """Classify a tracker's Post (status, reply flags and maintenance mark are taken from it). ``readings``:
     pre_read's output for a batch that holds this post (optional; the same result, less work here)."""
     text = post_text(post)
     return classify_text(
         text,
-        reading=readings.get(prepared_text(text)) if readings else None,
+        prepared=readings.get(prepared_text(text)) if readings else None,
         status=post.status,
         source_kind=source_kind,
         is_reply=post.is_reply,
@@ -160,16 +177,16 @@ def classify_text(
     gap_seconds: float | None = None,
     threshold: float = DEFAULT_THRESHOLD,
     model: Model | None = None,
-    reading: Reading | None = None,
+    prepared: Prepared | None = None,
 ) -> Statement:
-    """Classify one statement's text in its context. Never raises on any text (empty, huge, binary). ``reading``:
-    ``read(prepared_text(text))`` when it was computed already (pre_read)."""
+    """Classify one statement's text in its context. Never raises on any text (empty, huge, binary). ``prepared``:
+    ``prepare(prepared_text(text))`` when it was computed already (pre_read)."""
     text = prepared_text(text)
     group = source_group(source_kind)
-    if reading is None:
-        reading = read(text)  # the same reading the model was trained on
-    language, norm, dev, hits = reading.language, reading.norm, reading.devanagari, reading.hits
-    symptoms = symptoms_of(norm, dev) if norm else ()
+    if prepared is None:
+        prepared = prepare(text)  # the same reading the model was trained on
+    reading, symptoms = prepared.reading, prepared.symptoms
+    language, norm, dev = reading.language, reading.norm, reading.devanagari
     label = status.strip().lower()
     status_kind = STATUS_KINDS.get(label, "")
 
@@ -180,7 +197,7 @@ def classify_text(
 
     context = Context(source=group, is_reply=is_reply, is_self_reply=is_self_reply, position=position,
                       gap_seconds=gap_seconds)
-    probabilities = (model or load_model()).probabilities(features(norm, hits, context))
+    probabilities = (model or load_model()).probabilities(with_context(prepared.words_features, context))
     text_kind = max(probabilities, key=probabilities.__getitem__)
     hindi_ruled = False
     if language == "hi":
@@ -188,7 +205,7 @@ def classify_text(
         ruled, _, _ = rule_kind(norm, True, is_reply=is_reply, is_self_reply=is_self_reply, social=group == "social")
         if ruled != "noise":
             text_kind, hindi_ruled = ruled, True
-    elif group != "status" and text_kind in OUTAGE_KINDS and not set(hits) & _OUTAGE_SIGNALS:
+    elif group != "status" and text_kind in OUTAGE_KINDS and not set(reading.hits) & _OUTAGE_SIGNALS:
         text_kind = "noise"  # off a status page, no word of a problem or its course: not an outage statement
     outage = sum(probabilities.get(k, 0.0) for k in OUTAGE_KINDS)
 

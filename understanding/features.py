@@ -118,7 +118,12 @@ def context_features(context: Context) -> list[str]:
 
 def features(norm: str, lexicon_hits: tuple[str, ...], context: Context) -> list[str]:
     """All features of one statement, de-duplicated (binary presence)."""
-    return list(dict.fromkeys(text_features(norm, lexicon_hits) + context_features(context)))
+    return with_context(text_features(norm, lexicon_hits), context)
+
+
+def with_context(words_features: list[str] | tuple[str, ...], context: Context) -> list[str]:
+    """``features`` when the text's own features (text_features) were computed already."""
+    return list(dict.fromkeys([*words_features, *context_features(context)]))
 
 
 @dataclass(frozen=True)
