@@ -196,8 +196,44 @@ def general_accounts(data: Path) -> list[Example]:
     return out
 
 
+# Statuspage history feeds of pages not in the training corpus, read by the bot's own feed tracker (status labels
+# "Resolved - …", maintenance marks). GitHub's feed is left out: its incidents are in statuspage_github_incidents.
+# DigitalOcean's Atom and RSS hold two periods of one page (each (incident, text) kept once).
+STATUS_FEEDS = {
+    "status.digitalocean.com": ("digitalocean_history_2019-10-30.atom", "digitalocean_history_2020-01-05.rss"),
+    "status.symantec.com (WSS)": ("symantec_wss_history_2019-12-10.atom",),
+    "status.parse.com": ("parse_status_history_2014-01-09.rss",),
+    "status.saucelabs.com (US West)": ("saucelabs_us_west_history_2020-11-15.atom",),
+}
+
+
+def status_feeds(data: Path) -> list[Example]:
+    """The history feeds' updates, one group per page, each incident's updates in time order."""
+    from config import parse_config
+    from trackers.feed import parse_feed
+
+    source = parse_config({"source": [{"id": "feed", "kind": "feed", "service": "feed", "url": "http://127.0.0.1/"}],
+                           "channel": [{"id": "c", "kind": "console"}]}, "<corpus>").sources[0]
+    now = datetime(2100, 1, 1, tzinfo=timezone.utc)
+    out = []
+    for page, names in STATUS_FEEDS.items():
+        posts: dict[tuple[str, str], Post] = {}
+        for name in names:
+            for post in parse_feed((data / "feeds" / name).read_bytes(), source, now=now):
+                posts.setdefault((post.thread_key, post.text), post)
+        threads: dict[str, list[Post]] = defaultdict(list)
+        for post in posts.values():
+            threads[post.thread_key].append(post)
+        for items in threads.values():
+            items.sort(key=lambda p: p.created_at)
+            out.extend(_thread_examples(
+                [{"text": p.text, "status": p.status, "created_at": p.created_at, "title": p.title,
+                  "maintenance": p.incident_kind == "maintenance"} for p in items], page))
+    return out
+
+
 def status_examples(data: Path) -> list[Example]:
-    return training_updates(data) + github_live(data) + gcp(data) + aws(data)
+    return training_updates(data) + github_live(data) + gcp(data) + aws(data) + status_feeds(data)
 
 
 def social_examples(data: Path) -> list[Example]:
