@@ -125,7 +125,7 @@ class AppriseChannel(Channel):
         """Notify every target not yet told about this message; "" (Apprise gives no message id)."""
         import apprise
 
-        text = mask(message.parts[0] if message.parts else "").strip()
+        text = (message.parts[0] if message.parts else "").strip()
         if not text:
             raise ChannelError("apprise: message text is empty", permanent=True)
         head, _, rest = text.partition("\n")
