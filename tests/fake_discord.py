@@ -17,6 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+
 class _QuietServer(ThreadingHTTPServer):
     daemon_threads = True
 
