@@ -376,6 +376,7 @@ def _parse_channel(
     if min_impact and min_impact not in IMPACTS:
         raise ConfigError(f"{where}: min_impact must be one of {', '.join(IMPACTS)}, got {min_impact!r}")
     known = {"id", "kind", "languages", "timezone", "services", "min_impact"}
+    _channel_targets(entry, where)
     return ChannelConfig(
         id=channel_id,
         kind=kind,
@@ -386,6 +387,34 @@ def _parse_channel(
         options=_numeric_options({k: v for k, v in entry.items() if k not in known}, where,
                                  CHANNEL_INTERVALS, CHANNEL_COUNTS),
     )
+
+
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
+
+
+def _channel_targets(entry: dict[str, Any], where: str) -> None:
+    """Where a Discord / Apprise channel posts: ``webhook_env`` / ``url_env`` name an environment variable (the
+    secret stays out of the file); ``thread_id`` is a Discord id; ``thread_name`` a forum post's name (1 … 100
+    characters, ``{title}`` the only placeholder); not both."""
+    for key in ("webhook_env", "url_env"):
+        if key in entry and not (isinstance(entry[key], str) and ENV_NAME.match(entry[key])):
+            raise ConfigError(f"{where}: {key} must name an environment variable (letters, digits, _), "
+                              f"got {str(entry[key])[:40]!r}")
+    if "thread_id" in entry:
+        value = entry["thread_id"]
+        text = str(value).strip() if isinstance(value, int | str) and not isinstance(value, bool) else ""
+        if not (text.isdigit() and text.isascii() and len(text) <= 20 and int(text) > 0):
+            raise ConfigError(f"{where}: thread_id must be a Discord thread id (digits), got {str(value)[:40]!r}")
+    if "thread_name" in entry:
+        value = entry["thread_name"]
+        if not isinstance(value, str) or not 1 <= len(value.strip()) <= 100:
+            raise ConfigError(f"{where}: thread_name must be text of 1 to 100 characters, e.g. \"{{title}}\", "
+                              f"got {str(value)[:40]!r}")
+        if re.sub(r"\{title\}", "", value).count("{") or "}" in re.sub(r"\{title\}", "", value):
+            raise ConfigError(f"{where}: thread_name: the only placeholder is {{title}}, got {value[:40]!r}")
+        if "thread_id" in entry:
+            raise ConfigError(f"{where}: set thread_id (one thread for everything) or thread_name (a forum post per "
+                              "incident), not both")
 
 
 def _numeric_options(

@@ -1,5 +1,6 @@
-"""Markup per channel flavour ("telegram" HTML, "slack" mrkdwn, "plain" console): escaping text that comes from a
-feed, the few constructs templates use (bold, quote, link), and splitting a message to a length limit.
+"""Markup per channel flavour ("telegram" HTML, "slack" mrkdwn, "discord" Discord Markdown, "markdown" CommonMark
+for Apprise targets, "plain" console): escaping text that comes from a feed, the few constructs templates use (bold,
+quote, link), and splitting a message to a length limit.
 
 Splitting prefers paragraph boundaries, then line ends, then spaces; it never cuts inside a tag, an entity, a
 Slack ``<…>`` construct or a grapheme cluster (a Devanagari consonant keeps its vowel signs and virama), and it
@@ -10,6 +11,13 @@ Slack: feed text has ``& < >`` escaped (so it can never write ``<!channel>``, ``
 touches a word and Slack does not read it as a formatting marker. A bare URL in feed text is wrapped as
 ``<url>`` (shown as itself, underscores intact). A line starting with ``>`` is kept from becoming a quote the same
 way.
+
+Discord and CommonMark ("discord", "markdown"): in feed text every character that could start a construct gets a
+backslash (``\\ * _ ~ ` | [ ] < > #``, and ``- + =`` or ``1.`` at the start of a line), so a statement can never
+write a masked link ``[label](url)``, a mention ``<@123>`` / ``<@&123>`` / ``<#123>``, a timestamp, a spoiler, a
+heading or a quote; ``@everyone`` and ``@here`` get a zero-width space after the ``@`` (Discord's own advice), so
+they do not even look like a mention. A bare URL is kept as it is (shown as itself). Our own links: Discord shows
+the address itself (no masked link at all); CommonMark writes ``[label](url)``.
 """
 
 from __future__ import annotations
@@ -18,7 +26,8 @@ import html
 import re
 import unicodedata
 
-MARKUPS = ("telegram", "slack", "plain")
+MARKUPS = ("telegram", "slack", "discord", "markdown", "plain")
+MARKDOWNS = ("discord", "markdown")
 ZWSP = "\u200b"
 ZWJ, ZWNJ = "\u200d", "\u200c"
 VIRAMA = "\u094d"
@@ -36,6 +45,12 @@ _TG_TAG = re.compile(r"</?([a-zA-Z][a-zA-Z0-9-]*)(?:\s[^<>]*)?>")
 _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
 _SLACK_ANGLE = re.compile(r"<[^<>\n]*>")
 _SLACK_BOLD = re.compile(r"\*[^*\n\u200b]{1,300}\*")
+_MD_SPECIAL = re.compile(r"[\\`*_~|\[\]<>#]")
+_MD_LINE_START = re.compile(r"(?m)^([ \t]*\d{0,9})([-+=.)])")
+_MD_MENTION = re.compile(r"@(everyone|here)\b", re.IGNORECASE)
+_MD_ESCAPED = re.compile(r"\\[^0-9A-Za-z\s]")
+_MD_BOLD = re.compile(r"\*\*(?:[^*\n\\]|\\[^\n]){1,600}?\*\*")
+_MD_LINK = re.compile(r"\[(?:[^\[\]\n\\]|\\[^\n]){0,300}\]\(https?://[^\s()]{1,2000}\)")
 
 
 def measure(text: str) -> int:
@@ -76,6 +91,29 @@ def escape_slack(text: str) -> str:
     return re.sub(r"(?m)^(\s*)&gt;", lambda m: m.group(1) + ZWSP + "&gt;", result)
 
 
+def _md_words(text: str) -> str:
+    text = _MD_SPECIAL.sub(lambda m: "\\" + m.group(0), text)
+    return _MD_MENTION.sub(lambda m: "@" + ZWSP + m.group(1), text)
+
+
+def escape_markdown(text: str) -> str:
+    """Feed text as inert Discord Markdown / CommonMark (see the module docstring)."""
+    out: list[str] = []
+    pos = 0
+    for match in _URL.finditer(text):
+        url = _url_end(match.group(0))
+        if len(url) <= len("https://") or "\\" in url or "`" in url:
+            continue
+        out.append(_md_words(text[pos : match.start()]))
+        out.append(url)
+        pos = match.start() + len(url)
+    out.append(_md_words(text[pos:]))
+    # a line that starts like a list item, a setext heading's underline or an ordered list stays text
+    return _MD_LINE_START.sub(
+        lambda m: m.group(0) if m.group(2) in "-+=" and m.group(1).strip() else m.group(1) + "\\" + m.group(2),
+        "".join(out))
+
+
 def escape(text: str, markup: str) -> str:
     """Escape untrusted text (a statement, a name, a title) for the markup."""
     text = str(text)
@@ -83,6 +121,8 @@ def escape(text: str, markup: str) -> str:
         return html.escape(text, quote=False)
     if markup == "slack":
         return escape_slack(text)
+    if markup in MARKDOWNS:
+        return escape_markdown(text)
     return text
 
 
@@ -92,6 +132,8 @@ def bold(text: str, markup: str) -> str:
         return f"<b>{text}</b>"
     if markup == "slack":
         return f"*{text}*"
+    if markup in MARKDOWNS:
+        return f"**{text}**"
     return text
 
 
@@ -102,6 +144,8 @@ def quote(text: str, markup: str) -> str:
         return f"<blockquote>{escape(text, markup)}</blockquote>"
     if markup == "slack":
         return "\n".join("> " + line for line in escape(text, markup).split("\n"))
+    if markup in MARKDOWNS:  # an empty line keeps the quote going (a trailing space would be trimmed)
+        return "\n".join("> " + (line if line.strip() else ZWSP) for line in escape(text, markup).split("\n"))
     return f"“{text}”"
 
 
@@ -122,7 +166,10 @@ def link(url: str, label: str, markup: str) -> str:
         target = target.replace("&", "&amp;").replace("|", "%7C")
         label_text = _slack_words(label).replace("|", "\u2223")
         return f"<{target}|{label_text}>"
-    return target  # plain text: the address itself
+    if markup == "markdown":
+        target = target.replace("(", "%28").replace(")", "%29")
+        return f"[{escape_markdown(label)}]({target})"
+    return target  # plain text and Discord: the address itself
 
 
 # ---------------------------------------------------------------- clusters
@@ -168,6 +215,12 @@ def _atoms(text: str, markup: str) -> list[str]:
             match = _SLACK_ANGLE.match(text, i)
         elif markup == "slack" and ch == "*" and (i == 0 or text[i - 1] != ZWSP):
             match = _SLACK_BOLD.match(text, i)
+        elif markup in MARKDOWNS and ch == "\\":
+            match = _MD_ESCAPED.match(text, i)
+        elif markup in MARKDOWNS and ch == "*":
+            match = _MD_BOLD.match(text, i)
+        elif markup == "markdown" and ch == "[":
+            match = _MD_LINK.match(text, i)
         if match:
             atoms.append(match.group(0))
             i = match.end()
@@ -213,8 +266,8 @@ def _closers(stack: list[tuple[str, str]]) -> str:
 
 
 def _line_prefix(atoms: list[str], k: int, markup: str) -> str:
-    """Slack quotes are per line: a part that starts mid-line inside a quote starts with "> " again."""
-    if markup != "slack":
+    """Slack and Markdown quotes are per line: a part that starts mid-line inside a quote starts with "> " again."""
+    if markup not in ("slack", *MARKDOWNS):
         return ""
     j = k - 1
     while j >= 0 and atoms[j] != "\n":
@@ -315,3 +368,42 @@ def slack_blocks(text: str) -> list[dict[str, object]]:
         for section in split(text, SLACK_SECTION_CHARS, "slack")
         if section
     ]
+
+
+# ---------------------------------------------------------------- Markdown helpers (Discord embeds, Apprise)
+
+STATUS_COLOURS = {  # the status mark a message's first line opens with → an embed's colour (Discord)
+    "🔴": 0xE74C3C,  # acknowledged, back again
+    "🟠": 0xE67E22,  # update, still working
+    "🟡": 0xF1C40F,  # fix applied, monitoring
+    "🟢": 0x2ECC71,  # acknowledged after it was fixed
+    "✅": 0x2ECC71,  # resolved, maintenance completed
+    "🛠": 0x3498DB,  # planned maintenance
+    "📄": 0x95A5A6,  # post-incident report
+    "🌐": 0x9B59B6,  # several services at once
+    "⚠️": 0xF39C12,  # a notice, a completion that is not one
+    "⚪": 0xBDC3C7,  # no longer listed
+    "📋": 0x607D8B,  # digest
+    "✏️": 0x95A5A6,  # the company edited its statement
+}
+NEUTRAL_COLOUR = 0x607D8B
+_LEADING_MARKUP = re.compile(r"^[\s*_>\u200b]*")
+
+
+def status_mark(text: str) -> str:
+    """The status mark (🔴, ✅, 🛠 …) the text's first line opens with, "" when it opens with none."""
+    head = _LEADING_MARKUP.sub("", text, count=1)[:3]
+    for mark in sorted(STATUS_COLOURS, key=len, reverse=True):
+        if head.startswith(mark) or (mark.endswith("\ufe0f") and head.startswith(mark[:-1])):
+            return mark
+    return ""
+
+
+def markdown_to_plain(text: str) -> str:
+    """A message of the "discord" / "markdown" flavour as plain text: our bold markers dropped, our links shown as
+    their address, escapes undone (the text a plain-text target is sent)."""
+    text = _MD_BOLD.sub(lambda m: m.group(0)[2:-2], text)
+    text = _MD_LINK.sub(lambda m: m.group(0)[m.group(0).rindex("](") + 2 : -1].replace("%28", "(").replace("%29", ")"),
+                        text)
+    text = _MD_ESCAPED.sub(lambda m: m.group(0)[1], text)
+    return re.sub(r"(?m)^> \u200b$", ">", text)

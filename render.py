@@ -2,7 +2,7 @@
 
 Rendering never reads the store: facts/gather.py gathers an incident's facts once into the plain context that
 facts/context.py describes (``message_context`` here is a thin wrapper over it, kept for outbox.py); ``render`` fills the templates of one message kind for
-one markup (telegram / slack / plain), every language in the order asked, and splits the result to the
+one markup (telegram / slack / discord / markdown / plain), every language in the order asked, and splits the result to the
 channel's limit. Anything a template prints with ``{{ … }}`` is escaped for the markup unless a helper made it.
 """
 
@@ -648,6 +648,8 @@ def render(kind: str, context: dict[str, Any], *, markup: str, languages: tuple[
             message.extra["part_blocks"] = per_part
         if card:
             message.extra["card_blocks"] = mk.slack_blocks(card)
+    if markup == "discord":  # every part's embed takes the message's status colour, not only the first
+        message.extra["status_mark"] = mk.status_mark(text)
     return message
 
 

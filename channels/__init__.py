@@ -1,4 +1,5 @@
-"""Channels: where messages go (console, Telegram, Slack). A channel sends, replies in a thread and edits.
+"""Channels: where messages go (console, Telegram, Slack, Discord, Apprise). A channel sends, replies in a thread
+and edits.
 
 Contract: ``send(message, reply_to=None) -> remote_id`` and ``edit(remote_id, message)``; a channel that can read
 its own history has ``can_look_back`` and ``find_sent(outbox_id, part, since=…, threads=…)`` (Slack). Failures raise
@@ -102,7 +103,7 @@ class Channel:
     """Base class: ``markup`` names the template flavour; ``max_chars`` the length limit of one message."""
 
     kind = ""
-    markup = "plain"  # plain | telegram | slack
+    markup = "plain"  # plain | telegram | slack | discord | markdown
     max_chars = 4000
     can_thread = False
     can_edit = False

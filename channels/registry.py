@@ -10,6 +10,8 @@ CHANNEL_PATHS: dict[str, str] = {
     "console": "channels.console:ConsoleChannel",
     "telegram": "channels.telegram:TelegramChannel",
     "slack": "channels.slack:SlackChannel",
+    "discord": "channels.discord:DiscordChannel",
+    "apprise": "channels.apprise_channel:AppriseChannel",
 }
 CHANNEL_CLASSES = CHANNEL_PATHS
 
