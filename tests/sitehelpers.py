@@ -42,9 +42,9 @@ def chromium(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess
     return subprocess.run(command, capture_output=True, text=True, timeout=CHROMIUM_DEADLINE, cwd=cwd)
 
 
-def dump_dom(url: str, *, width: int = 375, height: int = 800) -> str:
+def dump_dom(url: str, *flags: str, width: int = 375, height: int = 800) -> str:
     result = chromium(f"--window-size={width},{height}", "--run-all-compositor-stages-before-draw",
-                      "--virtual-time-budget=2000", "--dump-dom", url)
+                      "--virtual-time-budget=2000", *flags, "--dump-dom", url)
     assert result.returncode == 0, result.stderr[-2000:]
     return result.stdout
 
