@@ -481,7 +481,6 @@ def site_command(config_path: str | None, out_dir: str | None, today: str | None
     from datetime import date
 
     from outputs.site import SiteError, build_site, settings_for
-    from outputs.site.build import default_workers
 
     try:
         chosen = date.fromisoformat(today) if today else None
@@ -490,7 +489,7 @@ def site_command(config_path: str | None, out_dir: str | None, today: str | None
         sys.exit(EXIT_BAD_CONFIG)
     try:
         settings = settings_for(bot, out_dir)
-        report = build_site(_db(bot), settings, today=chosen, workers=default_workers())
+        report = build_site(_db(bot), settings, today=chosen)
     except SiteError as err:
         emit(f"site: {err}")
         sys.exit(EXIT_BAD_CONFIG)

@@ -15,11 +15,7 @@ Layout under the output folder::
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import os
-import sqlite3
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -32,15 +28,13 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 import timefmt
 from outputs.site import atom, svg
-from outputs.site.messages import Messages
+from outputs.site.messages import Messages, stamp_of
 from outputs.site.model import SiteData, day_bar, day_bounds, load, service_figures
 from outputs.site.write import write_if_changed
 from render import TEMPLATES, join_and, kind_label
 
 log = logging.getLogger("pushti.site")
 FEED_ENTRIES = 50  # newest messages per feed
-PARALLEL_FROM = 200  # pages: fewer are rendered in this process (forking costs more than it saves)
-WORKER_DEADLINE = 600.0  # seconds a worker may take for its share of the pages
 RECENT_DAYS = 7  # "the last days" on the index
 BAR_DAYS = 90
 LEGEND = (("none", "कोई घटना नहीं", "no incident"), ("maintenance", "रखरखाव", "maintenance"),
@@ -109,8 +103,6 @@ class Site:
         for day, ids in sorted(self.data.days.items()):
             for incident_id in ids:
                 self.days_of.setdefault(incident_id, []).append(day)
-        found = db.execute("pragma database_list").fetchone()
-        self.db_path = found[2] if found and found[2] else ""  # "" for a database in memory: no worker processes
         authority = urlsplit(settings.url).hostname if settings.url else None
         self.authority = authority or "pushti.invalid"
 
@@ -159,23 +151,29 @@ class Site:
             "utc": lambda at: at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if at else "—",
         }
 
-    def page(self, path: str, template: str, **values: Any) -> None:
-        html = environment().get_template(template).render(**values)
-        self.pages[path] = html.encode("utf-8")
+    def page(self, path: str, template: str, depends: tuple[Any, ...] | None = None, **values: Any) -> None:
+        html = environment().get_template(template).render(**values).encode("utf-8")
+        self.pages[path] = html
+        if depends is not None:  # kept for the next build while what the page shows stays the same (``reuse``)
+            self.messages.memo["page", path, depends] = html
+
+    def reuse(self, path: str, depends: tuple[Any, ...]) -> bool:
+        """Whether the page was kept as rendered for the same ``depends`` (what it shows): then it is used."""
+        found = self.messages.memo.get(("page", path, depends))
+        if found is not None:
+            self.pages[path] = found
+        return found is not None
 
     # ------------------------------------------------------------ pages
 
-    def build(self, workers: int = 1) -> dict[str, bytes]:
-        """Every page and feed. With ``workers`` > 1 the incident, event and day pages (most of the work) are
-        rendered by that many forked processes, each reading the database through its own read-only connection."""
+    def build(self) -> dict[str, bytes]:
+        """Every page and feed (a page whose inputs are unchanged since the last build with these ``messages`` is
+        taken as it was rendered then)."""
         self.ordered_days = sorted(self.data.days)
         self.day_index = {day: n for n, day in enumerate(self.ordered_days)}
         jobs: list[tuple[str, Any]] = [("incident", i) for i in self.data.incidents]
         jobs += [("event", e) for e in self.data.events] + [("day", d) for d in self.ordered_days]
-        if workers > 1 and len(jobs) >= PARALLEL_FROM and self.db_path:
-            self.pages.update(_in_processes(self, jobs, workers))
-        else:
-            self.run_jobs(jobs)
+        self.run_jobs(jobs)
         for service in self.data.services.values():
             self.service_page(service)
         self.index_page()
@@ -234,23 +232,36 @@ class Site:
                   history=sorted(service.incidents, key=self._began, reverse=True))
 
     def incident_page(self, incident: dict[str, Any]) -> None:
+        event = self.data.events.get(incident.get("event_id") or -1)
+        path = f"incidents/{incident['id']}.html"
+        stamp = (stamp_of(incident), self._event_stamp(event), tuple(self.days_of.get(incident["id"], [])))
+        if self.reuse(path, stamp):
+            return
         statements = incident["statements"]
         points = [{"at": s["created_at"], "kind": s.get("kind"), "anchor": f"s-{s['id']}",
                    "title": f"{self.when_en(s['created_at'])}: {self.label(s)}"} for s in statements]
         name = self.say(incident["names"]["hi"], incident["names"]["name"])
         ended = incident["resolved_at"] if incident["status"] == "resolved" else None
         drawing = svg.timeline(incident["began"], ended, points, name)
-        event = self.data.events.get(incident.get("event_id") or -1)
         began = incident["began"] or incident["opened_at"]
         days = self.days_of.get(incident["id"], [])
-        self.page(f"incidents/{incident['id']}.html", "incident.html.j2",
+        self.page(path, "incident.html.j2", stamp,
                   **self.common("../", f"{name}: {incident.get('title') or ''}".rstrip(": ")),
                   incident=incident, statements=statements, drawing=drawing,
                   event={**event, "names": self.names(event["services"])} if event else None,
                   day_links=[d.isoformat() for d in days][:BAR_DAYS] if began else [],
                   summaries=[(lang, self.messages.summary(incident, lang)) for lang in self.langs])
 
+    def _event_stamp(self, event: dict[str, Any] | None) -> tuple[Any, ...]:
+        if event is None:
+            return ()
+        members = tuple(stamp_of(self.data.incidents[i["id"]]) for i in event["incidents"] if i["id"] in self.data.incidents)
+        return (event["id"], event.get("updated_at"), event.get("status"), members)
+
     def event_page(self, event: dict[str, Any]) -> None:
+        path, stamp = f"events/{event['id']}.html", self._event_stamp(event)
+        if self.reuse(path, stamp):
+            return
         members = [self.data.incidents[i["id"]] for i in event["incidents"] if i["id"] in self.data.incidents]
         items = [{"began": m["began"], "ended": m["resolved_at"] if m["status"] == "resolved" else None,
                   "name": self.say(m["names"]["hi"], m["names"]["name"]), "href": f"../incidents/{m['id']}.html",
@@ -259,7 +270,7 @@ class Site:
         statements = sorted(
             ({**s, "service_name": self.say(m["names"]["hi"], m["names"]["name"])} for m in members
              for s in m["statements"]), key=lambda s: (s["created_at"], s["id"]))
-        self.page(f"events/{event['id']}.html", "event.html.j2", **self.common("../", names),
+        self.page(path, "event.html.j2", stamp, **self.common("../", names),
                   event={**event, "names": names}, members=members, statements=statements,
                   drawing=svg.rows(items, names), summaries=[(lang, self.messages.event(event, lang)) for lang in self.langs])
 
@@ -270,12 +281,17 @@ class Site:
                   if e in self.data.events]
         ordered = self.ordered_days
         at = self.day_index[day]
-        self.page(f"days/{day.isoformat()}.html", "day.html.j2",
+        previous = ordered[at - 1].isoformat() if at > 0 else ""
+        following = ordered[at + 1].isoformat() if at + 1 < len(ordered) else ""
+        path = f"days/{day.isoformat()}.html"
+        stamp = (tuple(stamp_of(i) for i in incidents), tuple(self._event_stamp(e) for e in events), previous, following)
+        if self.reuse(path, stamp):
+            return
+        self.page(path, "day.html.j2", stamp,
                   **self.common("../", day.isoformat()),
                   day_text=self.say(timefmt.day_month(start, self.tz, "hi", year=True),
                                     timefmt.day_month(start, self.tz, "en", year=True)),
-                  incidents=incidents, previous=ordered[at - 1].isoformat() if at > 0 else "",
-                  following=ordered[at + 1].isoformat() if at + 1 < len(ordered) else "",
+                  incidents=incidents, previous=previous, following=following,
                   summaries=[(lang, self.messages.day(start, incidents, events, lang)) for lang in self.langs])
 
     # ------------------------------------------------------------ feeds
@@ -333,43 +349,6 @@ class Site:
                     self_href=self_href, fallback_updated=fallback)
 
 
-_FORKED: Site | None = None  # the parent's Site, inherited by forked workers (read-only there)
-
-
-def _worker_jobs(jobs: list[tuple[str, Any]]) -> dict[str, bytes]:
-    """In a forked worker: a fresh read-only connection (a connection never crosses a fork), then the pages."""
-    site = _FORKED
-    assert site is not None
-    db = sqlite_utils.Database(sqlite3.connect(f"file:{site.db_path}?mode=ro", uri=True))
-    site.db = site.messages.db = db
-    site.pages = {}
-    site.run_jobs(jobs)
-    return site.pages
-
-
-def _in_processes(site: Site, jobs: list[tuple[str, Any]], workers: int) -> dict[str, bytes]:
-    global _FORKED
-    chunks = [jobs[n::workers] for n in range(workers)]
-    _FORKED = site
-    try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            futures = [pool.submit(_worker_jobs, chunk) for chunk in chunks if chunk]
-            pages: dict[str, bytes] = {}
-            for future in futures:
-                pages.update(future.result(timeout=WORKER_DEADLINE))
-            return pages
-    finally:
-        _FORKED = None
-
-
-def default_workers() -> int:
-    """Worker processes for ``bot.py site``: the CPUs this process may use, at most 8."""
-    try:
-        return max(1, min(8, len(os.sched_getaffinity(0))))
-    except (AttributeError, OSError):
-        return max(1, min(8, os.cpu_count() or 1))
-
-
 def write_pages(out: Path, pages: dict[str, bytes]) -> list[str]:
     """Write what changed; the paths written."""
     try:
@@ -389,12 +368,12 @@ def write_pages(out: Path, pages: dict[str, bytes]) -> list[str]:
 
 
 def build_site(db: sqlite_utils.Database, settings: SiteSettings, *, today: date | None = None,
-               messages: Messages | None = None, workers: int = 1) -> BuildReport:
-    """Render every page and feed and write the ones that changed (``workers``: see ``Site.build``; the daemon
-    keeps 1, since forking a process that runs threads is unsafe, and keeps its rendered messages instead)."""
+               messages: Messages | None = None) -> BuildReport:
+    """Render every page and feed and write the ones that changed. ``messages`` kept from an earlier build (the
+    daemon's refresher keeps them) spare re-rendering what did not change."""
     started = time.perf_counter()
     today = today or datetime.now(ZoneInfo(settings.timezone)).date()
-    pages = Site(db, settings, messages or Messages(db, settings.timezone), today).build(workers)
+    pages = Site(db, settings, messages or Messages(db, settings.timezone), today).build()
     written = write_pages(settings.out, pages)
     return BuildReport(pages=len(pages), written=len(written), seconds=time.perf_counter() - started,
                        written_paths=written)

@@ -25,7 +25,8 @@ def _text(kind: str, context: dict[str, Any], lang: str) -> str:
     return render_text(kind, context, markup="plain", languages=(lang,))
 
 
-def _stamp(incident: dict[str, Any]) -> tuple[Any, ...]:
+def stamp_of(incident: dict[str, Any]) -> tuple[Any, ...]:
+    """What an incident's messages and page depend on: a change to the incident or a new statement changes it."""
     last = incident["statements"][-1] if incident["statements"] else {}
     return (incident.get("updated_at"), incident["status"], len(incident["statements"]), last.get("id"),
             incident.get("event_id"))
@@ -37,13 +38,13 @@ class Messages:
     def __init__(self, db: sqlite_utils.Database, timezone: str) -> None:
         self.db = db
         self.timezone = timezone
-        self.memo: dict[tuple[Any, ...], str] = {}
+        self.memo: dict[tuple[Any, ...], Any] = {}  # rendered messages (str) and pages (bytes, outputs.site.build)
         self.contexts: dict[tuple[Any, ...], dict[str, Any]] = {}  # the last gathered context (languages in a row)
 
     def _remember(self, key: tuple[Any, ...], make: Any) -> str:
         if key not in self.memo:
             self.memo[key] = make()
-        return self.memo[key]
+        return str(self.memo[key])
 
     def statement(self, incident: dict[str, Any], statement: dict[str, Any], lang: str) -> str:
         """The message a channel got (or would have got) for this statement."""
@@ -51,7 +52,7 @@ class Messages:
         kind = (CHANGE_MESSAGE.get(change["change"]) if change else None) or KIND_MESSAGE.get(statement.get("kind") or "",
                                                                                              "update")
 
-        stamp = _stamp(incident)
+        stamp = stamp_of(incident)
 
         def make() -> str:
             key = ("context", statement["id"], stamp)
