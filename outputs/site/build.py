@@ -403,10 +403,11 @@ class SiteRefresher:
             self.messages.memo.clear()
         try:
             report = build_site(db, self.settings, today=today, messages=self.messages)
-        except SiteError as err:
-            if str(err) != self.last_error:
-                log.warning("site: %s", err)
-                self.last_error = str(err)
+        except Exception as err:  # the site never stops the bot: one line per distinct error, tried again later
+            said = str(err) if isinstance(err, SiteError) else f"could not build the site: {type(err).__name__}: {err}"
+            if said != self.last_error:
+                log.warning("site: %s", said, exc_info=not isinstance(err, SiteError))
+                self.last_error = said
             return None
         self.fingerprint, self.last_error = fingerprint, ""
         if report.written:
