@@ -321,3 +321,26 @@ def test_only_changed_files_are_rewritten_atomically(tmp_path: Path) -> None:
     assert same.written == 0
     later = build_site(db, settings, today=date(2019, 7, 11))  # the day turned: the bars and feeds' fallbacks move
     assert "index.html" in later.written_paths and not any(p.startswith("incidents/") for p in later.written_paths)
+
+
+def test_a_statement_link_that_is_not_http_is_not_linked(tmp_path: Path) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from outputs.site import build_site
+    from outputs.site.build import SiteSettings
+    from pipeline import store_posts
+    from posts import Post
+
+    bot, db = demo_database(tmp_path)
+    at = datetime(2019, 7, 10, 9, 0, tzinfo=timezone.utc)
+    post = Post(source_id="facebook", native_id="fb-js", service="Facebook", created_at=at, author="facebook",
+                text="We're aware that some people are having trouble sending photos on Facebook. We're working on "
+                     "a fix.", url="javascript:alert(document.cookie)", language="en", thread_key="fb-js")
+    store_posts(db, bot, bot.source("facebook"), [post], now=at + timedelta(minutes=2))
+    incident = db.execute("select incident_id from posts where native_id = 'fb-js'").fetchone()[0]
+    build_site(db, SiteSettings(out=tmp_path / "site"), today=date(2019, 7, 10))
+    page = (tmp_path / "site" / "incidents" / f"{incident}.html").read_text(encoding="utf-8")
+    assert 'href="javascript:' not in page
+    assert "trouble sending photos on Facebook" in page
+    feed = (tmp_path / "site" / "feed.en.xml").read_text(encoding="utf-8")
+    assert 'href="javascript:' not in feed

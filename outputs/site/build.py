@@ -42,6 +42,12 @@ LEGEND = (("none", "कोई घटना नहीं", "no incident"), ("main
           ("critical", "गंभीर", "critical"))
 
 
+def web_link(url: Any) -> str:
+    """A link to the company's original only when it is an http(s) address (never ``javascript:`` or ``data:``)."""
+    url = str(url or "").strip()
+    return url if urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc else ""
+
+
 class SiteError(Exception):
     """The site cannot be built where asked (a file where a folder should be, no permission)."""
 
@@ -147,7 +153,7 @@ class Site:
         return {
             "root": root, "feed_base": root if feed_base is None else feed_base, "page_title": title,
             "languages": self.langs, "say": self.say, "stamp": self.stamp, "lasted": self.lasted, "label": self.label,
-            "when_hi": self.when_hi, "when_en": self.when_en, "iso": atom.rfc3339,
+            "when_hi": self.when_hi, "when_en": self.when_en, "iso": atom.rfc3339, "web": web_link,
             "utc": lambda at: at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if at else "—",
         }
 
