@@ -344,3 +344,23 @@ def test_a_statement_link_that_is_not_http_is_not_linked(tmp_path: Path) -> None
     assert "trouble sending photos on Facebook" in page
     feed = (tmp_path / "site" / "feed.en.xml").read_text(encoding="utf-8")
     assert 'href="javascript:' not in feed
+
+
+def test_a_page_no_longer_made_is_removed_and_foreign_files_are_kept(tmp_path: Path) -> None:
+    from outputs.site import build_site
+    from outputs.site.build import SiteSettings
+
+    bot, db = demo_database(tmp_path)
+    settings = SiteSettings(out=tmp_path / "site")
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "CNAME").write_text("status.example.org")
+    build_site(db, settings, today=date(2019, 7, 10))
+    assert (tmp_path / "site" / "incidents" / "4.html").is_file()
+    with db.conn:  # the incident is gone from the store (as after a merge): its page goes too
+        db.execute("update posts set incident_id = null where incident_id = 4")
+        db.execute("delete from incidents where id = 4")
+    build_site(db, settings, today=date(2019, 7, 10))
+    assert not (tmp_path / "site" / "incidents" / "4.html").exists()
+    assert (tmp_path / "site" / "incidents" / "3.html").is_file()
+    assert (tmp_path / "site" / "CNAME").read_text() == "status.example.org"
+    assert not broken_links(tmp_path / "site")

@@ -14,6 +14,7 @@ Layout under the output folder::
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from dataclasses import dataclass, field
@@ -355,8 +356,27 @@ class Site:
                     self_href=self_href, fallback_updated=fallback)
 
 
+MANIFEST = ".pushti-site.json"  # the files the last build wrote: the only ones a later build may remove
+
+
+def _remove_stale(out: Path, pages: dict[str, bytes]) -> None:
+    """Remove the files an earlier build wrote that this one no longer makes (an incident merged away); files
+    someone else put in the folder (a CNAME, a robots.txt) are never in the manifest, so never touched."""
+    try:
+        before = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    root = out.resolve()
+    for name in before if isinstance(before, list) else []:
+        if not isinstance(name, str) or name in pages:
+            continue
+        path = (out / name).resolve()
+        if root in path.parents and path.is_file():
+            path.unlink()
+
+
 def write_pages(out: Path, pages: dict[str, bytes]) -> list[str]:
-    """Write what changed; the paths written."""
+    """Write what changed, remove what an earlier build made and this one did not; the paths written."""
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as err:
@@ -370,6 +390,11 @@ def write_pages(out: Path, pages: dict[str, bytes]) -> list[str]:
                 written.append(path)
         except OSError as err:
             raise SiteError(f"cannot write {out / path}: {err.strerror or err}") from None
+    try:
+        _remove_stale(out, pages)
+        write_if_changed(out / MANIFEST, json.dumps(sorted(pages), indent=0).encode("utf-8"))
+    except OSError as err:
+        raise SiteError(f"cannot update {out / MANIFEST}: {err.strerror or err}") from None
     return written
 
 
