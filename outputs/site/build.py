@@ -88,7 +88,7 @@ _env: Environment | None = None
 def environment() -> Environment:
     global _env
     if _env is None:
-        _env = Environment(loader=FileSystemLoader(str(TEMPLATES / "site")), undefined=StrictUndefined,
+        _env = Environment(loader=FileSystemLoader(str(TEMPLATES / "site")), undefined=StrictUndefined, auto_reload=False,
                            autoescape=select_autoescape(["j2", "html"], default=True), trim_blocks=True,
                            lstrip_blocks=True)
     return _env
@@ -106,6 +106,7 @@ class Site:
         self.data: SiteData = load(db, self.tz, today, settings.services)
         self.pages: dict[str, bytes] = {}
         self.times: dict[tuple[str, datetime], str] = {}
+        self.rows: dict[int, dict[str, Any]] = {}
         self.days_of: dict[int, list[date]] = {}
         for day, ids in sorted(self.data.days.items()):
             for incident_id in ids:
@@ -147,6 +148,17 @@ class Site:
         return self.say(kind_label(statement.get("kind") or "", stage, "hi"),
                         kind_label(statement.get("kind") or "", stage, "en"))
 
+    def row(self, statement: dict[str, Any]) -> dict[str, Any]:
+        """A statement as the pages print it, its times and label formatted once (incident and event pages)."""
+        found = self.rows.get(statement["id"])
+        if found is None:
+            at = statement["created_at"]
+            found = {**statement, "iso": atom.rfc3339(at) if at else "", "when_hi": self.when_hi(at),
+                     "when_en": self.when_en(at), "utc": at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+                     if at else "—", "label": self.label(statement), "web": web_link(statement.get("url"))}
+            self.rows[statement["id"]] = found
+        return found
+
     def names(self, services: list[dict[str, str]]) -> str:
         return " · ".join(join_and([s["hi" if lang == "hi" else "name"] for s in services], lang) for lang in self.langs)
 
@@ -155,6 +167,7 @@ class Site:
             "root": root, "feed_base": root if feed_base is None else feed_base, "page_title": title,
             "languages": self.langs, "say": self.say, "stamp": self.stamp, "lasted": self.lasted, "label": self.label,
             "when_hi": self.when_hi, "when_en": self.when_en, "iso": atom.rfc3339, "web": web_link,
+            "original": self.say("मूल बयान", "Original"),
             "utc": lambda at: at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if at else "—",
         }
 
@@ -254,7 +267,7 @@ class Site:
         days = self.days_of.get(incident["id"], [])
         self.page(path, "incident.html.j2", stamp,
                   **self.common("../", f"{name}: {incident.get('title') or ''}".rstrip(": ")),
-                  incident=incident, statements=statements, drawing=drawing,
+                  incident=incident, statements=[self.row(s) for s in statements], drawing=drawing,
                   event={**event, "names": self.names(event["services"])} if event else None,
                   day_links=[d.isoformat() for d in days][:BAR_DAYS] if began else [],
                   summaries=[(lang, self.messages.summary(incident, lang)) for lang in self.langs])
@@ -275,7 +288,7 @@ class Site:
                   "title": self.lasted(m["told"]["duration_seconds"])} for m in members]
         names = self.names(event["services"])
         statements = sorted(
-            ({**s, "service_name": self.say(m["names"]["hi"], m["names"]["name"])} for m in members
+            ({**self.row(s), "service_name": self.say(m["names"]["hi"], m["names"]["name"])} for m in members
              for s in m["statements"]), key=lambda s: (s["created_at"], s["id"]))
         self.page(path, "event.html.j2", stamp, **self.common("../", names),
                   event={**event, "names": names}, members=members, statements=statements,
@@ -310,12 +323,12 @@ class Site:
         for incident in incidents:
             for statement in incident["statements"]:
                 key = (incident["id"], statement["key"])
-                seen = max(statement["seen"] or statement["created_at"], statement["created_at"])
-                if key in latest:
+                if key in latest:  # an edit: updated when the bot saw the new words (its created_at is the original's)
                     _, _, published, _ = latest[key]
+                    seen = max(statement["seen"] or statement["created_at"], statement["created_at"])
                     latest[key] = (incident, statement, published, seen)
-                else:
-                    latest[key] = (incident, statement, statement["created_at"], seen)
+                else:  # first said: published and updated when the company said it, not when the bot first read it
+                    latest[key] = (incident, statement, statement["created_at"], statement["created_at"])
         newest = sorted(latest.items(), key=lambda kv: (kv[1][3], kv[1][1]["id"]), reverse=True)[:FEED_ENTRIES]
         entries = []
         for (incident_id, key), (incident, statement, published, updated) in newest:
