@@ -364,3 +364,26 @@ def test_a_page_no_longer_made_is_removed_and_foreign_files_are_kept(tmp_path: P
     assert (tmp_path / "site" / "incidents" / "3.html").is_file()
     assert (tmp_path / "site" / "CNAME").read_text() == "status.example.org"
     assert not broken_links(tmp_path / "site")
+
+
+def test_a_day_in_the_bar_takes_the_colour_of_its_worst_incident() -> None:
+    from datetime import timedelta
+
+    from outputs.site import svg
+    from outputs.site.model import Service, SiteData, day_bar
+
+    today = date(2026, 3, 31)
+    incidents = {1: {"id": 1, "impact": "minor", "kind": "incident"}, 2: {"id": 2, "impact": "major", "kind": "incident"},
+                 3: {"id": 3, "impact": "", "kind": "maintenance"}, 4: {"id": 4, "impact": "critical", "kind": "incident"}}
+    service = Service(name="GitHub", slug="github", names={"id": "github", "name": "GitHub", "hi": "गिटहब"},
+                      incidents=[incidents[1], incidents[2], incidents[3]])  # 4 is another service's
+    data = SiteData(timezone="Asia/Kolkata", today=today, services={"github": service}, incidents=incidents, events={},
+                    days={today: [1, 2, 4], today - timedelta(days=1): [3], today - timedelta(days=90): [2]})
+    bar = day_bar(service, data)
+    assert len(bar) == 90 and bar[0]["day"] == today - timedelta(days=89) and bar[-1]["day"] == today
+    assert bar[-1]["severity"] == "major" and bar[-1]["incidents"] == [1, 2]  # worst of its own; not 4's critical
+    assert bar[-2]["severity"] == "maintenance" and bar[0]["severity"] == "none"  # day -90 is outside the bar
+    drawing = str(svg.day_bar(bar, "GitHub", lambda d: f"days/{d['day']}.html", lambda d: str(d["day"])))
+    assert drawing.count("<rect") == 90 and drawing.count("<a ") == 2
+    assert f'<a href="days/{today}.html"><rect x="267" y="0" width="2.4" height="24" fill="{svg.COLOURS["major"]}">' \
+        in drawing
