@@ -387,3 +387,20 @@ def test_a_day_in_the_bar_takes_the_colour_of_its_worst_incident() -> None:
     assert drawing.count("<rect") == 90 and drawing.count("<a ") == 2
     assert f'<a href="days/{today}.html"><rect x="267" y="0" width="2.4" height="24" fill="{svg.COLOURS["major"]}">' \
         in drawing
+
+
+def test_with_site_url_the_feeds_link_absolutely_and_take_its_host_for_ids(tmp_path: Path) -> None:
+    from outputs.site import build_site
+    from outputs.site.build import SiteSettings
+
+    bot, db = demo_database(tmp_path)
+    build_site(db, SiteSettings(out=tmp_path / "site", url="https://status.example.org/"), today=date(2019, 7, 10))
+    feed = feedparser.parse((tmp_path / "site" / "services" / "x" / "feed.en.xml").read_bytes())
+    assert not feed.bozo and feed.feed.id == "tag:status.example.org,2026:feed/x/en"
+    assert {link.rel: link.href for link in feed.feed.links} == {
+        "alternate": "https://status.example.org/services/x/index.html",
+        "self": "https://status.example.org/services/x/feed.en.xml"}
+    entry = feed.entries[0]  # the newest: @TwitterSupport's resolution
+    assert entry.id == "tag:status.example.org,2026:incident/4/twittersupport/tw-resolved"
+    assert entry.link.startswith("https://status.example.org/incidents/4.html#s-")
+    assert "https://twitter.com/TwitterSupport" in [link.href for link in entry.links]

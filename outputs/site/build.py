@@ -61,6 +61,9 @@ class SiteSettings:
     url: str = ""  # [bot] site_url: where the site is published (absolute feed links, the tag: authority)
     services: list[str] = field(default_factory=list)  # configured services: shown even with no incident yet
 
+    def __post_init__(self) -> None:
+        self.url = self.url.rstrip("/")
+
 
 @dataclass
 class BuildReport:
