@@ -38,9 +38,9 @@ log = logging.getLogger("pushti.site")
 FEED_ENTRIES = 50  # newest messages per feed
 RECENT_DAYS = 7  # "the last days" on the index
 BAR_DAYS = 90
-LEGEND = (("none", "कोई घटना नहीं", "no incident"), ("maintenance", "रखरखाव", "maintenance"),
-          ("unknown", "घटना", "incident"), ("minor", "कम", "minor"), ("major", "बड़ा", "major"),
-          ("critical", "गंभीर", "critical"))
+LEGEND = (("none", "कोई दिक्कत नहीं", "no incident"), ("maintenance", "रखरखाव", "maintenance"),
+          ("unknown", "दिक्कत, असर नहीं बताया", "incident, impact not given"), ("minor", "कम असर", "minor"),
+          ("major", "बड़ा असर", "major"), ("critical", "गंभीर असर", "critical"))
 
 
 def web_link(url: Any) -> str:
@@ -171,6 +171,7 @@ class Site:
             "languages": self.langs, "say": self.say, "stamp": self.stamp, "lasted": self.lasted, "label": self.label,
             "when_hi": self.when_hi, "when_en": self.when_en, "iso": atom.rfc3339, "web": web_link,
             "original": self.say("मूल बयान", "Original"),
+            "zone_hi": timefmt.zone_label(self.tz, "hi"), "zone_en": timefmt.zone_label(self.tz, "en"),
             "utc": lambda at: at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if at else "—",
         }
 
@@ -218,7 +219,7 @@ class Site:
 
         def title(day: dict[str, Any]) -> str:
             count = len(day["incidents"])
-            word = self.say(f"{count} घटना" if count else "कोई घटना नहीं", f"{count} incident(s)" if count else "no incident")
+            word = self.say(f"{count} बार दिक्कत" if count else "कोई दिक्कत नहीं", f"{count} incident(s)" if count else "no incident")
             return f"{day['day'].isoformat()}: {word}"
 
         return svg.day_bar(days, label, lambda d: f"{root}days/{d['day'].isoformat()}.html", title)
