@@ -13,7 +13,7 @@ COLOURS = {"none": "#3fa34d", "maintenance": "#3b82f6", "unknown": "#d4a106", "m
            "major": "#ea580c", "critical": "#c81e1e"}
 KIND_COLOURS = {"acknowledged": "#c81e1e", "update": "#f59e0b", "recovering": "#d4a106", "resolved": "#3fa34d",
                 "maintenance": "#3b82f6", "report": "#6b7280"}
-WIDTH = 600
+WIDTH = 360  # user units ≈ CSS pixels on a phone, so labels stay readable at 375 px
 
 
 def _x(at: datetime, start: datetime, span: float, left: float, right: float) -> float:
@@ -42,7 +42,7 @@ def timeline(began: datetime | None, ended: datetime | None, points: list[dict[s
             continue
         x = _x(point["at"], start, span, left, right)
         fill = KIND_COLOURS.get(point.get("kind") or "", "#6b7280")
-        parts.append(f'<a href="#{escape(point["anchor"])}"><circle cx="{x}" cy="22" r="7" fill="{fill}" '
+        parts.append(f'<a href="#{escape(point["anchor"])}"><circle cx="{x}" cy="22" r="6" fill="{fill}" '
                      f'stroke="#fff" stroke-width="2"><title>{escape(point["title"])}</title></circle></a>')
     parts.append("</svg>")
     return Markup("".join(parts))
