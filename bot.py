@@ -142,6 +142,12 @@ def run_poll_once(bot: BotConfig, source_ids: tuple[str, ...] = (), *, poll_all:
     delivery = deliver(db, bot, _channels(bot), stop=stop, sleep=stop.wait)
     for line in delivery.errors:
         emit(line)
+    if bot.options.get("site_dir") and not stop.is_set():  # the history site's changed pages (outputs/site)
+        from outputs.site import site_refresher
+
+        refresher = site_refresher(bot)
+        if refresher:
+            refresher.refresh(db)
     code = EXIT_SOURCE_FAILED if report.failures else EXIT_OK
     if stop.is_set():
         emit("stopped by signal; what was not done is picked up by the next run", "warning")
@@ -462,6 +468,33 @@ def digest_command(config_path: str | None, day: str | None, channel_id: str | N
         markup, max_chars, languages, zone = cls.markup, cls.max_chars, channel.languages, channel.timezone
     context = message_context(db, {"message_kind": "digest", "incident_id": None, "body": f"{DAY_DIGEST}{chosen}"}, zone)
     click.echo(_safe("\n\n".join(render("digest", context, markup=markup, languages=languages, max_chars=max_chars).parts)))
+
+
+@cli.command("site")
+@config_option
+@click.option("--out", "out_dir", type=click.Path(), default=None,
+              help="Folder to write the site to (default: [bot] site_dir).")
+@click.option("--today", default=None, help="Render as of this local day (YYYY-MM-DD; default: today), e.g. an archive.")
+def site_command(config_path: str | None, out_dir: str | None, today: str | None) -> None:
+    """Build the static history site and its Atom feeds from the state database (only changed files are written)."""
+    bot = _load(config_path)
+    from datetime import date
+
+    from outputs.site import SiteError, build_site, settings_for
+
+    try:
+        chosen = date.fromisoformat(today) if today else None
+    except ValueError:
+        emit(f"--today: not a date (YYYY-MM-DD): {today!r}")
+        sys.exit(EXIT_BAD_CONFIG)
+    try:
+        settings = settings_for(bot, out_dir)
+        report = build_site(_db(bot), settings, today=chosen)
+    except SiteError as err:
+        emit(f"site: {err}")
+        sys.exit(EXIT_BAD_CONFIG)
+    click.echo(f"site: {report.pages} files, {report.written} written ({report.pages - report.written} unchanged) "
+               f"in {settings.out} in {report.seconds:.2f} s")
 
 
 def main() -> None:

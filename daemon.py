@@ -26,6 +26,7 @@ import schedule
 from config import BotConfig, SourceConfig
 from incidents import mark_stale
 from outbox import deliver, enqueue_day_digest
+from outputs.site import site_refresher
 from pipeline import (
     apply_outcome,
     apply_unchanged,
@@ -111,6 +112,7 @@ class Daemon:
         self.stop = threading.Event()
         self.scheduler = schedule.Scheduler()
         self.poll_log: list[tuple[str, float, float]] = []  # (source id, started, finished), for the bench
+        self.site = site_refresher(bot)  # [bot] site_dir: the history site's changed pages after each poll
 
     def submit(self, source: SourceConfig) -> None:
         """Start one source's fetch unless it is still running (never two polls of one source at once)."""
@@ -190,11 +192,15 @@ class Daemon:
         self.schedule_sources()
         log.info("running: %d source(s), %d channel(s), state %s", len(self.bot.sources), len(self.channels), self.bot.state)
         end = time.monotonic() + duration if duration else None
-        last_stale = last_delivery = 0.0
+        last_stale = last_delivery = last_site = 0.0
         try:
             while not self.stop.is_set() and (end is None or time.monotonic() < end):
                 self.scheduler.run_pending()
-                if (self.drain() or time.monotonic() - last_delivery > 1.0) and self.channels:
+                drained = self.drain()
+                if self.site and (drained or time.monotonic() - last_site > 60):
+                    self.site.refresh(self.db)  # a cheap check first: pages are built only when the store changed
+                    last_site = time.monotonic()
+                if (drained or time.monotonic() - last_delivery > 1.0) and self.channels:
                     last_delivery = time.monotonic()
                     deliver(self.db, self.bot, self.channels, deadline=time.monotonic() + 2.0, sleep=self._sleep,
                             stop=self.stop)

@@ -633,6 +633,13 @@ def render_card(context: dict[str, Any], *, markup: str, languages: tuple[str, .
     return card
 
 
+def render_text(kind: str, context: dict[str, Any], *, markup: str, languages: tuple[str, ...]) -> str:
+    """A message kind's whole text, unsplit and without the root's card (pages and feeds: no channel limit)."""
+    if kind not in MESSAGE_KINDS:
+        raise ValueError(f"unknown message kind {kind!r}")
+    return _fill(f"{kind}.j2", context, markup, languages)
+
+
 def render(kind: str, context: dict[str, Any], *, markup: str, languages: tuple[str, ...], max_chars: int) -> RenderedMessage:
     """Render a message kind for one channel flavour; split into parts of at most ``max_chars``."""
     if kind not in MESSAGE_KINDS:

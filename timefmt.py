@@ -10,10 +10,11 @@ its year. A date is shown (with its year) even where the text would leave it out
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 
 INDIA_ZONES = ("Asia/Kolkata", "Asia/Calcutta")
 
@@ -41,9 +42,15 @@ def _babel_locale(lang: str) -> str:
     return "hi" if lang.startswith("hi") else "en"
 
 
+@lru_cache(maxsize=4096)
+def _date_words(day: date, pattern: str, locale: str) -> str:
+    """A date-only Babel pattern, once per day, pattern and locale (a site build names thousands of moments)."""
+    return format_date(day, pattern, locale=locale)
+
+
 def weekday(moment: datetime, tz: str, lang: str) -> str:
     """Weekday name in the zone: "बुधवार" / "Wednesday"."""
-    return format_datetime(local(moment, tz), "EEEE", locale=_babel_locale(lang))
+    return _date_words(local(moment, tz).date(), "EEEE", _babel_locale(lang))
 
 
 def needs_year(moment: datetime, tz: str, reference: datetime | None = None) -> bool:
@@ -61,7 +68,7 @@ def day_month(moment: datetime, tz: str, lang: str, *, year: bool | None = None,
     if year is None:
         year = needs_year(moment, tz, reference)
     pattern = "d MMMM y" if year else "d MMMM"
-    return format_datetime(local(moment, tz), pattern, locale=_babel_locale(lang))
+    return _date_words(local(moment, tz).date(), pattern, _babel_locale(lang))
 
 
 def zone_label(tz: str, lang: str, moment: datetime | None = None) -> str:
@@ -95,7 +102,14 @@ def when_hi(moment: datetime, tz: str, *, date: bool = True, zone: bool = False,
 
 def clock_en(moment: datetime, tz: str) -> str:
     """"8:35 PM" (Babel, English)."""
-    return format_datetime(local(moment, tz), "h:mm a", locale="en")
+    here = local(moment, tz)
+    key = (here.hour, here.minute)
+    if key not in _CLOCKS_EN:  # at most 1,440: the text depends on the hour and minute alone
+        _CLOCKS_EN[key] = format_datetime(here, "h:mm a", locale="en")
+    return _CLOCKS_EN[key]
+
+
+_CLOCKS_EN: dict[tuple[int, int], str] = {}
 
 
 def utc_en(moment: datetime, tz: str, reference: datetime | None = None) -> str:
