@@ -387,9 +387,9 @@ class _Writer:
             shown = self.when(last["created_at"])
             paragraph.add(_say("unlisted", self.lang, [self.f_service(member), self.f_said(last, shown)],
                                name=name, when=shown))
-        else:
+        elif statements[-1]["id"] != first["id"]:  # its latest word does not say fixed (the lede says who is open)
             last = statements[-1]
-            shown = self.when(last["created_at"])
+            shown = self.when(last["created_at"], date=not self.t.same_day(first["created_at"], last["created_at"]))
             paragraph.add(_say("still_open", self.lang, [self.f_said(last, shown),
                                                          Fact("status", f"incident:{incident['id']}.status",
                                                               incident.get("status"))], when=shown))
