@@ -372,6 +372,10 @@ def deliver(
     with transaction(db):
         if retry_failed:
             db.execute("update outbox set status = 'pending', attempts = 0, next_attempt_at = null where status = 'failed'")
+        if any(c.option("story_after") for c in bot.channels):  # developing stories due by the clock (outbox_story)
+            from outbox_story import queue_due_stories
+
+            queue_due_stories(db, bot, now_utc())
     # rows a crash left 'sending' may or may not have reached the service: a channel that can read its history
     # (Slack) looks for them there; otherwise they are sent again (at least once)
     for item in rows(db, "select * from outbox where status = 'sending' order by id"):

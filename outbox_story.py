@@ -5,8 +5,9 @@ place as statements follow.
 When a channel gets a story:
 - an event (several services at once) is over: every member resolved;
 - an incident of major or critical impact (as its company rated it) is resolved;
-- with ``story_after = "2h"``: an event or a major/critical incident still open that long after it began (by the
-  change that notices it: a statement or another change of that incident) gets a developing story, marked so;
+- with ``story_after = "2h"``: an event or a major/critical incident still open that long after it began gets a
+  developing story, marked so — noticed by its next change, or by the clock at the start of each delivery run
+  (``queue_due_stories``: only what was announced and has spoken within ``[bot] stale_hours``);
 - once a channel has a story of an incident or event, each later notified change of it queues an edit (the story
   as it is then: a new statement, a resolution, a report).
 
@@ -19,13 +20,14 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlite_utils
 
 from config import BotConfig
-from posts import parse_time
-from store import now_iso, row, transaction, update_row
+from posts import iso_utc, parse_time
+from store import now_iso, row, rows, transaction, update_row
 
 log = logging.getLogger("pushti.outbox")
 
@@ -97,6 +99,39 @@ def queue_stories(db: sqlite_utils.Database, bot: BotConfig, changes: list[Any])
                 "insert or ignore into outbox (channel_id, key, message_kind, status, attempts, created_at, body) "
                 "values (?, ?, 'story', 'pending', 0, ?, ?)",
                 (channel.id, f"{channel.id}|story|{target}|{reason}", now_iso(), json.dumps({"target": target})),
+            )
+            added += cursor.rowcount
+    return added
+
+
+def queue_due_stories(db: sqlite_utils.Database, bot: BotConfig, now: datetime) -> int:
+    """Developing stories that are due by the clock (``story_after`` passed with no new change to notice it): an
+    open event, or an open major/critical incident, announced in this run's channels (a notified change), whose
+    last statement is recent (within ``[bot] stale_hours``: history is never told as news). Idempotent."""
+    from outbox import channel_wants
+
+    channels = [c for c in bot.channels if c.option("stories") and c.option("story_after") and c.id != bot.ops_channel]
+    if not channels:
+        return 0
+    fresh = iso_utc(now - timedelta(hours=bot.stale_hours))
+    found = rows(
+        db, "select * from incidents where status = 'open' and coalesce(kind, 'incident') = 'incident' "
+        "and last_statement_at >= ? and (event_id is not null or impact in ('major', 'critical')) and exists "
+        "(select 1 from incident_changes c where c.incident_id = incidents.id and c.notify = 1)", (fresh,),
+    )
+    added = 0
+    for incident in found:
+        lasted = _open_for(db, incident, iso_utc(now))
+        target = _target(incident)
+        for channel in channels:
+            if lasted is None or lasted < float(channel.option("story_after")) or not channel_wants(channel, incident):
+                continue
+            if _has_story(db, channel.id, target):
+                continue
+            cursor = db.execute(
+                "insert or ignore into outbox (channel_id, key, message_kind, status, attempts, created_at, body) "
+                "values (?, ?, 'story', 'pending', 0, ?, ?)",
+                (channel.id, f"{channel.id}|story|{target}|developing", now_iso(), json.dumps({"target": target})),
             )
             added += cursor.rowcount
     return added

@@ -101,3 +101,24 @@ def test_a_developing_story_after_story_after_then_edited_over_real_http(tmp_pat
 def test_story_config_is_checked(tmp_path, entry, message):
     with pytest.raises(ConfigError, match=message):
         _bot(tmp_path, {"id": "desk", "kind": "console", **entry})
+
+
+def test_a_developing_story_is_due_by_the_clock_too(tmp_path):
+    """No new statement for story_after: the delivery run's clock check queues the developing story, once; an
+    event whose last word is older than stale_hours is history, never news."""
+    from outbox_story import queue_due_stories
+
+    bot = _bot(tmp_path, {"id": "desk", "kind": "console", "stories": True, "story_after": "2h"})
+    db = open_db(bot.state)
+    for scene in demo.SCENES[:3]:  # Facebook, WhatsApp and Instagram acknowledge: one open event
+        store_posts(db, bot, bot.source(scene.source), [demo.scene_post(scene, bot)],
+                    now=demo._at(scene.at) + timedelta(minutes=2))
+    began = demo._at(demo.SCENES[0].at)
+    assert rows(db, "select * from outbox where message_kind = 'story'") == []
+    assert queue_due_stories(db, bot, began + timedelta(hours=1, minutes=59)) == 0
+    assert queue_due_stories(db, bot, began + timedelta(hours=2)) == 1
+    assert queue_due_stories(db, bot, began + timedelta(hours=3)) == 0  # once
+    (row_,) = rows(db, "select key, body from outbox where message_kind = 'story'")
+    assert row_["key"] == "desk|story|event:1|developing" and json.loads(row_["body"]) == {"target": "event:1"}
+    db.execute("delete from outbox where message_kind = 'story'")
+    assert queue_due_stories(db, bot, began + timedelta(hours=bot.stale_hours + 1)) == 0  # history, not news

@@ -266,23 +266,29 @@ class _Writer:
                                name=self.name(earliest), when=shown, stated=True, several=several, medium=""))
         else:
             first = self.first_outage(earliest)
-            shown = self.when(first["created_at"], zone=True)
-            paragraph.add(_say("lede_start", self.lang, [self.f_service(earliest), self.f_said(first, shown)],
-                               name=self.name(earliest), when=shown, stated=False, several=several,
-                               medium=medium(first.get("source_kind") or "", self.lang)))
+            if first.get("kind") != "resolved":  # a lone resolution: the lede says only that it is fixed
+                shown = self.when(first["created_at"], zone=True)
+                paragraph.add(_say("lede_start", self.lang, [self.f_service(earliest), self.f_said(first, shown)],
+                                   name=self.name(earliest), when=shown, stated=False, several=several,
+                                   medium=medium(first.get("source_kind") or "", self.lang),
+                                   told=bool(paragraph.sentences)))
+        told_start = bool(paragraph.sentences) and any(f.what in ("said", "time") for f in paragraph.sentences[-1].facts)
         # where it stands
         if everything_fixed:
             said = [self.resolution(m) for m in outage]
             latest = max((s for s in said if s), key=lambda s: s["created_at"])
-            shown = self.when(latest["created_at"])
+            shown = self.when(latest["created_at"], zone=not told_start)
             nearly = [s for s in said if s and (how_resolved(s)["nearly_100"] or how_resolved(s)["nearly"])]
             facts = [self.f_said(latest, shown)] + [
                 Fact("status", f"incident:{m['incident']['id']}.status", "resolved") for m in outage]
             facts += [Fact("words", f"statement:{s['id']}", "nearly_100" if how_resolved(s)["nearly_100"] else "nearly")
                       for s in nearly]
             count = len({self.name(m) for m in outage})
+            lead = not paragraph.sentences and not several  # the lede's first sentence: it names the company
+            if lead:
+                facts.append(self.f_service(outage[0]))
             paragraph.add(_say("lede_end", self.lang, facts, when=shown, several=several, nearly=bool(nearly),
-                               all=all_of(count, self.lang) if count > 1 else ""))
+                               all=all_of(count, self.lang) if count > 1 else "", lead=lead, name=self.name(outage[0])))
         else:
             open_ones = [m for m in outage if not self.fixed(m)]
             latest = max((s for m in self.members for s in m["statements"]), key=lambda s: s["created_at"])
@@ -291,7 +297,8 @@ class _Writer:
             facts += [self.f_said(latest, shown)]
             facts += [Fact("status", f"incident:{m['incident']['id']}.status", m["incident"].get("status"))
                       for m in open_ones]
-            paragraph.add(_say("lede_open", self.lang, facts, when=shown, names=names))
+            if latest["id"] != self.first_outage(earliest)["id"]:  # else the start's sentence gave its time already
+                paragraph.add(_say("lede_open", self.lang, facts, when=shown, names=names))
         return paragraph
 
     def company(self, member: dict[str, Any]) -> Paragraph:
@@ -332,7 +339,7 @@ class _Writer:
                                                            [s["id"] for s in between], (str(len(between)),))],
                                count=len(between), one=len(between) == 1))
         if res is not None:
-            same = self.t.same_day(first["created_at"], res["created_at"])
+            same = self.t.same_day(first["created_at"], res["created_at"]) and told_first
             shown = self.when(res["created_at"], date=not same)
             how = how_resolved(res)
             symptoms = list(dict.fromkeys((first.get("symptoms") or []) + (res.get("symptoms") or [])))
