@@ -410,3 +410,25 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
+
+
+@pytest.mark.parametrize("text, gives_cause", [
+    ("We have identified the cause of this trouble and are preparing a deployment to resolve.", False),
+    ("Our engineering team has identified the cause of the issue with increased error rates.", False),
+    ("We are investigating the root cause.", False),
+    ("This was caused by a faulty deploy.", True),
+    ("The root cause was a misconfigured load balancer.", True),
+    ("The cause of the outage was a bad configuration push.", True),
+    ("Root cause: an expired certificate.", True),
+])
+def test_no_cause_given_unless_a_statement_gives_one(text, gives_cause):
+    """"We have identified the cause" names no cause: the closing line still says none was given."""
+    from outputs.story.compose import CAUSE
+
+    assert bool(CAUSE.search(text)) is gives_cause
+
+
+def test_a_root_cause_section_is_a_cause_given():
+    from outputs.story.compose import CAUSE
+
+    assert CAUSE.search("**Root Cause**\nGoogle’s wide-area network is primarily comprised of …")

@@ -44,8 +44,9 @@ from trackers.registry import HANDLE_KINDS
 LONG = 2 * 3600  # every incident at least this long: the headline says "घंटों" / "for hours"
 OUTAGE_SAID = ("acknowledged", "update", "recovering", "resolved")
 # what the closing line must not claim is unknown when a statement gives it
-CAUSE = re.compile(r"\b(?:caused by|root cause|due to|because of|as a result of|the cause (?:of|was)|triggered by)\b",
-                   re.IGNORECASE)
+CAUSE = re.compile(r"\b(?:caused by|due to|because of|as a result of|triggered by|root cause\s*(?::|\*\*|\n)|(?:the |a )?(?:root )?cause "
+                   r"(?:of (?:the|this) (?:\w+ ){0,2})?(?:was|is|has been found to be)\b)",
+                   re.IGNORECASE)  # a cause stated — not "we have identified the cause of the issue"
 FIGURE = re.compile(r"\b\d[\d,.]*\s*(?:%|percent|per cent)?\s*(?:of\s+(?:our\s+|all\s+)?)?(?:users|customers|accounts|"
                     r"people|subscribers|requests)\b", re.IGNORECASE)
 
