@@ -411,6 +411,26 @@ def preview(config_path: str | None, incident_id: int, channel_id: str | None) -
         sys.exit(EXIT_SOURCE_FAILED)
 
 
+@cli.command("story")
+@config_option
+@click.argument("target_id", metavar="ID", type=int)
+@click.option("--event", "is_event", is_flag=True, help="ID is an event (several services at once), not an incident.")
+@click.option("--lang", type=click.Choice(["hi", "en"]), default="hi", show_default=True, help="Language of the story.")
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "html"]), default="text", show_default=True,
+              help="text, Markdown, or HTML with the platforms' embed markup.")
+def story(config_path: str | None, target_id: int, is_event: bool, lang: str, fmt: str) -> None:
+    """Write a draft news story of an incident or event from the companies' own statements."""
+    bot = _load(config_path)
+    from outputs.story import write_story
+
+    try:
+        text = write_story(_db(bot), target_id, event=is_event, lang=lang, fmt=fmt, timezone=bot.timezone)
+    except KeyError as err:
+        emit(f"story: {err.args[0]}")
+        sys.exit(EXIT_SOURCE_FAILED)
+    click.echo(_safe(text), nl=False)
+
+
 @cli.command()
 def demo() -> None:
     """Replay the 3 July 2019 Facebook/WhatsApp/Instagram/Twitter outage (temporary database, console, no network)."""

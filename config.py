@@ -64,7 +64,8 @@ BOT_INTERVALS = {
 BACKFILL_RANGE = (1.0, 3650 * DAY)
 BOT_COUNTS = {"delivery_attempts": (1, 1000), "storm_threshold": (1, 100_000), "flood_threshold": (1, 1_000_000),
               "fetch_workers": (1, 256), "fetch_processes": (0, 1)}
-CHANNEL_INTERVALS = {"timeout": (1.0, 5 * MINUTE), "min_interval": (0.0, HOUR)}
+CHANNEL_INTERVALS = {"timeout": (1.0, 5 * MINUTE), "min_interval": (0.0, HOUR),
+                     "story_after": (5 * MINUTE, 7 * 24 * HOUR)}  # stories: a developing story after this long
 CHANNEL_COUNTS = {"per_minute": (0, 10_000)}
 SOURCE_INTERVALS = {"timeout": (1.0, 5 * MINUTE)}
 SOURCE_COUNTS = {"page_size": (1, 100_000), "max_pages": (1, 100_000), "keep_seen": (1, 100_000),
@@ -375,6 +376,10 @@ def _parse_channel(
     min_impact = entry.get("min_impact", "")
     if min_impact and min_impact not in IMPACTS:
         raise ConfigError(f"{where}: min_impact must be one of {', '.join(IMPACTS)}, got {min_impact!r}")
+    if not isinstance(entry.get("stories", False), bool):
+        raise ConfigError(f"{where}: stories must be true or false, got {entry['stories']!r}")
+    if "story_after" in entry and not entry.get("stories"):
+        raise ConfigError(f"{where}: story_after needs stories = true")
     known = {"id", "kind", "languages", "timezone", "services", "min_impact"}
     _channel_targets(entry, where)
     return ChannelConfig(

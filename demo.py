@@ -127,6 +127,7 @@ def run_demo(out: TextIO | None = None, languages: tuple[str, ...] = ("hi", "en"
     """Replay the story; print every message the console channel sends, then the event summary."""
     from channels.console import ConsoleChannel
     from outbox import deliver
+    from outputs.story import write_story
     from pipeline import store_posts
     from render import render, summary_context
     from store import open_db, rows
@@ -161,6 +162,10 @@ def run_demo(out: TextIO | None = None, languages: tuple[str, ...] = ("hi", "en"
             context = summary_context(db, bot.timezone, event_id=event["id"])
             message = render("digest", context, markup="plain", languages=bot.languages, max_chars=100_000)
             out.write("\n\n".join(message.parts) + "\n")
+        for event in events:  # the desk's draft story of the night, from the statements alone (outputs/story)
+            out.write("\n" + "═" * 20 + " खबर का मसौदा / Story draft (bot.py story --event) " + "═" * 20 + "\n\n")
+            for lang in languages:
+                out.write(write_story(db, event["id"], event=True, lang=lang, fmt="text", timezone=bot.timezone) + "\n")
         db.conn.close()
     return 0
 

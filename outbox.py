@@ -89,6 +89,7 @@ def channel_wants(channel: ChannelConfig, incident: dict[str, Any]) -> bool:
 def enqueue(db: sqlite_utils.Database, changes: Iterable[Change], bot: BotConfig) -> int:
     """Add outbox rows for the notifiable changes (inside the caller's transaction). Returns rows added."""
     added = 0
+    notified = []
     for change in changes:
         kind = CHANGE_TO_MESSAGE.get(change.change)
         if kind is None:
@@ -96,6 +97,7 @@ def enqueue(db: sqlite_utils.Database, changes: Iterable[Change], bot: BotConfig
         notify = row(db, "select notify, detail from incident_changes where id = ?", (change.id,))
         if not notify or not notify["notify"]:
             continue
+        notified.append(change)
         event_id = int(notify["detail"]) if kind == "event" and str(notify["detail"] or "").isdigit() else None
         incident = row(db, "select * from incidents where id = ?", (change.incident_id,))
         assert incident is not None
@@ -119,6 +121,10 @@ def enqueue(db: sqlite_utils.Database, changes: Iterable[Change], bot: BotConfig
             added += cursor.rowcount
             if change.change in ("resolved", "reopened") and incident["event_id"]:
                 added += _refresh_event(db, channel.id, incident["event_id"], change, f"{channel.id}|{origin}|event")
+    if notified and any(c.option("stories") for c in bot.channels):  # channels with stories = true (outbox_story)
+        from outbox_story import queue_stories
+
+        added += queue_stories(db, bot, notified)
     return added
 
 
@@ -366,6 +372,10 @@ def deliver(
     with transaction(db):
         if retry_failed:
             db.execute("update outbox set status = 'pending', attempts = 0, next_attempt_at = null where status = 'failed'")
+        if any(c.option("story_after") for c in bot.channels):  # developing stories due by the clock (outbox_story)
+            from outbox_story import queue_due_stories
+
+            queue_due_stories(db, bot, now_utc())
     # rows a crash left 'sending' may or may not have reached the service: a channel that can read its history
     # (Slack) looks for them there; otherwise they are sent again (at least once)
     for item in rows(db, "select * from outbox where status = 'sending' order by id"):
@@ -607,6 +617,10 @@ def _deliver_one(
         # next_attempt_at holds this attempt's time while the row is sending (where a crash's lookup starts)
         update_row(db, "outbox", item["id"], {"status": "sending", "attempts": attempts, "next_attempt_at": now_iso()})
     try:
+        if item["message_kind"] == "story":  # a news-story draft: sent once, then edited (outbox_story)
+            from outbox_story import deliver_story
+
+            return deliver_story(db, run, item, sleep)
         message = _render_row(db, bot, channel, item)
         if item["message_kind"] == "event":
             return _deliver_event(db, run, item, message, sleep)

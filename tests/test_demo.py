@@ -17,7 +17,8 @@ def test_demo_command_tells_the_seed_story(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.endswith(("_TOKEN", "_WEBHOOK"))}
     result = run_bot("demo", env={**env, **NO_NETWORK, "HOME": str(tmp_path)})
     assert result.returncode == 0, result.stderr
-    out = result.stdout
+    out, story = result.stdout.split("खबर का मसौदा / Story draft", 1)  # the messages, then the story draft
+    assert "फेसबुक, व्हाट्सएप, इंस्टाग्राम और ट्विटर पर घंटों दिक्कत रही" in story  # tests/test_story.py reads it
     # when: Wednesday night IST start, Thursday morning resolution, and how long
     assert "फेसबुक ने बुधवार रात 8:35 बजे (3 जुलाई, भारतीय समय) ट्वीट कर माना" in out
     assert "Wednesday 3 July, 8:35 PM IST (15:05 UTC)" in out

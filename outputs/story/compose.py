@@ -1,0 +1,483 @@
+"""The story in one language, sentence by sentence, from the plain data outputs/story/gather.py read.
+
+Each sentence is one macro of templates/story/sentences.j2 filled with values this module formats and records as
+facts (model.Fact: where the value came from, how the sentence writes it). Times, durations and the company's
+own start and end are the incident's facts as facts.context gives them (``began``, ``stated_start``,
+``resolved_at``, ``duration_seconds``), shown by render.Times as every channel message shows them; what broke and
+the symptoms are render's readings of the statements (``affected_parts``, ``regions_named``, the symptom tags).
+
+What the story never says: a scope the statements do not give ("दुनियाभर में"), a cause, a number of affected
+users, words the company did not write. The closing line says what is not known yet.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+import timefmt
+from facts.context import maintenance_text_says, said_over, unplanned_maintenance
+from outputs.story.model import Fact, Paragraph, Quote, Sentence, Story
+from posts import iso_utc
+from render import (
+    GENERIC_SYMPTOMS,
+    TEMPLATES,
+    Times,
+    _specific,
+    affected_parts,
+    all_of,
+    how_resolved,
+    join_and,
+    medium,
+    regions_named,
+    symptom_phrase,
+    trouble,
+    trouble_head,
+    undone_words,
+)
+from trackers.registry import HANDLE_KINDS
+
+LONG = 2 * 3600  # every incident at least this long: the headline says "घंटों" / "for hours"
+OUTAGE_SAID = ("acknowledged", "update", "recovering", "resolved")
+# what the closing line must not claim is unknown when a statement gives it
+CAUSE = re.compile(r"\b(?:caused by|due to|because of|as a result of|triggered by|root cause\s*(?::|\*\*|\n)|(?:the |a )?(?:root )?cause "
+                   r"(?:of (?:the|this) (?:\w+ ){0,2})?(?:was|is|has been found to be)\b)",
+                   re.IGNORECASE)  # a cause stated — not "we have identified the cause of the issue"
+FIGURE = re.compile(r"\b\d[\d,.]*\s*(?:%|percent|per cent)?\s*(?:of\s+(?:our\s+|all\s+)?)?(?:users|customers|accounts|"
+                    r"people|subscribers|requests)\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _macros() -> Any:
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), undefined=StrictUndefined, autoescape=False,
+                      trim_blocks=True, lstrip_blocks=True)
+    return env.get_template("story/sentences.j2").module
+
+
+def _possessive(name: str) -> str:
+    """"GitHub's", "Amazon Web Services'"."""
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+def _say(macro: str, lang: str, facts: list[Fact], **pieces: Any) -> Sentence:
+    if "name" in pieces:
+        pieces["name_s"] = _possessive(str(pieces["name"]))
+    text = " ".join(str(getattr(_macros(), macro)(lang, pieces)).split())
+    return Sentence(text, _as_written(text, facts))
+
+
+def _as_written(text: str, facts: list[Fact]) -> tuple[Fact, ...]:
+    """What the sentence writes of the symptoms, parts and regions it was given (render's phrases name a generic
+    symptom only when nothing else is named, and beyond a few parts or regions only how many more there are: "… और
+    15 अन्य सेवाओं", "4 क्षेत्रों में"): the facts whose words are not in the sentence keep their value and lose
+    their shown words; those only counted become one fact listing them with the number written."""
+    out: list[Fact] = []
+    counted: dict[tuple[str, str], list[Any]] = {}
+    for fact in facts:
+        if fact.what in ("symptom", "part", "region") and fact.shown and fact.shown[0] not in text:
+            fact = Fact(fact.what, fact.ref, fact.value, ())
+            if fact.what != "symptom":
+                counted.setdefault((fact.what, fact.ref), []).append(fact.value)
+        out.append(fact)
+    for (what, ref), values in counted.items():
+        number = str(len(values))
+        if re.search(rf"(?<![\d:.]){number}(?![\d:])", text):
+            out.append(Fact(what, ref, values, (number,)))
+    return tuple(out)
+
+
+class _Writer:
+    """Builds the sentences of one story in one language."""
+
+    def __init__(self, data: dict[str, Any], lang: str) -> None:
+        self.lang = lang
+        self.hi = lang == "hi"
+        self.tz = data["timezone"]
+        self.t = Times(self.tz)
+        self.members = data["members"]
+
+    # ------------------------------------------------------------ facts
+
+    def name(self, member: dict[str, Any]) -> str:
+        return member["service"]["hi" if self.hi else "name"]
+
+    def f_service(self, member: dict[str, Any]) -> Fact:
+        incident = member["incident"]
+        return Fact("service", f"incident:{incident['id']}.service", incident["service"], (self.name(member),))
+
+    def f_said(self, statement: dict[str, Any], shown: str) -> Fact:
+        return Fact("said", f"statement:{statement['id']}",
+                    {"at": iso_utc(statement["created_at"]), "incident": statement["incident_id"],
+                     "kind": statement.get("kind") or ""}, (shown,) if shown else ())
+
+    def f_time(self, member: dict[str, Any], field: str, moment: datetime, shown: str) -> Fact:
+        return Fact("time", f"incident:{member['incident']['id']}.{field}", iso_utc(moment), (shown,))
+
+    def when(self, moment: datetime, *, date: bool = True, zone: bool = False) -> str:
+        return self.t.when(moment, self.lang, date=date, zone=zone or not self.hi)
+
+    def names(self, members: list[dict[str, Any]]) -> tuple[str, list[Fact]]:
+        seen: dict[str, dict[str, Any]] = {}
+        for member in members:
+            seen.setdefault(self.name(member), member)
+        return join_and(list(seen), self.lang), [self.f_service(m) for m in seen.values()]
+
+    # ------------------------------------------------------------ readings of one incident
+
+    @staticmethod
+    def outage(member: dict[str, Any]) -> bool:
+        return member["incident"].get("kind") != "maintenance"
+
+    @staticmethod
+    def fixed(member: dict[str, Any]) -> bool:
+        incident = member["incident"]
+        return incident.get("status") == "resolved" and not incident.get("unlisted")
+
+    @staticmethod
+    def resolution(member: dict[str, Any]) -> dict[str, Any] | None:
+        if member["incident"].get("status") != "resolved":
+            return None
+        said = [s for s in member["statements"] if s.get("kind") == "resolved"]
+        return said[-1] if said else member["statements"][-1]
+
+    @staticmethod
+    def first_outage(member: dict[str, Any]) -> dict[str, Any]:
+        said = [s for s in member["statements"] if s.get("kind") in OUTAGE_SAID]
+        return said[0] if said else member["statements"][0]
+
+    def symptoms(self, statements: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
+        """The symptom tags the statements give, each with the first statement that gives it."""
+        found: dict[str, dict[str, Any]] = {}
+        for statement in statements:
+            for tag in _specific(statement.get("symptoms") or []):
+                found.setdefault(tag, statement)
+        return list(found.items())
+
+    def f_symptoms(self, tags: list[tuple[str, dict[str, Any]]]) -> list[Fact]:
+        return [Fact("symptom", f"statement:{s['id']}", tag, (symptom_phrase(tag, self.lang),)) for tag, s in tags]
+
+    def f_parts(self, member: dict[str, Any], statement: dict[str, Any], parts: list[tuple[str, str]],
+                regions: list[str]) -> list[Fact]:
+        from facts import where
+
+        facts = []
+        for hindi, english in parts:
+            shown = hindi if self.hi else (where.without_region(english) if regions else english)
+            facts.append(Fact("part", f"statement:{statement['id']}", english, (shown,)))
+        facts += [Fact("region", f"statement:{statement['id']}", code, (code,)) for code in regions]
+        return facts
+
+    # ------------------------------------------------------------ the story's parts
+
+    def headline(self) -> Sentence:
+        outage = [m for m in self.members if self.outage(m)]
+        shown = outage or self.members
+        names, facts = self.names(shown)
+        pieces: dict[str, Any] = {"names": names, "plural": len({self.name(m) for m in shown}) > 1,
+                                  "maintenance_only": not outage, "reverted": False, "resolved": False, "some_resolved": False,
+                                  "nearly": False, "down": False, "span": "", "open_names": "", "open_plural": False}
+        if not outage:
+            pieces["resolved"] = all(m["incident"].get("status") == "resolved" for m in shown)
+            reverted = [m["statements"][-1] for m in shown if m["incident"].get("status") == "resolved"
+                        and maintenance_text_says(m["incident"], m["statements"][-1])["reverted"]]
+            pieces["reverted"] = len(shown) == 1 and bool(reverted)
+            if pieces["reverted"]:
+                facts.append(Fact("words", f"statement:{reverted[0]['id']}", "reverted"))
+            facts += [Fact("status", f"incident:{m['incident']['id']}.status", m["incident"].get("status"))
+                      for m in shown]
+            return _say("headline", self.lang, facts, **pieces)
+        fixed = [m for m in outage if self.fixed(m)]
+        facts += [Fact("status", f"incident:{m['incident']['id']}.status", m["incident"].get("status"))
+                  for m in outage]
+        tags = [self.symptoms([s for s in m["statements"] if s.get("kind") in OUTAGE_SAID]) for m in outage]
+        if all(t and [tag for tag, _ in t] == ["outage"] for t in tags):
+            pieces["down"] = True
+            facts += [Fact("symptom", f"statement:{t[0][1]['id']}", "outage") for t in tags]
+        if len(fixed) == len(outage):
+            pieces["resolved"] = True
+            for member in outage:
+                said = self.resolution(member)
+                how = how_resolved(said)
+                if said and (how["nearly_100"] or how["nearly"]):
+                    pieces["nearly"] = True
+                    facts.append(Fact("words", f"statement:{said['id']}", "nearly_100" if how["nearly_100"] else "nearly"))
+            lasted = [(m, m["incident"].get("duration_seconds")) for m in outage]
+            if all(seconds is not None and m["incident"].get("began") for m, seconds in lasted):
+                if len(outage) == 1:
+                    member, seconds = lasted[0]
+                    words = self.t.duration(seconds, self.lang)
+                    pieces["span"] = ("लगभग " if self.hi else "about ") + words
+                    facts.append(Fact("duration", f"incident:{member['incident']['id']}.duration_seconds", seconds,
+                                      (words,)))
+                elif all(seconds >= LONG for _, seconds in lasted):
+                    pieces["span"] = "घंटों" if self.hi else "hours"
+                    facts += [Fact("long", f"incident:{m['incident']['id']}.duration_seconds", s) for m, s in lasted]
+        elif fixed:
+            pieces["some_resolved"] = True
+            open_ones = [m for m in outage if not self.fixed(m)]
+            pieces["open_names"], more = self.names(open_ones)
+            pieces["open_plural"] = len(open_ones) > 1
+            facts += more
+        return _say("headline", self.lang, facts, **pieces)
+
+    def lede(self) -> Paragraph:
+        paragraph = Paragraph()
+        outage = [m for m in self.members if self.outage(m)]
+        if not outage:
+            return paragraph
+        several = len({self.name(m) for m in outage}) > 1
+        everything_fixed = all(self.fixed(m) for m in outage)
+        # what users could not do, as the statements say it
+        tagged = [(m, [(tag, s) for tag, s in self.symptoms([x for x in m["statements"] if x.get("kind") in OUTAGE_SAID])
+                       if tag not in GENERIC_SYMPTOMS]) for m in outage]
+        tagged = [(m, tags) for m, tags in tagged if tags]
+        if tagged:
+            names, facts = self.names([m for m, _ in tagged])
+            union: dict[str, dict[str, Any]] = {}
+            for _, tags in tagged:
+                for tag, statement in tags:
+                    union.setdefault(tag, statement)
+            phrases = [symptom_phrase(tag, self.lang) for tag in union]
+            facts += self.f_symptoms(list(union.items()))
+            paragraph.add(_say("lede_trouble", self.lang, facts, names=names, symptoms=join_and(phrases, self.lang),
+                               plural=len({self.name(m) for m, _ in tagged}) > 1, past=everything_fixed))
+        elif not several:
+            member = outage[0]
+            first = self.first_outage(member)
+            parts = affected_parts(member["incident"], first, member["service"])
+            if parts:
+                regions = regions_named(member["incident"], first)
+                shown = join_and([p[0] if self.hi else p[1] for p in parts], self.lang)
+                facts = [self.f_service(member)] + self.f_parts(member, first, parts, [])
+                paragraph.add(_say("lede_parts", self.lang, facts, name=self.name(member), parts=shown,
+                                   many=len(parts) > 1, past=everything_fixed))
+                del regions
+        # since when: the company's own start where it gave one, else its first word
+        earliest = min(outage, key=lambda m: m["incident"].get("began") or self.first_outage(m)["created_at"])
+        incident = earliest["incident"]
+        stated = incident.get("stated_start")
+        if stated is not None:
+            shown = self.when(stated, zone=True)
+            paragraph.add(_say("lede_start", self.lang, [self.f_service(earliest),
+                                                         self.f_time(earliest, "stated_start", stated, shown)],
+                               name=self.name(earliest), when=shown, stated=True, several=several, medium=""))
+        else:
+            first = self.first_outage(earliest)
+            if first.get("kind") != "resolved":  # a lone resolution: the lede says only that it is fixed
+                shown = self.when(first["created_at"], zone=True)
+                paragraph.add(_say("lede_start", self.lang, [self.f_service(earliest), self.f_said(first, shown)],
+                                   name=self.name(earliest), when=shown, stated=False, several=several,
+                                   medium=medium(first.get("source_kind") or "", self.lang),
+                                   told=bool(paragraph.sentences)))
+        told_start = bool(paragraph.sentences) and any(f.what in ("said", "time") for f in paragraph.sentences[-1].facts)
+        # where it stands
+        if everything_fixed:
+            said = [self.resolution(m) for m in outage]
+            latest = max((s for s in said if s), key=lambda s: s["created_at"])
+            shown = self.when(latest["created_at"], zone=not told_start)
+            nearly = [s for s in said if s and (how_resolved(s)["nearly_100"] or how_resolved(s)["nearly"])]
+            facts = [self.f_said(latest, shown)] + [
+                Fact("status", f"incident:{m['incident']['id']}.status", "resolved") for m in outage]
+            facts += [Fact("words", f"statement:{s['id']}", "nearly_100" if how_resolved(s)["nearly_100"] else "nearly")
+                      for s in nearly]
+            count = len({self.name(m) for m in outage})
+            lead = not paragraph.sentences and not several  # the lede's first sentence: it names the company
+            if lead:
+                facts.append(self.f_service(outage[0]))
+            paragraph.add(_say("lede_end", self.lang, facts, when=shown, several=several, nearly=bool(nearly),
+                               all=all_of(count, self.lang) if count > 1 else "", lead=lead, name=self.name(outage[0])))
+        else:
+            open_ones = [m for m in outage if not self.fixed(m)]
+            latest = max((s for m in self.members for s in m["statements"]), key=lambda s: s["created_at"])
+            shown = self.when(latest["created_at"])
+            names, facts = self.names(open_ones)
+            facts += [self.f_said(latest, shown)]
+            facts += [Fact("status", f"incident:{m['incident']['id']}.status", m["incident"].get("status"))
+                      for m in open_ones]
+            if latest["id"] != self.first_outage(earliest)["id"]:  # else the start's sentence gave its time already
+                paragraph.add(_say("lede_open", self.lang, facts, when=shown, names=names))
+        return paragraph
+
+    def company(self, member: dict[str, Any]) -> Paragraph:
+        if not self.outage(member):
+            return self.maintenance(member)
+        paragraph = Paragraph()
+        incident = member["incident"]
+        statements = member["statements"]
+        name = self.name(member)
+        first = self.first_outage(member)
+        res = self.resolution(member) if self.fixed(member) else None
+        told_first = False
+        if first.get("kind") != "resolved":
+            over = said_over(first)
+            symptoms = first.get("symptoms") or []
+            parts = affected_parts(incident, first, member["service"])
+            regions = regions_named(incident, first)
+            shown = self.when(first["created_at"])
+            facts = [self.f_service(member), self.f_said(first, shown)]
+            facts += self.f_symptoms([(tag, first) for tag in _specific(symptoms)])
+            specific = [s for s in _specific(symptoms) if s not in GENERIC_SYMPTOMS]
+            if not specific:
+                facts += self.f_parts(member, first, parts, regions)
+            else:
+                facts += [Fact("region", f"statement:{first['id']}", code, (code,)) for code in regions]
+            paragraph.add(_say("ack", self.lang, facts, name=name, when=shown,
+                               medium=medium(first.get("source_kind") or "", self.lang),
+                               trouble=trouble(symptoms, self.lang, parts, regions, past=over is not None)))
+            told_first = True
+        # the updates in between, counted
+        end = res or (None if self.fixed(member) else statements[-1])
+        between = [s for s in statements if s.get("kind") in ("update", "recovering", "acknowledged")
+                   and s["created_at"] >= first["created_at"] and s["id"] != first["id"]
+                   and (res is None or s["created_at"] <= res["created_at"])]
+        del end
+        if between and told_first:
+            paragraph.add(_say("updates", self.lang, [Fact("count", f"incident:{incident['id']}.statements",
+                                                           [s["id"] for s in between], (str(len(between)),))],
+                               count=len(between), one=len(between) == 1))
+        if res is not None:
+            same = self.t.same_day(first["created_at"], res["created_at"]) and told_first
+            shown = self.when(res["created_at"], date=not same)
+            how = how_resolved(res)
+            symptoms = list(dict.fromkeys((first.get("symptoms") or []) + (res.get("symptoms") or [])))
+            parts = affected_parts(incident, res, member["service"])
+            regions = regions_named(incident, res)
+            head = trouble_head(symptoms, self.lang, parts, regions)
+            facts = [self.f_said(res, shown)] + ([self.f_service(member)] if not told_first else [])
+            if how["nearly_100"] or how["nearly"]:
+                facts.append(Fact("words", f"statement:{res['id']}", "nearly_100" if how["nearly_100"] else "nearly",
+                                  ("100",) if how["nearly_100"] else ()))
+                broke = ""
+            else:
+                broke = ("समस्या" if head == "सेवा में दिक्कत" else head) if self.hi else head
+                specific = [s for s in _specific(symptoms) if s not in GENERIC_SYMPTOMS]
+                if broke not in ("समस्या", "problem"):
+                    holders = [s for s in (first, res) if set(_specific(s.get("symptoms") or [])) & set(_specific(symptoms))]
+                    for tag in _specific(symptoms):
+                        holder = next((s for s in holders if tag in (s.get("symptoms") or [])), res)
+                        facts.append(Fact("symptom", f"statement:{holder['id']}", tag,
+                                          (symptom_phrase(tag, self.lang),) if specific and tag in specific else ()))
+                    if not specific:
+                        facts += self.f_parts(member, res, parts, regions)
+                    else:
+                        facts += [Fact("region", f"statement:{res['id']}", c, (c,)) for c in regions]
+            if how["residual"]:
+                facts.append(Fact("words", f"statement:{res['id']}", "residual"))
+            paragraph.add(_say("resolved", self.lang, facts, first=not told_first, name=name, when=shown,
+                               medium=medium(res.get("source_kind") or "", self.lang), broke=broke,
+                               nearly_100=how["nearly_100"], nearly=how["nearly"], residual=how["residual"]))
+            began, lasted, done = incident.get("began"), incident.get("duration_seconds"), incident.get("resolved_at")
+            if began and lasted is not None and done:
+                stated = incident.get("started_from") in ("field", "text") and began != incident.get("first_word_at")
+                if self.hi:
+                    start, finish = self.when(began, date=False), self.t.until(began, done, "hi")
+                else:  # "Wednesday, 8:35 PM to Thursday, 5:20 AM IST"
+                    start = self.t.when(began, "en", date=False)
+                    calendar = timefmt.local(began, self.tz).date() == timefmt.local(done, self.tz).date()
+                    finish = (self.t.clock(done, "en") if calendar else self.t.when(done, "en", date=False)) \
+                        + " " + self.t.zone("en", done)
+                words = self.t.duration(lasted, self.lang)
+                facts = [self.f_time(member, "began", began, start), self.f_time(member, "resolved_at", done, finish),
+                         Fact("duration", f"incident:{incident['id']}.duration_seconds", lasted, (words,))]
+                if not stated:
+                    facts.append(Fact("said", f"statement:{first['id']}", {
+                        "at": iso_utc(first["created_at"]), "incident": incident["id"], "kind": first.get("kind") or "",
+                        "first": True}))
+                paragraph.add(_say("span", self.lang, facts, stated=stated, start=start, end=finish, duration=words))
+            elif not told_first:
+                paragraph.add(_say("not_told_before", self.lang, [Fact("first", f"statement:{res['id']}", "resolved")]))
+        elif incident.get("unlisted"):
+            last = statements[-1]
+            shown = self.when(last["created_at"])
+            paragraph.add(_say("unlisted", self.lang, [self.f_service(member), self.f_said(last, shown)],
+                               name=name, when=shown))
+        elif statements[-1]["id"] != first["id"]:  # its latest word does not say fixed (the lede says who is open)
+            last = statements[-1]
+            shown = self.when(last["created_at"], date=not self.t.same_day(first["created_at"], last["created_at"]))
+            paragraph.add(_say("still_open", self.lang, [self.f_said(last, shown),
+                                                         Fact("status", f"incident:{incident['id']}.status",
+                                                              incident.get("status"))], when=shown))
+        reports = [s for s in statements if s.get("kind") == "report"]
+        if reports:
+            shown = [self.when(r["created_at"]) for r in reports]
+            facts = [self.f_said(r, w) for r, w in zip(reports, shown, strict=True)]
+            cause = [r for r in reports if CAUSE.search(r.get("text") or "")]
+            facts += [Fact("words", f"statement:{r['id']}", "cause") for r in cause[:1]]
+            paragraph.add(_say("report", self.lang, facts, when=join_and(shown, self.lang), cause=bool(cause)))
+        quoted = [first] + ([res] if res is not None and res["id"] != first["id"] else [])
+        if res is None and statements[-1]["id"] != first["id"] and statements[-1].get("kind") != "report":
+            quoted.append(statements[-1])
+        paragraph.quotes = [self.quote(member, s) for s in quoted]
+        return paragraph
+
+    def maintenance(self, member: dict[str, Any]) -> Paragraph:
+        paragraph = Paragraph()
+        incident = member["incident"]
+        statements = member["statements"]
+        first, last = statements[0], statements[-1]
+        shown = self.when(first["created_at"])
+        window = self.t.window(incident.get("window_start"), incident.get("window_end"), self.lang)
+        facts = [self.f_service(member), self.f_said(first, shown)]
+        if window:
+            facts.append(Fact("window", f"incident:{incident['id']}.window",
+                              [iso_utc(x) if x else None for x in (incident.get("window_start"), incident.get("window_end"))],
+                              (window,)))
+        paragraph.add(_say("maintenance", self.lang, facts, name=self.name(member), when=shown, window=window,
+                           medium=medium(first.get("source_kind") or "", self.lang),
+                           unplanned=unplanned_maintenance(incident, first)))
+        if incident.get("status") == "resolved" and last["id"] != first["id"]:
+            when = self.when(last["created_at"], date=not self.t.same_day(first["created_at"], last["created_at"]))
+            said = maintenance_text_says(incident, last)
+            undone = undone_words(said, self.lang)
+            facts = [self.f_said(last, when), Fact("status", f"incident:{incident['id']}.status", "resolved")]
+            facts += [Fact("words", f"statement:{last['id']}", key) for key in ("trouble", "reverted", "rescheduled")
+                      if said.get(key)]
+            paragraph.add(_say("maintenance_done", self.lang, facts, when=when, undone=undone))
+        paragraph.quotes = [self.quote(member, s) for s in ([first, last] if last["id"] != first["id"] else [first])]
+        return paragraph
+
+    def quote(self, member: dict[str, Any], statement: dict[str, Any]) -> Quote:
+        kind = statement.get("source_kind") or ""
+        author = (statement.get("author") or "").lstrip("@") if kind in HANDLE_KINDS else ""
+        return Quote(post_id=statement["id"], text=statement.get("text") or "", name=member["service"]["name"],
+                     handle=author, source_kind=kind, url=statement.get("url") or "",
+                     native_id=statement.get("native_id") or "", created_at=statement["created_at"],
+                     language=statement.get("language") or "en")
+
+    def closing(self) -> Paragraph:
+        paragraph = Paragraph()
+        outage = [m for m in self.members if self.outage(m)]
+        if not outage:
+            return paragraph
+        texts = [s.get("text") or "" for m in outage for s in m["statements"]]
+        cause = not any(CAUSE.search(t) for t in texts)
+        figure = not any(FIGURE.search(t) for t in texts)
+        plural = len({self.name(m) for m in outage}) > 1
+        if cause or figure:
+            facts = [Fact("silent", f"incident:{m['incident']['id']}.statements", key)
+                     for m in outage for key, on in (("cause", cause), ("figure", figure)) if on]
+            who = ("कंपनियों" if plural else "कंपनी") if self.hi else ("The companies" if plural else "The company")
+            paragraph.add(_say("unknown", self.lang, facts, who=who, cause=cause, figure=figure, plural=plural))
+        open_ones = [m for m in outage if not self.fixed(m)]
+        if open_ones:
+            paragraph.add(_say("developing", self.lang, [Fact("status", f"incident:{m['incident']['id']}.status",
+                                                              m["incident"].get("status")) for m in open_ones],
+                               plural=plural))
+        return paragraph
+
+
+def compose(data: dict[str, Any], lang: str) -> Story:
+    """The story of ``data`` (outputs.story.gather.story_data) in ``lang`` ("hi" or "en")."""
+    if not data["members"]:
+        raise KeyError(f"{data['target']}: no statements to tell")
+    writer = _Writer(data, lang)
+    outage = [m for m in data["members"] if writer.outage(m)]
+    return Story(
+        lang=lang, timezone=data["timezone"], headline=writer.headline(), lede=writer.lede(),
+        paragraphs=[writer.company(m) for m in data["members"]], closing=writer.closing(),
+        developing=any(not writer.fixed(m) for m in outage), target=data["target"],
+    )

@@ -1,0 +1,51 @@
+"""The story as text, Markdown or HTML (templates/story/story.<format>.j2). The sentences are plain text made by
+compose.py; here they are only laid out (and escaped for HTML), and each paragraph's quotes follow it."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup, escape
+
+from outputs.story import embeds
+from outputs.story.model import Story
+from render import TEMPLATES
+
+LABELS = {  # (Hindi, English)
+    "developing": ("अपडेट जारी", "Developing story"),
+    "draft": ("मसौदा: pushti ने कंपनियों के आधिकारिक बयानों से तैयार किया", "Draft: written by pushti from the "
+              "companies' official statements"),
+    "source": ("मूल बयान", "Source"),
+}
+
+
+def _lines(text: Any) -> Markup:
+    """Escaped text with its line breaks kept (HTML)."""
+    return Markup("<br>\n").join(escape(line) for line in str(text).splitlines())
+
+
+def _md_quote(text: str) -> str:
+    """A statement as a Markdown blockquote: every line behind "> ", Markdown markers escaped."""
+    safe = "".join("\\" + ch if ch in "\\`*_[]<>#|" else ch for ch in text)
+    return "\n".join("> " + line if line.strip() else ">" for line in safe.splitlines())
+
+
+@lru_cache(maxsize=2)
+def _env(html: bool) -> Environment:
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), undefined=StrictUndefined, autoescape=html,
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters.update(lines=_lines, md_quote=_md_quote)
+    env.globals.update(embeds=embeds)
+    return env
+
+
+def layout(story: Story, fmt: str) -> str:
+    """``fmt``: text | md | html."""
+    name = {"text": "story.text.j2", "md": "story.md.j2", "html": "story.html.j2"}[fmt]
+    index = 0 if story.lang == "hi" else 1
+    labels = {key: pair[index] for key, pair in LABELS.items()}
+    kinds = sorted({embeds.embed_kind(q) for q in story.quotes()})
+    text = _env(fmt == "html").get_template(f"story/{name}").render(story=story, labels=labels, kinds=kinds)
+    return text.strip() + "\n"
