@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -518,8 +518,7 @@ class Times(timefmt.TimeFormatter):
         return self._window_en(start, end)
 
     def _night_day(self, moment: datetime) -> datetime:
-        here = timefmt.local(moment, self.tz)
-        return here - timedelta(days=1) if here.hour < 4 else here
+        return timefmt.night_day(moment, self.tz)
 
     def _moment_hi(self, moment: datetime, *, weekday: bool, part: str | None) -> str:
         here = timefmt.local(moment, self.tz)
@@ -572,10 +571,6 @@ class Times(timefmt.TimeFormatter):
 
 def _part_hi(hour: int) -> str:
     """Part of day as ../shared/HINDI.md splits it, the small hours included: देर रात 00–03, तड़के 04."""
-    if hour < 4:
-        return "देर रात"
-    if hour < 5:
-        return "तड़के"
     return timefmt.part_of_day_hi(hour)
 
 

@@ -30,12 +30,23 @@ def local(moment: datetime, tz: str) -> datetime:
 
 
 def part_of_day_hi(hour: int) -> str:
-    """सुबह 04–11, दोपहर 12–15, शाम 16–19, रात 20–03."""
+    """देर रात 00–03, तड़के 04, सुबह 05–11, दोपहर 12–15, शाम 16–19, रात 20–23 (the project's Hindi style notes:
+    the small hours are told as the night before, "सोमवार देर रात 1:17 बजे", never "मंगलवार रात 1:17 बजे")."""
+    if hour < 4:
+        return "देर रात"
+    if hour < 5:
+        return "तड़के"
     word = "रात"
     for start, name in _PARTS_HI:
         if hour >= start:
             word = name
     return word
+
+
+def night_day(moment: datetime, tz: str) -> datetime:
+    """The moment in the zone, moved back a day in the small hours (00–03): the day a Hindi reader names."""
+    here = local(moment, tz)
+    return here - timedelta(days=1) if here.hour < 4 else here
 
 
 def _babel_locale(lang: str) -> str:
@@ -89,9 +100,9 @@ def clock_hi(moment: datetime, tz: str) -> str:
 def when_hi(moment: datetime, tz: str, *, date: bool = True, zone: bool = False,
             reference: datetime | None = None) -> str:
     """"बुधवार रात 8:35 बजे (3 जुलाई, भारतीय समय)"; without date/zone: "बुधवार रात 8:35 बजे" (the date stays
-    when its year must be said)."""
-    here = local(moment, tz)
-    text = f"{weekday(moment, tz, 'hi')} {part_of_day_hi(here.hour)} {clock_hi(moment, tz)} बजे"
+    when its year must be said); the small hours: "बुधवार देर रात 1:30 बजे (4 जुलाई)"."""
+    here = local(moment, tz)  # the weekday is the night's ("बुधवार देर रात 1:30 बजे (4 जुलाई)"), the date the calendar's
+    text = f"{weekday(night_day(moment, tz), tz, 'hi')} {part_of_day_hi(here.hour)} {clock_hi(moment, tz)} बजे"
     extra = []
     if date or needs_year(moment, tz, reference):
         extra.append(day_month(moment, tz, "hi", reference=reference))

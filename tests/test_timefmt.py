@@ -35,7 +35,7 @@ def test_seed_story_times():
 
 def test_ist_date_line_20_utc_is_the_next_day():
     moment = at("2019-07-03T20:00:00")
-    assert when_hi(moment, IST) == "गुरुवार रात 1:30 बजे (4 जुलाई)"
+    assert when_hi(moment, IST) == "बुधवार देर रात 1:30 बजे (4 जुलाई)"  # HINDI.md: the night's weekday, the calendar date
     assert when_en(moment, IST) == "Thursday 4 July, 1:30 AM IST (20:00 UTC, 3 July)"
     assert utc_en(moment, IST) == "20:00 UTC, 3 July"
     assert utc_en(at("2019-07-03T10:00:00"), IST) == "10:00 UTC"  # same date: no date repeated
@@ -45,7 +45,7 @@ def test_ist_date_line_20_utc_is_the_next_day():
 
 @pytest.mark.parametrize(
     ("hour", "word"),
-    [(0, "रात"), (3, "रात"), (4, "सुबह"), (11, "सुबह"), (12, "दोपहर"), (15, "दोपहर"), (16, "शाम"), (19, "शाम"),
+    [(0, "देर रात"), (3, "देर रात"), (4, "तड़के"), (5, "सुबह"), (11, "सुबह"), (12, "दोपहर"), (15, "दोपहर"), (16, "शाम"), (19, "शाम"),
      (20, "रात"), (23, "रात")],
 )
 def test_part_of_day_boundaries(hour, word):
@@ -55,7 +55,7 @@ def test_part_of_day_boundaries(hour, word):
 def test_clock_on_the_hour_and_noon_and_midnight():
     assert clock_hi(at("2019-07-03T23:30:00"), IST) == "5"  # 05:00 IST
     assert when_hi(at("2019-07-04T06:30:00"), IST, date=False) == "गुरुवार दोपहर 12 बजे"
-    assert when_hi(at("2019-07-03T18:30:00"), IST, date=False) == "गुरुवार रात 12 बजे"
+    assert when_hi(at("2019-07-03T18:30:00"), IST, date=False) == "बुधवार देर रात 12 बजे"  # midnight: the night before
     assert when_hi(at("2019-07-03T13:15:00"), IST, date=False) == "बुधवार शाम 6:45 बजे"
 
 
