@@ -97,7 +97,8 @@ class FetchPool:
 
 
 class Daemon:
-    def __init__(self, bot: BotConfig, channels: dict[str, Any], *, workers: int | None = None) -> None:
+    def __init__(self, bot: BotConfig, channels: dict[str, Any], *, workers: int | None = None,
+                 listen: str | None = None) -> None:
         self.bot = bot
         self.channels = channels
         self.db = open_db(bot.state)
@@ -111,11 +112,17 @@ class Daemon:
         self.stop = threading.Event()
         self.scheduler = schedule.Scheduler()
         self.poll_log: list[tuple[str, float, float]] = []  # (source id, started, finished), for the bench
+        from streams.setup import build_hub
+
+        # push streams and the webhook receiver (streams/): None when the configuration streams nothing
+        self.streams = build_hub(bot, self.db, self.http, listen=listen)
 
     def submit(self, source: SourceConfig) -> None:
         """Start one source's fetch unless it is still running (never two polls of one source at once)."""
         if source.id in self.in_flight or self.stop.is_set():
             return
+        if self.streams is not None and not self.streams.poll_due(source):
+            return  # its stream is live: the poll is a slow backstop (streams/hub.py)
         state = source_state(self.db, source.id)
         now = now_utc()
         if state and state["failures"] and not is_due(state, now):
@@ -188,21 +195,31 @@ class Daemon:
             for sig in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(sig, lambda *_: self.stop.set())
         self.schedule_sources()
+        if self.streams is not None:
+            self.streams.start()
         log.info("running: %d source(s), %d channel(s), state %s", len(self.bot.sources), len(self.channels), self.bot.state)
         end = time.monotonic() + duration if duration else None
         last_stale = last_delivery = 0.0
         try:
             while not self.stop.is_set() and (end is None or time.monotonic() < end):
                 self.scheduler.run_pending()
-                if (self.drain() or time.monotonic() - last_delivery > 1.0) and self.channels:
+                handled = self.drain()
+                if self.streams is not None:
+                    for source in self.streams.polls_now(self.in_flight):
+                        self.submit(source)
+                    self.streams.arrived.clear()
+                    handled += self.streams.drain(self.db, now_utc())
+                if (handled or time.monotonic() - last_delivery > 1.0) and self.channels:
                     last_delivery = time.monotonic()
+                    # a pushed statement cuts a long delivery round short: it is stored, then delivered too
+                    interrupt = self.stop if self.streams is None else _Either(self.stop, self.streams.arrived)
                     deliver(self.db, self.bot, self.channels, deadline=time.monotonic() + 2.0, sleep=self._sleep,
-                            stop=self.stop)
+                            stop=interrupt)  # type: ignore[arg-type]
                 if time.monotonic() - last_stale > 60:
                     with transaction(self.db):
                         mark_stale(self.db, link_settings(self.bot), now_utc())
                     last_stale = time.monotonic()
-                self.stop.wait(tick)
+                (self.stop if self.streams is None else self.streams.arrived).wait(tick)
         finally:
             self.shutdown()
             log.info("stopped")
@@ -210,6 +227,9 @@ class Daemon:
     def shutdown(self) -> None:
         """Store what has finished, cut the fetches still in flight short (dropped: polled again next start), close."""
         self.stop.set()
+        if self.streams is not None:  # streams closed; what they pushed is stored
+            self.streams.close()
+            self.streams.drain(self.db, now_utc())
         self.pool.shutdown()
         self.drain()
         abort_client(self.http)
@@ -222,9 +242,19 @@ class Daemon:
         self.stop.wait(seconds)
 
 
+class _Either:
+    """Set when either event is set (``deliver``'s stop: the daemon stopping, or a pushed statement waiting)."""
+
+    def __init__(self, *events: threading.Event) -> None:
+        self.events = events
+
+    def is_set(self) -> bool:
+        return any(event.is_set() for event in self.events)
+
+
 def run_daemon(bot: BotConfig, channels: dict[str, Any], *, duration: float | None = None,
-               on_start: Callable[[Daemon], None] | None = None) -> Daemon:
-    daemon = Daemon(bot, channels)
+               on_start: Callable[[Daemon], None] | None = None, listen: str | None = None) -> Daemon:
+    daemon = Daemon(bot, channels, listen=listen)
     if on_start:
         on_start(daemon)
     random.seed()
