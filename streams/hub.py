@@ -101,7 +101,6 @@ class StreamHub:
         self.wanted: set[str] = set()
         self.last_poll: dict[str, float] = {}
         self.workers: list[Any] = []
-        self.stored: list[tuple[float, float]] = []  # (received, stored) of the last events, for the bench
         self._persisted = 0.0
         self._saved = {r["id"]: r for r in rows(db, "select * from streams")}
 
@@ -269,9 +268,6 @@ class StreamHub:
                 log.exception("stream: could not store the statements of \"%s\"", source_id)
                 held.update(item.stream_id for item in mine)
                 continue
-            stamp = time.monotonic()
-            self.stored.extend((item.received, stamp) for item in mine)
-            del self.stored[:-10_000]
             if outcome.new_posts:
                 log.info("source \"%s\" (pushed): %d new statement(s), %d message(s) queued", source_id,
                          outcome.new_posts, outcome.queued)

@@ -9,7 +9,8 @@ keeps it; an update of a post already stored is the same URI and stored once.
 
 Replay: every event's ``time_us`` goes to the writer with it; the stored cursor (``streams`` table) is the last
 one whose event was stored, and every (re)connect asks for ``cursor=<stored>`` — Jetstream replays from there, so
-a disconnect loses nothing (what is replayed twice has the same URI). Reconnects back off 0.5 s … 30 s.
+a disconnect loses nothing (what is replayed twice has the same URI). Reconnects back off 0.5 s … 30 s. After a
+reconnect the sources are also polled once by REST (an outage longer than Jetstream's own history is covered).
 
 Liveness: a ping every ``silence / 3`` seconds; no message or pong for ``[bot] stream_silence`` and the socket is
 dropped and reopened (the hub turns the sources back to polling meanwhile). Handles are resolved to DIDs once,
@@ -52,6 +53,7 @@ class JetstreamStream(threading.Thread):
         self.handles: dict[str, str] = {}  # DID → handle (for the post's link)
         self.ws: Any = None
         self.backoff = Backoff()
+        self.connected_before = False
 
     # -- the loop ------------------------------------------------------------------------------------------------
 
@@ -126,6 +128,9 @@ class JetstreamStream(threading.Thread):
                      compression=None, proxy=None if loopback else True) as ws:
             self.ws = ws
             self.hub.set_status(self.state.id, "live")
+            if self.connected_before:  # belt and braces: an outage longer than Jetstream keeps is read by REST
+                self.hub.request_poll(s.id for s in self.sources)
+            self.connected_before = True
             log.info("stream \"%s\": connected to %s (%d account(s))", self.state.id, self.url, len(set(self.dids.values())))
             pong: threading.Event | None = None
             next_ping = time.monotonic() + ping_every

@@ -76,6 +76,9 @@ class MastodonStream(threading.Thread):
             except StreamRefused as err:
                 refused = True
                 self.hub.set_status(self.state.id, "down", str(err))
+            except httpx.ReadTimeout:
+                self.hub.set_status(self.state.id, "down", f"nothing heard for {self.state.silence:g} s, not even "
+                                    "a heartbeat")
             except Exception as err:
                 if self.hub.stopping.is_set():
                     break

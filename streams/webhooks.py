@@ -50,7 +50,6 @@ class WebhookServer:
         self.state = state
         self.sources = {source.id: source for source in sources}
         self.page_ids = {s.id: str(s.option("page_id")) for s in sources if s.option("page_id")}
-        self.counts = {"accepted": 0, "refused": 0}
         self.httpd = _Server((host, port), self._handler())
         self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.2},
                                        name="webhooks", daemon=True)
@@ -152,7 +151,6 @@ class WebhookServer:
                 except OSError as err:  # the sender went away or trickled past the read timeout
                     status, answer = 400, {"error": f"could not read the request ({type(err).__name__})"}
                 source = self.path.split("/")[2][:40] if self.path.count("/") >= 2 else "?"
-                receiver.counts["accepted" if status == 202 else "refused"] += 1
                 level = logging.INFO if status == 202 else logging.WARNING
                 log.log(level, "webhook %s /hooks/%s/***: %d %s", self.command, source, status,
                         answer.get("error") or answer.get("queued", ""))

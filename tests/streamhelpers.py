@@ -71,16 +71,15 @@ def feed_item(event: dict[str, Any], handle: str) -> dict[str, Any]:
 
 
 def serve_bluesky(server: Any, jetstream: Any, did: str, handle: str, *, old: list[dict[str, Any]] | None = None,
-                  down: threading.Event | None = None) -> None:
+                  hidden: set[str] | None = None) -> None:
     """getProfile and getAuthorFeed on ``server``: the feed is every create event the fake Jetstream logged for
-    ``did`` (newest first), after ``old`` items; HTTP 503 while ``down`` is set."""
+    ``did`` (newest first), after ``old`` items, except the record keys in ``hidden`` (not indexed yet)."""
 
     def feed(_request: Any) -> tuple[int, dict[str, str], bytes]:
-        if down is not None and down.is_set():
-            return 503, {"Content-Type": "text/plain"}, b"unavailable"
         with jetstream.lock:
             items = [feed_item(e, handle) for e in jetstream.events
-                     if e["did"] == did and e["commit"]["operation"] == "create"]
+                     if e["did"] == did and e["commit"]["operation"] == "create"
+                     and e["commit"]["rkey"] not in (hidden or set())]
         items = list(reversed((old or []) + items))
         return 200, {"Content-Type": "application/json"}, json.dumps({"feed": items}).encode()
 
