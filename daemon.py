@@ -44,6 +44,7 @@ from trackers.http import abort_client, make_client
 
 log = logging.getLogger("pushti.daemon")
 STOP_GRACE = 2.0  # seconds to let cut-short fetches unwind before the shared client is closed
+MIN_DELIVERY = 0.25  # seconds a delivery round runs before a pushed statement may cut it short (streams/)
 
 
 class FetchPool:
@@ -212,7 +213,8 @@ class Daemon:
                 if (handled or time.monotonic() - last_delivery > 1.0) and self.channels:
                     last_delivery = time.monotonic()
                     # a pushed statement cuts a long delivery round short: it is stored, then delivered too
-                    interrupt = self.stop if self.streams is None else _Either(self.stop, self.streams.arrived)
+                    interrupt = self.stop if self.streams is None else _Either(
+                        self.stop, self.streams.arrived, after=time.monotonic() + MIN_DELIVERY)
                     deliver(self.db, self.bot, self.channels, deadline=time.monotonic() + 2.0, sleep=self._sleep,
                             stop=interrupt)  # type: ignore[arg-type]
                 if time.monotonic() - last_stale > 60:
@@ -243,13 +245,16 @@ class Daemon:
 
 
 class _Either:
-    """Set when either event is set (``deliver``'s stop: the daemon stopping, or a pushed statement waiting)."""
+    """``deliver``'s stop: the daemon stopping, or a pushed statement waiting to be stored — the latter only after
+    ``after`` (time.monotonic()), so a flood of pushed events never starves delivery."""
 
-    def __init__(self, *events: threading.Event) -> None:
-        self.events = events
+    def __init__(self, stop: threading.Event, arrived: threading.Event, *, after: float) -> None:
+        self.stop = stop
+        self.arrived = arrived
+        self.after = after
 
     def is_set(self) -> bool:
-        return any(event.is_set() for event in self.events)
+        return self.stop.is_set() or (self.arrived.is_set() and time.monotonic() >= self.after)
 
 
 def run_daemon(bot: BotConfig, channels: dict[str, Any], *, duration: float | None = None,

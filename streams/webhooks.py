@@ -9,10 +9,10 @@ components …) or ``"component_update"`` (``{id, component_id, old_status, new_
 once); a component change has no words of the company's, so it asks for a poll of the page now instead.
 
 Answers (one short JSON line each; the work is queued, the answer does not wait for it):
-202 queued · 400 unreadable (no Content-Length, bad JSON, not an object, a short body) · 403 wrong secret or no
-secret set · 404 no such path or source · 405 not POST · 413 body over 1 MB (not read) · 415 not
+202 queued · 400 unreadable (bad JSON, not an object, a short body) · 403 wrong secret or no secret set · 404
+no such path or source · 405 not POST · 411 no Content-Length · 413 body over 1 MB (not read) · 415 not
 ``application/json`` · 422 the page id is not the source's, or neither incident nor component · 503 the queue
-is full (with Retry-After). The secret is compared in constant time (``hmac.compare_digest``) and never logged.
+is full, or 64 requests are already being served (with Retry-After). The secret is compared in constant time (``hmac.compare_digest``) and never logged.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from streams.hub import Pushed, StreamHub, StreamState
 log = logging.getLogger("pushti.streams.webhooks")
 MAX_BODY = 1_000_000  # bytes
 READ_TIMEOUT = 10.0  # seconds a sender may take per read of its request (a trickling client is cut)
+MAX_CONNECTIONS = 64  # requests served at once; more are answered 503 at once
 STREAM_ID = "webhooks"
 
 
@@ -39,6 +40,28 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 64
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """At most MAX_CONNECTIONS requests at once (each bounded by READ_TIMEOUT); one more is answered 503."""
+        if not self.slots.acquire(blocking=False):
+            try:
+                request.sendall(b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nContent-Length: 0\r\n"
+                                b"Connection: close\r\n\r\n")
+            except OSError:
+                pass
+            self.shutdown_request(request)
+            return
+        super().process_request(request, client_address)
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.slots.release()
 
     def handle_error(self, request: Any, client_address: Any) -> None:  # a sender that hung up: not news
         log.debug("webhook: a connection from %s ended badly", client_address[0] if client_address else "?")
@@ -100,10 +123,10 @@ class WebhookServer:
         kind = headers.get("content-type", "").split(";")[0].strip().lower()
         if kind != "application/json":
             return 415, {"error": f"Content-Type must be application/json, not {kind[:60] or 'none'}"}
-        length = headers.get("content-length", "")
-        if not length.strip().isdigit():
-            return 400, {"error": "a Content-Length is needed"}
-        if int(length) > MAX_BODY:
+        length = headers.get("content-length", "").strip()
+        if not length.isdigit():
+            return 411, {"error": "a Content-Length is needed"}
+        if len(length) > 9 or int(length) > MAX_BODY:
             return 413, {"error": f"body over {MAX_BODY} bytes"}
         body = read(int(length))
         if len(body) != int(length):

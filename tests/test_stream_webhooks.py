@@ -121,6 +121,18 @@ def test_webhooks_feed_the_pipeline_once_and_refuse_what_they_must(github, serve
         too_big = raw_request(host, port, f"POST /hooks/github/{SECRET} HTTP/1.1\r\nHost: x\r\nContent-Type: "
                                           "application/json\r\nContent-Length: 1000001\r\n\r\n")
         assert too_big == 413
+        no_length = raw_request(host, port, f"POST /hooks/github/{SECRET} HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                                            "application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+        assert no_length == 411
+        # 64 senders that say nothing hold every slot: the next one is answered 503 at once, not queued forever
+        idle = [socket.create_connection((host, port), timeout=5) for _ in range(64)]
+        try:
+            assert raw_request(host, port, "POST /hooks/github/x HTTP/1.1\r\nHost: x\r\n\r\n") == 503
+        finally:
+            for sock in idle:
+                sock.close()
+        assert wait_for(lambda: httpx.get(f"{base}/github/{SECRET}", timeout=5).status_code == 405,
+                        what="the slots to be free again")
         wait_for(lambda: len([r for r in server.requests if r.path == PATH]) > reads, what="the poll asked for")
     assert post_count(state) == baseline + 2 and len(tg.sent()) == 2  # nothing refused reached the pipeline
 
