@@ -30,6 +30,7 @@ from config import SourceConfig
 from streams.backoff import STEADY, Backoff
 from streams.convert import POST_COLLECTION, time_us
 from streams.hub import Pushed, StreamHub, StreamState
+from trackers import TrackerError
 from trackers.bluesky import DEFAULT_API
 
 log = logging.getLogger("pushti.streams.jetstream")
@@ -66,7 +67,8 @@ class JetstreamStream(threading.Thread):
             except Exception as err:  # every failure: down, wait, reconnect (a bug included: logged with its trace)
                 if self.hub.stopping.is_set():
                     break
-                expected = isinstance(err, (OSError, StreamSilent, TimeoutError)) or "websockets" in type(err).__module__
+                expected = (isinstance(err, (OSError, StreamSilent, TimeoutError, TrackerError))
+                            or "websockets" in type(err).__module__)
                 if not expected:
                     log.exception("stream \"%s\": unexpected error", self.state.id)
                 self.hub.set_status(self.state.id, "down", str(err) or type(err).__name__)
@@ -165,6 +167,9 @@ class JetstreamStream(threading.Thread):
         cursor = time_us(event.get("time_us"))
         commit = event.get("commit") if event.get("kind") == "commit" else None
         did = str(event.get("did") or "")
+        identity = event.get("identity") if event.get("kind") == "identity" else None
+        if isinstance(identity, dict) and did in self.handles and isinstance(identity.get("handle"), str):
+            self.handles[did] = identity["handle"][:253]  # a watched account renamed: its links follow
         mine = [s for s in self.sources if self.dids.get(s.id) == did]
         if isinstance(commit, dict) and commit.get("collection") == POST_COLLECTION and mine:
             operation = commit.get("operation")

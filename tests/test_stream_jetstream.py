@@ -126,3 +126,22 @@ def test_a_jetstream_commit_becomes_the_post_the_rest_tracker_builds(jet, tmp_pa
         assert pushed == polled  # same URI, link, thread, reply flags, text and time
     assert bluesky_post(source, reply, HANDLE).thread_key == f"at://{DID}/app.bsky.feed.post/{root['commit']['rkey']}"
     assert bluesky_post(source, other, HANDLE) is None  # a reply to a customer: dropped, as the tracker drops it
+
+
+def test_an_unresolvable_handle_keeps_the_stream_down_in_one_line_and_the_source_polled(jet, server, tmp_path, caplog):
+    serve_bluesky(server, jet, DID, HANDLE, old=[old_post()])
+    server.route("/xrpc/app.bsky.actor.getProfile", status=400, headers={"Content-Type": "application/json"},
+                 body=b'{"error": "InvalidRequest", "message": "Profile not found"}')
+    config = write_config(
+        tmp_path,
+        [{"id": "bsky", "kind": "bluesky", "handle": HANDLE, "service": "Bluesky", "api_base": server.url,
+          "stream": True, "every": "1s"}],
+        bot={"jetstream": jet.url},
+    )
+    with running_daemon(config) as daemon:
+        state = daemon.streams.states["jetstream"]
+        wait_for(lambda: state.last_error, what="the failed resolution")
+        wait_for(lambda: posts(tmp_path / "state.db"), what="the source polled meanwhile")
+    assert "HTTP 400" in state.last_error and state.status == "stopped"
+    assert not jet.connects  # no DID, no subscription
+    assert not [r for r in caplog.records if r.name.startswith("pushti.streams") and r.exc_info]  # no traceback
