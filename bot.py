@@ -161,18 +161,41 @@ def run_poll_once(bot: BotConfig, source_ids: tuple[str, ...] = (), *, poll_all:
 @cli.command()
 @config_option
 def run(config_path: str | None) -> None:
-    """Run as a daemon: poll each source at its interval, deliver between polls."""
+    """Run as a daemon: poll each source at its interval, push streams and webhooks, deliver between polls."""
+    _run_daemon(config_path)
+
+
+@cli.command()
+@config_option
+@click.option("--listen", required=True, help="HOST:PORT of the Statuspage webhook receiver (POST /hooks/<source-id>/<secret>).")
+def serve(config_path: str | None, listen: str) -> None:
+    """The daemon (as run) with the webhook receiver on HOST:PORT."""
+    from streams.settings import listen_address
+
+    try:
+        listen_address(listen)
+    except ValueError as err:
+        emit(f"--listen: {err}")
+        sys.exit(EXIT_BAD_CONFIG)
+    _run_daemon(config_path, listen)
+
+
+def _run_daemon(config_path: str | None, listen: str | None = None) -> None:
     bot = _load(config_path)
     _need_model()
     from daemon import run_daemon
     from lock import AlreadyRunning, instance_lock
+    from streams.settings import ListenError
 
     try:
         with instance_lock(bot.state):
-            run_daemon(bot, _channels(bot))
+            run_daemon(bot, _channels(bot), listen=listen)
     except AlreadyRunning as err:
         emit(str(err))
         sys.exit(EXIT_LOCKED)
+    except ListenError as err:
+        emit(str(err))
+        sys.exit(EXIT_BAD_CONFIG)
 
 
 @cli.command()

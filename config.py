@@ -280,6 +280,12 @@ def parse_config(raw: dict[str, Any], label: str = "<config>") -> BotConfig:
             if item.id in seen:
                 raise ConfigError(f"{label}: [[{kind}]] id={item.id!r}: duplicate id")
             seen.add(item.id)
+    try:  # push ingestion's keys (streams/settings.py): listen, jetstream, stream, webhook_secret_env, …
+        from streams.settings import check as check_push
+
+        bot_options = check_push(bot_options, sources, label)
+    except ValueError as err:
+        raise ConfigError(str(err)) from None
     ops = str(bot.get("ops_channel", ""))
     if ops and ops not in {c.id for c in channels}:
         raise ConfigError(f"{where}: ops_channel {ops!r} is not a configured [[channel]] id")

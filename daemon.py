@@ -45,6 +45,7 @@ from trackers.http import abort_client, make_client
 
 log = logging.getLogger("pushti.daemon")
 STOP_GRACE = 2.0  # seconds to let cut-short fetches unwind before the shared client is closed
+MIN_DELIVERY = 0.25  # seconds a delivery round runs before a pushed statement may cut it short (streams/)
 
 
 class FetchPool:
@@ -98,7 +99,8 @@ class FetchPool:
 
 
 class Daemon:
-    def __init__(self, bot: BotConfig, channels: dict[str, Any], *, workers: int | None = None) -> None:
+    def __init__(self, bot: BotConfig, channels: dict[str, Any], *, workers: int | None = None,
+                 listen: str | None = None) -> None:
         self.bot = bot
         self.channels = channels
         self.db = open_db(bot.state)
@@ -113,11 +115,17 @@ class Daemon:
         self.scheduler = schedule.Scheduler()
         self.poll_log: list[tuple[str, float, float]] = []  # (source id, started, finished), for the bench
         self.site = site_refresher(bot)  # [bot] site_dir: the history site's changed pages after each poll
+        from streams.setup import build_hub
+
+        # push streams and the webhook receiver (streams/): None when the configuration streams nothing
+        self.streams = build_hub(bot, self.db, self.http, listen=listen)
 
     def submit(self, source: SourceConfig) -> None:
         """Start one source's fetch unless it is still running (never two polls of one source at once)."""
         if source.id in self.in_flight or self.stop.is_set():
             return
+        if self.streams is not None and not self.streams.poll_due(source):
+            return  # its stream is live: the poll is a slow backstop (streams/hub.py)
         state = source_state(self.db, source.id)
         now = now_utc()
         if state and state["failures"] and not is_due(state, now):
@@ -190,25 +198,35 @@ class Daemon:
             for sig in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(sig, lambda *_: self.stop.set())
         self.schedule_sources()
+        if self.streams is not None:
+            self.streams.start()
         log.info("running: %d source(s), %d channel(s), state %s", len(self.bot.sources), len(self.channels), self.bot.state)
         end = time.monotonic() + duration if duration else None
         last_stale = last_delivery = last_site = 0.0
         try:
             while not self.stop.is_set() and (end is None or time.monotonic() < end):
                 self.scheduler.run_pending()
-                drained = self.drain()
-                if self.site and (drained or time.monotonic() - last_site > 60):
+                handled = self.drain()
+                if self.streams is not None:
+                    for source in self.streams.polls_now(self.in_flight):
+                        self.submit(source)
+                    self.streams.arrived.clear()
+                    handled += self.streams.drain(self.db, now_utc())
+                if self.site and (handled or time.monotonic() - last_site > 60):
                     self.site.refresh(self.db)  # a cheap check first: pages are built only when the store changed
                     last_site = time.monotonic()
-                if (drained or time.monotonic() - last_delivery > 1.0) and self.channels:
+                if (handled or time.monotonic() - last_delivery > 1.0) and self.channels:
                     last_delivery = time.monotonic()
+                    # a pushed statement cuts a long delivery round short: it is stored, then delivered too
+                    interrupt = self.stop if self.streams is None else _Either(
+                        self.stop, self.streams.arrived, after=time.monotonic() + MIN_DELIVERY)
                     deliver(self.db, self.bot, self.channels, deadline=time.monotonic() + 2.0, sleep=self._sleep,
-                            stop=self.stop)
+                            stop=interrupt)  # type: ignore[arg-type]
                 if time.monotonic() - last_stale > 60:
                     with transaction(self.db):
                         mark_stale(self.db, link_settings(self.bot), now_utc())
                     last_stale = time.monotonic()
-                self.stop.wait(tick)
+                (self.stop if self.streams is None else self.streams.arrived).wait(tick)
         finally:
             self.shutdown()
             log.info("stopped")
@@ -216,6 +234,9 @@ class Daemon:
     def shutdown(self) -> None:
         """Store what has finished, cut the fetches still in flight short (dropped: polled again next start), close."""
         self.stop.set()
+        if self.streams is not None:  # streams closed; what they pushed is stored
+            self.streams.close()
+            self.streams.drain(self.db, now_utc())
         self.pool.shutdown()
         self.drain()
         abort_client(self.http)
@@ -228,9 +249,22 @@ class Daemon:
         self.stop.wait(seconds)
 
 
+class _Either:
+    """``deliver``'s stop: the daemon stopping, or a pushed statement waiting to be stored — the latter only after
+    ``after`` (time.monotonic()), so a flood of pushed events never starves delivery."""
+
+    def __init__(self, stop: threading.Event, arrived: threading.Event, *, after: float) -> None:
+        self.stop = stop
+        self.arrived = arrived
+        self.after = after
+
+    def is_set(self) -> bool:
+        return self.stop.is_set() or (self.arrived.is_set() and time.monotonic() >= self.after)
+
+
 def run_daemon(bot: BotConfig, channels: dict[str, Any], *, duration: float | None = None,
-               on_start: Callable[[Daemon], None] | None = None) -> Daemon:
-    daemon = Daemon(bot, channels)
+               on_start: Callable[[Daemon], None] | None = None, listen: str | None = None) -> Daemon:
+    daemon = Daemon(bot, channels, listen=listen)
     if on_start:
         on_start(daemon)
     random.seed()

@@ -418,13 +418,17 @@ def _insert_posts(db: sqlite_utils.Database, data: list[dict[str, Any]]) -> list
 
 
 def apply_result(
-    db: sqlite_utils.Database, bot: BotConfig, source: SourceConfig, result: PollResult, now: datetime
+    db: sqlite_utils.Database, bot: BotConfig, source: SourceConfig, result: PollResult, now: datetime,
+    *, pushed: bool = False,
 ) -> SourceOutcome:
     """Store one source's poll in ONE transaction: posts, classification, incidents, outbox, cursor.
 
     Lookups are batched per poll (which posts are already stored, each thread's latest statement), only posts
     not yet stored are classified, and the new ones are inserted with one executemany before they are linked in
-    order (linking reads other sources' posts only, so inserting first changes nothing)."""
+    order (linking reads other sources' posts only, so inserting first changes nothing).
+
+    ``pushed``: the posts came from a stream or a webhook (streams/), not a poll: stored, classified, linked and
+    queued the same way, but the source's poll state (cursor, last poll, failures, next due) is left alone."""
     started = time.perf_counter()
     classify_seconds = 0.0
     settings = link_settings(bot)
@@ -469,21 +473,22 @@ def apply_result(
             queued = enqueue(db, changes, bot)
         if result.reads:
             add_x_reads(db, result.reads, now)
-        recovered = bool(state["alerted"])
-        update_row(db, "sources",
-            source.id,
-            {
-                "cursor": json.dumps(result.cursor, ensure_ascii=False, sort_keys=True),
-                "baseline_done": 1,
-                "last_poll_at": iso_utc(now),
-                "last_success_at": iso_utc(now),
-                "last_error": None,
-                "failures": 0,
-                "failing_since": None,
-                "alerted": 0,
-                "next_due_at": iso_utc(now + timedelta(seconds=source.every)),
-            },
-        )
+        recovered = bool(state["alerted"]) and not pushed
+        if not pushed:  # pushed by a stream or a webhook: the poll's own state (cursor, backoff) is left to the poll
+            update_row(db, "sources",
+                source.id,
+                {
+                    "cursor": json.dumps(result.cursor, ensure_ascii=False, sort_keys=True),
+                    "baseline_done": 1,
+                    "last_poll_at": iso_utc(now),
+                    "last_success_at": iso_utc(now),
+                    "last_error": None,
+                    "failures": 0,
+                    "failing_since": None,
+                    "alerted": 0,
+                    "next_due_at": iso_utc(now + timedelta(seconds=source.every)),
+                },
+            )
         if recovered and bot.ops_channel:
             from outbox import enqueue_notice
 

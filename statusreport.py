@@ -12,6 +12,7 @@ from config import BotConfig
 from logsetup import mask, register_secret
 from outbox import CRASH_CHECK, pending_counts
 from store import now_utc, rows, source_state, x_reads_this_month
+from streams.status import stream_lines, stream_status
 
 
 def _register_channel_secrets(bot: BotConfig) -> None:
@@ -65,6 +66,7 @@ def status_data(db: sqlite_utils.Database, bot: BotConfig) -> dict[str, Any]:
         "open_incidents": open_incidents,
         "open_events": events,
         "x_budget": {"month": now_utc().strftime("%Y-%m"), "used": used, "budget": bot.x_monthly_reads},
+        "streams": stream_status(db, bot),
     }
 
 
@@ -97,4 +99,5 @@ def status_text(data: dict[str, Any]) -> str:
         lines.append(f"  event #{e['id']} since {e['started_at']}")
     budget = data["x_budget"]
     lines += ["", f"X READS {budget['month']}: {budget['used']} / {budget['budget']}"]
+    lines += stream_lines(data.get("streams") or [])
     return "\n".join(lines)

@@ -150,6 +150,19 @@ def m005_hot_path_indexes(db: sqlite_utils.Database) -> None:
         db.execute(sql)
 
 
+@migrations()
+def m006_stream_state(db: sqlite_utils.Database) -> None:
+    """Push streams (Bluesky Jetstream, Mastodon streaming, the Statuspage webhook receiver): where each stands
+    (live / down / silent), since when, and its replay cursor (Jetstream ``time_us``), so a restart replays what
+    it missed. Written only by the daemon's writer thread (streams/hub.py)."""
+    db.execute(
+        "create table if not exists streams (id text primary key, kind text, status text, detail text, "
+        "sources text, cursor text, since text, connected_at text, last_heard_at text, last_event_at text, "
+        "last_error text, reconnects integer default 0, events integer default 0, fallback integer default 0, "
+        "updated_at text)"
+    )
+
+
 def now_utc() -> datetime:
     return datetime.now(timezone.utc).replace(microsecond=0)
 
