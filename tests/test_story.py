@@ -149,7 +149,7 @@ def test_bot_story_command_and_the_demo_end_with_the_story(tmp_path):
     result = runner.invoke(cli, ["story", str(target), "--event", "--lang", "en", "--format", "md", "--config",
                                  str(config)])
     assert result.exit_code == 0 and result.output.startswith("# Facebook, WhatsApp, Instagram and Twitter")
-    assert "> — Twitter (@TwitterSupport) [July 3, 2019](https://twitter.com/TwitterSupport)" in result.output
+    assert "\n— Twitter (@TwitterSupport) [July 3, 2019](https://twitter.com/TwitterSupport)\n" in result.output
     result = runner.invoke(cli, ["story", "999", "--config", str(config)])
     assert result.exit_code == 1 and "story: no incident #999" in result.output
     result = runner.invoke(cli, ["story", "1", "--lang", "fr", "--config", str(config)])
@@ -308,6 +308,69 @@ def test_html_escapes_the_statement_and_uses_the_platform_embed(tmp_path, kind, 
     expected = {"x": "https://platform.twitter.com/widgets.js", "bluesky": "https://embed.bsky.app/static/embed.js",
                 "mastodon": "https://mastodon.social/embed.js"}.get(kind)
     assert scripts == ([expected] if expected else [])
+
+
+# ------------------------------------------------------------------ Markdown: each quote its own block
+
+
+def _blocks(md: str) -> list[tuple[str, str]]:
+    """The Markdown as a reader renders it (Python-Markdown), as its top-level blocks in order: ("quote", words) or
+    ("p", text), tags removed and entities unescaped."""
+    import html
+
+    import markdown
+
+    out = []
+    for found in re.finditer(r"<blockquote>(.*?)</blockquote>|<p>(.*?)</p>|<h1>(.*?)</h1>", markdown.markdown(md), re.S):
+        kind = "quote" if found.group(1) is not None else "p"
+        inner = next(g for g in found.groups() if g is not None)
+        out.append((kind, html.unescape(re.sub(r"<[^>]+>", "", inner)).strip()))
+    return out
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _check_markdown(built, md: str) -> None:  # type: ignore[no-untyped-def]
+    """Each statement is one quote holding its words only, its attribution line right after it, outside; every
+    sentence of the desk's stands outside the quotes."""
+    blocks = _blocks(md)
+    quotes = [i for i, (kind, _) in enumerate(blocks) if kind == "quote"]
+    assert len(quotes) == len(built.quotes())
+    for i, said in zip(quotes, built.quotes(), strict=True):
+        assert _words(blocks[i][1]) == _words(said.text.strip()), blocks[i][1]
+        kind, line = blocks[i + 1]
+        assert kind == "p" and line.startswith("— " + said.name), line
+    inside = " ".join(_words(blocks[i][1]) for i in quotes)
+    for sentence in built.sentences():
+        assert _words(sentence.text)[:40] not in inside, sentence.text
+    outside = " ".join(text for kind, text in blocks if kind == "p")
+    for paragraph in built.paragraphs:
+        assert _words(" ".join(s.text for s in paragraph.sentences)) in _words(outside)
+
+
+def test_markdown_quotes_end_before_the_next_statement_and_the_desks_words(tmp_path):
+    """The demo's event: quote after quote, then the next company's paragraph, the closing line last."""
+    _bot, db = demo_db(tmp_path)
+    target = event_id(db)
+    for lang in ("hi", "en"):
+        built = story(db, target, lang, event=True)
+        md = write_story(db, target, event=True, lang=lang, fmt="md")
+        assert len(built.quotes()) == 8
+        _check_markdown(built, md)
+        assert "— Twitter (@TwitterSupport) [July 3, 2019](https://twitter.com/TwitterSupport)\n\n" in md
+
+
+def test_markdown_status_page_stories_keep_each_quote_apart(tmp_path):
+    """A status page's two statements one after the other (DigitalOcean LON1), a statement with blank lines of
+    its own (Expected Impact:), and the draft line after them."""
+    _bot, db = real_db("feed_digitalocean_lon1_maintenance", tmp_path)
+    (incident,) = rows(db, "select id from incidents")
+    for lang in ("hi", "en"):
+        built = story(db, incident["id"], lang)
+        assert len(built.quotes()) == 2
+        _check_markdown(built, write_story(db, incident["id"], lang=lang, fmt="md"))
 
 
 # ------------------------------------------------------------------ the checker catches what it must
