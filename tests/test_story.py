@@ -373,6 +373,132 @@ def test_markdown_status_page_stories_keep_each_quote_apart(tmp_path):
         _check_markdown(built, write_story(db, incident["id"], lang=lang, fmt="md"))
 
 
+# ------------------------------------------------------------------ maintenance: as the company names it, its window
+
+SAUCE_FEED = ROOT / "tests" / "data" / "feeds" / "saucelabs_us_west_history_2020-11-15.atom"
+SAUCE_EMERGENCY = ("Sauce Labs will have an emergency scheduled maintenance window on Friday, July 31st 2020 starting at "
+                   "8:00pm PDT and ending at 10:00pm PDT. During this maintenance window, we will be making updates to "
+                   "our infrastructure and services. These maintenance actions may cause portions of the service "
+                   "(including running automated and manual tests) to be unavailable for up to two hours.")
+
+
+def _sauce_feed_db(tmp: Path):  # type: ignore[no-untyped-def]
+    """Sauce Labs' real status feed (2020), every entry stored through the pipeline."""
+    from trackers.feed import parse_feed
+
+    raw = {"bot": {"state": str(tmp / "state.db"), "timezone": TZ},
+           "source": [{"id": "sauce", "kind": "feed", "service": "Sauce Labs",
+                       "url": "https://status.us-west-1.saucelabs.com/history.atom", "backfill": "all"}],
+           "channel": [{"id": "desk", "kind": "console"}]}
+    bot = parse_config(raw, "<sauce labs>")
+    db = open_db(bot.state)
+    source = bot.source("sauce")
+    posts = parse_feed(SAUCE_FEED.read_bytes(), source, where=SAUCE_FEED.name,
+                       now=datetime(2020, 11, 15, 8, 17, tzinfo=timezone.utc))
+    store_posts(db, bot, source, posts, now=max(p.created_at for p in posts) + timedelta(minutes=1))
+    return db
+
+
+def test_emergency_maintenance_is_told_as_emergency_in_headline_and_body(tmp_path):
+    """Sauce Labs' "Unplanned Maintenance" of 31 July 2020 ("an emergency scheduled maintenance window", announced
+    on 29 July 11:21 PDT, completed 31 July 21:41 PDT): the headline agrees with the body — आपात रखरखाव /
+    emergency maintenance, never पहले से तय / planned; the feed is the status page. Its planned work of 18 July stays
+    planned. The feed gives no structured window and the facts read none from this notice's words, so no window
+    is told (the structured case is the next test)."""
+    db = _sauce_feed_db(tmp_path)
+    (emergency,) = rows(db, "select id, kind from incidents where title = 'Sauce Labs Unplanned Maintenance'")
+    (planned,) = rows(db, "select id from incidents where title = 'Sauce Labs Planned Maintenance' "
+                          "and opened_at like '2020-07-18%'")
+    assert emergency["kind"] == "maintenance"
+    expected = {
+        "hi": ("Sauce Labs: आपात रखरखाव, कंपनी के मुताबिक पूरा",
+               "Sauce Labs ने बुधवार रात 11:51 बजे (29 जुलाई) अपने स्टेटस पेज पर आपात रखरखाव (मेंटेनेंस) की सूचना दी।"),
+        "en": ("Sauce Labs: emergency maintenance, completed by the company's account",
+               "Sauce Labs announced emergency maintenance on its status page on Wednesday 29 July, 11:51 PM IST "
+               "(18:21 UTC)."),
+    }
+    for lang, (headline, first) in expected.items():
+        built = story(db, emergency["id"], lang)
+        assert check_story(db, built) == [], lang
+        assert built.headline.text == headline
+        assert built.paragraphs[0].sentences[0].text == first
+        text = write_story(db, emergency["id"], lang=lang)
+        assert not re.search(r"पहले से तय|planned|स्टेटस फीड|status feed|अनियोजित", own_words(text)), text
+        assert SAUCE_EMERGENCY in text
+        other = story(db, planned["id"], lang)
+        assert check_story(db, other) == []
+        assert other.headline.text == ("Sauce Labs: पहले से तय रखरखाव, कंपनी के मुताबिक पूरा" if lang == "hi"
+                                       else "Sauce Labs: planned maintenance, completed by the company's account")
+    # the checker holds the story to the company's word: "emergency" on planned work is caught
+    built = story(db, planned["id"], "hi")
+    first = built.paragraphs[0].sentences[0]
+    said = next(f for f in first.facts if f.what == "said")
+    built.paragraphs[0].sentences[0] = Sentence(first.text, first.facts + (Fact("words", said.ref, "emergency"),))
+    assert any("does not call the work 'emergency'" in p for p in check_story(db, built))
+
+
+def test_a_structured_window_is_told_whole(tmp_path):
+    """The same emergency notice from a Statuspage API document, its window in scheduled_for / scheduled_until
+    (8:00pm–10:00pm PDT on 31 July = 03:00–05:00 UTC = 8:30–10:30 IST on 1 August): the story tells the window
+    from start to end."""
+    from trackers.statuspage import parse_statuspage_document
+
+    raw = {"bot": {"state": str(tmp_path / "state.db"), "timezone": TZ},
+           "source": [{"id": "sauce", "kind": "statuspage", "service": "Sauce Labs",
+                       "url": "https://status.us-west-1.saucelabs.com", "backfill": "all"}],
+           "channel": [{"id": "desk", "kind": "console"}]}
+    bot = parse_config(raw, "<sauce labs api>")
+    db = open_db(bot.state)
+    source = bot.source("sauce")
+    update = {"id": "u1", "status": "scheduled", "body": SAUCE_EMERGENCY, "created_at": "2020-07-29T11:21:00-07:00",
+              "display_at": "2020-07-29T11:21:00-07:00", "updated_at": "2020-07-29T11:21:00-07:00"}
+    incident = {"id": "r9j0ydp9s62z", "name": "Sauce Labs Unplanned Maintenance", "status": "scheduled",
+                "impact": "maintenance", "created_at": "2020-07-29T11:21:00-07:00",
+                "scheduled_for": "2020-07-31T20:00:00-07:00", "scheduled_until": "2020-07-31T22:00:00-07:00",
+                "shortlink": "https://stspg.io/r9j0ydp9s62z", "incident_updates": [update]}
+    posts = parse_statuspage_document({"page": {"id": "p", "name": "Sauce Labs"}, "incident": incident}, source,
+                                      where="<api>")
+    store_posts(db, bot, source, posts, now=max(p.created_at for p in posts) + timedelta(minutes=1))
+    (found,) = rows(db, "select id, window_start, window_end from incidents")
+    assert (found["window_start"], found["window_end"]) == ("2020-08-01T03:00:00Z", "2020-08-01T05:00:00Z")
+    for lang, window in (("hi", "तय समय शनिवार सुबह 8:30 बजे से 10:30 बजे तक (1 अगस्त, भारतीय समय)।"),
+                         ("en", "scheduled from Saturday 1 August, 8:30 AM to 10:30 AM IST (03:00–05:00 UTC).")):
+        built = story(db, found["id"], lang)
+        assert check_story(db, built) == [], lang
+        assert built.paragraphs[0].sentences[0].text.endswith(window), built.paragraphs[0].sentences[0].text
+        assert "आपात रखरखाव" in built.headline.text or "emergency maintenance" in built.headline.text
+
+
+def test_counts_in_words_one_to_nine():
+    from outputs.story.compose import count_words
+
+    assert [count_words(n, "hi") for n in (1, 2, 5, 9, 10, 23)] == ["एक", "दो", "पांच", "नौ", "10", "23"]
+    assert [count_words(n, "en") for n in (1, 3, 9, 10)] == ["one", "three", "nine", "10"]
+
+
+def test_one_update_in_words_and_the_checker_holds_the_count(tmp_path):
+    db, incident = _one_statement_db(tmp_path, "We are investigating delays in webhook deliveries.")
+    bot = parse_config({"bot": {"state": str(tmp_path / "state.db"), "timezone": TZ},
+                        "source": [{"id": "page", "kind": "statuspage", "service": "GitHub",
+                                    "url": "https://www.githubstatus.com", "backfill": "all"}],
+                        "channel": [{"id": "desk", "kind": "console"}]}, "<two statements>")
+    at = datetime(2024, 3, 11, 16, 40, tzinfo=timezone.utc)
+    post = Post(source_id="page", native_id="u2", service="GitHub", text="We are still working on webhook delays.",
+                created_at=at, url="https://www.githubstatus.com/incidents/abc", thread_key="abc",
+                status="identified", raw_status="identified", title="Incident on 2024-03-11 16:12 UTC")
+    store_posts(db, bot, bot.source("page"), [post], now=at + timedelta(minutes=1))
+    built = story(db, incident["id"], "hi")
+    assert "इसके बाद कंपनी ने एक अपडेट दिया।" in [s.text for s in built.paragraphs[0].sentences]
+    assert check_story(db, built) == []
+    assert "It posted one update after that." in write_story(db, incident["id"], lang="en")
+    sentence = next(s for s in built.paragraphs[0].sentences if "अपडेट" in s.text)
+    count = next(f for f in sentence.facts if f.what == "count")
+    index = built.paragraphs[0].sentences.index(sentence)
+    built.paragraphs[0].sentences[index] = Sentence(sentence.text.replace("एक", "दो"), (
+        dataclasses.replace(count, shown=("दो",)),))
+    assert any("1 statements written 'दो'" in p for p in check_story(db, built))
+
+
 # ------------------------------------------------------------------ the checker catches what it must
 
 
