@@ -382,19 +382,19 @@ SAUCE_EMERGENCY = ("Sauce Labs will have an emergency scheduled maintenance wind
                    "(including running automated and manual tests) to be unavailable for up to two hours.")
 
 
-def _sauce_feed_db(tmp: Path):  # type: ignore[no-untyped-def]
-    """Sauce Labs' real status feed (2020), every entry stored through the pipeline."""
+def _feed_db(tmp: Path, path: Path = SAUCE_FEED, service: str = "Sauce Labs",  # type: ignore[no-untyped-def]
+             now: datetime = datetime(2020, 11, 15, 8, 17, tzinfo=timezone.utc)):
+    """A real status feed (Sauce Labs' of 2020 unless told), every entry stored through the pipeline."""
     from trackers.feed import parse_feed
 
     raw = {"bot": {"state": str(tmp / "state.db"), "timezone": TZ},
-           "source": [{"id": "sauce", "kind": "feed", "service": "Sauce Labs",
-                       "url": "https://status.us-west-1.saucelabs.com/history.atom", "backfill": "all"}],
+           "source": [{"id": "feed", "kind": "feed", "service": service, "url": "https://status.example.com/history.atom",
+                       "backfill": "all"}],
            "channel": [{"id": "desk", "kind": "console"}]}
-    bot = parse_config(raw, "<sauce labs>")
+    bot = parse_config(raw, "<feed>")
     db = open_db(bot.state)
-    source = bot.source("sauce")
-    posts = parse_feed(SAUCE_FEED.read_bytes(), source, where=SAUCE_FEED.name,
-                       now=datetime(2020, 11, 15, 8, 17, tzinfo=timezone.utc))
+    source = bot.source("feed")
+    posts = parse_feed(path.read_bytes(), source, where=path.name, now=now)
     store_posts(db, bot, source, posts, now=max(p.created_at for p in posts) + timedelta(minutes=1))
     return db
 
@@ -405,7 +405,7 @@ def test_emergency_maintenance_is_told_as_emergency_in_headline_and_body(tmp_pat
     emergency maintenance, never पहले से तय / planned; the feed is the status page. Its planned work of 18 July stays
     planned. The feed gives no structured window and the facts read none from this notice's words, so no window
     is told (the structured case is the next test)."""
-    db = _sauce_feed_db(tmp_path)
+    db = _feed_db(tmp_path)
     (emergency,) = rows(db, "select id, kind from incidents where title = 'Sauce Labs Unplanned Maintenance'")
     (planned,) = rows(db, "select id from incidents where title = 'Sauce Labs Planned Maintenance' "
                           "and opened_at like '2020-07-18%'")
@@ -467,6 +467,33 @@ def test_a_structured_window_is_told_whole(tmp_path):
         assert check_story(db, built) == [], lang
         assert built.paragraphs[0].sentences[0].text.endswith(window), built.paragraphs[0].sentences[0].text
         assert "आपात रखरखाव" in built.headline.text or "emergency maintenance" in built.headline.text
+
+
+def test_a_lede_with_nothing_named_quotes_the_companys_title(tmp_path):
+    """Parse's "Analytics" incident (29 December 2013): no statement's tags or parts name what broke ("Analytics
+    data is not being collected"), so the lede quotes the company's own title rather than "अपनी सेवा में दिक्कत";
+    a title that only dates the incident (Sauce Labs "2020-June-04 (PST) Service Incident") is not quoted."""
+    feed = ROOT / "tests" / "data" / "feeds" / "parse_status_history_2014-01-09.rss"
+    db = _feed_db(tmp_path, feed, "Parse", datetime(2014, 1, 9, tzinfo=timezone.utc))
+    (found,) = rows(db, "select id from incidents where title = 'Analytics'")
+    for lang, lede in (("hi", "Parse ने रविवार रात 9:34 बजे (29 दिसंबर, भारतीय समय) अपने स्टेटस पेज पर “Analytics” शीर्षक "
+                              "से दिक्कत की जानकारी दी।"),
+                       ("en", "Parse reported a problem on its status page on Sunday 29 December, 9:34 PM IST (16:04 "
+                              "UTC), under the title “Analytics”.")):
+        built = story(db, found["id"], lang)
+        assert check_story(db, built) == [], lang
+        assert built.lede.sentences[0].text == lede
+    title = next(f for f in built.lede.sentences[0].facts if f.what == "title")
+    wrong = dataclasses.replace(title, value="Push Delays", shown=("Push Delays",))
+    built.lede.sentences[0] = Sentence(built.lede.sentences[0].text.replace("Analytics", "Push Delays"),
+                                       tuple(wrong if f is title else f for f in built.lede.sentences[0].facts))
+    assert any("the incident's title is 'Analytics'" in p for p in check_story(db, built))
+    sauce = _feed_db(tmp_path / "sauce")
+    (dated,) = rows(sauce, "select id from incidents where title = '2020-June-04 (PST) Service Incident'")
+    for lang in ("hi", "en"):
+        built = story(sauce, dated["id"], lang)
+        assert check_story(sauce, built) == []
+        assert "Service Incident" not in " ".join(s.text for s in built.sentences())
 
 
 def test_counts_in_words_one_to_nine():

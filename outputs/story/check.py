@@ -175,6 +175,9 @@ def check_fact(reader: _Reader, fact: Fact) -> list[str]:
         shown = reader.t.window(incident.get("window_start"), incident.get("window_end"), lang)
         if fact.shown and fact.shown[0] != shown:
             problem.append(f"{fact.ref}: the stored window reads {shown!r}, the story {fact.shown[0]!r}")
+    elif fact.what == "title":
+        if (incident.get("title") or "").strip() != fact.value or (fact.shown and fact.shown[0] != fact.value):
+            problem.append(f"{fact.ref}: the incident's title is {incident.get('title')!r}, not {fact.value!r}")
     elif fact.what == "utc":
         began, done = incident.get("began"), incident.get("resolved_at")
         if not (isinstance(began, datetime) and isinstance(done, datetime)) or \

@@ -96,6 +96,20 @@ def utc_span(start: datetime, end: datetime, tz: str) -> str:
     return f"({timefmt.utc_en(start, tz)} – {finish})"
 
 
+_TITLE_FILLER = re.compile(r"\d{4}-\w+-\d{1,2}|\([A-Z]{2,4}\)|\b(?:resolved|minor|major|service|incident|issue|outage|"
+                           r"maintenance|on|at|utc)\b|[\d:.\-]+", re.IGNORECASE)
+
+
+def told_title(incident: dict[str, Any]) -> str:
+    """The incident's title when it tells what broke ("Analytics", "Tel Aviv (TLV1) Data Center Unavailable"): the
+    lede quotes it when no statement names a symptom or a part; "" for titles that only date the incident
+    ("Incident on 2019-03-12 14:27 UTC", "2020-June-04 (PST) Service Incident")."""
+    from facts.what_broke import informative_title
+
+    title = informative_title(incident.get("title"))
+    return title if len(title) <= 120 and re.search(r"\w", _TITLE_FILLER.sub(" ", title)) else ""
+
+
 def said_regions(incident: dict[str, Any], statement: dict[str, Any]) -> list[str]:
     """The regions a sentence about one statement may name: those of the statement's own words and components and
     of the incident's title — not the components the incident gathered from later statements (Google Cloud's
@@ -321,15 +335,20 @@ class _Writer:
             shown = self.when(stated, zone=True)
             paragraph.add(_say("lede_start", self.lang, [self.f_service(earliest),
                                                          self.f_time(earliest, "stated_start", stated, shown)],
-                               name=self.name(earliest), when=shown, stated=True, several=several, medium=""))
+                               name=self.name(earliest), when=shown, stated=True, several=several, medium="",
+                               title=""))
         else:
             first = self.first_outage(earliest)
             if first.get("kind") != "resolved":  # a lone resolution: the lede says only that it is fixed
                 shown = self.when(first["created_at"], zone=True)
-                paragraph.add(_say("lede_start", self.lang, [self.f_service(earliest), self.f_said(first, shown)],
+                facts = [self.f_service(earliest), self.f_said(first, shown)]
+                title = "" if paragraph.sentences or several else told_title(incident)
+                if title:
+                    facts.append(Fact("title", f"incident:{incident['id']}.title", title, (title,)))
+                paragraph.add(_say("lede_start", self.lang, facts,
                                    name=self.name(earliest), when=shown, stated=False, several=several,
                                    medium=place(first.get("source_kind") or "", self.lang),
-                                   told=bool(paragraph.sentences)))
+                                   told=bool(paragraph.sentences), title=title))
         told_start = bool(paragraph.sentences) and any(f.what in ("said", "time") for f in paragraph.sentences[-1].facts)
         # where it stands
         if everything_fixed:
