@@ -362,6 +362,19 @@ def test_markdown_quotes_end_before_the_next_statement_and_the_desks_words(tmp_p
         assert "— Twitter (@TwitterSupport) [July 3, 2019](https://twitter.com/TwitterSupport)\n\n" in md
 
 
+def test_markdown_keeps_a_companys_markers_as_words():
+    """A title the lede quotes, or a statement, may hold Markdown markers: they stay the company's characters."""
+    import markdown
+
+    from outputs.story.layout import _md_line, _md_quote
+
+    said = "Errors in *Actions* [beta] <runner> #42_x"
+    html = markdown.markdown(_md_line([Sentence(f"GitHub reported a problem, under the title “{said}”.", ())])
+                             + "\n\n" + _md_quote(said))
+    assert "<em>" not in html and "<a " not in html and "<runner>" not in html
+    assert html.count("Errors in *Actions* [beta] &lt;runner&gt; #42_x") == 2
+
+
 def test_markdown_status_page_stories_keep_each_quote_apart(tmp_path):
     """A status page's two statements one after the other (DigitalOcean LON1), a statement with blank lines of
     its own (Expected Impact:), and the draft line after them."""
