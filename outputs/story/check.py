@@ -24,7 +24,7 @@ from typing import Any
 import sqlite_utils
 
 from facts.context import first_time, incident_facts, maintenance_text_says, service_names
-from outputs.story.compose import CAUSE, FIGURE, LONG
+from outputs.story.compose import CAUSE, FIGURE, LONG, count_words, utc_span, works_kind
 from outputs.story.model import Fact, Paragraph, Sentence, Story
 from posts import parse_time
 from render import Times, how_resolved, regions_named, symptom_phrase
@@ -144,6 +144,10 @@ def check_fact(reader: _Reader, fact: Fact) -> list[str]:
             if fact.value == "cause":
                 if not CAUSE.search(post.get("text") or ""):
                     problem.append(f"{fact.ref}: its words give no cause")
+            elif fact.value in ("emergency", "unplanned"):
+                stored = row(reader.db, "select * from incidents where id = ?", (post["incident_id"],)) or {}
+                if works_kind(stored, post) != fact.value:
+                    problem.append(f"{fact.ref}: the company does not call the work {fact.value!r}")
             elif fact.value in ("nearly_100", "nearly", "residual"):
                 if not how_resolved(post)[fact.value]:
                     problem.append(f"{fact.ref}: its words do not say {fact.value!r}")
@@ -171,6 +175,16 @@ def check_fact(reader: _Reader, fact: Fact) -> list[str]:
         shown = reader.t.window(incident.get("window_start"), incident.get("window_end"), lang)
         if fact.shown and fact.shown[0] != shown:
             problem.append(f"{fact.ref}: the stored window reads {shown!r}, the story {fact.shown[0]!r}")
+    elif fact.what == "title":
+        if (incident.get("title") or "").strip() != fact.value or (fact.shown and fact.shown[0] != fact.value):
+            problem.append(f"{fact.ref}: the incident's title is {incident.get('title')!r}, not {fact.value!r}")
+    elif fact.what == "utc":
+        began, done = incident.get("began"), incident.get("resolved_at")
+        if not (isinstance(began, datetime) and isinstance(done, datetime)) or \
+                [began, done] != [parse_time(v) for v in fact.value or []]:
+            problem.append(f"{fact.ref}: stored {began} – {done}, the story says {fact.value}")
+        elif fact.shown and fact.shown[0] != utc_span(began, done, reader.t.tz):
+            problem.append(f"{fact.ref}: {fact.value} written {fact.shown[0]!r}")
     elif fact.what in ("duration", "long"):
         stored = incident.get("duration_seconds")
         if fact.what == "duration" and stored != fact.value:
@@ -187,7 +201,7 @@ def check_fact(reader: _Reader, fact: Fact) -> list[str]:
         found = [reader.post(i) for i in ids]
         if any(p is None or p.get("incident_id") != key for p in found):
             problem.append(f"{fact.ref}: counted statements of another incident")
-        if fact.shown and fact.shown[0] != str(len(ids)):
+        if fact.shown and fact.shown[0] != count_words(len(ids), lang):
             problem.append(f"{fact.ref}: {len(ids)} statements written {fact.shown[0]!r}")
     elif fact.what == "silent":
         pattern = CAUSE if fact.value == "cause" else FIGURE

@@ -47,8 +47,74 @@ OUTAGE_SAID = ("acknowledged", "update", "recovering", "resolved")
 CAUSE = re.compile(r"\b(?:caused by|due to|because of|as a result of|triggered by|root cause\s*(?::|\*\*|\n)|(?:the |a )?(?:root )?cause "
                    r"(?:of (?:the|this) (?:\w+ ){0,2})?(?:was|is|has been found to be)\b)",
                    re.IGNORECASE)  # a cause stated — not "we have identified the cause of the issue"
+EMERGENCY = re.compile(r"\b(?:emergency|urgent)\b", re.IGNORECASE)  # of the unplanned: work the company calls urgent
+# how the story names planned work: the headline's word, its short form, the English
+WORKS = {
+    "planned": {"kind": "planned", "hi": "पहले से तय रखरखाव", "hi_short": "तय रखरखाव", "en": "planned maintenance"},
+    "emergency": {"kind": "emergency", "hi": "आपात रखरखाव", "hi_short": "आपात रखरखाव", "en": "emergency maintenance"},
+    "unplanned": {"kind": "unplanned", "hi": "अनियोजित रखरखाव", "hi_short": "अनियोजित रखरखाव",
+                  "en": "unplanned maintenance"},
+    "mixed": {"kind": "mixed", "hi": "रखरखाव", "hi_short": "रखरखाव", "en": "maintenance"},
+}
+COUNT_WORDS = {"hi": ("एक", "दो", "तीन", "चार", "पांच", "छह", "सात", "आठ", "नौ"),
+               "en": ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")}
 FIGURE = re.compile(r"\b\d[\d,.]*\s*(?:%|percent|per cent)?\s*(?:of\s+(?:our\s+|all\s+)?)?(?:users|customers|accounts|"
                     r"people|subscribers|requests)\b", re.IGNORECASE)
+
+
+def count_words(number: int, lang: str) -> str:
+    """A count in running text as Hindi and English desks write it: one to nine in words ("एक अपडेट", "three
+    updates"), 10 and more in digits."""
+    words = COUNT_WORDS["hi" if lang == "hi" else "en"]
+    return words[number - 1] if 1 <= number <= len(words) else str(number)
+
+
+def works_kind(incident: dict[str, Any], statement: dict[str, Any] | None) -> str:
+    """planned | emergency | unplanned: how the company itself names a maintenance (facts.context's reading of
+    "unplanned", "emergency" in its title or words; "emergency" / "urgent" told as आपात)."""
+    if not unplanned_maintenance(incident, statement):
+        return "planned"
+    said = " ".join(str(x.get("title") or "") + " " + str(x.get("text") or "") for x in (incident, statement or {}))
+    return "emergency" if EMERGENCY.search(said) else "unplanned"
+
+
+def place(source_kind: str, lang: str) -> str:
+    """Where the statement was made, as the story says it: render.medium, except that a status page's feed is
+    the status page ("अपने स्टेटस पेज पर", not "अपने स्टेटस फीड में": a desk quotes the page, not its feed)."""
+    return medium("statuspage" if source_kind == "feed" else source_kind, lang)
+
+
+def utc_span(start: datetime, end: datetime, tz: str) -> str:
+    """A span's ends in UTC beside the local ones, as every English time gives UTC: "(15:05 UTC – 23:50 UTC, 3
+    July)", "(15:30 UTC – 00:00 UTC, 4 July)"; "" when the zone is UTC itself."""
+    if tz == "UTC":
+        return ""
+    a, b = timefmt.local(start, "UTC"), timefmt.local(end, "UTC")
+    finish = f"{b:%H:%M} UTC"
+    if b.date() != a.date() or b.date() != timefmt.local(end, tz).date():  # the end's date, wherever it could be misread
+        finish += ", " + timefmt.day_month(b, "UTC", "en")
+    return f"({timefmt.utc_en(start, tz)} – {finish})"
+
+
+_TITLE_FILLER = re.compile(r"\d{4}-\w+-\d{1,2}|\([A-Z]{2,4}\)|\b(?:resolved|minor|major|service|incident|issue|outage|"
+                           r"maintenance|on|at|utc)\b|[\d:.\-]+", re.IGNORECASE)
+
+
+def told_title(incident: dict[str, Any]) -> str:
+    """The incident's title when it tells what broke ("Analytics", "Tel Aviv (TLV1) Data Center Unavailable"): the
+    lede quotes it when no statement names a symptom or a part; "" for titles that only date the incident
+    ("Incident on 2019-03-12 14:27 UTC", "2020-June-04 (PST) Service Incident")."""
+    from facts.what_broke import informative_title
+
+    title = informative_title(incident.get("title"))
+    return title if len(title) <= 120 and re.search(r"\w", _TITLE_FILLER.sub(" ", title)) else ""
+
+
+def said_regions(incident: dict[str, Any], statement: dict[str, Any]) -> list[str]:
+    """The regions a sentence about one statement may name: those of the statement's own words and components and
+    of the incident's title — not the components the incident gathered from later statements (Google Cloud's
+    first BigQuery update said "multiple regions"; the 29 it listed came hours later)."""
+    return regions_named({key: value for key, value in incident.items() if key != "components"}, statement)
 
 
 @lru_cache(maxsize=1)
@@ -179,8 +245,13 @@ class _Writer:
         names, facts = self.names(shown)
         pieces: dict[str, Any] = {"names": names, "plural": len({self.name(m) for m in shown}) > 1,
                                   "maintenance_only": not outage, "reverted": False, "resolved": False, "some_resolved": False,
-                                  "nearly": False, "down": False, "span": "", "open_names": "", "open_plural": False}
+                                  "nearly": False, "down": False, "span": "", "open_names": "", "open_plural": False,
+                                  "works": WORKS["planned"]}
         if not outage:
+            kinds = [(m, works_kind(m["incident"], m["statements"][0])) for m in shown]
+            pieces["works"] = WORKS[kinds[0][1] if len({k for _, k in kinds}) == 1 else "mixed"]
+            facts += [Fact("words", f"statement:{m['statements'][0]['id']}", kind) for m, kind in kinds
+                      if kind != "planned"]
             pieces["resolved"] = all(m["incident"].get("status") == "resolved" for m in shown)
             reverted = [m["statements"][-1] for m in shown if m["incident"].get("status") == "resolved"
                         and maintenance_text_says(m["incident"], m["statements"][-1])["reverted"]]
@@ -264,15 +335,20 @@ class _Writer:
             shown = self.when(stated, zone=True)
             paragraph.add(_say("lede_start", self.lang, [self.f_service(earliest),
                                                          self.f_time(earliest, "stated_start", stated, shown)],
-                               name=self.name(earliest), when=shown, stated=True, several=several, medium=""))
+                               name=self.name(earliest), when=shown, stated=True, several=several, medium="",
+                               title=""))
         else:
             first = self.first_outage(earliest)
             if first.get("kind") != "resolved":  # a lone resolution: the lede says only that it is fixed
                 shown = self.when(first["created_at"], zone=True)
-                paragraph.add(_say("lede_start", self.lang, [self.f_service(earliest), self.f_said(first, shown)],
+                facts = [self.f_service(earliest), self.f_said(first, shown)]
+                title = "" if paragraph.sentences or several else told_title(incident)
+                if title:
+                    facts.append(Fact("title", f"incident:{incident['id']}.title", title, (title,)))
+                paragraph.add(_say("lede_start", self.lang, facts,
                                    name=self.name(earliest), when=shown, stated=False, several=several,
-                                   medium=medium(first.get("source_kind") or "", self.lang),
-                                   told=bool(paragraph.sentences)))
+                                   medium=place(first.get("source_kind") or "", self.lang),
+                                   told=bool(paragraph.sentences), title=title))
         told_start = bool(paragraph.sentences) and any(f.what in ("said", "time") for f in paragraph.sentences[-1].facts)
         # where it stands
         if everything_fixed:
@@ -316,7 +392,7 @@ class _Writer:
             over = said_over(first)
             symptoms = first.get("symptoms") or []
             parts = affected_parts(incident, first, member["service"])
-            regions = regions_named(incident, first)
+            regions = said_regions(incident, first)
             shown = self.when(first["created_at"])
             facts = [self.f_service(member), self.f_said(first, shown)]
             facts += self.f_symptoms([(tag, first) for tag in _specific(symptoms)])
@@ -326,7 +402,7 @@ class _Writer:
             else:
                 facts += [Fact("region", f"statement:{first['id']}", code, (code,)) for code in regions]
             paragraph.add(_say("ack", self.lang, facts, name=name, when=shown,
-                               medium=medium(first.get("source_kind") or "", self.lang),
+                               medium=place(first.get("source_kind") or "", self.lang),
                                trouble=trouble(symptoms, self.lang, parts, regions, past=over is not None)))
             told_first = True
         # the updates in between, counted
@@ -336,9 +412,10 @@ class _Writer:
                    and (res is None or s["created_at"] <= res["created_at"])]
         del end
         if between and told_first:
+            count = count_words(len(between), self.lang)
             paragraph.add(_say("updates", self.lang, [Fact("count", f"incident:{incident['id']}.statements",
-                                                           [s["id"] for s in between], (str(len(between)),))],
-                               count=len(between), one=len(between) == 1))
+                                                           [s["id"] for s in between], (count,))],
+                               count=count, one=len(between) == 1))
         if res is not None:
             same = self.t.same_day(first["created_at"], res["created_at"]) and told_first
             shown = self.when(res["created_at"], date=not same)
@@ -368,7 +445,7 @@ class _Writer:
             if how["residual"]:
                 facts.append(Fact("words", f"statement:{res['id']}", "residual"))
             paragraph.add(_say("resolved", self.lang, facts, first=not told_first, name=name, when=shown,
-                               medium=medium(res.get("source_kind") or "", self.lang), broke=broke,
+                               medium=place(res.get("source_kind") or "", self.lang), broke=broke,
                                nearly_100=how["nearly_100"], nearly=how["nearly"], residual=how["residual"]))
             began, lasted, done = incident.get("began"), incident.get("duration_seconds"), incident.get("resolved_at")
             if began and lasted is not None and done:
@@ -383,11 +460,15 @@ class _Writer:
                 words = self.t.duration(lasted, self.lang)
                 facts = [self.f_time(member, "began", began, start), self.f_time(member, "resolved_at", done, finish),
                          Fact("duration", f"incident:{incident['id']}.duration_seconds", lasted, (words,))]
+                utc = "" if self.hi else utc_span(began, done, self.tz)
+                if utc:
+                    facts.append(Fact("utc", f"incident:{incident['id']}.span", [iso_utc(began), iso_utc(done)], (utc,)))
                 if not stated:
                     facts.append(Fact("said", f"statement:{first['id']}", {
                         "at": iso_utc(first["created_at"]), "incident": incident["id"], "kind": first.get("kind") or "",
                         "first": True}))
-                paragraph.add(_say("span", self.lang, facts, stated=stated, start=start, end=finish, duration=words))
+                paragraph.add(_say("span", self.lang, facts, stated=stated, start=start, end=finish, duration=words,
+                                   utc=utc))
             elif not told_first:
                 paragraph.add(_say("not_told_before", self.lang, [Fact("first", f"statement:{res['id']}", "resolved")]))
         elif incident.get("unlisted"):
@@ -426,9 +507,11 @@ class _Writer:
             facts.append(Fact("window", f"incident:{incident['id']}.window",
                               [iso_utc(x) if x else None for x in (incident.get("window_start"), incident.get("window_end"))],
                               (window,)))
+        kind = works_kind(incident, first)
+        if kind != "planned":
+            facts.append(Fact("words", f"statement:{first['id']}", kind))
         paragraph.add(_say("maintenance", self.lang, facts, name=self.name(member), when=shown, window=window,
-                           medium=medium(first.get("source_kind") or "", self.lang),
-                           unplanned=unplanned_maintenance(incident, first)))
+                           medium=place(first.get("source_kind") or "", self.lang), works=WORKS[kind]))
         if incident.get("status") == "resolved" and last["id"] != first["id"]:
             when = self.when(last["created_at"], date=not self.t.same_day(first["created_at"], last["created_at"]))
             said = maintenance_text_says(incident, last)

@@ -38,6 +38,16 @@ def attribution(quote: Quote) -> str:
     return f"— {who(quote)}{'' if quote.handle else ','} {date_line(quote)}"
 
 
+def md_attribution(quote: Quote) -> str:
+    """The line under a quote in Markdown: "— Facebook (@facebook) [July 3, 2019](https://x.com/…)", the date linking
+    to the post; without a link, the text line."""
+    url = post_url(quote)
+    if not url:
+        return attribution(quote)
+    return f"— {who(quote)} [{date_line(quote)}](<{url}>)" if re.search(r"[\s()<>]", url) else \
+        f"— {who(quote)} [{date_line(quote)}]({url})"
+
+
 def post_url(quote: Quote) -> str:
     """The link to the post itself where the stored data allows it: an X post's status URL from its id, else the
     stored URL."""

@@ -26,17 +26,28 @@ def _lines(text: Any) -> Markup:
     return Markup("<br>\n").join(escape(line) for line in str(text).splitlines())
 
 
+def _md_escape(text: str) -> str:
+    """Markdown markers escaped, so a company's words (a quote, a title the lede quotes) stay words: a backslash
+    before the markers both CommonMark and Python-Markdown read as escapes, "<" as "&lt;" (Python-Markdown has no
+    "\\<" escape)."""
+    return "".join("\\" + ch if ch in "\\`*_[]>#" else "&lt;" if ch == "<" else ch for ch in str(text))
+
+
 def _md_quote(text: str) -> str:
     """A statement as a Markdown blockquote: every line behind "> ", Markdown markers escaped."""
-    safe = "".join("\\" + ch if ch in "\\`*_[]<>#|" else ch for ch in text)
-    return "\n".join("> " + line if line.strip() else ">" for line in safe.splitlines())
+    return "\n".join("> " + line if line.strip() else ">" for line in _md_escape(text).splitlines())
+
+
+def _md_line(sentences: Any) -> str:
+    """A paragraph of the story's sentences on one Markdown line, markers escaped."""
+    return _md_escape(" ".join(s.text for s in sentences))
 
 
 @lru_cache(maxsize=2)
 def _env(html: bool) -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), undefined=StrictUndefined, autoescape=html,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    env.filters.update(lines=_lines, md_quote=_md_quote)
+    env.filters.update(lines=_lines, md_quote=_md_quote, md_line=_md_line, md_escape=_md_escape)
     env.globals.update(embeds=embeds)
     return env
 
