@@ -257,3 +257,14 @@ def test_the_refresher_keeps_a_story_that_did_not_change_and_rewrites_one_that_d
     assert report is not None
     assert "events/1.story.html" in report.written_paths and "feed.xml" in report.written_paths
     assert "Everything is back to normal now." in (tmp_path / "site" / "events" / "1.story.html").read_text()
+
+
+def test_which_incidents_are_told_in_a_story_and_in_whose() -> None:
+    from outputs.story.subject import story_target, story_worthy
+
+    lone = {"id": 7, "event_id": None, "kind": "incident"}
+    assert [story_worthy({**lone, "impact": impact}) for impact in ("none", "minor", None, "major", "critical")] == [
+        False, False, False, True, True]
+    assert story_worthy({**lone, "impact": "minor", "event_id": 3})  # a member of an event: the event's story
+    assert not story_worthy({**lone, "impact": "critical", "kind": "maintenance"})
+    assert story_target({**lone, "event_id": 3}) == "event:3" and story_target(lone) == "incident:7"

@@ -9,6 +9,7 @@ stamps, outputs/site/messages.stamp_of), so a story is composed once per change 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -18,6 +19,8 @@ import sqlite_utils
 from outputs.site.messages import Messages, stamp_of
 from outputs.site.model import SiteData
 from outputs.story.subject import story_target, story_worthy
+
+log = logging.getLogger("pushti.site")
 
 
 @dataclass
@@ -104,6 +107,16 @@ def render(db: sqlite_utils.Database, subject: Subject, languages: tuple[str, ..
     key = ("story", subject.stamp(), languages, timezone)
     if key in messages.memo:
         return messages.memo[key]  # type: ignore[no-any-return]
+    try:
+        rendered = _compose(db, subject, languages, timezone)
+    except Exception as err:  # one story that cannot be told never stops the site: said once per change, skipped
+        log.warning("site: no story page for %s: %s: %s", subject.target, type(err).__name__, err, exc_info=True)
+        rendered = None
+    messages.memo[key] = rendered
+    return rendered
+
+
+def _compose(db: sqlite_utils.Database, subject: Subject, languages: tuple[str, ...], timezone: str) -> Rendered | None:
     from outputs.story.compose import compose
     from outputs.story.gather import story_data
     from outputs.story.layout import layout
@@ -123,5 +136,4 @@ def render(db: sqlite_utils.Database, subject: Subject, languages: tuple[str, ..
             rendered.developing = rendered.developing or story.developing
         if not rendered.html or rendered.published is None:
             rendered = None
-    messages.memo[key] = rendered
     return rendered
