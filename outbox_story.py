@@ -2,7 +2,8 @@
 with ``stories = true``, and how that story is delivered — sent once as a message of its own, then edited in
 place as statements follow.
 
-When a channel gets a story:
+When a channel gets a story (which incidents are told in a story at all, and in whose: outputs/story/subject.py,
+the rule the site's story pages follow too):
 - an event (several services at once) is over: every member resolved;
 - an incident of major or critical impact (as its company rated it) is resolved;
 - with ``story_after = "2h"``: an event or a major/critical incident still open that long after it began gets a
@@ -26,16 +27,11 @@ from typing import Any
 import sqlite_utils
 
 from config import BotConfig
+from outputs.story.subject import STORY_IMPACTS, story_target, story_worthy
 from posts import iso_utc, parse_time
 from store import now_iso, row, rows, transaction, update_row
 
 log = logging.getLogger("pushti.outbox")
-
-STORY_IMPACTS = ("major", "critical")
-
-
-def _target(incident: dict[str, Any]) -> str:
-    return f"event:{incident['event_id']}" if incident.get("event_id") else f"incident:{incident['id']}"
 
 
 def _over(db: sqlite_utils.Database, incident: dict[str, Any]) -> bool:
@@ -43,7 +39,7 @@ def _over(db: sqlite_utils.Database, incident: dict[str, Any]) -> bool:
     if incident.get("event_id"):
         event = row(db, "select status from events where id = ?", (incident["event_id"],))
         return bool(event) and event["status"] == "resolved"
-    return incident.get("status") == "resolved" and incident.get("impact") in STORY_IMPACTS
+    return incident.get("status") == "resolved" and story_worthy(incident)
 
 
 def _open_for(db: sqlite_utils.Database, incident: dict[str, Any], at: str) -> float | None:
@@ -52,7 +48,7 @@ def _open_for(db: sqlite_utils.Database, incident: dict[str, Any], at: str) -> f
     if incident.get("event_id"):
         event = row(db, "select status, started_at from events where id = ?", (incident["event_id"],))
         began = event["started_at"] if event and event["status"] != "resolved" else None
-    elif incident.get("impact") in STORY_IMPACTS and incident.get("status") == "open":
+    elif story_worthy(incident) and incident.get("status") == "open":
         began = incident.get("started_at") or incident.get("opened_at")
     else:
         began = None
@@ -81,7 +77,7 @@ def queue_stories(db: sqlite_utils.Database, bot: BotConfig, changes: list[Any])
         incident = row(db, "select * from incidents where id = ?", (change.incident_id,))
         if incident is None or (incident.get("kind") or "incident") == "maintenance":
             continue
-        target = _target(incident)
+        target = story_target(incident)
         for channel in channels:
             if not channel_wants(channel, incident):
                 continue
@@ -116,13 +112,13 @@ def queue_due_stories(db: sqlite_utils.Database, bot: BotConfig, now: datetime) 
     fresh = iso_utc(now - timedelta(hours=bot.stale_hours))
     found = rows(
         db, "select * from incidents where status = 'open' and coalesce(kind, 'incident') = 'incident' "
-        "and last_statement_at >= ? and (event_id is not null or impact in ('major', 'critical')) and exists "
+        f"and last_statement_at >= ? and (event_id is not null or impact in {STORY_IMPACTS!r}) and exists "
         "(select 1 from incident_changes c where c.incident_id = incidents.id and c.notify = 1)", (fresh,),
     )
     added = 0
     for incident in found:
         lasted = _open_for(db, incident, iso_utc(now))
-        target = _target(incident)
+        target = story_target(incident)
         for channel in channels:
             if lasted is None or lasted < float(channel.option("story_after")) or not channel_wants(channel, incident):
                 continue

@@ -164,7 +164,7 @@ def test_demo_feeds_are_valid_atom_in_every_language(demo_site: Path) -> None:
             assert entries
     hindi = check_atom(demo_site / "feed.hi.xml")
     english = check_atom(demo_site / "feed.en.xml")
-    assert len(hindi) == len(english) == 8  # one entry per statement's message
+    assert len(hindi) == len(english) == 9  # one entry per statement's message, and the event's story
     assert [e.findtext(f"{ATOM}id") for e in hindi] == [e.findtext(f"{ATOM}id") for e in english]
     texts = " ".join(e.findtext(f"{ATOM}content") or "" for e in hindi)
     assert "ट्विटर ने गुरुवार तड़के 4:54 बजे (4 जुलाई, भारतीय समय) ट्वीट कर बताया" in texts

@@ -136,6 +136,15 @@ def test_three_pages_in_chromium_carry_the_facts_and_are_screenshotted(site: Pat
         print(f"screenshot of the {name} page: {shot}")
 
 
+def test_the_event_story_page_in_chromium(site: Path) -> None:
+    story = dom_of((site / "events" / "1.story.html").as_uri())
+    text = " ".join(story.text)
+    assert "फेसबुक, व्हाट्सएप, इंस्टाग्राम और ट्विटर पर घंटों दिक्कत रही" in text
+    assert "Twitter said in a tweet on Wednesday 3 July, 9:45 PM IST (16:15 UTC)" in text
+    assert story.tags.get("article", 0) == 2 and story.tags.get("script", 0) == 0
+    assert any(q.startswith("We're almost at 100% resolved.") for q in story.quotes)  # the words, as text
+
+
 def test_a_hostile_statement_is_shown_as_text(site: Path) -> None:
     incident_id = (site / "hostile.txt").read_text()
     dom = dom_of((site / "incidents" / f"{incident_id}.html").as_uri())
@@ -148,7 +157,7 @@ def test_no_page_is_wider_than_a_phone(site: Path, tmp_path: Path) -> None:
     hostile = (site / "hostile.txt").read_text()
     pages = [site / "index.html", site / "services" / "x" / "index.html", twitter_incident(site),
              site / "incidents" / f"{hostile}.html", site / "events" / "1.html", site / "days" / "2019-07-03.html",
-             site / "services" / "facebook" / "index.html"]
+             site / "services" / "facebook" / "index.html", site / "events" / "1.story.html"]
     for page in pages:
         measured = measure(site, page)
         assert measured["inner"] == 375, measured

@@ -308,6 +308,15 @@ def test_html_escapes_the_statement_and_uses_the_platform_embed(tmp_path, kind, 
     expected = {"x": "https://platform.twitter.com/widgets.js", "bluesky": "https://embed.bsky.app/static/embed.js",
                 "mastodon": "https://mastodon.social/embed.js"}.get(kind)
     assert scripts == ([expected] if expected else [])
+    # for a page that runs no script (the history site): a plain blockquote citing the post, its link, no script
+    plain = write_story(db, found[0]["id"], lang="hi", fmt="html", embed=False)
+    parsed = _Tags()
+    parsed.feed(plain)
+    quotes = [a for t, a in parsed.tags if t == "blockquote"]
+    assert quotes and all(a.get("class") == "statement" and a.get("cite", "").startswith(url) for a in quotes)
+    assert not [t for t, _ in parsed.tags if t == "script"] and "<img" not in plain
+    assert any(t == "a" and a.get("href", "").startswith(url) for t, a in parsed.tags)
+    assert HOSTILE in "".join(parsed.text)
 
 
 # ------------------------------------------------------------------ Markdown: each quote its own block

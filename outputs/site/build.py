@@ -9,6 +9,8 @@ Layout under the output folder::
     services/<id>/index.html        a service's history and figures; services/<id>/feed[.<lang>].xml
     incidents/<id>.html             an incident: summary, timeline, every statement
     events/<id>.html                several services at once
+    events/<id>.story.html          the event's news-story draft (outputs/story), Hindi and English
+    incidents/<id>.story.html       the story of a major or critical incident on its own (outputs/story/subject.py)
     days/<YYYY-MM-DD>.html          a day's digest
 """
 
@@ -26,9 +28,10 @@ from zoneinfo import ZoneInfo
 
 import sqlite_utils
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 import timefmt
-from outputs.site import atom, svg
+from outputs.site import atom, stories, svg
 from outputs.site.messages import Messages, stamp_of
 from outputs.site.model import SiteData, day_bar, day_bounds, load, service_figures
 from outputs.site.write import write_if_changed
@@ -116,6 +119,14 @@ class Site:
                 self.days_of.setdefault(incident_id, []).append(day)
         authority = urlsplit(settings.url).hostname if settings.url else None
         self.authority = authority or "pushti.invalid"
+        # the stories with something to tell, and where each incident's story is (pages link to them)
+        self.stories: list[tuple[stories.Subject, stories.Rendered]] = []
+        for subject in stories.subjects(self.data):
+            rendered = stories.render(db, subject, self.langs, self.tz, messages)
+            if rendered is not None:
+                self.stories.append((subject, rendered))
+        self.story_of = {subject.target: {"path": subject.path, "developing": rendered.developing}
+                         for subject, rendered in self.stories}  # "event:1" / "incident:12" → where, developing
 
     # ------------------------------------------------------------ words both languages share
 
@@ -162,6 +173,9 @@ class Site:
             self.rows[statement["id"]] = found
         return found
 
+    def story_label(self, developing: bool) -> str:
+        return self.say("खबर (अपडेट जारी)", "Story (developing)") if developing else self.say("खबर", "Story")
+
     def names(self, services: list[dict[str, str]]) -> str:
         return " · ".join(join_and([s["hi" if lang == "hi" else "name"] for s in services], lang) for lang in self.langs)
 
@@ -173,6 +187,7 @@ class Site:
             "original": self.say("मूल बयान", "Original"),
             "zone_hi": timefmt.zone_label(self.tz, "hi"), "zone_en": timefmt.zone_label(self.tz, "en"),
             "utc": lambda at: at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if at else "—",
+            "story_of": self.story_of, "story_label": self.story_label,
         }
 
     def page(self, path: str, template: str, depends: tuple[Any, ...] | None = None, **values: Any) -> None:
@@ -197,6 +212,7 @@ class Site:
         self.day_index = {day: n for n, day in enumerate(self.ordered_days)}
         jobs: list[tuple[str, Any]] = [("incident", i) for i in self.data.incidents]
         jobs += [("event", e) for e in self.data.events] + [("day", d) for d in self.ordered_days]
+        jobs += [("story", n) for n in range(len(self.stories))]
         self.run_jobs(jobs)
         for service in self.data.services.values():
             self.service_page(service)
@@ -210,6 +226,8 @@ class Site:
                 self.incident_page(self.data.incidents[key])
             elif kind == "event":
                 self.event_page(self.data.events[key])
+            elif kind == "story":
+                self.story_page(*self.stories[key])
             else:
                 self.day_page(key)
 
@@ -298,6 +316,19 @@ class Site:
                   event={**event, "names": names}, members=members, statements=statements,
                   drawing=svg.rows(items, names), summaries=[(lang, self.messages.event(event, lang)) for lang in self.langs])
 
+    def story_page(self, subject: stories.Subject, rendered: stories.Rendered) -> None:
+        """The story in every language, one article each, under a link back to the event's or incident's page."""
+        if self.reuse(subject.path, subject.stamp()):
+            return
+        if subject.event is not None:
+            back = self.say("घटना का पूरा ब्योरा", "The event in full")
+        else:
+            back = self.say("घटना का पूरा ब्योरा", "The incident in full")
+        headline = rendered.headline.get(self.langs[0]) or next(iter(rendered.headline.values()))
+        self.page(subject.path, "story.html.j2", subject.stamp(), **self.common("../", headline),
+                  back_href=subject.page.split("/", 1)[1], back=back, developing=rendered.developing,
+                  articles=[(lang, Markup(rendered.html[lang])) for lang in self.langs if lang in rendered.html])
+
     def day_page(self, day: date) -> None:
         start, _ = day_bounds(day, self.tz)
         incidents = [self.data.incidents[i] for i in self.data.days[day]]
@@ -346,6 +377,23 @@ class Site:
                 original=statement.get("url") or "", service=incident["names"]["name"]))
         return entries
 
+    def _story_entries(self, lang: str, prefix: str) -> list[atom.Entry]:
+        """One entry per story: its id is the event's or incident's and "story", so a story told again after a
+        new statement keeps its entry and moves ``updated``; the text is the story in the feed's language(s)."""
+        entries = []
+        for subject, rendered in self.stories:
+            langs = [each for each in (self.langs if not lang else (lang,)) if each in rendered.text]
+            if not langs or rendered.published is None or rendered.updated is None:
+                continue
+            names = join_and([m["names"]["name"] for m in subject.members], "en")
+            entries.append(atom.Entry(
+                id=atom.tag_uri(self.authority, subject.kind, str(subject.id), "story"),
+                title=" · ".join(rendered.headline[each] for each in langs),
+                content="\n\n".join(rendered.text[each].strip() for each in langs),
+                published=rendered.published, updated=rendered.updated,
+                link=self._absolute(f"{prefix}{subject.path}", prefix), original="", service=names))
+        return entries
+
     def _absolute(self, link: str, prefix: str) -> str:
         if not self.settings.url:
             return link
@@ -367,9 +415,13 @@ class Site:
                 if folder and not self.settings.url:
                     alternate = "index.html"
                 scope = folder.strip("/").split("/")[-1] if folder else "all"
+                entries = self._entries(incidents, lang, prefix)
+                if not folder:  # the feeds of everything carry the stories too, newest first
+                    entries = sorted(entries + self._story_entries(lang, prefix), key=lambda e: e.updated,
+                                     reverse=True)[:FEED_ENTRIES]
                 self.pages[f"{folder}{name}"] = atom.feed(
                     feed_id=atom.tag_uri(self.authority, "feed", scope, lang or "all"), title=title,
-                    lang=lang or self.langs[0], entries=self._entries(incidents, lang, prefix), alternate=alternate,
+                    lang=lang or self.langs[0], entries=entries, alternate=alternate,
                     self_href=self_href, fallback_updated=fallback)
 
 

@@ -8,7 +8,8 @@ lasted by the company's own account, and what is not known yet.
 - ``compose``: the story in one language, sentence by sentence (templates/story/sentences.j2);
 - ``layout``: the story as text, Markdown or HTML (templates/story/story.*.j2, embeds.py);
 - ``check``: every sentence's facts verified against the stored data again;
-- ``auto``: when a channel with ``stories = true`` gets a story (outbox.py queues and edits it).
+- ``subject``: which incidents are told in a story and in whose (an event's, or a major incident's own); the
+  channels (outbox_story.py) and the site's story pages (outputs/site) both follow it.
 
 Nothing here writes the database or a channel.
 """
@@ -22,8 +23,9 @@ LANGS = ("hi", "en")
 
 
 def write_story(db: Any, target_id: int, *, event: bool = False, lang: str = "hi", fmt: str = "text",
-                timezone: str = "Asia/Kolkata") -> str:
-    """The draft story of incident (or, with ``event``, event) ``target_id`` in one language and format.
+                timezone: str = "Asia/Kolkata", embed: bool = True) -> str:
+    """The draft story of incident (or, with ``event``, event) ``target_id`` in one language and format. ``embed``
+    false (HTML): the statements as plain blockquotes with links, without the platforms' scripts.
     Raises KeyError when there is no such incident or event, ValueError for an unknown language or format."""
     from outputs.story.compose import compose
     from outputs.story.gather import story_data
@@ -34,4 +36,4 @@ def write_story(db: Any, target_id: int, *, event: bool = False, lang: str = "hi
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
     story = compose(story_data(db, target_id, event=event, timezone=timezone), lang)
-    return layout(story, fmt)
+    return layout(story, fmt, embed=embed)

@@ -56,6 +56,12 @@ def post_url(quote: Quote) -> str:
     return quote.url
 
 
+def web_url(url: str) -> str:
+    """The link only when it is an http(s) address (never ``javascript:`` or ``data:``), else ""."""
+    parts = urlsplit(url or "")
+    return url if parts.scheme in ("http", "https") and parts.netloc else ""
+
+
 def embed_kind(quote: Quote) -> str:
     """x | bluesky | mastodon | page (the markup used in HTML)."""
     if quote.source_kind == "bluesky" and quote.native_id.startswith("at://"):

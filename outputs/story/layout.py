@@ -52,11 +52,13 @@ def _env(html: bool) -> Environment:
     return env
 
 
-def layout(story: Story, fmt: str) -> str:
-    """``fmt``: text | md | html."""
+def layout(story: Story, fmt: str, *, embed: bool = True) -> str:
+    """``fmt``: text | md | html. ``embed`` (HTML only): the platforms' embed markup and scripts; False: each
+    statement a plain blockquote with its link and no script at all (a page that runs no script)."""
     name = {"text": "story.text.j2", "md": "story.md.j2", "html": "story.html.j2"}[fmt]
     index = 0 if story.lang == "hi" else 1
     labels = {key: pair[index] for key, pair in LABELS.items()}
     kinds = sorted({embeds.embed_kind(q) for q in story.quotes()})
-    text = _env(fmt == "html").get_template(f"story/{name}").render(story=story, labels=labels, kinds=kinds)
+    text = _env(fmt == "html").get_template(f"story/{name}").render(story=story, labels=labels, kinds=kinds,
+                                                                      embed=embed)
     return text.strip() + "\n"
