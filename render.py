@@ -22,9 +22,11 @@ from markupsafe import Markup
 import markup as mk
 import timefmt
 from facts import what_broke, where
-from facts.context import (  # noqa: F401  (DAY_DIGEST, STATED_GAP, with_began re-exported)
+from facts.context import (  # noqa: F401  (DAY_DIGEST, STATED_GAP, with_began, how_resolved re-exported)
     DAY_DIGEST,
     STATED_GAP,
+    closed_unfixed,
+    how_resolved,
     maintenance_text_says,
     products_named,
     said_over,
@@ -343,22 +345,6 @@ class MarkupHelpers:
 
 
 TEXT_SAYS_ONGOING = ("acknowledged", "update", "recovering")
-
-
-_NEARLY_100 = re.compile(r"\b(?:almost|nearly)\s+(?:at\s+)?100\s?%", re.IGNORECASE)
-_NEARLY = re.compile(r"\b(?:almost|nearly|mostly)\s+(?:fully\s+|all\s+|completely\s+)?(?:resolved|recovered|restored|back)\b",
-                     re.IGNORECASE)
-_RESIDUAL = re.compile(r"\bresidual\b|\b(?:some|a few|a small (?:group|number|set) of)\s+(?:people|users|customers)\b"
-                       r"[^.]{0,40}\b(?:may|might|could) still\b", re.IGNORECASE)
-
-
-def how_resolved(statement: dict[str, Any] | None) -> dict[str, bool]:
-    """What the resolving words claim: ``nearly_100`` ("almost at 100% resolved", the seed's @TwitterSupport),
-    ``nearly`` ("mostly recovered"), ``residual`` (some people may still see problems). A desk prints exactly that
-    much, not "services restored"."""
-    text = (statement or {}).get("text") or ""
-    return {"nearly_100": bool(_NEARLY_100.search(text)), "nearly": bool(_NEARLY.search(text)),
-            "residual": bool(_RESIDUAL.search(text))}
 
 
 def _last_line_says_resolved(statement: dict[str, Any] | None) -> bool:

@@ -305,6 +305,13 @@ def test_rendered_messages_state_the_facts(name):
     if facts.get("text_says") == "reverted":  # a completion whose words say the work was undone
         if "revert" not in hi or "वापस" not in hi or "reverted" not in en:
             problems.append("the company's words (changes reverted) not told beside its 'Completed'")
+    if facts.get("closed_unfixed"):  # closed on the page while its words say work goes on: not told as fixed
+        if "समस्या दूर," in hi or "बाद समस्या दूर" in hi or "has been resolved" in en or "resolved after" in en:
+            problems.append("an incident closed without a stated fix told as resolved")
+        if "पुष्टि नहीं" not in hi or "not said to be fixed" not in en:
+            problems.append("the close without a stated fix not told as such")
+        if DURATION_HI.search(hi) or re.search(r"lasted about", en):
+            problems.append("a duration told for an incident not said to be fixed")
     if facts["resolved"]:
         if facts["kind"] == "maintenance":
             if "पूरा" not in hi or "completed" not in en:
