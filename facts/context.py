@@ -6,7 +6,8 @@ A message context is a plain dict:
 
 - ``incident``: the incident row with its times parsed (``opened_at``, ``started_at``, ``first_word_at``,
   ``resolved_at``, ``window_start`` / ``window_end`` …), ``service_info``, ``components`` named so far, and what
-  the messages tell (``began``: the company's stated start, else its first word; ``stated_start``: the stated
+  the messages tell (``began``: the company's stated start, else its first word; ``start_stated``: whether
+  ``began`` is a stated start; ``stated_start``: the stated
   start when it lies STATED_GAP or more before the first word, so messages say both; ``duration_seconds`` from
   the minutes shown);
 - ``statement``: the statement the message is about (``created_at`` parsed, ``symptoms`` a list,
@@ -102,6 +103,9 @@ def with_began(data: dict[str, Any]) -> dict[str, Any]:
         if (first_word - started).total_seconds() >= STATED_GAP:
             stated = started
     data["stated_start"] = stated
+    # whether ``began`` is a start the company stated (a field or its words), not merely its first word: messages
+    # tell a first word as "first said so at", never as "began at"
+    data["start_stated"] = bool(started) and data.get("started_from") in ("field", "text")
     data.setdefault("first_word_at", None)
     if data.get("first_word_at") is None:
         data["first_word_at"] = first_word

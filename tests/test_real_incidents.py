@@ -305,6 +305,12 @@ def test_rendered_messages_state_the_facts(name):
     if facts.get("text_says") == "reverted":  # a completion whose words say the work was undone
         if "revert" not in hi or "वापस" not in hi or "reverted" not in en:
             problems.append("the company's words (changes reverted) not told beside its 'Completed'")
+    unstated = [r for r in records(name) if r["kind"] == "incident" and r["started_from"] == "post"]
+    if unstated and len(unstated) == len(records(name)):  # no start stated: the first word is not told as one
+        if "शुरू हुई" in hi or re.search(r"\bbegan\b", en):
+            problems.append("the first statement told as the start, though the company stated none")
+        if any(r["status"] == "resolved" for r in unstated) and ("पहली बार" not in hi or "first reported" not in en):
+            problems.append("the first statement not told as when the company first reported it")
     if facts.get("closed_unfixed"):  # closed on the page while its words say work goes on: not told as fixed
         if "समस्या दूर," in hi or "बाद समस्या दूर" in hi or "has been resolved" in en or "resolved after" in en:
             problems.append("an incident closed without a stated fix told as resolved")

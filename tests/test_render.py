@@ -79,8 +79,10 @@ def test_resolution_after_more_than_a_day():
     start = utc("2019-07-02T12:00:00Z")
     context["incident"].update(opened_at=start, duration_seconds=int((context["incident"]["resolved_at"] - start).total_seconds()))
     message = render("resolved", context, markup="telegram", languages=("hi", "en"), max_chars=4096)
-    assert "मंगलवार शाम 5:30 बजे (2 जुलाई) शुरू हुई थी और लगभग 1 दिन 11 घंटे तक रही" in message.parts[0]
-    assert "It began on Tuesday 2 July, 5:30 PM and lasted about 1 day 11 h." in message.parts[0]
+    # the case states no start: its first word is told as that, not as when the trouble began
+    assert "ने पहली बार मंगलवार शाम 5:30 बजे (2 जुलाई) इसकी जानकारी दी;" in message.parts[0]
+    assert "first reported it on Tuesday 2 July, 5:30 PM;" in message.parts[0]
+    assert "1 दिन 11 घंटे" in message.parts[0] and "about 1 day 11 h" in message.parts[0]
     assert "<b>✅ X (Twitter): resolved after 1 day 11 h</b>" in message.card
 
 

@@ -163,11 +163,11 @@ def test_three_services_joining_an_event_is_one_message_edited(tmp_path, tg, sla
 
     after_instagram = seen(events[0].edits[0])
     assert "फेसबुक, व्हाट्सएप और इंस्टाग्राम पर एक साथ दिक्कत है; तीनों की ओर से आधिकारिक बयान आ चुके हैं।" in after_instagram
-    assert "सबसे पहले फेसबुक पर बुधवार रात 8:35 बजे (3 जुलाई, भारतीय समय) दिक्कत शुरू हुई।" in after_instagram
+    assert "सबसे पहले फेसबुक ने बुधवार रात 8:35 बजे (3 जुलाई, भारतीय समय) इसकी जानकारी दी।" in after_instagram
     for line in ("• फेसबुक: बुधवार रात 8:35 बजे से दिक्कत जारी", "• व्हाट्सएप: बुधवार रात 8:50 बजे से दिक्कत जारी",
                  "• इंस्टाग्राम: बुधवार रात 9 बजे से दिक्कत जारी",
                  "Facebook, WhatsApp and Instagram have problems at the same time; all three have said so officially.",
-                 "It began with Facebook on Wednesday 3 July, 8:35 PM IST (15:05 UTC).",
+                 "Facebook was the first to report it, on Wednesday 3 July, 8:35 PM IST (15:05 UTC).",
                  "• Facebook: problem since Wednesday, 8:35 PM (15:05 UTC), ongoing",
                  "• WhatsApp: problem since Wednesday, 8:50 PM (15:20 UTC), ongoing",
                  "• Instagram: problem since Wednesday, 9:00 PM (15:30 UTC), ongoing"):
