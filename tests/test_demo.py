@@ -31,6 +31,13 @@ def test_demo_command_tells_the_seed_story(tmp_path):
     # @TwitterSupport said "almost at 100% resolved": told as that much, as the seed story does
     assert "समस्या का लगभग 100 प्रतिशत समाधान हो गया है। कंपनी के मुताबिक कुछ लोगों को अब भी दिक्कत हो सकती है।" in out
     assert "the problem is almost 100% resolved. By its account some people may still see problems." in out
+    # … and nowhere turned into "fixed": the root's card, the event's bullet, the summary
+    assert "✅ ट्विटर: 7 घंटे 9 मिनट बाद समस्या लगभग पूरी तरह ठीक" in out
+    assert "✅ Twitter: almost fully fixed after 7 h 9 min" in out
+    assert "• ट्विटर: बुधवार रात 9:45 बजे से गुरुवार तड़के 4:54 बजे तक — 7 घंटे 9 मिनट, समस्या लगभग पूरी तरह ठीक" in out
+    assert "— 7 h 9 min, almost fully fixed" in out and "7 घंटे 9 मिनट, समस्या दूर" not in out
+    assert "सभी कंपनियों ने समस्या दूर या लगभग पूरी तरह ठीक होने की जानकारी दी" in out and "All were back" not in out
+    assert "तब से समस्या लगभग पूरी तरह ठीक होने तक लगभग 7 घंटे 9 मिनट लगे" in out
     # what the companies said, verbatim, in both language parts
     assert out.count(TWITTER_RESOLVED) == 2
     # @facebook's first words: in its acknowledgement and, once resolved, under the root's status line (each language)

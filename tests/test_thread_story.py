@@ -142,7 +142,8 @@ def test_the_seed_storys_verbatim_resolution_edits_twitters_root(tmp_path, tg, s
     root, reply = tg.sent(CHAT)
     assert reply.reply_to == root.message_id and len(root.edits) == 1
     shown = seen(root.current)
-    assert shown.startswith("✅ Twitter: resolved after 7 h 9 min (Wednesday, 9:45 PM – Thursday, 4:54 AM IST)")
+    # "We're almost at 100% resolved": the edited root says almost fully fixed, not resolved
+    assert shown.startswith("✅ Twitter: almost fully fixed after 7 h 9 min (Wednesday, 9:45 PM – Thursday, 4:54 AM IST)")
     assert "Some of you may be having trouble with Direct Messages and notifications." in shown
     assert TWITTER_RESOLVED not in shown and TWITTER_RESOLVED in seen(reply.text)
 
