@@ -119,13 +119,23 @@ def _where_hi(regions: list[str] | None, *, short: bool) -> str:
     if not regions:
         return ""
     named = where.phrase(regions, "hi", short=short)
+    if all(where.is_site(r) for r in regions) and len(regions) < 3:  # data centres: "Tel Aviv (TLV1) डेटा सेंटर में"
+        return f"{named} डेटा सेंटर में "
     if short:
+        return f"{named} में "
+    if any(where.is_site(r) for r in regions):
         return f"{named} में "
     return f"{named} {'क्षेत्र' if len(regions) == 1 else 'क्षेत्रों'} में "
 
 
 def _where_en(regions: list[str] | None, *, short: bool) -> str:
     return f" in {where.phrase(regions, 'en', short=short)}" if regions else ""
+
+
+def where_head(regions: list[str] | None, lang: str) -> str:
+    """Where, as a headline says it before "समस्या दूर" / after "resolved": "Johannesburg (JNB2) डेटा सेंटर में " /
+    " in Johannesburg (JNB2)"; empty when the company named no place."""
+    return _where_hi(regions, short=True) if lang.startswith("hi") else _where_en(regions, short=True)
 
 
 def trouble(symptoms: list[str], lang: str, parts: list[tuple[str, str]] | None = None,
@@ -420,7 +430,7 @@ def environment(markup: str = "plain") -> Environment:
             join_and=join_and, all_of=all_of, trouble=trouble, medium=medium, speaker=speaker,
             language_note=language_note, impact_word=impact_word, symptom_phrase=symptom_phrase, kind_label=kind_label,
             trouble_head=trouble_head, affected_parts=affected_parts, shown_title=shown_title,
-            clip=clip, regions_named=regions_named, said_over=said_over, services_word=services_word,
+            clip=clip, regions_named=regions_named, where_head=where_head, said_over=said_over, services_word=services_word,
             maintenance_text_says=maintenance_text_says, undone_words=undone_words,
             unplanned_maintenance=unplanned_maintenance,
         )

@@ -294,8 +294,9 @@ def test_rendered_messages_state_the_facts(name):
         if not re.search(rf"(?<![\d:]){re.escape(d_en)}(?! \d)", en):
             problems.append(f"duration {facts['duration_minutes']} min: English {d_en!r} missing")
     if facts.get("regions"):  # where it broke, in Latin script as the company wrote it, in both languages
-        hi_head = next((line for line in hi.splitlines() if line.startswith("🔴")), "")
-        en_head = next((line for line in en.splitlines() if line.startswith("🔴")), "")
+        # the first headline (an acknowledgement, else a resolution told only once it was over)
+        hi_head = next((line for line in hi.splitlines() if line.startswith(("🔴", "✅"))), "")
+        en_head = next((line for line in en.splitlines() if line.startswith(("🔴", "✅"))), "")
         for region in facts["regions"]:
             if region not in hi or region not in en:
                 problems.append(f"region {region!r} missing from the Hindi or the English")
