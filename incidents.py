@@ -241,15 +241,20 @@ def stated_times(post: Post) -> _Stated:
 
 def _earlier_stated_end(db: sqlite_utils.Database, incident_id: int, started: str | None, at: str) -> str | None:
     """The end an earlier statement of the incident stated while saying the service was back ("As of 08:15 UTC
-    connectivity has been restored"), when the resolving statement states none: the company's own account of when
-    it ended, not when it closed the incident. The latest such statement wins (a problem that came back and was
+    connectivity has been restored"), or the time of an earlier statement saying it is over ("… is now fully
+    operational … the underlying issue is resolved"), when the resolving statement states none: the company's own
+    account of when it ended, not when it closed the incident. The latest such statement wins (a problem that came back and was
     restored again ends at the second restoration)."""
-    from facts.stated_times import stated_back
+    from facts.stated_times import says_fixed_now, stated_back
 
     for earlier in rows(db, SQL_EARLIER_WORDS, (incident_id, at)):
         span = stated_back(earlier["text"] or "", parse_time(earlier["created_at"]))  # its end: not after it
         if span is not None and span.end is not None and (not started or iso_utc(span.end) >= started):
             return iso_utc(span.end)
+        # an earlier statement that says, with no time, that it is over ("Denver (DEN3) is now fully operational …
+        # the underlying issue is resolved", labelled "Update"): it was over when that was said
+        if earlier["created_at"] < at and says_fixed_now(earlier["text"] or ""):
+            return str(earlier["created_at"])
     return None
 
 

@@ -510,6 +510,21 @@ def stated_back(text: str, posted_at: datetime) -> StatedSpan | None:
     return span
 
 
+_FIXED_NOW = re.compile(
+    r"\b(?:is|are)\s+now\s+fully\s+(?:operational|restored|recovered|functional)\b"
+    r"|\b(?:underlying\s+)?(?:issue|incident|problem)\s+(?:is|has been)\s+(?:now\s+)?(?:fully\s+)?(?:resolved|closed)\b",
+    re.IGNORECASE,
+)
+
+
+def says_fixed_now(text: str) -> bool:
+    """Whether a statement's words say, as of when it was made, that the trouble is over — fully back and resolved
+    ("Denver (DEN3) is now fully operational. We have confirmed the underlying issue is resolved.") — whatever its
+    status label ("Update"). Both are needed: a place back and the issue resolved, or "now fully operational"."""
+    return bool(text) and says_back(text) and bool(_FIXED_NOW.search(text)) and not re.search(
+        r"\b(?:partial|partially|some customers|most customers|continue to monitor|monitoring)\b", text, re.IGNORECASE)
+
+
 def says_back(line: str) -> bool:
     """Whether a timeline item says the service is back ("Everything operating normally.", "Pages is back.");
     one sentence saying so is enough ("All repos are back online. We will be investigating root cause")."""
