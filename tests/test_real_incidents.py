@@ -306,6 +306,10 @@ def test_rendered_messages_state_the_facts(name):
     if facts.get("text_says") == "reverted":  # a completion whose words say the work was undone
         if "revert" not in hi or "वापस" not in hi or "reverted" not in en:
             problems.append("the company's words (changes reverted) not told beside its 'Completed'")
+    if facts.get("stated_minutes"):  # a length stated without clock times ("for a period of 30 minutes")
+        d_hi, d_en = duration_words(facts["stated_minutes"])
+        if f"{d_hi} तक रही" not in hi or f"lasted {d_en}" not in en:
+            problems.append(f"the stated length {d_hi!r} / {d_en!r} not told")
     unstated = [r for r in records(name) if r["kind"] == "incident" and r["started_from"] == "post"]
     if unstated and len(unstated) == len(records(name)):  # no start stated: the first word is not told as one
         if "शुरू हुई" in hi or re.search(r"\bbegan\b", en):
