@@ -196,7 +196,7 @@ def duration_words(minutes: int) -> tuple[str, str]:
     if hours:
         hi.append(f"{hours} {'घंटा' if hours == 1 else 'घंटे'}")
         en.append(f"{hours} h")
-    if mins and not days:
+    if mins and (not days or not hours):  # "1 दिन 26 मिनट": no hours to carry the day
         hi.append(f"{mins} मिनट")
         en.append(f"{mins} min")
     return " ".join(hi), " ".join(en)
