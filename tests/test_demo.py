@@ -28,6 +28,8 @@ def test_demo_command_tells_the_seed_story(tmp_path):
     assert "Facebook first reported it on Wednesday 3 July, 8:35 PM; it was resolved about 8 h 45 min later." in out
     assert "सबसे पहले फेसबुक ने बुधवार रात 8:35 बजे (3 जुलाई, भारतीय समय) इसकी जानकारी दी।" in out
     assert "शुरू हुई" not in out and "It began" not in out
+    assert "एक साथ दिक्कत रही; सबसे पहले फेसबुक ने बुधवार रात 8:35 बजे (3 जुलाई, भारतीय समय) इसकी जानकारी दी। गुरुवार" in out
+    assert "8:35 बजे (3 जुलाई, भारतीय समय) से एक साथ दिक्कत रही" not in out  # the summary: not a start either
     # @TwitterSupport said "almost at 100% resolved": told as that much, as the seed story does
     assert "समस्या का लगभग 100 प्रतिशत समाधान हो गया है। कंपनी के मुताबिक कुछ लोगों को अब भी दिक्कत हो सकती है।" in out
     assert "the problem is almost 100% resolved. By its account some people may still see problems." in out
