@@ -161,10 +161,10 @@ _NO_MORE_UPDATES = re.compile(r"\bno\s+(?:further|more|additional)\s+updates?\b"
                               r"|\bwill\s+no\s+longer\s+(?:be\s+)?(?:update|provide|post)", re.IGNORECASE)
 _UNTIL_FIXED = re.compile(r"\b(?:until|once|when|before)\s+(?:this|the)\s+(?:issue|problem|incident)\s+(?:is|has been)\s+\w+",
                           re.IGNORECASE)
-_SAYS_FIXED = re.compile(
-    r"\b(?:has|have|had)\s+(?:now\s+)?been\s+(?:fully\s+)?(?:resolved|mitigated|fixed|restored|recovered|addressed)"
-    r"|\b(?:is|are)\s+(?:now\s+)?(?:fully\s+)?(?:resolved|mitigated|fixed|restored|recovered|operational)\b"
-    r"|\bback\s+to\s+normal|\boperating\s+normally|\bno\s+longer\s+(?:seeing|experiencing|affected|impacted|occurring)", re.IGNORECASE)
+_SAYS_FIXED = re.compile(  # any word of a fix left once "until this issue is resolved" is taken out: not "unfixed"
+    r"\b(?:resolved|fixed|mitigated|restored|recovered|operational|normal(?:ly)?|back\s+(?:up|online)"
+    r"|(?:deployed|applied|rolled\s+out|implemented)\s+a\s+fix|fix\s+(?:has\s+been|was)\s+\w+"
+    r"|no\s+longer\s+(?:seeing|experiencing|affected|impacted|occurring))\b", re.IGNORECASE)
 
 
 def closed_unfixed(statement: dict[str, Any] | None) -> dict[str, bool] | None:

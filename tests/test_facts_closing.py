@@ -32,6 +32,7 @@ def test_a_close_whose_words_say_fixed_stays_a_fix():
         "<ul><li>02:15 - We are investigating reports of elevated error rates.</li></ul>\n06:29 - Everything operating "
         "normally.",
         "This incident has been resolved.",
+        "We have deployed a fix. We are continuing to work on the root cause analysis.",
     ):
         assert closed_unfixed({"kind": "resolved", "text": text}) is None, text
 
