@@ -202,6 +202,9 @@ def _find_open_incident(db: sqlite_utils.Database, post: Post, settings: LinkSet
     return None
 
 
+POSTED_ONLY_SECONDS = 300  # a stated start this close to its statement says no more than when it was posted
+
+
 @dataclass(frozen=True)
 class _Stated:
     """The times a statement states (a structured field beats the text): ISO strings or None, and where from."""
@@ -218,13 +221,16 @@ def stated_times(post: Post) -> _Stated:
     end = iso_utc(post.ends_at) if post.ends_at else None
     start_from = "field" if start else ""
     end_from = "field" if end else ""
-    if start is None or end is None:
+    # a start field within minutes of the statement is only when the incident was posted (Google Cloud's "begin"
+    # 08:47:55 for an update of 08:48 that says "beginning at Sunday, 2022-05-08 23:24 US/Pacific"): the words win
+    posted_only = bool(post.starts_at) and abs((post.created_at - post.starts_at).total_seconds()) < POSTED_ONLY_SECONDS
+    if start is None or end is None or posted_only:
         from facts.stated_times import stated_span, timeline_span
 
         span = timeline_span(post.text, posted_at=post.created_at) if "\n" in post.text else None
         if span is None or (span.start is None and span.end is None):
             span = stated_span(post.text, post.created_at)
-        if start is None and span.start is not None:
+        if span.start is not None and (start is None or (posted_only and iso_utc(span.start) < start)):
             start, start_from = iso_utc(span.start), "text"
         if end is None and span.end is not None:
             end, end_from = iso_utc(span.end), "text"
@@ -235,15 +241,20 @@ def stated_times(post: Post) -> _Stated:
 
 def _earlier_stated_end(db: sqlite_utils.Database, incident_id: int, started: str | None, at: str) -> str | None:
     """The end an earlier statement of the incident stated while saying the service was back ("As of 08:15 UTC
-    connectivity has been restored"), when the resolving statement states none: the company's own account of when
-    it ended, not when it closed the incident. The latest such statement wins (a problem that came back and was
+    connectivity has been restored"), or the time of an earlier statement saying it is over ("… is now fully
+    operational … the underlying issue is resolved"), when the resolving statement states none: the company's own
+    account of when it ended, not when it closed the incident. The latest such statement wins (a problem that came back and was
     restored again ends at the second restoration)."""
-    from facts.stated_times import stated_back
+    from facts.stated_times import says_fixed_now, stated_back
 
     for earlier in rows(db, SQL_EARLIER_WORDS, (incident_id, at)):
         span = stated_back(earlier["text"] or "", parse_time(earlier["created_at"]))  # its end: not after it
         if span is not None and span.end is not None and (not started or iso_utc(span.end) >= started):
             return iso_utc(span.end)
+        # an earlier statement that says, with no time, that it is over ("Denver (DEN3) is now fully operational …
+        # the underlying issue is resolved", labelled "Update"): it was over when that was said
+        if earlier["created_at"] < at and says_fixed_now(earlier["text"] or ""):
+            return str(earlier["created_at"])
     return None
 
 
@@ -566,7 +577,7 @@ def incidents_with_statements(db: sqlite_utils.Database, *, open_only: bool = Fa
     for incident in rows(db, f"select * from incidents {where} order by coalesce(opened_at, resolved_at) desc"):
         incident["statements"] = rows(
             db,
-            "select p.id, p.kind, p.created_at, p.text, p.url, p.source_id, p.components from posts p "
+            "select p.id, p.kind, p.created_at, p.text, p.url, p.source_id, p.components, p.raw_status from posts p "
             "where p.incident_id = ? and p.duplicate_of is null order by p.created_at",
             (incident["id"],),
         )

@@ -22,9 +22,11 @@ from markupsafe import Markup
 import markup as mk
 import timefmt
 from facts import what_broke, where
-from facts.context import (  # noqa: F401  (DAY_DIGEST, STATED_GAP, with_began re-exported)
+from facts.context import (  # noqa: F401  (DAY_DIGEST, STATED_GAP, with_began, how_resolved re-exported)
     DAY_DIGEST,
     STATED_GAP,
+    closed_unfixed,
+    how_resolved,
     maintenance_text_says,
     products_named,
     said_over,
@@ -32,6 +34,7 @@ from facts.context import (  # noqa: F401  (DAY_DIGEST, STATED_GAP, with_began r
     unplanned_maintenance,
     with_began,
 )
+from facts.stated_times import says_fixed_now, stated_duration
 from trackers.registry import HANDLE_KINDS
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -117,13 +120,23 @@ def _where_hi(regions: list[str] | None, *, short: bool) -> str:
     if not regions:
         return ""
     named = where.phrase(regions, "hi", short=short)
+    if all(where.is_site(r) for r in regions) and len(regions) < 3:  # data centres: "Tel Aviv (TLV1) डेटा सेंटर में"
+        return f"{named} डेटा सेंटर में "
     if short:
+        return f"{named} में "
+    if any(where.is_site(r) for r in regions):
         return f"{named} में "
     return f"{named} {'क्षेत्र' if len(regions) == 1 else 'क्षेत्रों'} में "
 
 
 def _where_en(regions: list[str] | None, *, short: bool) -> str:
     return f" in {where.phrase(regions, 'en', short=short)}" if regions else ""
+
+
+def where_head(regions: list[str] | None, lang: str) -> str:
+    """Where, as a headline says it before "समस्या दूर" / after "resolved": "Johannesburg (JNB2) डेटा सेंटर में " /
+    " in Johannesburg (JNB2)"; empty when the company named no place."""
+    return _where_hi(regions, short=True) if lang.startswith("hi") else _where_en(regions, short=True)
 
 
 def trouble(symptoms: list[str], lang: str, parts: list[tuple[str, str]] | None = None,
@@ -345,22 +358,6 @@ class MarkupHelpers:
 TEXT_SAYS_ONGOING = ("acknowledged", "update", "recovering")
 
 
-_NEARLY_100 = re.compile(r"\b(?:almost|nearly)\s+(?:at\s+)?100\s?%", re.IGNORECASE)
-_NEARLY = re.compile(r"\b(?:almost|nearly|mostly)\s+(?:fully\s+|all\s+|completely\s+)?(?:resolved|recovered|restored|back)\b",
-                     re.IGNORECASE)
-_RESIDUAL = re.compile(r"\bresidual\b|\b(?:some|a few|a small (?:group|number|set) of)\s+(?:people|users|customers)\b"
-                       r"[^.]{0,40}\b(?:may|might|could) still\b", re.IGNORECASE)
-
-
-def how_resolved(statement: dict[str, Any] | None) -> dict[str, bool]:
-    """What the resolving words claim: ``nearly_100`` ("almost at 100% resolved", the seed's @TwitterSupport),
-    ``nearly`` ("mostly recovered"), ``residual`` (some people may still see problems). A desk prints exactly that
-    much, not "services restored"."""
-    text = (statement or {}).get("text") or ""
-    return {"nearly_100": bool(_NEARLY_100.search(text)), "nearly": bool(_NEARLY.search(text)),
-            "residual": bool(_RESIDUAL.search(text))}
-
-
 def _last_line_says_resolved(statement: dict[str, Any] | None) -> bool:
     lines = [line for line in ((statement or {}).get("text") or "").splitlines() if line.strip()]
     if len(lines) < 2:
@@ -434,7 +431,8 @@ def environment(markup: str = "plain") -> Environment:
             join_and=join_and, all_of=all_of, trouble=trouble, medium=medium, speaker=speaker,
             language_note=language_note, impact_word=impact_word, symptom_phrase=symptom_phrase, kind_label=kind_label,
             trouble_head=trouble_head, affected_parts=affected_parts, shown_title=shown_title,
-            clip=clip, regions_named=regions_named, said_over=said_over, services_word=services_word,
+            clip=clip, regions_named=regions_named, where_head=where_head, says_fixed_now=says_fixed_now,
+            stated_duration=stated_duration, said_over=said_over, services_word=services_word,
             maintenance_text_says=maintenance_text_says, undone_words=undone_words,
             unplanned_maintenance=unplanned_maintenance,
         )

@@ -163,7 +163,8 @@ def _split(seconds: float) -> tuple[int, int, int]:
 
 
 def duration_hi(seconds: float | timedelta) -> str:
-    """"8 घंटे 35 मिनट", "1 घंटा", "40 मिनट", "1 दिन 2 घंटे" (minutes dropped beyond a day)."""
+    """"8 घंटे 35 मिनट", "1 घंटा", "40 मिनट", "1 दिन 2 घंटे" (minutes dropped beyond a day, unless there are no
+    hours to carry it: 24 h 26 min is "1 दिन 26 मिनट", not "1 दिन")."""
     if isinstance(seconds, timedelta):
         seconds = seconds.total_seconds()
     if seconds < 30:
@@ -174,13 +175,13 @@ def duration_hi(seconds: float | timedelta) -> str:
         words.append(f"{days} दिन")
     if hours:
         words.append(f"{hours} {'घंटा' if hours == 1 else 'घंटे'}")
-    if minutes and not days:
+    if minutes and (not days or not hours):
         words.append(f"{minutes} मिनट")
     return " ".join(words)
 
 
 def duration_en(seconds: float | timedelta) -> str:
-    """"8 h 35 min", "1 h", "40 min", "1 day 2 h", "3 days"."""
+    """"8 h 35 min", "1 h", "40 min", "1 day 2 h", "3 days", "1 day 26 min"."""
     if isinstance(seconds, timedelta):
         seconds = seconds.total_seconds()
     if seconds < 30:
@@ -191,7 +192,7 @@ def duration_en(seconds: float | timedelta) -> str:
         words.append(f"{days} {'day' if days == 1 else 'days'}")
     if hours:
         words.append(f"{hours} h")
-    if minutes and not days:
+    if minutes and (not days or not hours):
         words.append(f"{minutes} min")
     return " ".join(words)
 

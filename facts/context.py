@@ -6,7 +6,8 @@ A message context is a plain dict:
 
 - ``incident``: the incident row with its times parsed (``opened_at``, ``started_at``, ``first_word_at``,
   ``resolved_at``, ``window_start`` / ``window_end`` …), ``service_info``, ``components`` named so far, and what
-  the messages tell (``began``: the company's stated start, else its first word; ``stated_start``: the stated
+  the messages tell (``began``: the company's stated start, else its first word; ``start_stated``: whether
+  ``began`` is a stated start; ``stated_start``: the stated
   start when it lies STATED_GAP or more before the first word, so messages say both; ``duration_seconds`` from
   the minutes shown);
 - ``statement``: the statement the message is about (``created_at`` parsed, ``symptoms`` a list,
@@ -102,6 +103,9 @@ def with_began(data: dict[str, Any]) -> dict[str, Any]:
         if (first_word - started).total_seconds() >= STATED_GAP:
             stated = started
     data["stated_start"] = stated
+    # whether ``began`` is a start the company stated (a field or its words), not merely its first word: messages
+    # tell a first word as "first said so at", never as "began at"
+    data["start_stated"] = bool(started) and data.get("started_from") in ("field", "text")
     data.setdefault("first_word_at", None)
     if data.get("first_word_at") is None:
         data["first_word_at"] = first_word
@@ -121,16 +125,79 @@ def told(incident: dict[str, Any]) -> dict[str, Any]:
         return iso_utc(at) if at else None
 
     maintenance = facts["kind"] == "maintenance"
+    unfixed = bool(facts.get("closed_unfixed"))  # closed on the page, not said to be fixed: no time to a fix
     return {
         "began_at": iso(facts["began"]) if not maintenance else iso(facts.get("window_start") or facts["began"]),
         "stated_start_at": iso(facts.get("stated_start")),
         "resolved_at": iso(facts.get("resolved_at")),
         "duration_seconds": facts.get("duration_seconds")
-        if facts.get("resolved_at") and facts["began"] and not maintenance else None,
+        if facts.get("resolved_at") and facts["began"] and not maintenance and not unfixed else None,
     }
 
 
 # ---------------------------------------------------------------- what the words say beyond the labels
+
+
+_NEARLY_100 = re.compile(r"\b(?:almost|nearly)\s+(?:at\s+)?100\s?%", re.IGNORECASE)
+_NEARLY = re.compile(r"\b(?:almost|nearly|mostly)\s+(?:fully\s+|all\s+|completely\s+)?(?:resolved|recovered|restored|back)\b",
+                     re.IGNORECASE)
+_RESIDUAL = re.compile(r"\bresidual\b|\b(?:some|a few|a small (?:group|number|set) of)\s+(?:people|users|customers)\b"
+                       r"[^.]{0,40}\b(?:may|might|could) still\b", re.IGNORECASE)
+
+
+def how_resolved(statement: dict[str, Any] | None) -> dict[str, bool]:
+    """What the resolving words claim: ``nearly_100`` ("almost at 100% resolved", the seed's @TwitterSupport),
+    ``nearly`` ("mostly recovered"), ``residual`` (some people may still see problems). A desk prints exactly that
+    much, not "services restored"."""
+    text = (statement or {}).get("text") or ""
+    return {"nearly_100": bool(_NEARLY_100.search(text)), "nearly": bool(_NEARLY.search(text)),
+            "residual": bool(_RESIDUAL.search(text))}
+
+
+_STILL_WORKING = re.compile(
+    r"\b(?:is|are)\s+(?:still\s+|actively\s+)?(?:working\s+on|investigating|looking\s+into)\b"
+    r"|\bcontinu\w*\s+to\s+(?:work|investigate)\b|\bwhile\s+we\s+are\s+working\b", re.IGNORECASE)
+_NO_MORE_UPDATES = re.compile(r"\bno\s+(?:further|more|additional)\s+updates?\b"
+                              r"|\bwill\s+no\s+longer\s+(?:be\s+)?(?:update|provide|post)", re.IGNORECASE)
+_UNTIL_FIXED = re.compile(r"\b(?:until|once|when|before)\s+(?:this|the)\s+(?:issue|problem|incident)\s+(?:is|has been)\s+\w+",
+                          re.IGNORECASE)
+_SAYS_FIXED = re.compile(  # any word of a fix left once "until this issue is resolved" is taken out: not "unfixed"
+    r"\b(?:resolved|fixed|mitigated|restored|recovered|operational|normal(?:ly)?|back\s+(?:up|online)"
+    r"|(?:deployed|applied|rolled\s+out|implemented)\s+a\s+fix|fix\s+(?:has\s+been|was)\s+\w+"
+    r"|no\s+longer\s+(?:seeing|experiencing|affected|impacted|occurring))\b", re.IGNORECASE)
+
+
+def closed_unfixed(statement: dict[str, Any] | None) -> dict[str, bool] | None:
+    """A resolving statement whose words say the work goes on and say nothing is fixed (Google Cloud, status
+    AVAILABLE: "our Engineering Team is working on it … No further updates will be provided here"): the company
+    closed the incident on its page without saying it was fixed. ``{"no_updates": …}`` (it said updates stop
+    there), else None. "until this issue is resolved" is not a claim that it is."""
+    if not statement or statement.get("kind") not in ("resolved", None):
+        return None
+    text = _UNTIL_FIXED.sub(" ", str(statement.get("text") or ""))
+    if not _STILL_WORKING.search(text) or _SAYS_FIXED.search(text):
+        return None
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) > 1:  # a timeline's latest word is its last line ("06:29 - Resolved."): a fix there stands
+        from understanding.lexicon import load_lexicon, normalise
+
+        if load_lexicon().signals["resolved"].search(normalise(lines[-1][-400:]), False):
+            return None
+    return {"no_updates": bool(_NO_MORE_UPDATES.search(text))}
+
+
+def with_closing(incident: dict[str, Any], last: dict[str, Any] | None) -> dict[str, Any]:
+    """Mark a resolved incident by the words of its last statement (``last``, the resolving one): ``closed_unfixed``
+    (closed on the page, not said to be fixed: no duration is told, it would read as the time to a fix) and
+    ``nearly`` ("almost at 100% resolved": told "almost fully fixed", not "fixed")."""
+    resolved = incident.get("status") == "resolved" and incident.get("kind", "incident") != "maintenance" and last
+    unfixed = closed_unfixed(last) if resolved else None
+    how = how_resolved(last) if resolved else {}
+    incident["closed_unfixed"] = unfixed
+    incident["nearly"] = bool(how.get("nearly_100") or how.get("nearly"))
+    if unfixed:
+        incident["duration_seconds"] = None
+    return incident
 
 
 def said_over(statement: dict[str, Any] | None) -> dict[str, datetime | None] | None:

@@ -13,7 +13,15 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 
 from facts import what_broke
-from facts.context import DAY_DIGEST, first_time, incident_facts, moment, service_names, statement_facts
+from facts.context import (
+    DAY_DIGEST,
+    first_time,
+    incident_facts,
+    moment,
+    service_names,
+    statement_facts,
+    with_closing,
+)
 from store import row, rows
 
 
@@ -70,20 +78,24 @@ UNLISTED = "no longer listed"  # trackers.absence: the raw status of a statement
 
 
 def _mark_unlisted(db: sqlite_utils.Database, incidents: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Set ``unlisted`` on each resolved incident whose resolving statement is only that its page stopped listing
-    it (the company never said it was fixed): one query for all of them."""
+    """Mark each resolved incident by its resolving (last) statement, one query for all of them: ``unlisted``
+    when that statement is only that its page stopped listing it (the company never said it was fixed), and
+    ``closed_unfixed`` / ``nearly`` from its words (facts.context.with_closing)."""
     resolved = [i["id"] for i in incidents if i.get("status") == "resolved"]
-    found: set[int] = set()
+    last: dict[int, dict[str, Any]] = {}
     if resolved:
         marks = ",".join("?" * len(resolved))
-        found = {r["incident_id"] for r in rows(
-            db, f"select p.incident_id from posts p where p.incident_id in ({marks}) and p.duplicate_of is null "
+        last = {r["incident_id"]: r for r in rows(
+            db, f"select p.incident_id, p.raw_status, p.kind, p.text from posts p where p.incident_id in ({marks}) "
+            "and p.duplicate_of is null "
             "and p.created_at = (select max(q.created_at) from posts q where q.incident_id = p.incident_id "
             "and q.duplicate_of is null and coalesce(q.kind, '') not in ('noise', 'report')) "
-            "and p.raw_status = ?", (*resolved, UNLISTED),
+            "and coalesce(p.kind, '') not in ('noise', 'report') order by p.id", tuple(resolved),
         )}
     for incident in incidents:
-        incident["unlisted"] = incident["id"] in found
+        said = last.get(incident["id"])
+        incident["unlisted"] = bool(said) and said["raw_status"] == UNLISTED  # type: ignore[index]
+        with_closing(incident, None if incident["unlisted"] else said)
     return incidents
 
 

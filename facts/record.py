@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from facts.context import incident_facts, maintenance_text_says, told
+from facts.context import incident_facts, maintenance_text_says, told, with_closing
 
 
 def _components(statements: list[dict[str, Any]]) -> list[str]:
@@ -37,6 +37,8 @@ def incident_record(incident: dict[str, Any], statements: list[dict[str, Any]]) 
     the channel messages give, from the same plain facts the renderer reads (facts.context.incident_facts)."""
     started = incident.get("started_at") or incident.get("opened_at")
     facts = incident_facts({k: v for k, v in incident.items() if k != "statements"})
+    said = [s for s in statements if (s.get("kind") or "") not in ("noise", "report") and not s.get("duplicate_of")]
+    with_closing(facts, said[-1] if said and said[-1].get("raw_status") != "no longer listed" else None)
     return {
         "id": incident["id"],
         "service": incident["service"],
@@ -58,6 +60,7 @@ def incident_record(incident: dict[str, Any], statements: list[dict[str, Any]]) 
         "event_id": incident.get("event_id"),
         "told": told(facts),
         "text_says": _text_says(facts, statements),
+        "closed_unfixed": bool(facts.get("closed_unfixed")),
         "statements": [
             {"created_at": s["created_at"], "kind": s["kind"], "text": s["text"], "url": s.get("url") or "",
              "source_id": s.get("source_id") or "", "report": s["id"] == incident.get("report_post_id")}

@@ -510,6 +510,50 @@ def stated_back(text: str, posted_at: datetime) -> StatedSpan | None:
     return span
 
 
+_DURATION = re.compile(
+    r"\b(?:for\s+(?:a\s+(?:period|duration|total)\s+of\s+|(?:about|approximately|around|roughly|up\s+to|nearly)\s+)?"
+    r"|lasted\s+(?:for\s+)?(?:about\s+|approximately\s+|around\s+)?)"
+    r"(?P<n>\d{1,3}|an?|one|two|three|four|five|ten|fifteen|twenty|thirty|forty-five)\s+"
+    r"(?P<unit>minutes?|mins?|hours?|hrs?)\b(?!\s+(?:ago|from now|later|before|after|of\s+(?:work|maintenance)))",
+    re.IGNORECASE,
+)
+_NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "ten": 10, "fifteen": 15,
+                 "twenty": 20, "thirty": 30, "forty-five": 45}
+MAX_STATED_DURATION = 7 * 24 * 3600
+
+
+def stated_duration(text: str) -> int | None:
+    """How long the trouble lasted, in seconds, when a statement says so without clock times ("Some apps
+    experienced degraded performance … for a period of 30 minutes"): the first such phrase in the first
+    MAX_CHARS characters, bounded to a week; None when there is none. "a period" alone, "30 minutes ago",
+    "an update in 30 minutes" (a forecast) are not durations."""
+    for match in _DURATION.finditer(_clean(text)):
+        before = _clean(text)[max(0, match.start() - 40): match.start()].lower()
+        if _FORECAST.search(before):
+            continue
+        raw = match.group("n").lower()
+        count = int(raw) if raw.isdigit() else _NUMBER_WORDS.get(raw, 0)
+        seconds = count * (3600 if match.group("unit").lower().startswith("h") else 60)
+        if 0 < seconds <= MAX_STATED_DURATION:
+            return seconds
+    return None
+
+
+_FIXED_NOW = re.compile(
+    r"\b(?:is|are)\s+now\s+fully\s+(?:operational|restored|recovered|functional)\b"
+    r"|\b(?:underlying\s+)?(?:issue|incident|problem)\s+(?:is|has been)\s+(?:now\s+)?(?:fully\s+)?(?:resolved|closed)\b",
+    re.IGNORECASE,
+)
+
+
+def says_fixed_now(text: str) -> bool:
+    """Whether a statement's words say, as of when it was made, that the trouble is over — fully back and resolved
+    ("Denver (DEN3) is now fully operational. We have confirmed the underlying issue is resolved.") — whatever its
+    status label ("Update"). Both are needed: a place back and the issue resolved, or "now fully operational"."""
+    return bool(text) and says_back(text) and bool(_FIXED_NOW.search(text)) and not re.search(
+        r"\b(?:partial|partially|some customers|most customers|continue to monitor|monitoring)\b", text, re.IGNORECASE)
+
+
 def says_back(line: str) -> bool:
     """Whether a timeline item says the service is back ("Everything operating normally.", "Pages is back.");
     one sentence saying so is enough ("All repos are back online. We will be investigating root cause")."""

@@ -1,5 +1,5 @@
 """Where it broke: the regions / data centres a company names for an incident, kept in Latin script as the
-company writes them ("us-east-1", "us-central1", "LON1", "NYC3"), from plain data (no I/O).
+company writes them ("us-east-1", "us-central1", "LON1", "NYC3", "Tel Aviv (TLV1)"), from plain data (no I/O).
 
 Read, in order, from the components (Google Cloud locations "Iowa (us-central1)", bare region codes, AWS services
 "Amazon DynamoDB (N. Virginia)"), then from the incident title and the statement's words ("in the EU-WEST-1
@@ -27,13 +27,43 @@ _AWS_CODE = re.compile(r"(?<![\w-])(?:us|eu|ap|sa|ca|me|af|il|mx|us-gov)-(?:east
 _GCP_CODE = re.compile(r"(?<![\w-])(?:us|europe|asia|australia|northamerica|southamerica|me|africa)-"
                        r"[a-z]+\d{1,2}(?:-[a-z])?(?![\w-])")
 _DO_CODE = re.compile(r"(?<![\w-])(?:NYC|SFO|AMS|SGP|LON|FRA|TOR|BLR|SYD|ATL|RIC)\d(?![\w-])", re.IGNORECASE)
+# a data centre / site: "Tel Aviv (TLV1)", "the Tel Aviv Data Center (TLV1)", "Washington DC (IAD2)"; or a bare
+# "<code> data center" ("the TLV1 data center"). Told as "Tel Aviv (TLV1)", the company's own spelling.
+_SITE = re.compile(r"\b(?P<city>[A-Z][a-z]+(?:[ ][A-Z][A-Za-z.]+){0,3}?)\s+(?:(?i:data\s*cent(?:er|re))\s+)?"
+                   r"\((?P<code>[A-Z]{3}\d{1,2})\)")
+_SITE_CODE = re.compile(r"\b(?P<code>[A-Z]{3}\d{1,2})\s+(?i:data\s*cent(?:er|re))\b")
+_NOT_CITY = {"the", "our", "a", "an", "in", "at", "resolved", "investigating", "monitoring", "update", "identified",
+             "network", "maintenance", "scheduled", "completed", "customers", "all"}
 _BRACKET = re.compile(r"\(([^()]+)\)\s*$")
 MAX_REGIONS = 6
 
 
-def _codes(text: str) -> list[str]:
-    """Region codes in a text, in order: AWS and GCP codes lower-cased, DigitalOcean's upper-cased."""
+def _sites(text: str) -> tuple[list[tuple[int, str]], str]:
+    """Data centres a text names ("Tel Aviv (TLV1)", "TLV1" from "the TLV1 data center") with their positions,
+    and the text with them blanked out (so "LON1" in "London (LON1)" is not read twice)."""
     found: list[tuple[int, str]] = []
+    for match in _SITE.finditer(text):
+        words = match.group("city").split()
+        while words and words[0].lower() in _NOT_CITY:
+            words.pop(0)
+        if words:
+            found.append((match.start(), f"{' '.join(words)} ({match.group('code')})"))
+            text = text[: match.start()] + " " * (match.end() - match.start()) + text[match.end():]
+    for match in _SITE_CODE.finditer(text):
+        found.append((match.start(), match.group("code")))
+        text = text[: match.start()] + " " * (match.end() - match.start()) + text[match.end():]
+    return found, text
+
+
+def is_site(name: str) -> bool:
+    """Whether a place ``regions`` found is a data centre ("Tel Aviv (TLV1)"), not a cloud region ("us-east-1")."""
+    return bool(re.fullmatch(r".+ \([A-Z]{3}\d{1,2}\)|[A-Z]{3}\d{1,2}", name)) and not _DO_CODE.fullmatch(name)
+
+
+def _codes(text: str) -> list[str]:
+    """Region codes in a text, in order: data centres as the company names them ("Tel Aviv (TLV1)"), AWS and GCP
+    codes lower-cased, DigitalOcean's upper-cased."""
+    found, text = _sites(text or "")
     for pattern, fix in ((_AWS_CODE, str.lower), (_GCP_CODE, str.lower), (_DO_CODE, str.upper)):
         found += [(m.start(), fix(m.group(0))) for m in pattern.finditer(text or "")]
     return [code for _, code in sorted(found)]

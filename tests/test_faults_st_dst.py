@@ -65,7 +65,7 @@ def test_new_york_across_the_november_change_and_india_beside_it(server, tmp_pat
     assert "1:30 AM EDT (05:30 UTC)" in text  # before the change: daylight time
     assert "1:20 AM EST (06:20 UTC)" in text  # after it the clock reads earlier, in standard time
     assert "1:45 AM EST (06:45 UTC)" in text
-    assert "resolved after 1 h 15 min" in text and "lasted about 1 h 15 min" in text  # real time, not wall clock
+    assert "resolved after 1 h 15 min" in text and "resolved about 1 h 15 min later" in text  # real time, not wall clock
     assert "IST" not in text and "Sunday 1 November" in text
     desk = "\n".join(_messages(result.stdout, "desk"))
     assert "11:00 AM IST (05:30 UTC)" in desk and "11:50 AM IST (06:20 UTC)" in desk

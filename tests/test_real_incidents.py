@@ -196,7 +196,7 @@ def duration_words(minutes: int) -> tuple[str, str]:
     if hours:
         hi.append(f"{hours} {'घंटा' if hours == 1 else 'घंटे'}")
         en.append(f"{hours} h")
-    if mins and not days:
+    if mins and (not days or not hours):  # "1 दिन 26 मिनट": no hours to carry the day
         hi.append(f"{mins} मिनट")
         en.append(f"{mins} min")
     return " ".join(hi), " ".join(en)
@@ -294,8 +294,9 @@ def test_rendered_messages_state_the_facts(name):
         if not re.search(rf"(?<![\d:]){re.escape(d_en)}(?! \d)", en):
             problems.append(f"duration {facts['duration_minutes']} min: English {d_en!r} missing")
     if facts.get("regions"):  # where it broke, in Latin script as the company wrote it, in both languages
-        hi_head = next((line for line in hi.splitlines() if line.startswith("🔴")), "")
-        en_head = next((line for line in en.splitlines() if line.startswith("🔴")), "")
+        # the first headline (an acknowledgement, else a resolution told only once it was over)
+        hi_head = next((line for line in hi.splitlines() if line.startswith(("🔴", "✅"))), "")
+        en_head = next((line for line in en.splitlines() if line.startswith(("🔴", "✅"))), "")
         for region in facts["regions"]:
             if region not in hi or region not in en:
                 problems.append(f"region {region!r} missing from the Hindi or the English")
@@ -305,6 +306,23 @@ def test_rendered_messages_state_the_facts(name):
     if facts.get("text_says") == "reverted":  # a completion whose words say the work was undone
         if "revert" not in hi or "वापस" not in hi or "reverted" not in en:
             problems.append("the company's words (changes reverted) not told beside its 'Completed'")
+    if facts.get("stated_minutes"):  # a length stated without clock times ("for a period of 30 minutes")
+        d_hi, d_en = duration_words(facts["stated_minutes"])
+        if f"{d_hi} तक रही" not in hi or f"lasted {d_en}" not in en:
+            problems.append(f"the stated length {d_hi!r} / {d_en!r} not told")
+    unstated = [r for r in records(name) if r["kind"] == "incident" and r["started_from"] == "post"]
+    if unstated and len(unstated) == len(records(name)):  # no start stated: the first word is not told as one
+        if "शुरू हुई" in hi or re.search(r"\bbegan\b", en):
+            problems.append("the first statement told as the start, though the company stated none")
+        if any(r["status"] == "resolved" for r in unstated) and ("पहली बार" not in hi or "first reported" not in en):
+            problems.append("the first statement not told as when the company first reported it")
+    if facts.get("closed_unfixed"):  # closed on the page while its words say work goes on: not told as fixed
+        if "समस्या दूर," in hi or "बाद समस्या दूर" in hi or "has been resolved" in en or "resolved after" in en:
+            problems.append("an incident closed without a stated fix told as resolved")
+        if "पुष्टि नहीं" not in hi or "not said to be fixed" not in en:
+            problems.append("the close without a stated fix not told as such")
+        if DURATION_HI.search(hi) or re.search(r"lasted about", en):
+            problems.append("a duration told for an incident not said to be fixed")
     if facts["resolved"]:
         if facts["kind"] == "maintenance":
             if "पूरा" not in hi or "completed" not in en:

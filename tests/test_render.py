@@ -69,8 +69,8 @@ def test_resolution_with_unknown_start_says_so():
     assert "when it began and how long it lasted is not known" in text
     assert "घंटे" not in text and " h " not in text
     assert message.card.splitlines() == [
-        "✅ एक्स (ट्विटर): समस्या दूर (गुरुवार तड़के 4:54 बजे)",
-        "✅ X (Twitter): resolved (Thursday, 4:54 AM IST)",
+        "✅ एक्स (ट्विटर): समस्या लगभग पूरी तरह ठीक (गुरुवार तड़के 4:54 बजे)",  # "almost at 100% resolved"
+        "✅ X (Twitter): almost fully fixed (Thursday, 4:54 AM IST)",
     ]
 
 
@@ -79,9 +79,11 @@ def test_resolution_after_more_than_a_day():
     start = utc("2019-07-02T12:00:00Z")
     context["incident"].update(opened_at=start, duration_seconds=int((context["incident"]["resolved_at"] - start).total_seconds()))
     message = render("resolved", context, markup="telegram", languages=("hi", "en"), max_chars=4096)
-    assert "मंगलवार शाम 5:30 बजे (2 जुलाई) शुरू हुई थी और लगभग 1 दिन 11 घंटे तक रही" in message.parts[0]
-    assert "It began on Tuesday 2 July, 5:30 PM and lasted about 1 day 11 h." in message.parts[0]
-    assert "<b>✅ X (Twitter): resolved after 1 day 11 h</b>" in message.card
+    # the case states no start: its first word is told as that, not as when the trouble began
+    assert "ने पहली बार मंगलवार शाम 5:30 बजे (2 जुलाई) इसकी जानकारी दी;" in message.parts[0]
+    assert "first reported it on Tuesday 2 July, 5:30 PM;" in message.parts[0]
+    assert "1 दिन 11 घंटे" in message.parts[0] and "about 1 day 11 h" in message.parts[0]
+    assert "<b>✅ X (Twitter): almost fully fixed after 1 day 11 h</b>" in message.card
 
 
 def test_update_counts_time_so_far_and_reopened_says_it_is_back():

@@ -43,3 +43,26 @@ def test_the_collapsed_backlog_tells_the_same_span_naming_the_day_once(server: A
     # the same day is named once (HINDI.md): "… से 1:45 बजे तक", not "… से बुधवार दोपहर 1:45 बजे तक"
     assert "बुधवार दोपहर 1:23 बजे (6 नवंबर, भारतीय समय) से 1:45 बजे तक रही — लगभग 22 मिनट" in poll.stdout
     assert "about 22 min" in poll.stdout
+
+
+DENVER = Path(__file__).parent / "data" / "real_incidents" / "feed_symantec_denver.atom"
+
+
+def test_an_update_saying_it_is_over_ends_the_incident(server: Any, tmp_path: Path) -> None:
+    """Symantec WSS, Denver (DEN3): the 23:52 UTC "Update" reads "Denver (DEN3) is now fully operational. We have
+    confirmed the underlying issue is resolved."; the "Resolved" of 00:25 UTC only repeats it."""
+    from facts.stated_times import says_fixed_now
+
+    server.route("/history.atom", DENVER.read_bytes(), headers={"Content-Type": "application/atom+xml"})
+    source = {"id": "wss", "kind": "feed", "service": "Symantec WSS", "url": server.url + "/history.atom",
+              "backfill": "all"}
+    config = write_config(tmp_path, [source], channels=[{"id": "desk", "kind": "console", "languages": ["hi", "en"]}])
+    poll = run_bot("poll", "--once", "--config", str(config))
+    assert poll.returncode == 0, poll.stderr
+    (record,) = [json.loads(line) for line in run_bot("incidents", "--json", "--config", str(config)).stdout.splitlines()]
+    assert record["started_at"] == "2019-11-04T18:15:00Z"
+    assert record["resolved_at"] == "2019-11-04T23:52:00Z" and record["duration_seconds"] == 337 * 60
+    assert "5 घंटे 37 मिनट" in poll.stdout and "5 h 37 min" in poll.stdout and "6 घंटे 10 मिनट" not in poll.stdout
+    assert "✅ Symantec WSS: समस्या दूर बताई" in poll.stdout  # the update is not told as "still working"
+    assert not says_fixed_now("We have identified the root cause and are working towards full remediation.")
+    assert not says_fixed_now("The issue is resolved for most customers; we continue to monitor.")

@@ -76,6 +76,7 @@ def test_other_zones_name_themselves_and_utc_channel_does_not_repeat_utc():
         (40 * 60, "40 मिनट", "40 min"),
         (26 * 3600 + 5 * 60, "1 दिन 2 घंटे", "1 day 2 h"),  # over a day: days and hours
         (2 * 86400, "2 दिन", "2 days"),
+        (24 * 3600 + 26 * 60, "1 दिन 26 मिनट", "1 day 26 min"),  # no hours to carry the day: not "लगभग 1 दिन"
         (3 * 86400 + 3600, "3 दिन 1 घंटा", "3 days 1 h"),
         (59 * 60 + 40, "1 घंटा", "1 h"),  # rounded to the minute
         (10, "एक मिनट से कम", "under a minute"),

@@ -1,0 +1,54 @@
+"""What a resolving statement's words say beside its status (facts.context): closed on the page without a stated
+fix (Google Cloud 3NTkKG1x382cHtxQGM76, status AVAILABLE), and "almost" fixed (@TwitterSupport, 3 July 2019)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from facts.context import closed_unfixed, how_resolved, told, with_began, with_closing
+
+DOCUMENT = Path(__file__).resolve().parent / "data" / "real_incidents" / "gcp_3NTkKG1x382cHtxQGM76.json"
+
+
+def _gcp_updates() -> list[dict]:
+    (incident,) = json.loads(DOCUMENT.read_text(encoding="utf-8"))
+    return sorted(incident["updates"], key=lambda u: u["created"])
+
+
+def test_the_google_cloud_close_that_says_work_goes_on_is_not_a_fix():
+    first, last = _gcp_updates()
+    assert last["status"] == "AVAILABLE"
+    assert closed_unfixed({"kind": "resolved", "text": last["text"]}) == {"no_updates": True}
+    assert closed_unfixed({"kind": "acknowledged", "text": last["text"]}) is None  # only a close is judged
+    assert closed_unfixed({"kind": "resolved", "text": first["text"]}) == {"no_updates": False}
+
+
+def test_a_close_whose_words_say_fixed_stays_a_fix():
+    for text in (
+        "The issue with Google Cloud Networking has been resolved for all affected projects as of 03:10 US/Pacific. "
+        "We will conduct an internal investigation. No further updates will be provided here.",
+        "Our engineers were working on it; the service is now fully operational.",
+        "<ul><li>02:15 - We are investigating reports of elevated error rates.</li></ul>\n06:29 - Everything operating "
+        "normally.",
+        "This incident has been resolved.",
+        "We have deployed a fix. We are continuing to work on the root cause analysis.",
+    ):
+        assert closed_unfixed({"kind": "resolved", "text": text}) is None, text
+
+
+def test_a_closed_unfixed_incident_tells_no_duration_and_almost_is_marked():
+    base = {"id": 1, "kind": "incident", "status": "resolved", "opened_at": None, "first_word_at": None}
+    from posts import parse_time
+
+    incident = with_began({**base, "started_at": parse_time("2022-05-09T06:24:00Z"), "started_from": "text",
+                           "first_word_at": parse_time("2022-05-09T08:48:00Z"),
+                           "resolved_at": parse_time("2022-05-09T08:48:33Z"), "duration_seconds": 8673})
+    with_closing(incident, {"kind": "resolved", "text": _gcp_updates()[1]["text"]})
+    assert incident["closed_unfixed"] and incident["duration_seconds"] is None
+    assert told(incident)["duration_seconds"] is None and told(incident)["began_at"] == "2022-05-09T06:24:00Z"
+
+    twitter = "We're almost at 100% resolved. There may be some residual effects for a small group of people."
+    marked = with_closing(dict(base), {"kind": "resolved", "text": twitter})
+    assert marked["nearly"] and not marked["closed_unfixed"]
+    assert how_resolved({"text": twitter}) == {"nearly_100": True, "nearly": False, "residual": True}
