@@ -670,3 +670,20 @@ def test_a_root_cause_section_is_a_cause_given():
     from outputs.story.compose import CAUSE
 
     assert CAUSE.search("**Root Cause**\nGoogle’s wide-area network is primarily comprised of …")
+
+
+def test_a_close_without_a_fix_is_not_told_as_fixed(tmp_path):
+    """Google Cloud closed 3NTkKG1x382cHtxQGM76 with status AVAILABLE, but its words say "our Engineering Team is
+    working on it … No further updates will be provided here": the story says it was closed without a fix, gives
+    no time to a fix, and the checker holds the words."""
+    _bot, db = real_db("gcp_3NTkKG1x382cHtxQGM76", tmp_path)
+    (incident,) = rows(db, "select id from incidents")
+    for lang, closed, fixed in (("hi", "पुष्टि नहीं की", ("समस्या दूर हो गई", "दूर कर ली गई", "लगे।", "अपडेट जारी")),
+                                ("en", "without saying it was fixed", ("is fixed", "passed.",
+                                                                       "Developing story"))):
+        built = story(db, incident["id"], lang)
+        assert check_story(db, built) == [], lang
+        words = own_words(write_story(db, incident["id"], lang=lang))
+        assert closed in words and ("आगे के अपडेट" in words or "no further updates" in words), words
+        for claim in fixed:
+            assert claim not in words, (lang, claim)

@@ -23,7 +23,7 @@ from typing import Any
 
 import sqlite_utils
 
-from facts.context import first_time, incident_facts, maintenance_text_says, service_names
+from facts.context import closed_unfixed, first_time, incident_facts, maintenance_text_says, service_names
 from outputs.story.compose import CAUSE, FIGURE, LONG, count_words, utc_span, works_kind
 from outputs.story.model import Fact, Paragraph, Sentence, Story
 from posts import parse_time
@@ -148,6 +148,10 @@ def check_fact(reader: _Reader, fact: Fact) -> list[str]:
                 stored = row(reader.db, "select * from incidents where id = ?", (post["incident_id"],)) or {}
                 if works_kind(stored, post) != fact.value:
                     problem.append(f"{fact.ref}: the company does not call the work {fact.value!r}")
+            elif fact.value in ("closed_unfixed", "no_updates"):
+                said = closed_unfixed(post)
+                if not said or (fact.value == "no_updates" and not said["no_updates"]):
+                    problem.append(f"{fact.ref}: its words do not say {fact.value!r}")
             elif fact.value in ("nearly_100", "nearly", "residual"):
                 if not how_resolved(post)[fact.value]:
                     problem.append(f"{fact.ref}: its words do not say {fact.value!r}")

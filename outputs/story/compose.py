@@ -201,7 +201,8 @@ class _Writer:
     @staticmethod
     def fixed(member: dict[str, Any]) -> bool:
         incident = member["incident"]
-        return incident.get("status") == "resolved" and not incident.get("unlisted")
+        return (incident.get("status") == "resolved" and not incident.get("unlisted")
+                and not incident.get("closed_unfixed"))  # closed on the page, not said to be fixed (facts.context)
 
     @staticmethod
     def resolution(member: dict[str, Any]) -> dict[str, Any] | None:
@@ -471,6 +472,15 @@ class _Writer:
                                    utc=utc))
             elif not told_first:
                 paragraph.add(_say("not_told_before", self.lang, [Fact("first", f"statement:{res['id']}", "resolved")]))
+        elif incident.get("closed_unfixed"):
+            last = statements[-1]
+            shown = self.when(last["created_at"])
+            facts = [self.f_service(member), self.f_said(last, shown), Fact("words", f"statement:{last['id']}",
+                                                                            "closed_unfixed")]
+            if incident["closed_unfixed"].get("no_updates"):
+                facts.append(Fact("words", f"statement:{last['id']}", "no_updates"))
+            paragraph.add(_say("closed_unfixed", self.lang, facts, name=name, when=shown,
+                               no_updates=bool(incident["closed_unfixed"].get("no_updates"))))
         elif incident.get("unlisted"):
             last = statements[-1]
             shown = self.when(last["created_at"])
@@ -545,7 +555,8 @@ class _Writer:
                      for m in outage for key, on in (("cause", cause), ("figure", figure)) if on]
             who = ("कंपनियों" if plural else "कंपनी") if self.hi else ("The companies" if plural else "The company")
             paragraph.add(_say("unknown", self.lang, facts, who=who, cause=cause, figure=figure, plural=plural))
-        open_ones = [m for m in outage if not self.fixed(m)]
+        # still open, so more may come (not a close without a fix: that company said no more would)
+        open_ones = [m for m in outage if not self.fixed(m) and not m["incident"].get("closed_unfixed")]
         if open_ones:
             paragraph.add(_say("developing", self.lang, [Fact("status", f"incident:{m['incident']['id']}.status",
                                                               m["incident"].get("status")) for m in open_ones],
@@ -562,5 +573,6 @@ def compose(data: dict[str, Any], lang: str) -> Story:
     return Story(
         lang=lang, timezone=data["timezone"], headline=writer.headline(), lede=writer.lede(),
         paragraphs=[writer.company(m) for m in data["members"]], closing=writer.closing(),
-        developing=any(not writer.fixed(m) for m in outage), target=data["target"],
+        developing=any(not writer.fixed(m) and not m["incident"].get("closed_unfixed") for m in outage),
+        target=data["target"],
     )
