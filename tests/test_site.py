@@ -404,3 +404,29 @@ def test_with_site_url_the_feeds_link_absolutely_and_take_its_host_for_ids(tmp_p
     assert entry.id == "tag:status.example.org,2026:incident/4/twittersupport/tw-resolved"
     assert entry.link.startswith("https://status.example.org/incidents/4.html#s-")
     assert "https://twitter.com/TwitterSupport" in [link.href for link in entry.links]
+
+
+def test_a_close_without_a_fix_is_not_shown_as_resolved(tmp_path: Path) -> None:
+    """Google Cloud 3NTkKG1x382cHtxQGM76: status AVAILABLE, words "our Engineering Team is working on it … No further
+    updates will be provided here". The incident page and the service's list say it was closed without a fix (⚪),
+    not "resolved" (✅), and tell no duration."""
+    import re
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_story import real_db
+
+    from outputs.site import build_site
+    from outputs.site.build import SiteSettings
+
+    _bot, db = real_db("gcp_3NTkKG1x382cHtxQGM76", tmp_path)
+    (incident,) = list(db.query("select id from incidents"))
+    out = tmp_path / "site"
+    build_site(db, SiteSettings(out=out), today=date(2022, 5, 10))
+    page = (out / "incidents" / f"{incident['id']}.html").read_text(encoding="utf-8")
+    heading = re.search(r"<h1>(.*?)</h1>", page, re.S).group(1)  # type: ignore[union-attr]
+    assert heading.startswith("⚪"), heading
+    assert "closed, not said to be fixed" in page and "मामला बंद, समस्या दूर होने की पुष्टि नहीं" in page
+    assert ">resolved<" not in page and "समस्या दूर</span>" not in page
+    service = next((out / "services").glob("*/index.html")).read_text(encoding="utf-8")
+    assert "closed, not said to be fixed" in service and ">resolved<" not in service
