@@ -44,6 +44,7 @@ from store import (
     x_reads_this_month,
 )
 from trackers import PollResult, SkipSource, TrackerError, tracker_for
+from understanding.model import ModelError
 
 if TYPE_CHECKING:
     import httpx
@@ -397,8 +398,8 @@ def apply_outcome(
         return record_failure(db, bot, source, result, now)
     try:
         return apply_result(db, bot, source, result, now)
-    except StateError:
-        raise  # the state database itself cannot be used: bot.py says so in one line (exit 4)
+    except (StateError, ModelError):
+        raise  # the state database or the classifier file cannot be used: bot.py says so in one line
     except Exception as err:  # the store refused this batch: record it, keep the others
         log.exception("source \"%s\": could not store its posts", source.id)
         return record_failure(db, bot, source, TrackerError(f"could not store posts: {err}"), now)
