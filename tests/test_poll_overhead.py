@@ -127,7 +127,11 @@ def test_fetches_in_flight_follow_how_long_the_network_makes_them_wait() -> None
     for _ in range(40):
         pace.record(wall=0.250, cpu=0.001)  # a far server: fill the wait
     assert pace.limit == 32
-    pace.record(wall=0.009, cpu=0.001)  # one nearer answer: as many as its wait needs
+    for _ in range(4):
+        pace.record(wall=0.0005, cpu=0.0004)  # a few near sources among far ones do not hold them back
+    assert pace.limit == 32
+    for _ in range(20):
+        pace.record(wall=0.009, cpu=0.001)  # nearer answers: as many as their wait needs
     assert pace.limit == 9
     assert _InFlight(2).limit == 2
 
