@@ -16,6 +16,9 @@ Trackers call ``fetch`` (or ``fetch_if_changed``) and get bytes (or "not modifie
   not be sent to a loopback, private, link-local or otherwise non-global address (``redirect_refusal``).
 * **Retry-After** and the rate-limit reset headers are read in every documented form and clamped
   (``retry_after_seconds``); garbage is ignored with one warning line.
+* **Path.** On the client ``make_client`` returns, a GET goes straight to the client's httpcore pool
+  (``trackers.pooled``: no httpx Request/Response objects per request, no cookies); every check above is made the
+  same way on that path. Any other client takes httpx's own ``send``.
 """
 
 from __future__ import annotations
