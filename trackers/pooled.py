@@ -56,7 +56,10 @@ def route(client: httpx.Client, url: str) -> Target | None:
     if found is not None:
         return found
     parsed = httpx.URL(url)
-    transport = client._transport_for_url(parsed)  # the proxy (HTTP_PROXY, NO_PROXY …) httpx would pick
+    pick = getattr(client, "_transport_for_url", None)  # httpx's own choice (HTTP_PROXY, NO_PROXY …); private API:
+    if pick is None:  # an httpx without it takes httpx's path (tests/test_poll_overhead.py notices)
+        return None
+    transport = pick(parsed)
     pool = getattr(transport, "_pool", None) if type(transport) is httpx.HTTPTransport else None
     if pool is None or not hasattr(pool, "handle_request"):
         return None
