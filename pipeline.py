@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import multiprocessing
 import os
 import queue
 import signal
 import threading
 import time
+from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -42,6 +44,7 @@ from store import (
     x_reads_this_month,
 )
 from trackers import PollResult, SkipSource, TrackerError, tracker_for
+from understanding.model import ModelError
 
 if TYPE_CHECKING:
     import httpx
@@ -168,28 +171,67 @@ def fetch_workers(bot: BotConfig) -> int:
     return value
 
 
+_Timed = tuple[PollResult | TrackerError, float, float]  # a poll's result, its wall time, its thread's CPU time
+START_IN_FLIGHT = 4  # fetches at once at the start of a cycle, before their timings say how much they wait
+
+
+def _timed_fetch(source: SourceConfig, cursor: dict[str, Any], budget: int | None, http: httpx.Client) -> _Timed:
+    wall, cpu = time.perf_counter(), time.thread_time()
+    result = fetch_one(source, cursor, budget, http)
+    return result, time.perf_counter() - wall, time.thread_time() - cpu
+
+
+class _InFlight:
+    """How many fetches run at once: from 4 up to ``workers``, as many as the network makes them wait.
+
+    A fetch that spends most of its time waiting on the network (wall time ≫ its own CPU time: a far or slow
+    server) needs others in flight to fill that time; fetches that answer at once (304s from a near server) only
+    fight for the interpreter lock when there are many, and cost more CPU in all (the connection pool's
+    bookkeeping, thread switches). The limit is a low wall/CPU ratio among the last ``WINDOW`` fetches (the 5th
+    smallest of 32): the least contended fetches say how long the network itself made them wait (a busy machine
+    or the lock make the others look slower than the network is), while a few near sources among far ones (up to
+    about 1 in 8) do not hold the far ones back."""
+
+    WINDOW = 32
+    RANK = 4  # the 5th smallest ratio of a full window
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.floor = min(workers, START_IN_FLIGHT)
+        self.limit = self.floor
+        self._ratios: deque[float] = deque(maxlen=self.WINDOW)
+
+    def record(self, wall: float, cpu: float) -> None:
+        self._ratios.append(max(0.0, wall) / max(cpu, 1e-6))
+        ranked = sorted(self._ratios)
+        ratio = ranked[min(len(ranked) - 1, self.RANK)]
+        self.limit = max(self.floor, min(self.workers, math.ceil(ratio)))
+
+
 def fetch_each(
     sources: list[SourceConfig], cursors: dict[str, dict[str, Any]], budgets: dict[str, int], http: httpx.Client,
     stop: threading.Event | None = None, *, workers: int = DEFAULT_FETCH_WORKERS,
 ) -> Iterator[tuple[SourceConfig, PollResult | TrackerError]]:
-    """Poll the sources' trackers concurrently (``workers`` at once) and yield each (source, result) as its fetch
-    completes, so the caller stores it while the others are still fetching. At most ``2 × workers`` fetches are
-    started and not yet handed over (bounded memory for thousands of sources). On a stop request, yields nothing
+    """Poll the sources' trackers concurrently (at most ``workers`` at once, fewer while fetches hardly wait on the
+    network: ``_InFlight``) and yield each (source, result) as its fetch completes, so the caller stores it while
+    the others are still fetching. At most ``workers`` fetches are started and not yet handed over (bounded
+    memory for thousands of sources). On a stop request, yields nothing
     more and does not wait for fetches in flight (their sources are polled next time, cursors untouched)."""
     if not sources:
         return
     workers = max(1, min(workers, len(sources)))
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch")
     waiting = iter(sources)
-    running: dict[Future[PollResult | TrackerError], SourceConfig] = {}
-    finished: queue.SimpleQueue[Future[PollResult | TrackerError]] = queue.SimpleQueue()  # O(1) per completion
+    running: dict[Future[_Timed], SourceConfig] = {}
+    finished: queue.SimpleQueue[Future[_Timed]] = queue.SimpleQueue()  # O(1) per completion
+    pace = _InFlight(workers)
 
     def submit_more() -> None:
-        while len(running) < 2 * workers:
+        while len(running) < pace.limit:
             source = next(waiting, None)
             if source is None:
                 return
-            future = pool.submit(fetch_one, source, cursors.get(source.id, {}), budgets.get(source.id), http)
+            future = pool.submit(_timed_fetch, source, cursors.get(source.id, {}), budgets.get(source.id), http)
             running[future] = source
             future.add_done_callback(finished.put)
 
@@ -203,7 +245,9 @@ def fetch_each(
             source = running.pop(future)
             if future.cancelled():
                 continue
-            yield source, future.result()
+            result, wall, cpu = future.result()
+            pace.record(wall, cpu)
+            yield source, result
             if stop is not None and stop.is_set():
                 return
             submit_more()
@@ -358,8 +402,8 @@ def apply_outcome(
         return record_failure(db, bot, source, result, now)
     try:
         return apply_result(db, bot, source, result, now)
-    except StateError:
-        raise  # the state database itself cannot be used: bot.py says so in one line (exit 4)
+    except (StateError, ModelError):
+        raise  # the state database or the classifier file cannot be used: bot.py says so in one line
     except Exception as err:  # the store refused this batch: record it, keep the others
         log.exception("source \"%s\": could not store its posts", source.id)
         return record_failure(db, bot, source, TrackerError(f"could not store posts: {err}"), now)

@@ -16,6 +16,9 @@ Trackers call ``fetch`` (or ``fetch_if_changed``) and get bytes (or "not modifie
   not be sent to a loopback, private, link-local or otherwise non-global address (``redirect_refusal``).
 * **Retry-After** and the rate-limit reset headers are read in every documented form and clamped
   (``retry_after_seconds``); garbage is ignored with one warning line.
+* **Path.** On the client ``make_client`` returns, a GET goes straight to the client's httpcore pool
+  (``trackers.pooled``: no httpx Request/Response objects per request, no cookies); every check above is made the
+  same way on that path. Any other client takes httpx's own ``send``.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 import httpcore
 import httpx
 
-from trackers import Tracker, TrackerError, clamp_retry_after
+from trackers import Tracker, TrackerError, clamp_retry_after, pooled
 
 if TYPE_CHECKING:
     from config import SourceConfig
@@ -393,6 +396,9 @@ def fetch(
         message = _deadline_message(url, limit)
     _local.deadline = ends
     try:
+        target = pooled.route(client, url) if params is None and isinstance(client, Client) else None
+        if target is not None:
+            return _fetch_pooled(client, target, url, headers, max_bytes, ends, message, (etag, last_modified))
         request = client.build_request("GET", url, headers=headers, params=params)
         origin_private: bool | None = None
         for _hop in range(MAX_REDIRECTS + 1):
@@ -414,17 +420,48 @@ def fetch(
         raise TrackerError(f"more than {MAX_REDIRECTS} redirects from {url}")
     except httpx.InvalidURL as err:
         raise TrackerError(f"cannot fetch {url}: not a usable URL ({err})") from None
-    except httpx.HTTPError as err:
+    except (httpx.HTTPError, *pooled.HTTPCORE_ERRORS) as err:
         if time.monotonic() >= ends - 0.01:
             raise TrackerError(message) from None
         backend = getattr(client, "backend", None)
         if isinstance(backend, _DeadlineBackend) and backend.aborted:
             raise TrackerError(f"fetching {url} was cut short: shutting down") from None
-        if isinstance(err, httpx.TimeoutException):
+        if isinstance(err, (httpx.TimeoutException, httpcore.TimeoutException)):
             raise TrackerError(f"timed out fetching {url}") from None
         raise TrackerError(f"cannot fetch {url}: {type(err).__name__}: {err}") from None
     finally:
         _local.deadline = outer
+
+
+def _fetch_pooled(client: Client, target: pooled.Target, url: str, headers: dict[str, str], max_bytes: int,
+                  ends: float, late: str, validators: tuple[str, str]) -> FetchResult:
+    """``fetch`` through the client's httpcore pool (``trackers.pooled``): the same hops, checks and reads, without
+    httpx's per-request objects; a 304 costs no ``httpx.Response`` at all."""
+    origin_private: bool | None = None
+    for _hop in range(MAX_REDIRECTS + 1):
+        response = pooled.send(client, target, pooled.request_headers(client, target, headers))
+        try:
+            location = pooled.redirect_location(response)
+            if location is None:
+                if response.status == 304:
+                    response.read()  # the (empty) end of a 304: its connection goes back to the pool
+                    return FetchResult(304, b"", validators[0], validators[1], pooled.header_dict(response))
+                return _read(pooled.as_httpx(response), url, max_bytes, ends, late, validators)
+        finally:
+            response.close()
+        redirect = pooled.redirect_target(target.url, location)
+        if origin_private is None:
+            origin_private = is_private_host(httpx.URL(url).host)
+        refusal = redirect_refusal(url, redirect, origin_private=origin_private)
+        if refusal:
+            raise TrackerError(refusal)
+        if time.monotonic() >= ends:
+            raise TrackerError(late)
+        following = pooled.route(client, str(redirect))
+        if following is None:  # the client was closed meanwhile (or a transport of another kind is mounted)
+            raise TrackerError(f"cannot fetch {str(redirect)[:200]}: the HTTP client is closed")
+        target = following
+    raise TrackerError(f"more than {MAX_REDIRECTS} redirects from {url}")
 
 
 def _deadline_message(url: str, limit: float) -> str:

@@ -59,6 +59,22 @@ def parse_model(data: dict, where: str = "model") -> Model:
     return Model(classes, intercept, weights, temperature, dict(data.get("meta", {})))
 
 
+def check_model_file(path: str | None = None) -> None:
+    """ModelError when the classifier file is missing or not gzip, without reading it: for commands that may
+    classify nothing (a cron poll whose sources all answer 304 never loads the weights). A file that passes may
+    still turn out malformed when ``load_model`` reads it (ModelError then)."""
+    where = Path(path) if path else MODEL_PATH
+    try:
+        with open(where, "rb") as fh:
+            magic = fh.read(2)
+    except FileNotFoundError:
+        raise ModelError(f"{where}: classifier file missing (run bench/train_classifier.py)") from None
+    except OSError as err:
+        raise ModelError(f"{where}: unreadable classifier file ({err})") from None
+    if magic != b"\x1f\x8b":
+        raise ModelError(f"{where}: unreadable classifier file (not gzip)")
+
+
 @lru_cache(maxsize=2)
 def load_model(path: str | None = None) -> Model:
     """Load (once) the classifier file."""
