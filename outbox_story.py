@@ -91,13 +91,18 @@ def queue_stories(db: sqlite_utils.Database, bot: BotConfig, changes: list[Any])
                 if lasted is None or lasted < float(after):
                     continue
                 reason = "developing"
-            cursor = db.execute(
-                "insert or ignore into outbox (channel_id, key, message_kind, status, attempts, created_at, body) "
-                "values (?, ?, 'story', 'pending', 0, ?, ?)",
-                (channel.id, f"{channel.id}|story|{target}|{reason}", now_iso(), json.dumps({"target": target})),
-            )
-            added += cursor.rowcount
+            added += _queue_story(db, channel.id, target, reason)
     return added
+
+
+def _queue_story(db: sqlite_utils.Database, channel_id: str, target: str, reason: str) -> int:
+    """One story row for the channel (its key names the reason, so the same story is never queued twice)."""
+    cursor = db.execute(
+        "insert or ignore into outbox (channel_id, key, message_kind, status, attempts, created_at, body) "
+        "values (?, ?, 'story', 'pending', 0, ?, ?)",
+        (channel_id, f"{channel_id}|story|{target}|{reason}", now_iso(), json.dumps({"target": target})),
+    )
+    return cursor.rowcount
 
 
 def queue_due_stories(db: sqlite_utils.Database, bot: BotConfig, now: datetime) -> int:
@@ -124,12 +129,7 @@ def queue_due_stories(db: sqlite_utils.Database, bot: BotConfig, now: datetime) 
                 continue
             if _has_story(db, channel.id, target):
                 continue
-            cursor = db.execute(
-                "insert or ignore into outbox (channel_id, key, message_kind, status, attempts, created_at, body) "
-                "values (?, ?, 'story', 'pending', 0, ?, ?)",
-                (channel.id, f"{channel.id}|story|{target}|developing", now_iso(), json.dumps({"target": target})),
-            )
-            added += cursor.rowcount
+            added += _queue_story(db, channel.id, target, "developing")
     return added
 
 

@@ -122,6 +122,18 @@ class Channel:
         """Seconds to leave between two messages to this channel (pacing)."""
         return 0.0
 
+    def configured_interval(self, default: float) -> float:
+        """``min_interval`` from the channel's config (e.g. for tests), else the service's ``default``."""
+        configured = self.config.option("min_interval")
+        return float(configured) if configured is not None else default
+
+    def configured_window(self, default: tuple[int, float] | None) -> tuple[int, float] | None:
+        """(messages, seconds): ``per_minute`` from the config (0: no window), else the service's ``default``."""
+        configured = self.config.option("per_minute")
+        if configured is not None:
+            return (int(configured), 60.0) if int(configured) > 0 else None
+        return default
+
 
 def channel_for(config: ChannelConfig, bot: BotConfig) -> Channel:
     from channels.registry import channel_class

@@ -118,8 +118,7 @@ class AppriseChannel(Channel):
 
     def min_interval(self) -> float:
         """One message a second (``min_interval`` in the config overrides); Apprise paces each service too."""
-        configured = self.config.option("min_interval")
-        return float(configured) if configured is not None else 1.0
+        return self.configured_interval(1.0)
 
     def send(self, message: RenderedMessage, *, reply_to: str | None = None) -> str:
         """Notify every target not yet told about this message; "" (Apprise gives no message id)."""

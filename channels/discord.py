@@ -121,15 +121,11 @@ class DiscordChannel(Channel):
 
     def min_interval(self) -> float:
         """About one message a second (``min_interval`` in the config overrides)."""
-        configured = self.config.option("min_interval")
-        return float(configured) if configured is not None else 1.0
+        return self.configured_interval(1.0)
 
     def rate_window(self) -> tuple[int, float] | None:
         """At most 30 messages a minute to one channel through webhooks (``per_minute`` overrides; 0: no window)."""
-        configured = self.config.option("per_minute")
-        if configured is not None:
-            return (int(configured), 60.0) if int(configured) > 0 else None
-        return (30, 60.0)
+        return self.configured_window((30, 60.0))
 
     # -- messages -----------------------------------------------------------------------------------------------
 

@@ -111,8 +111,7 @@ class SlackChannel(Channel):
 
     def min_interval(self) -> float:
         """Slack: about one message a second per channel (``min_interval`` in the config overrides)."""
-        configured = self.config.option("min_interval")
-        return float(configured) if configured is not None else 1.0
+        return self.configured_interval(1.0)
 
     # -- messages -----------------------------------------------------------------------------------------------
 

@@ -66,15 +66,11 @@ class TelegramChannel(Channel):
 
     def min_interval(self) -> float:
         """≤ 1 message a second per chat (``min_interval`` in the config overrides, e.g. for tests)."""
-        configured = self.config.option("min_interval")
-        return float(configured) if configured is not None else 1.0
+        return self.configured_interval(1.0)
 
     def rate_window(self) -> tuple[int, float] | None:
         """At most this many messages in this many seconds (Telegram: 20 a minute in a group)."""
-        configured = self.config.option("per_minute")
-        if configured is not None:
-            return (int(configured), 60.0) if int(configured) > 0 else None
-        return (20, 60.0) if self.is_group() else None
+        return self.configured_window((20, 60.0) if self.is_group() else None)
 
     # -- the API ------------------------------------------------------------------------------------------------
 
