@@ -202,7 +202,7 @@ def _find_open_incident(db: sqlite_utils.Database, post: Post, settings: LinkSet
     return None
 
 
-POSTED_ONLY_SECONDS = 300  # a stated start this close to its statement says no more than when it was posted
+POSTED_ONLY_SECONDS = 60  # a start/end field this close to its statement is its posting stamp, not a stated time
 
 
 @dataclass(frozen=True)
@@ -215,24 +215,32 @@ class _Stated:
     end_from: str = ""
 
 
+def _posted_only(post: Post, field: datetime | None) -> bool:
+    """A structured start/end within POSTED_ONLY_SECONDS of the statement itself."""
+    return field is not None and abs((post.created_at - field).total_seconds()) < POSTED_ONLY_SECONDS
+
+
 def stated_times(post: Post) -> _Stated:
     """The start/end the company states in this statement: its source's structured fields, else its words."""
     start = iso_utc(post.starts_at) if post.starts_at else None
     end = iso_utc(post.ends_at) if post.ends_at else None
     start_from = "field" if start else ""
     end_from = "field" if end else ""
-    # a start field within minutes of the statement is only when the incident was posted (Google Cloud's "begin"
-    # 08:47:55 for an update of 08:48 that says "beginning at Sunday, 2022-05-08 23:24 US/Pacific"): the words win
-    posted_only = bool(post.starts_at) and abs((post.created_at - post.starts_at).total_seconds()) < POSTED_ONLY_SECONDS
-    if start is None or end is None or posted_only:
+    # a field within minutes of the statement says no more than when the incident was posted or closed (Google
+    # Cloud's "begin" 08:47:55 for an update of 08:48 that says "beginning at Sunday, 2022-05-08 23:24 US/Pacific";
+    # its "end" 17:04:17 for a close of 17:04 that says "resolved … as of Tuesday, 2022-06-28 09:55 US/Pacific"):
+    # an earlier time stated in the words wins
+    start_posted = _posted_only(post, post.starts_at)
+    end_posted = _posted_only(post, post.ends_at)
+    if start is None or end is None or start_posted or end_posted:
         from facts.stated_times import stated_span, timeline_span
 
         span = timeline_span(post.text, posted_at=post.created_at) if "\n" in post.text else None
         if span is None or (span.start is None and span.end is None):
             span = stated_span(post.text, post.created_at)
-        if span.start is not None and (start is None or (posted_only and iso_utc(span.start) < start)):
+        if span.start is not None and (start is None or (start_posted and iso_utc(span.start) < start)):
             start, start_from = iso_utc(span.start), "text"
-        if end is None and span.end is not None:
+        if span.end is not None and (end is None or (end_posted and iso_utc(span.end) < end)):
             end, end_from = iso_utc(span.end), "text"
     if start and end and end < start:
         end, end_from = None, ""

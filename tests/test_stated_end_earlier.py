@@ -12,6 +12,7 @@ from typing import Any
 from pollhelpers import run_bot, write_config
 
 FEED = Path(__file__).parent / "data" / "real_incidents" / "feed_symantec_telaviv.atom"
+GCP = Path(__file__).parent / "data" / "gcp" / "gcp_status_incidents_sample.json"
 
 
 def test_an_end_stated_while_monitoring_is_the_incidents_end(server: Any, tmp_path: Path) -> None:
@@ -66,3 +67,26 @@ def test_an_update_saying_it_is_over_ends_the_incident(server: Any, tmp_path: Pa
     assert "✅ Symantec WSS: समस्या दूर बताई" in poll.stdout  # the update is not told as "still working"
     assert not says_fixed_now("We have identified the root cause and are working towards full remediation.")
     assert not says_fixed_now("The issue is resolved for most customers; we continue to monitor.")
+
+
+def test_a_field_stamped_when_the_incident_closed_gives_way_to_the_end_the_words_state():
+    """Google Cloud's "end" is sometimes only when the incident was closed (pXUM8jeE61fpp3VXz5sr: end 17:04:17 for
+    a resolution posted at 17:04:11 that says "resolved … as of Tuesday, 2022-06-28 09:55 US/Pacific"): the company's
+    own 16:55 UTC is the end. A curated end minutes before the resolution (4Sie4sXFPougA2Ku24pT: 13:22, from the
+    report; resolution 13:26) stays, as does a begin stamped with its first update (3NTkKG1x382cHtxQGM76)."""
+    from incidents import stated_times
+    from trackers.gcp import parse_incidents
+
+    doc = json.loads(GCP.read_text(encoding="utf-8"))
+    posts = parse_incidents(doc, source_id="gcp", service="Google Cloud")
+
+    def resolution(incident_id: str):  # type: ignore[no-untyped-def]
+        return max((p for p in posts if p.thread_key == incident_id and p.status == "resolved"),
+                   key=lambda p: p.created_at)
+
+    closed = stated_times(resolution("pXUM8jeE61fpp3VXz5sr"))
+    assert (closed.end, closed.end_from) == ("2022-06-28T16:55:00Z", "text")
+    curated = stated_times(resolution("4Sie4sXFPougA2Ku24pT"))
+    assert (curated.end, curated.end_from) == ("2022-06-14T13:22:00Z", "field")
+    first = min((p for p in posts if p.thread_key == "3NTkKG1x382cHtxQGM76"), key=lambda p: p.created_at)
+    assert (stated_times(first).start, stated_times(first).start_from) == ("2022-05-09T06:24:00Z", "text")
