@@ -26,7 +26,6 @@ import schedule
 from config import BotConfig, SourceConfig
 from incidents import mark_stale
 from outbox import deliver, enqueue_day_digest
-from outputs.site import site_refresher
 from pipeline import (
     apply_outcome,
     apply_unchanged,
@@ -114,7 +113,11 @@ class Daemon:
         self.stop = threading.Event()
         self.scheduler = schedule.Scheduler()
         self.poll_log: list[tuple[str, float, float]] = []  # (source id, started, finished), for the bench
-        self.site = site_refresher(bot)  # [bot] site_dir: the history site's changed pages after each poll
+        self.site = None  # [bot] site_dir: the history site's changed pages after each poll (outputs/site)
+        if bot.options.get("site_dir"):  # the site's modules (Jinja2, the renderer) load only when it is wanted
+            from outputs.site import site_refresher
+
+            self.site = site_refresher(bot)
         from streams.setup import build_hub
 
         # push streams and the webhook receiver (streams/): None when the configuration streams nothing
