@@ -283,7 +283,7 @@ def incidents(config_path: str | None, open_only: bool, events: bool, as_json: b
               help="Outage probability a social post needs to be announced (default: [bot] announce_threshold).")
 @config_option
 def classify_command(threshold: float | None, config_path: str | None) -> None:
-    """Read JSON lines ({"text": …, "kind": …, "status": …, "is_reply": …}) on stdin; write one classification per
+    """Read JSON lines ({"text": …, "kind": …, "status": …, "is_reply": …, "title": …}) on stdin; write one classification per
     line: kind, probabilities of every kind, announce (whether the bot would tell a channel), and why."""
     from classify import classify_text
 
@@ -304,7 +304,8 @@ def classify_command(threshold: float | None, config_path: str | None) -> None:
             item["text"], status=str(item.get("status", "")), source_kind=str(item.get("kind", "")),
             service=str(item.get("service", "")), is_reply=bool(item.get("is_reply", False)),
             is_self_reply=bool(item.get("is_self_reply", False)),
-            maintenance=str(item.get("incident_kind", "")) == "maintenance", threshold=threshold,
+            maintenance=str(item.get("incident_kind", "")) == "maintenance", title=str(item.get("title", ""))[:300],
+            threshold=threshold,
         )
         click.echo(json.dumps(
             {"kind": statement.kind, "confidence": round(statement.confidence, 3),

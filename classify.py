@@ -14,7 +14,10 @@ decides from the words and the context. A few documented hard overrides sit on t
      never a new outage nor a second resolution);
   5. a text read as a resolution that speaks of planned work and of no problem ("The scheduled maintenance has been
      completed.") is a maintenance completion, never the end of an outage;
-  6. off a status page, a text that hits none of the lexicon's problem or lifecycle signals is noise (the model
+  6. with no status, a statement under a title that names planned work and no trouble ("Scheduled database
+     upgrade", not "Connectivity Impacted During Network Maintenance", not "Unscheduled Maintenance") is maintenance:
+     the title names the incident where its updates' words ("Start", "All systems are back to normal") cannot;
+  6a. off a status page, a text that hits none of the lexicon's problem or lifecycle signals is noise (the model
      was trained mostly on status pages, where every text is about an incident);
   7. Hindi text: the model saw one Hindi statement in training, so the lexicon's Hindi rules name its kind;
   8. only the first 4,000 characters are read, so any input costs bounded time.
@@ -28,7 +31,15 @@ import re
 from dataclasses import dataclass, field
 
 import posts
-from understanding.features import MAX_CHARS, Context, Reading, read, text_features, with_context
+from understanding.features import (
+    MAX_CHARS,
+    Context,
+    Reading,
+    read,
+    text_features,
+    title_names_planned_work,
+    with_context,
+)
 from understanding.lexicon import (
     SOCIAL_SOURCE_KINDS,
     STATUS_SOURCE_KINDS,
@@ -149,6 +160,7 @@ def classify(
         is_reply=post.is_reply,
         is_self_reply=post.is_self_reply,
         maintenance=post.incident_kind == "maintenance",
+        title=post.title,
         position=position,
         gap_seconds=gap_seconds,
         threshold=threshold,
@@ -173,6 +185,7 @@ def classify_text(
     is_reply: bool = False,
     is_self_reply: bool = False,
     maintenance: bool = False,
+    title: str = "",
     position: str = "",
     gap_seconds: float | None = None,
     threshold: float = DEFAULT_THRESHOLD,
@@ -196,9 +209,10 @@ def classify_text(
                          language, announce=kind != "noise", stage=_stage(kind, label, norm))
 
     context = Context(source=group, is_reply=is_reply, is_self_reply=is_self_reply, position=position,
-                      gap_seconds=gap_seconds)
-    probabilities = (model or load_model()).probabilities(with_context(prepared.words_features, context))
-    text_kind = max(probabilities, key=probabilities.__getitem__)
+                      gap_seconds=gap_seconds, title=title if isinstance(title, str) else "")
+    model = model or load_model()
+    probabilities = model.probabilities(with_context(prepared.words_features, context))
+    text_kind = model.kind_of(probabilities)
     hindi_ruled = False
     if language == "hi":
         # the model saw almost no Hindi (one statement): the lexicon's Hindi rules name the lifecycle kind
@@ -233,6 +247,10 @@ def classify_text(
             confidence, reason = probabilities[kind], f"model:{kind}:status-source"
     if kind == "resolved" and not status_kind and _planned_work_done(norm, dev):
         kind, reason = "maintenance", "text:maintenance-completed"
+    if kind in OUTAGE_KINDS and not status_kind and title_names_planned_work(context.title):
+        # no status, but the incident's own title names planned work ("Scheduled database upgrade": "Start",
+        # "All systems are back to normal")
+        kind, confidence, reason = "maintenance", max(confidence, probabilities["maintenance"]), "title:planned-work"
     if maintenance and kind in OUTAGE_KINDS:
         kind = "maintenance"  # planned work is never an outage, whatever its label
     disagreement = ""

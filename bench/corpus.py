@@ -74,7 +74,8 @@ def _thread_examples(items: list[dict], group: str, maintenance: bool = False) -
         when = item.get("created_at")
         gap = (when - previous).total_seconds() if (when and previous) else None
         previous = when or previous
-        context = Context(source="status", position="first" if i == 0 else "later", gap_seconds=gap)
+        context = Context(source="status", position="first" if i == 0 else "later", gap_seconds=gap,
+                          title=item.get("title", ""))
         label = status_label(item["status"], i == 0, maintenance or item.get("maintenance", False))
         out.append(Example(item["text"], label, group, "status", context, item["status"], item.get("title", "")))
     return out

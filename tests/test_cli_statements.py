@@ -19,6 +19,8 @@ def test_classify_reads_json_lines_and_answers_one_line_each_in_order():
         {"text": "समस्या दूर कर ली गई है।"},
         {"text": "A fix has been implemented and we are monitoring the results.", "kind": "statuspage"},
         {"text": "@someone Hi there, please DM us your account email so we can take a look.", "kind": "x"},
+        {"text": "Start", "kind": "feed", "title": "Scheduled database upgrade"},  # DatoCMS, 2020-02-27
+        {"text": "Start", "kind": "feed"},
     ]
     stdin = "\n".join(json.dumps(item, ensure_ascii=False) for item in lines) + "\nnot json\n"
     result = subprocess.run([sys.executable, str(ROOT / "bot.py"), "classify"], input=stdin, capture_output=True,
@@ -34,7 +36,8 @@ def test_classify_reads_json_lines_and_answers_one_line_each_in_order():
     assert "media_upload" in answers[0]["symptoms"]
     assert answers[2]["language"] == "hi"
     assert all(a["reason"] for a in answers[:5])
-    assert "error" in answers[5] and "line 6" in answers[5]["error"]
+    assert answers[5]["kind"] == "maintenance" and answers[6]["kind"] != "maintenance"  # the title says it
+    assert "error" in answers[7] and "line 8" in answers[7]["error"]
 
 
 def test_incidents_and_events_listing(tmp_path):

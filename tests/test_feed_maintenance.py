@@ -110,3 +110,34 @@ def test_unreadable_window_is_none_not_a_crash(line: str) -> None:
 
 def test_no_window_line() -> None:
     assert scheduled_window("<small>Jan 15, 09:28 UTC</small><br><strong>Scheduled</strong> - x", REF) == (None, None)
+
+
+def test_a_plain_feed_entry_titled_as_planned_work_becomes_a_maintenance_end_to_end(server, tmp_path) -> None:
+    """A feed with no Statuspage labels (one entry per statement): the entry whose title names planned work
+    (DatoCMS's "Scheduled database upgrade", whose update reads only "Start") is stored and told as a maintenance;
+    the entry beside it that speaks of errors stays an outage. Through bot.py poll --once and incidents --json."""
+    import json
+
+    from localserver import Route
+    from pollhelpers import recent_start, run_bot, write_config
+
+    when = recent_start(1).strftime("%a, %d %b %Y %H:%M:%S +0000")
+    rss = f"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Example status</title><link>https://status.example.com/</link>
+<item><title>Scheduled database upgrade</title><guid>upgrade-1</guid><pubDate>{when}</pubDate>
+<description>Start</description></item>
+<item><title>API requests failing</title><guid>api-1</guid><pubDate>{when}</pubDate>
+<description>We are investigating elevated error rates on the API.</description></item>
+</channel></rss>""".encode()
+    server.routes["/feed.rss"] = Route(body=rss, headers={"Content-Type": "application/rss+xml"})
+    config = write_config(tmp_path, [{"id": "ex", "kind": "feed", "service": "Example",
+                                      "url": server.url + "/feed.rss"}], bot={"backfill": "all"})
+    polled = run_bot("poll", "--once", "--config", str(config))
+    assert polled.returncode == 0, polled.stderr
+    listed = run_bot("incidents", "--json", "--config", str(config))
+    assert listed.returncode == 0, listed.stderr
+    records = {r["title"]: r for r in map(json.loads, listed.stdout.splitlines())}
+    assert records["Scheduled database upgrade"]["kind"] == "maintenance"
+    assert [s["kind"] for s in records["Scheduled database upgrade"]["statements"]] == ["maintenance"]
+    assert records["API requests failing"]["kind"] == "incident"
+    assert "maintenance" in polled.stdout.lower()  # the console channel told it as planned work

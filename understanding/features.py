@@ -1,5 +1,6 @@
 """Features of one statement for the learned classifier: words, word pairs, the last sentence's words, lexicon hits,
-and context (source kind, reply flags, position in its thread, time since the previous statement).
+and context (source kind, reply flags, position in its thread, time since the previous statement, the words of the
+incident's title).
 
 The same function feeds training (bench/train_classifier.py) and run time (understanding.model), so the two can
 never drift apart. Pure functions, no I/O. The text is bounded (MAX_CHARS) so any input costs bounded time.
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from understanding.lexicon import _URL, detect_language, lexicon_hits, normalise
 
@@ -52,6 +54,7 @@ class Context:
     is_self_reply: bool = False  # a reply to the same account's own post (a self-thread)
     position: str = ""  # "first" (the first statement of its thread/incident), "later", "" unknown
     gap_seconds: float | None = None  # time since the previous statement of the same thread
+    title: str = ""  # the incident's title as its source names it (Statuspage incident name, feed entry title)
 
 
 def canonical(norm: str) -> str:
@@ -102,8 +105,39 @@ def text_features(norm: str, lexicon_hits: tuple[str, ...]) -> list[str]:
     return feats
 
 
+TITLE_CHARS = 300  # a title is a line; longer is not a title
+# What a title names: planned work, or trouble. Cues shared by every page, so they carry to pages never seen.
+_TITLE_PLANNED = re.compile(r"\b(?:maintenance|planned|scheduled|upgrad\w*|migrat\w*|capacity expansion)\b")
+_TITLE_TROUBLE = re.compile(
+    r"\b(?:issues?|outages?|degrad\w*|impacted|impacting|errors?|down|delay\w*|fail\w*|problems?|disruptions?|"
+    r"incident|latenc\w*|elevated|investigating|unscheduled|emergency|connectivity|slow\w*)\b"
+)
+
+
+@lru_cache(maxsize=4096)
+def title_features(title: str) -> tuple[str, ...]:
+    """Words and word pairs of an incident's title ("Scheduled database upgrade": t:scheduled, t:database …,
+    tb:scheduled_database …). A title names the incident, not a stage of it, so it tells planned work from an
+    outage where an update's own words ("Start", "Completed") cannot."""
+    if not title or not title.strip():
+        return ()
+    norm = canonical(normalise(title[:TITLE_CHARS]))
+    words = _WORD.findall(norm)
+    pairs = [f"tb:{a}_{b}" for a, b in zip(words, words[1:], strict=False)]
+    planned, trouble = bool(_TITLE_PLANNED.search(norm)), bool(_TITLE_TROUBLE.search(norm))
+    cues = ["tcue:planned"] * planned + ["tcue:trouble"] * trouble + ["tcue:planned-only"] * (planned and not trouble)
+    return tuple(dict.fromkeys(["t:" + w for w in words] + pairs + cues))
+
+
+def title_names_planned_work(title: str) -> bool:
+    """A title that names planned work and no trouble ("Scheduled database maintenance", "Capacity Expansion: MSP";
+    not "Droplet Connectivity Impacted During LON1 Network Maintenance", not "Unscheduled Maintenance")."""
+    return "tcue:planned-only" in title_features(title)
+
+
 def context_features(context: Context) -> list[str]:
     feats = ["src:" + (context.source or "unknown")]
+    feats.extend(title_features(context.title))
     if context.is_self_reply:
         feats.append("selfreply")
     elif context.is_reply:
@@ -121,9 +155,18 @@ def features(norm: str, lexicon_hits: tuple[str, ...], context: Context) -> list
     return with_context(text_features(norm, lexicon_hits), context)
 
 
+SOCIAL_COPY = ("w:", "lex:", "l:", "first:")  # the word features social posts also get a copy of (see with_context)
+
+
 def with_context(words_features: list[str] | tuple[str, ...], context: Context) -> list[str]:
-    """``features`` when the text's own features (text_features) were computed already."""
-    return list(dict.fromkeys([*words_features, *context_features(context)]))
+    """``features`` when the text's own features (text_features) were computed already. A social post's words are
+    also given as social-only copies ("s|w:back"), so the model can learn where support accounts use words unlike
+    status pages ("back to normal … monitoring" closes on X, is still recovery on a status page) while both domains
+    share the plain features (feature augmentation for domain adaptation, Daumé III 2007)."""
+    feats = [*words_features, *context_features(context)]
+    if context.source == "social":
+        feats.extend("s|" + f for f in words_features if f.startswith(SOCIAL_COPY))
+    return list(dict.fromkeys(feats))
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """The learned classifier at run time: reads the exported weights (data/classifier.json.gz, written by
 bench/train_classifier.py with scikit-learn) and scores feature lists in plain Python — no numpy or scikit-learn
 needed to run the bot. A multinomial logistic regression: score = bias + Σ weights of present features (each
-feature counts 1/√n, as in training), probabilities = softmax(scores / temperature).
+feature counts 1/√n, as in training), probabilities = softmax(scores / temperature); a "resolved" reading needs the
+fitted resolved_threshold (Model.kind_of).
 """
 
 from __future__ import annotations
@@ -27,6 +28,18 @@ class Model:
     weights: dict[str, tuple[float, ...]]
     temperature: float
     meta: dict
+    resolved_threshold: float = 0.0  # below it, a "resolved" reading yields to the likeliest open kind
+
+    def kind_of(self, probabilities: dict[str, float]) -> str:
+        """The kind the text reads as: the likeliest, except that a close needs ``resolved_threshold`` (fitted in
+        training on out-of-fold predictions): a weaker "resolved" reads as the likeliest still-open kind, since a
+        false close is the worst error the bot can make."""
+        kind = max(probabilities, key=probabilities.__getitem__)
+        if kind == "resolved" and probabilities[kind] < self.resolved_threshold:
+            open_kinds = [k for k in ("acknowledged", "update", "recovering") if k in probabilities]
+            if open_kinds:
+                kind = max(open_kinds, key=probabilities.__getitem__)
+        return kind
 
     def probabilities(self, feats: list[str]) -> dict[str, float]:
         """Calibrated probability of each class for one statement's features."""
@@ -50,13 +63,16 @@ def parse_model(data: dict, where: str = "model") -> Model:
         intercept = tuple(float(v) for v in data["intercept"])
         weights = {str(k): tuple(float(v) for v in vals) for k, vals in data["weights"].items()}
         temperature = float(data.get("temperature", 1.0))
+        resolved_threshold = float(data.get("resolved_threshold", 0.0))
     except (KeyError, TypeError, ValueError) as err:
         raise ModelError(f"{where}: not a pushti classifier file ({err})") from None
     if len(intercept) != len(classes) or any(len(w) != len(classes) for w in weights.values()):
         raise ModelError(f"{where}: weight rows do not match the {len(classes)} classes")
     if not (0.05 <= temperature <= 20.0):
         raise ModelError(f"{where}: temperature {temperature} out of range")
-    return Model(classes, intercept, weights, temperature, dict(data.get("meta", {})))
+    if not (0.0 <= resolved_threshold <= 0.95):
+        raise ModelError(f"{where}: resolved_threshold {resolved_threshold} out of range")
+    return Model(classes, intercept, weights, temperature, dict(data.get("meta", {})), resolved_threshold)
 
 
 def check_model_file(path: str | None = None) -> None:
