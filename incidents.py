@@ -137,18 +137,23 @@ def incident_key(service: str, thread_key: str) -> str:
     return f"{service.lower()}|{thread_key}"
 
 
+# json.dumps(…, ensure_ascii=False) / json.dumps(…, sort_keys=True), with the encoder built once, not per post
+_JSON_UNICODE = json.JSONEncoder(ensure_ascii=False).encode
+_JSON_SORTED = json.JSONEncoder(sort_keys=True).encode
+
+
 def post_data(post: Post, statement: Statement, seen_at: str) -> dict[str, Any]:
     """The ``posts`` row of a classified post."""
     data = post.to_row()
     data.update(
-        components=json.dumps(list(post.components), ensure_ascii=False),
+        components=_JSON_UNICODE(list(post.components)),
         is_reply=int(post.is_reply),
         is_self_reply=int(post.is_self_reply),
         kind=statement.kind,
         confidence=statement.confidence,
         reason=statement.reason,
         text_kind=statement.text_kind,
-        probabilities=json.dumps(statement.probabilities, sort_keys=True) if statement.probabilities else None,
+        probabilities=_JSON_SORTED(statement.probabilities) if statement.probabilities else None,
         symptoms=json.dumps(list(statement.symptoms)),
         language=post.language or statement.language,
         seen_at=seen_at,
