@@ -207,6 +207,7 @@ def _find_open_incident(db: sqlite_utils.Database, post: Post, settings: LinkSet
     return None
 
 
+_DIGIT = re.compile(r"\d")  # any digit, as the stated-time readers' patterns match them (Unicode digits too)
 POSTED_ONLY_SECONDS = 60  # a start/end field this close to its statement is its posting stamp, not a stated time
 
 
@@ -237,7 +238,9 @@ def stated_times(post: Post) -> _Stated:
     # an earlier time stated in the words wins
     start_posted = _posted_only(post, post.starts_at)
     end_posted = _posted_only(post, post.ends_at)
-    if start is None or end is None or start_posted or end_posted:
+    # a time in the words needs a digit (a timeline's stamps may be written as "&#49;…" character references)
+    readable = _DIGIT.search(post.text) is not None or "&#" in post.text
+    if readable and (start is None or end is None or start_posted or end_posted):
         from facts.stated_times import stated_span, timeline_span
 
         span = timeline_span(post.text, posted_at=post.created_at) if "\n" in post.text else None
@@ -258,10 +261,13 @@ def _earlier_stated_end(db: sqlite_utils.Database, incident_id: int, started: st
     operational … the underlying issue is resolved"), when the resolving statement states none: the company's own
     account of when it ended, not when it closed the incident. The latest such statement wins (a problem that came back and was
     restored again ends at the second restoration)."""
-    from facts.stated_times import says_fixed_now, stated_back
+    from facts.stated_times import says_back, says_fixed_now, stated_back
 
     for earlier in rows(db, SQL_EARLIER_WORDS, (incident_id, at)):
-        span = stated_back(earlier["text"] or "", parse_time(earlier["created_at"]))  # its end: not after it
+        posted = parse_time(earlier["created_at"])
+        if not earlier["text"] or not says_back(earlier["text"]):
+            continue  # words that do not say it is back state no end and do not say it is over (both ask this first)
+        span = stated_back(earlier["text"] or "", posted)  # its end: not after it
         if span is not None and span.end is not None and (not started or iso_utc(span.end) >= started):
             return iso_utc(span.end)
         # an earlier statement that says, with no time, that it is over ("Denver (DEN3) is now fully operational …
