@@ -267,12 +267,12 @@ def _earlier_stated_end(db: sqlite_utils.Database, incident_id: int, started: st
         posted = parse_time(earlier["created_at"])
         if not earlier["text"] or not says_back(earlier["text"]):
             continue  # words that do not say it is back state no end and do not say it is over (both ask this first)
-        span = stated_back(earlier["text"] or "", posted)  # its end: not after it
+        span = stated_back(earlier["text"], posted, back=True)  # its end: not after it
         if span is not None and span.end is not None and (not started or iso_utc(span.end) >= started):
             return iso_utc(span.end)
         # an earlier statement that says, with no time, that it is over ("Denver (DEN3) is now fully operational …
         # the underlying issue is resolved", labelled "Update"): it was over when that was said
-        if earlier["created_at"] < at and says_fixed_now(earlier["text"] or ""):
+        if earlier["created_at"] < at and says_fixed_now(earlier["text"], back=True):
             return str(earlier["created_at"])
     return None
 
