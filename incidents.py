@@ -42,6 +42,11 @@ SQL_DUPLICATE_CANDIDATES = (
     "select id, text, incident_id, created_at from posts where service = ? and thread_key = ? "
     "and source_id != ? and id != ? and substr(created_at, 1, 16) = ? and duplicate_of is null"
 )
+# the same lookup for all of one poll's threads at once (pipeline: one query per 500 threads, not one per statement)
+SQL_DUPLICATE_CANDIDATES_BATCH = (
+    "select id, text, incident_id, created_at, thread_key from posts where service = ? and thread_key in ({marks}) "
+    "and source_id != ? and duplicate_of is null order by id"
+)
 SQL_KEY_INCIDENT = "select incident_id from incident_keys where key = ?"
 SQL_INCIDENT = "select * from incidents where id = ?"
 SQL_OPEN_INCIDENTS = (
@@ -93,7 +98,8 @@ SQL_ADD_CHANGE = (
     "values (?, ?, ?, ?, ?, ?, ?)"
 )
 HOT_PATH_QUERIES = {
-    name: value for name, value in globals().items() if name.startswith("SQL_") and value.lstrip().startswith("select")
+    name: value.format(marks="?, ?") for name, value in globals().items()
+    if name.startswith("SQL_") and value.lstrip().startswith("select")
 }
 
 
@@ -170,13 +176,43 @@ def record_post(db: sqlite_utils.Database, post: Post, statement: Statement) -> 
     return insert_row(db, "posts", data)
 
 
-def _duplicate_of(db: sqlite_utils.Database, post: Post, post_id: int) -> dict[str, Any] | None:
-    """The same statement already read through another source of the service (status page JSON and feed)."""
+Candidates = dict[tuple[str, str, str], list[dict[str, Any]]]
+
+
+def duplicate_candidates(db: sqlite_utils.Database, posts: list[Post]) -> Candidates:
+    """For ``_duplicate_of``, all at once: the posts of *other* sources that share a thread with these posts (same
+    service and thread key, not duplicates themselves), by (service, source id, thread key), in row order — one
+    query per 500 threads. Valid while only these posts' own source writes (a source's transaction)."""
+    wanted: dict[tuple[str, str], set[str]] = {}
+    for post in posts:
+        if post.thread_key:
+            wanted.setdefault((post.service, post.source_id), set()).add(post.thread_key)
+    found: Candidates = {}
+    for (service, source_id), keys in wanted.items():
+        ordered = sorted(keys)
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start:start + 500]
+            sql = SQL_DUPLICATE_CANDIDATES_BATCH.format(marks=", ".join("?" * len(chunk)))
+            for other in rows(db, sql, (service, *chunk, source_id)):
+                found.setdefault((service, source_id, other.pop("thread_key")), []).append(other)
+    return found
+
+
+def _duplicate_of(
+    db: sqlite_utils.Database, post: Post, post_id: int, candidates: Candidates | None = None
+) -> dict[str, Any] | None:
+    """The same statement already read through another source of the service (status page JSON and feed).
+    ``candidates``: ``duplicate_candidates`` of the poll that holds this post (else one query here)."""
     if not post.thread_key:
         return None
     minute = iso_utc(post.created_at)[:16]
     text = None
-    for other in rows(db, SQL_DUPLICATE_CANDIDATES, (post.service, post.thread_key, post.source_id, post_id, minute)):
+    if candidates is None:
+        others = rows(db, SQL_DUPLICATE_CANDIDATES, (post.service, post.thread_key, post.source_id, post_id, minute))
+    else:  # the same conditions as SQL_DUPLICATE_CANDIDATES, in the same (row) order
+        others = [other for other in candidates.get((post.service, post.source_id, post.thread_key), ())
+                  if other["id"] != post_id and isinstance(other["created_at"], str) and other["created_at"][:16] == minute]
+    for other in others:
         if text is None:
             text = _norm_text(post.text)
         if _norm_text(other["text"]) == text:
@@ -224,6 +260,12 @@ class _Stated:
 def _posted_only(post: Post, field: datetime | None) -> bool:
     """A structured start/end within POSTED_ONLY_SECONDS of the statement itself."""
     return field is not None and abs((post.created_at - field).total_seconds()) < POSTED_ONLY_SECONDS
+
+
+def pre_state(post_list: list[Post]) -> dict[tuple[str, str], _Stated]:
+    """``stated_times`` of every post, by (source id, native id): computed where the posts were parsed (a fetcher
+    process on another core) and handed to ``link_statement``, which then does not read the words again."""
+    return {(post.source_id, post.native_id): stated_times(post) for post in post_list}
 
 
 def stated_times(post: Post) -> _Stated:
@@ -291,8 +333,12 @@ def link_statement(
     settings: LinkSettings,
     *,
     notify: bool = True,
+    candidates: Candidates | None = None,
+    pre_stated: dict[tuple[str, str], _Stated] | None = None,
 ) -> list[Change]:
     """Link one newly stored post to its incident; write and return the incident changes it causes.
+    ``candidates`` / ``pre_stated``: ``duplicate_candidates`` / ``pre_state`` of the poll that holds this post, when
+    computed (the same result, fewer queries and less reading here).
 
     Outages, planned maintenance and post-incident reports each follow their own lifecycle: a maintenance is an
     incident of kind "maintenance" (never an outage, never in an event); a report attaches to the incident it is
@@ -300,7 +346,7 @@ def link_statement(
     *unsure* incident quietly; the first later statement that is sure announces it.
     """
     at = iso_utc(post.created_at)
-    duplicate = _duplicate_of(db, post, post_id)
+    duplicate = _duplicate_of(db, post, post_id, candidates)
     if duplicate is not None:
         db.conn.execute("update posts set duplicate_of = ?, incident_id = ? where id = ?",
                         (duplicate["id"], duplicate["incident_id"], post_id))
@@ -323,7 +369,8 @@ def link_statement(
     if incident is None:
         incident = _find_open_incident(db, post, settings)
 
-    stated = stated_times(post)
+    told = pre_stated.get((post.source_id, post.native_id)) if pre_stated else None
+    stated = told if told is not None else stated_times(post)
     sure = statement.announce or statement.kind not in OUTAGE_KINDS
     changes: list[Change] = []
     if incident is None:

@@ -130,6 +130,9 @@ def enqueue(db: sqlite_utils.Database, changes: Iterable[Change], bot: BotConfig
     return added
 
 
+SQL_NOTIFY_FLAGS = "select id, notify, detail from incident_changes where id in ({marks})"
+
+
 def _notify_flags(db: sqlite_utils.Database, change_ids: list[int]) -> dict[int, dict[str, Any]]:
     """The changes' ``notify`` and ``detail``, by id: one query per 500 changes, not one per change (a first poll
     records one change per statement, none of them to announce)."""
@@ -137,8 +140,7 @@ def _notify_flags(db: sqlite_utils.Database, change_ids: list[int]) -> dict[int,
     wanted = sorted(set(change_ids))
     for start in range(0, len(wanted), 500):
         chunk = wanted[start:start + 500]
-        for item in rows(db, f"select id, notify, detail from incident_changes where id in ({','.join('?' * len(chunk))})",
-                         tuple(chunk)):
+        for item in rows(db, SQL_NOTIFY_FLAGS.format(marks=",".join("?" * len(chunk))), tuple(chunk)):
             found[item["id"]] = item
     return found
 
