@@ -42,6 +42,11 @@ SQL_DUPLICATE_CANDIDATES = (
     "select id, text, incident_id, created_at from posts where service = ? and thread_key = ? "
     "and source_id != ? and id != ? and substr(created_at, 1, 16) = ? and duplicate_of is null"
 )
+# the same lookup for all of one poll's threads at once (pipeline: one query per 500 threads, not one per statement)
+SQL_DUPLICATE_CANDIDATES_BATCH = (
+    "select id, text, incident_id, created_at, thread_key from posts where service = ? and thread_key in ({marks}) "
+    "and source_id != ? and duplicate_of is null order by id"
+)
 SQL_KEY_INCIDENT = "select incident_id from incident_keys where key = ?"
 SQL_INCIDENT = "select * from incidents where id = ?"
 SQL_OPEN_INCIDENTS = (
@@ -93,7 +98,8 @@ SQL_ADD_CHANGE = (
     "values (?, ?, ?, ?, ?, ?, ?)"
 )
 HOT_PATH_QUERIES = {
-    name: value for name, value in globals().items() if name.startswith("SQL_") and value.lstrip().startswith("select")
+    name: value.format(marks="?, ?") for name, value in globals().items()
+    if name.startswith("SQL_") and value.lstrip().startswith("select")
 }
 
 
@@ -137,18 +143,23 @@ def incident_key(service: str, thread_key: str) -> str:
     return f"{service.lower()}|{thread_key}"
 
 
+# json.dumps(…, ensure_ascii=False) / json.dumps(…, sort_keys=True), with the encoder built once, not per post
+_JSON_UNICODE = json.JSONEncoder(ensure_ascii=False).encode
+_JSON_SORTED = json.JSONEncoder(sort_keys=True).encode
+
+
 def post_data(post: Post, statement: Statement, seen_at: str) -> dict[str, Any]:
     """The ``posts`` row of a classified post."""
     data = post.to_row()
     data.update(
-        components=json.dumps(list(post.components), ensure_ascii=False),
+        components=_JSON_UNICODE(list(post.components)),
         is_reply=int(post.is_reply),
         is_self_reply=int(post.is_self_reply),
         kind=statement.kind,
         confidence=statement.confidence,
         reason=statement.reason,
         text_kind=statement.text_kind,
-        probabilities=json.dumps(statement.probabilities, sort_keys=True) if statement.probabilities else None,
+        probabilities=_JSON_SORTED(statement.probabilities) if statement.probabilities else None,
         symptoms=json.dumps(list(statement.symptoms)),
         language=post.language or statement.language,
         seen_at=seen_at,
@@ -165,13 +176,43 @@ def record_post(db: sqlite_utils.Database, post: Post, statement: Statement) -> 
     return insert_row(db, "posts", data)
 
 
-def _duplicate_of(db: sqlite_utils.Database, post: Post, post_id: int) -> dict[str, Any] | None:
-    """The same statement already read through another source of the service (status page JSON and feed)."""
+Candidates = dict[tuple[str, str, str], list[dict[str, Any]]]
+
+
+def duplicate_candidates(db: sqlite_utils.Database, posts: list[Post]) -> Candidates:
+    """For ``_duplicate_of``, all at once: the posts of *other* sources that share a thread with these posts (same
+    service and thread key, not duplicates themselves), by (service, source id, thread key), in row order — one
+    query per 500 threads. Valid while only these posts' own source writes (a source's transaction)."""
+    wanted: dict[tuple[str, str], set[str]] = {}
+    for post in posts:
+        if post.thread_key:
+            wanted.setdefault((post.service, post.source_id), set()).add(post.thread_key)
+    found: Candidates = {}
+    for (service, source_id), keys in wanted.items():
+        ordered = sorted(keys)
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start:start + 500]
+            sql = SQL_DUPLICATE_CANDIDATES_BATCH.format(marks=", ".join("?" * len(chunk)))
+            for other in rows(db, sql, (service, *chunk, source_id)):
+                found.setdefault((service, source_id, other.pop("thread_key")), []).append(other)
+    return found
+
+
+def _duplicate_of(
+    db: sqlite_utils.Database, post: Post, post_id: int, candidates: Candidates | None = None
+) -> dict[str, Any] | None:
+    """The same statement already read through another source of the service (status page JSON and feed).
+    ``candidates``: ``duplicate_candidates`` of the poll that holds this post (else one query here)."""
     if not post.thread_key:
         return None
     minute = iso_utc(post.created_at)[:16]
     text = None
-    for other in rows(db, SQL_DUPLICATE_CANDIDATES, (post.service, post.thread_key, post.source_id, post_id, minute)):
+    if candidates is None:
+        others = rows(db, SQL_DUPLICATE_CANDIDATES, (post.service, post.thread_key, post.source_id, post_id, minute))
+    else:  # the same conditions as SQL_DUPLICATE_CANDIDATES, in the same (row) order
+        others = [other for other in candidates.get((post.service, post.source_id, post.thread_key), ())
+                  if other["id"] != post_id and isinstance(other["created_at"], str) and other["created_at"][:16] == minute]
+    for other in others:
         if text is None:
             text = _norm_text(post.text)
         if _norm_text(other["text"]) == text:
@@ -202,6 +243,7 @@ def _find_open_incident(db: sqlite_utils.Database, post: Post, settings: LinkSet
     return None
 
 
+_DIGIT = re.compile(r"\d")  # any digit, as the stated-time readers' patterns match them (Unicode digits too)
 POSTED_ONLY_SECONDS = 60  # a start/end field this close to its statement is its posting stamp, not a stated time
 
 
@@ -220,6 +262,12 @@ def _posted_only(post: Post, field: datetime | None) -> bool:
     return field is not None and abs((post.created_at - field).total_seconds()) < POSTED_ONLY_SECONDS
 
 
+def pre_state(post_list: list[Post]) -> dict[tuple[str, str], _Stated]:
+    """``stated_times`` of every post, by (source id, native id): computed where the posts were parsed (a fetcher
+    process on another core) and handed to ``link_statement``, which then does not read the words again."""
+    return {(post.source_id, post.native_id): stated_times(post) for post in post_list}
+
+
 def stated_times(post: Post) -> _Stated:
     """The start/end the company states in this statement: its source's structured fields, else its words."""
     start = iso_utc(post.starts_at) if post.starts_at else None
@@ -232,7 +280,9 @@ def stated_times(post: Post) -> _Stated:
     # an earlier time stated in the words wins
     start_posted = _posted_only(post, post.starts_at)
     end_posted = _posted_only(post, post.ends_at)
-    if start is None or end is None or start_posted or end_posted:
+    # a time in the words needs a digit (a timeline's stamps may be written as "&#49;…" character references)
+    readable = _DIGIT.search(post.text) is not None or "&#" in post.text
+    if readable and (start is None or end is None or start_posted or end_posted):
         from facts.stated_times import stated_span, timeline_span
 
         span = timeline_span(post.text, posted_at=post.created_at) if "\n" in post.text else None
@@ -253,15 +303,18 @@ def _earlier_stated_end(db: sqlite_utils.Database, incident_id: int, started: st
     operational … the underlying issue is resolved"), when the resolving statement states none: the company's own
     account of when it ended, not when it closed the incident. The latest such statement wins (a problem that came back and was
     restored again ends at the second restoration)."""
-    from facts.stated_times import says_fixed_now, stated_back
+    from facts.stated_times import says_back, says_fixed_now, stated_back
 
     for earlier in rows(db, SQL_EARLIER_WORDS, (incident_id, at)):
-        span = stated_back(earlier["text"] or "", parse_time(earlier["created_at"]))  # its end: not after it
+        posted = parse_time(earlier["created_at"])
+        if not earlier["text"] or not says_back(earlier["text"]):
+            continue  # words that do not say it is back state no end and do not say it is over (both ask this first)
+        span = stated_back(earlier["text"], posted, back=True)  # its end: not after it
         if span is not None and span.end is not None and (not started or iso_utc(span.end) >= started):
             return iso_utc(span.end)
         # an earlier statement that says, with no time, that it is over ("Denver (DEN3) is now fully operational …
         # the underlying issue is resolved", labelled "Update"): it was over when that was said
-        if earlier["created_at"] < at and says_fixed_now(earlier["text"] or ""):
+        if earlier["created_at"] < at and says_fixed_now(earlier["text"], back=True):
             return str(earlier["created_at"])
     return None
 
@@ -280,8 +333,12 @@ def link_statement(
     settings: LinkSettings,
     *,
     notify: bool = True,
+    candidates: Candidates | None = None,
+    pre_stated: dict[tuple[str, str], _Stated] | None = None,
 ) -> list[Change]:
     """Link one newly stored post to its incident; write and return the incident changes it causes.
+    ``candidates`` / ``pre_stated``: ``duplicate_candidates`` / ``pre_state`` of the poll that holds this post, when
+    computed (the same result, fewer queries and less reading here).
 
     Outages, planned maintenance and post-incident reports each follow their own lifecycle: a maintenance is an
     incident of kind "maintenance" (never an outage, never in an event); a report attaches to the incident it is
@@ -289,7 +346,7 @@ def link_statement(
     *unsure* incident quietly; the first later statement that is sure announces it.
     """
     at = iso_utc(post.created_at)
-    duplicate = _duplicate_of(db, post, post_id)
+    duplicate = _duplicate_of(db, post, post_id, candidates)
     if duplicate is not None:
         db.conn.execute("update posts set duplicate_of = ?, incident_id = ? where id = ?",
                         (duplicate["id"], duplicate["incident_id"], post_id))
@@ -312,7 +369,8 @@ def link_statement(
     if incident is None:
         incident = _find_open_incident(db, post, settings)
 
-    stated = stated_times(post)
+    told = pre_stated.get((post.source_id, post.native_id)) if pre_stated else None
+    stated = told if told is not None else stated_times(post)
     sure = statement.announce or statement.kind not in OUTAGE_KINDS
     changes: list[Change] = []
     if incident is None:

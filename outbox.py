@@ -90,11 +90,13 @@ def enqueue(db: sqlite_utils.Database, changes: Iterable[Change], bot: BotConfig
     """Add outbox rows for the notifiable changes (inside the caller's transaction). Returns rows added."""
     added = 0
     notified = []
+    changes = list(changes)
+    flags = _notify_flags(db, [c.id for c in changes if c.change in CHANGE_TO_MESSAGE])
     for change in changes:
         kind = CHANGE_TO_MESSAGE.get(change.change)
         if kind is None:
             continue
-        notify = row(db, "select notify, detail from incident_changes where id = ?", (change.id,))
+        notify = flags.get(change.id)
         if not notify or not notify["notify"]:
             continue
         notified.append(change)
@@ -126,6 +128,21 @@ def enqueue(db: sqlite_utils.Database, changes: Iterable[Change], bot: BotConfig
 
         added += queue_stories(db, bot, notified)
     return added
+
+
+SQL_NOTIFY_FLAGS = "select id, notify, detail from incident_changes where id in ({marks})"
+
+
+def _notify_flags(db: sqlite_utils.Database, change_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The changes' ``notify`` and ``detail``, by id: one query per 500 changes, not one per change (a first poll
+    records one change per statement, none of them to announce)."""
+    found: dict[int, dict[str, Any]] = {}
+    wanted = sorted(set(change_ids))
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        for item in rows(db, SQL_NOTIFY_FLAGS.format(marks=",".join("?" * len(chunk))), tuple(chunk)):
+            found[item["id"]] = item
+    return found
 
 
 def hold_flood(

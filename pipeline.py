@@ -28,7 +28,7 @@ import sqlite_utils
 
 from config import BotConfig, SourceConfig, parse_interval
 from faults import crash_point
-from incidents import Change, LinkSettings, link_statement, mark_stale, post_data, row, rows
+from incidents import Change, LinkSettings, duplicate_candidates, link_statement, mark_stale, post_data, row, rows
 from logsetup import mask
 from posts import Post, iso_utc, parse_time
 from store import (
@@ -317,8 +317,10 @@ def _fetch_process(
         for source, result in fetch_each(sources, cursors, budgets, client, None, workers=workers):
             if isinstance(result, PollResult) and result.posts and _writer_is_behind(results):
                 from classify import pre_read  # reading the texts here takes that work off the writer's core
+                from incidents import pre_state
 
                 result.readings = pre_read(result.posts)
+                result.stated = pre_state(result.posts)
             results.put((index[source.id], _portable(result)))
 
 
@@ -467,9 +469,11 @@ def apply_result(
 ) -> SourceOutcome:
     """Store one source's poll in ONE transaction: posts, classification, incidents, outbox, cursor.
 
-    Lookups are batched per poll (which posts are already stored, each thread's latest statement), only posts
-    not yet stored are classified, and the new ones are inserted with one executemany before they are linked in
-    order (linking reads other sources' posts only, so inserting first changes nothing).
+    Lookups are batched per poll (which posts are already stored, each thread's latest statement, other sources'
+    posts of the same threads for the duplicate check), only posts not yet stored are classified, and the new ones
+    are inserted with one executemany before they are linked in order (linking reads other sources' posts only, so
+    inserting first changes nothing). The fetcher process may have read the texts (``result.readings``) and the
+    times they state (``result.stated``) already.
 
     ``pushed``: the posts came from a stream or a webhook (streams/), not a poll: stored, classified, linked and
     queued the same way, but the source's poll state (cursor, last poll, failures, next due) is left alone."""
@@ -501,9 +505,11 @@ def apply_result(
                 fresh.append((post, statement))
         seen_at = now_iso()
         post_ids = _insert_posts(db, [post_data(post, statement, seen_at) for post, statement in fresh])
+        candidates = duplicate_candidates(db, [post for post, _ in fresh])  # other sources' posts: fixed meanwhile
         for (post, statement), post_id in zip(fresh, post_ids, strict=True):
             notify = notify_all or (notify_since is not None and post.created_at >= notify_since)
-            for change in link_statement(db, post, post_id, statement, settings, notify=notify):
+            for change in link_statement(db, post, post_id, statement, settings, notify=notify, candidates=candidates,
+                                         pre_stated=result.stated):
                 changes.append(change)
                 touched.add(change.incident_id)
         if baseline and source.backfill == "open":

@@ -29,6 +29,9 @@ STATUSES = (
 )
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}  # a dataclass's field names, in order (``fields`` builds them anew)
+
+
 @dataclass(frozen=True)
 class Post:
     """One statement by an official voice (a status-page update, a post by a support account)."""
@@ -61,7 +64,10 @@ class Post:
 
     def to_row(self) -> dict[str, Any]:
         """The post as a flat dict (times as ISO 8601 UTC strings) for the store."""
-        row = {f.name: getattr(self, f.name) for f in fields(self)}  # flat values: no deep copy (asdict) needed
+        names = _FIELD_NAMES.get(type(self))
+        if names is None:
+            names = _FIELD_NAMES[type(self)] = tuple(f.name for f in fields(self))
+        row = {name: getattr(self, name) for name in names}  # flat values: no deep copy (asdict) needed
         row["created_at"] = iso_utc(self.created_at)
         row["components"] = list(self.components)
         row["starts_at"] = iso_utc(self.starts_at) if self.starts_at else None
@@ -82,7 +88,11 @@ def utc(value: datetime) -> datetime:
 
 def iso_utc(value: datetime) -> str:
     """ISO 8601 in UTC with a Z, to the second: 2019-07-03T15:05:00Z."""
-    return utc(value).strftime("%Y-%m-%dT%H:%M:%SZ")
+    value = value if value.tzinfo is timezone.utc else utc(value)
+    if value.year < 1000:  # strftime writes such a year unpadded ("999-01-02…"): kept as it was
+        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return (f"{value.year}-{value.month:02d}-{value.day:02d}T{value.hour:02d}:{value.minute:02d}:"
+            f"{value.second:02d}Z")
 
 
 def parse_time(text: str) -> datetime:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -167,8 +168,17 @@ def now_utc() -> datetime:
     return datetime.now(timezone.utc).replace(microsecond=0)
 
 
+_NOW_ISO: tuple[int, str] = (-1, "")  # (the second, its text): a poll stamps thousands of rows within one second
+
+
 def now_iso() -> str:
-    return iso_utc(now_utc())
+    """``iso_utc(now_utc())``, formatted once per second."""
+    global _NOW_ISO
+    second = int(time.time())
+    cached = _NOW_ISO
+    if cached[0] != second:
+        cached = _NOW_ISO = (second, iso_utc(datetime.fromtimestamp(second, timezone.utc)))
+    return cached[1]
 
 
 class StateError(Exception):

@@ -76,6 +76,7 @@ _DATE = re.compile(
     rf"|(?<![\d:.])(?P<d3>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m3>{_MON})(?![a-z])\.?"
     r"(?:\s?,?\s?(?P<y3>(?:19|20)\d\d)(?![\d:]))?"
 )
+_DIGIT = re.compile(r"\d")  # as _CLOCK and _DATE match a digit (Unicode digits too)
 _DATE_BEFORE_GAP = re.compile(r"[\s,]*(?:(?:-|@|at)[\s,]*)?")
 _DATE_AFTER_GAP = re.compile(
     r"[\s,(]*(?:on\s+)?(?:the\s+)?(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?(?:the\s+)?", re.IGNORECASE
@@ -193,6 +194,8 @@ def _zone_key(raw: str) -> str:
 
 
 def _scan(text: str) -> list[_Tok]:
+    if _DIGIT.search(text) is None:
+        return []  # every clock time (and every date) has a digit: no need to run the patterns
     dates = [(m.start(), m.end(), d) for m in _DATE.finditer(text) if (d := _date_of(m))]
     toks: list[_Tok] = []
     for match in _CLOCK.finditer(text):
@@ -498,11 +501,11 @@ _NOT_BACK = re.compile(
 )
 
 
-def stated_back(text: str, posted_at: datetime) -> StatedSpan | None:
+def stated_back(text: str, posted_at: datetime, *, back: bool | None = None) -> StatedSpan | None:
     """The span a statement states when its own words put the trouble wholly before it: words saying the service
     is back and a stated end not after the statement ("As of 08:15 UTC connectivity has been restored"); else
-    None."""
-    if not text or not says_back(text):
+    None. ``back``: ``says_back(text)`` when the caller has it already."""
+    if not text or not (says_back(text) if back is None else back):
         return None
     span = stated_span(text, posted_at)
     if span.end is None or span.end > _as_utc(posted_at):
@@ -546,11 +549,12 @@ _FIXED_NOW = re.compile(
 )
 
 
-def says_fixed_now(text: str) -> bool:
+def says_fixed_now(text: str, *, back: bool | None = None) -> bool:
     """Whether a statement's words say, as of when it was made, that the trouble is over — fully back and resolved
     ("Denver (DEN3) is now fully operational. We have confirmed the underlying issue is resolved.") — whatever its
-    status label ("Update"). Both are needed: a place back and the issue resolved, or "now fully operational"."""
-    return bool(text) and says_back(text) and bool(_FIXED_NOW.search(text)) and not re.search(
+    status label ("Update"). Both are needed: a place back and the issue resolved, or "now fully operational".
+    ``back``: ``says_back(text)`` when the caller has it already."""
+    return bool(text) and (says_back(text) if back is None else back) and bool(_FIXED_NOW.search(text)) and not re.search(
         r"\b(?:partial|partially|some customers|most customers|continue to monitor|monitoring)\b", text, re.IGNORECASE)
 
 

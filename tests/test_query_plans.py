@@ -65,6 +65,7 @@ def test_hot_path_query_uses_an_index(db, name):
     "select 1 from outbox where channel_id = ? and incident_id = ? and message_kind != 'notice'",
     "select 1 from outbox where channel_id = ? and message_kind = 'event' and event_id = ?",
     "select notify, detail from incident_changes where id = ?",
+    "select id, notify, detail from incident_changes where id in (?, ?)",  # outbox.SQL_NOTIFY_FLAGS, batched
     "select source_id, native_id from posts where id = ?",
 ])
 def test_outbox_enqueue_lookups_use_an_index(db, sql):

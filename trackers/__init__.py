@@ -59,6 +59,8 @@ class PollResult:
     # what the lexicon reads in each post's text, keyed by the exact text read (classify.prepared_text): filled by
     # a fetcher process on the other core so the writer does not read the text again; empty means "not read yet"
     readings: dict[str, Any] = field(default_factory=dict)
+    # the times each post's words state (incidents.pre_state, by (source id, native id)): filled with ``readings``
+    stated: dict[tuple[str, str], Any] = field(default_factory=dict)
 
 
 class Tracker:

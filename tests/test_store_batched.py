@@ -1,0 +1,76 @@
+"""The poll's batched lookups give what the per-statement ones gave (issue 14): the same GitHub incidents read
+through a feed source and a Statuspage source of one service are found to be duplicates with the candidates
+fetched once per poll as with one query per statement, and the times pre-read in the fetcher process are those
+``link_statement`` reads itself. No timing here: timing belongs in bench/poll_cycle.py."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+import incidents
+from config import parse_config
+from pipeline import store_posts
+from store import open_db
+from trackers.feed import parse_feed
+from trackers.statuspage import parse_statuspage_document
+
+DATA = Path(__file__).resolve().parent / "data"
+NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def setup(tmp_path):
+    raw = {"bot": {"state": str(tmp_path / "state.db"), "every": "1s"},
+           "source": [{"id": "gh-feed", "kind": "feed", "service": "GitHub", "url": "https://www.githubstatus.com/history.atom"},
+                      {"id": "gh-api", "kind": "statuspage", "service": "GitHub", "url": "https://www.githubstatus.com"}],
+           "channel": [{"id": "desk", "kind": "console"}]}
+    bot = parse_config(raw, "<test>")
+    feed_source, api_source = bot.sources
+    feed = parse_feed((DATA / "feeds" / "githubstatus_history_2019-11-22.atom").read_bytes(), feed_source)
+    api = []
+    for path in sorted((DATA / "statuspage" / "github_incidents").glob("*.json")):
+        api += parse_statuspage_document(json.loads(path.read_text(encoding="utf-8")), api_source)
+    db = open_db(bot.state)
+    yield db, bot, (feed_source, feed), (api_source, api)
+    db.conn.close()
+
+
+def test_batched_duplicate_candidates_match_the_per_statement_query(setup):
+    db, bot, (feed_source, feed), (api_source, api) = setup
+    store_posts(db, bot, feed_source, feed, NOW)
+    found = {r[0]: r[1] for r in db.conn.execute("select native_id, id from posts where source_id = 'gh-feed'")}
+    assert len(found) == len(feed)
+    # the API's statements, not stored yet: each one's duplicate, looked up both ways (ids that cannot clash)
+    candidates = incidents.duplicate_candidates(db, api)
+    assert candidates
+    hits = 0
+    for i, post in enumerate(api):
+        one = incidents._duplicate_of(db, post, 10**9 + i)
+        batched = incidents._duplicate_of(db, post, 10**9 + i, candidates)
+        assert one == batched, post.native_id
+        hits += one is not None
+    assert hits >= len(feed) // 2
+
+
+def test_the_second_source_of_a_service_is_stored_as_duplicates(setup):
+    db, bot, (feed_source, feed), (api_source, api) = setup
+    store_posts(db, bot, feed_source, feed, NOW)
+    store_posts(db, bot, api_source, api, NOW)
+    duplicates = db.conn.execute("select count(*) from posts where source_id = 'gh-api' and duplicate_of is not null")
+    assert duplicates.fetchone()[0] == len(feed)  # every feed statement is in the API (it has 6 more)
+    stray = db.conn.execute("select count(*) from posts p join posts d on d.id = p.duplicate_of "
+                            "where p.incident_id is not d.incident_id or d.source_id = p.source_id")
+    assert stray.fetchone()[0] == 0
+
+
+def test_pre_read_times_are_the_times_link_statement_reads(setup):
+    _, _, (_, feed), (_, api) = setup
+    told = incidents.pre_state(feed + api)
+    assert len(told) == len(feed) + len(api)
+    for post in feed + api:
+        assert told[(post.source_id, post.native_id)] == incidents.stated_times(post)
+    assert any(t.start or t.end for t in told.values())
