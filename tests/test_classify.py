@@ -374,3 +374,16 @@ def test_a_weak_close_reads_as_the_likeliest_open_kind() -> None:
     # the shipped threshold is what classify applies: a text read as resolved is at least that sure
     found = classify_text("Systems are back to working normally", source_kind="feed", position="later")
     assert found.text_kind != "resolved" or found.probabilities["resolved"] >= shipped.resolved_threshold
+
+
+def test_features_of_title_and_social_copies() -> None:
+    from understanding.features import Context, featurize, title_features
+
+    cues = title_features("Network Maintenance in Mumbai (BOM1) Data Center November 9, 2019")
+    assert "tcue:planned-only" in cues and "t:mumbai" in cues
+    assert "tcue:trouble" in title_features("Droplet Connectivity Impacted During LON1 Network Maintenance")
+    assert title_features("") == () and title_features("x" * 10_000)  # bounded, never a crash
+    social = featurize("We're back up and running", Context(source="social"))
+    status = featurize("We're back up and running", Context(source="status"))
+    assert "s|w:back" in social and "w:back" in social
+    assert not any(f.startswith("s|") for f in status)
