@@ -60,14 +60,19 @@ class Context:
 def canonical(norm: str) -> str:
     """Normalised text with the variable parts (links, handles, clock times, dates, numbers) as placeholders."""
     norm = norm[:MAX_CHARS]
-    if "/" in norm or "." in norm:
+    # each pattern runs only on text that has what any match of it needs (a link "http" or "www.", a clock time
+    # ":" or am/pm, a date "-" or "/", a percentage "%"): the same text, fewer scans
+    if "http" in norm or "www." in norm:
         norm = _URL.sub(" zurl ", norm)
     if "@" in norm:
         norm = _HANDLE.sub(" zhandle ", norm)
     if _has_digit(norm):
-        norm = _TIME.sub(" ztime ", norm)
-        norm = _DATE.sub(" zdate ", norm)
-        norm = _PERCENT.sub(" zpercent ", norm)
+        if ":" in norm or "am" in norm or "pm" in norm:
+            norm = _TIME.sub(" ztime ", norm)
+        if "-" in norm or "/" in norm:
+            norm = _DATE.sub(" zdate ", norm)
+        if "%" in norm:
+            norm = _PERCENT.sub(" zpercent ", norm)
         norm = _NUMBER.sub(" znum ", norm)
     return _MARKDOWN.sub(" ", norm)
 

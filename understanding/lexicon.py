@@ -33,7 +33,6 @@ SYMPTOMS = (
 
 _TAG = re.compile(r"<[^>]+>")
 _BLOCK_TAG = re.compile(r"</?(?:p|br|li|div|ul|ol|tr|h\d)\b[^>]*>", re.IGNORECASE)
-_SPACE = re.compile(r"\s+")
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _HANDLE = re.compile(r"(?<!\w)[@#][\w.]+")
@@ -209,14 +208,14 @@ def normalise(text: str) -> str:
     if "&" in text:
         text = html.unescape(text)
     text = _nfc(text.translate(_QUOTES))
-    return _SPACE.sub(" ", text).strip().lower()
+    return " ".join(text.split()).lower()  # every run of whitespace (re's \s is str.isspace) as one space
 
 
 def detect_language(text: str) -> str:
     """Script-based: "hi" (mostly Devanagari), "en" (Latin), "mixed", or "" (no letters / another script)."""
-    body = (
-        _HANDLE.sub(" ", _URL.sub(" ", text)) if ("/" in text or "@" in text or "#" in text or "www." in text) else text
-    )
+    body = _URL.sub(" ", text) if ("http" in text or "www." in text) else text  # what a link needs
+    if "@" in body or "#" in body:
+        body = _HANDLE.sub(" ", body)
     if body.isascii():  # the common case, without counting: Latin letters or none
         return "en" if _LATIN.search(body) else ""
     dev = len(_DEVANAGARI.findall(body))
