@@ -288,7 +288,7 @@ def _scanner_by_first_char(scanner: re.Pattern[str]) -> re.Pattern[str]:
         ]
         return _sre_compiler.compile(_sre_parser.SubPattern(
             state, [data[0], (_sre_parser.BRANCH, (None, branches)), data[-1]]))
-    except (_NotLiteral, Exception):  # noqa: BLE001 - a faster form is optional; the scanner is always right
+    except Exception:  # noqa: BLE001 - a faster form is optional; the scanner itself is always right
         return scanner
 
 
