@@ -387,3 +387,62 @@ def test_features_of_title_and_social_copies() -> None:
     status = featurize("We're back up and running", Context(source="status"))
     assert "s|w:back" in social and "w:back" in social
     assert not any(f.startswith("s|") for f in status)
+
+
+def _lexicon_texts() -> list[str]:
+    texts = [FACEBOOK_2019, TWITTER_2019, FACEBOOK_HI_PROBLEM, FACEBOOK_HI_FULL, TWITTER_HI]
+    with open(DATA / "classify" / "twcs_official_sample.csv", encoding="utf-8", newline="") as fh:
+        texts += [row["text"] for row in csv.DictReader(fh)]
+    for path in sorted((DATA / "e2e").glob("*.json")):
+        incident = json.loads(path.read_text(encoding="utf-8"))["incident"]
+        texts += [update["body"] for update in incident["incident_updates"]]
+    return texts
+
+
+def test_a_signal_hits_exactly_where_it_finds_a_match() -> None:
+    # lexicon_hits asks Signal.hit, whose regex has the alternatives grouped by their first character: it must say
+    # "found" exactly when Signal.search finds a match, on every text and from every word of it
+    from understanding.lexicon import normalise
+
+    lex = load_lexicon()
+    texts = [normalise(text) for text in _lexicon_texts()]
+    texts += [text[start:] for text in texts[:40] for start in range(0, len(text), 7)]
+    for name, signal in [*lex.signals.items(), *lex.symptoms.items()]:
+        for text in texts:
+            for dev in (False, True):
+                assert signal.hit(text, dev) == bool(signal.search(text, dev)), (name, text)
+        assert signal.en_any is not None and signal.en_any is not signal.en, name  # the regrouped form was built
+    # the symptom scanner, regrouped in its own order: the same matches (where they end) naming the same tags
+    from understanding.lexicon import _scanner_by_first_char
+
+    scanner = lex.scanners["en"]
+    fast = _scanner_by_first_char(scanner)
+    assert fast is not scanner
+    for text in texts:
+        assert [(m.end(), m.lastgroup) for m in fast.finditer(text)] == \
+            [(m.end(), m.lastgroup) for m in scanner.finditer(text)], text
+
+
+def test_regrouped_signal_patterns_mean_the_same(tmp_path) -> None:
+    # shapes the regrouping meets: a leading group (distributed), a class, an anchor, a lookahead, a repeat and a
+    # capturing group (kept as they are), alternatives that share a first letter
+    lexicon = tmp_path / "lexicon.toml"
+    lexicon.write_text(
+        "[signals.s]\nen = [\n"
+        + ",\n".join(json.dumps(p) for p in [
+            "(?:has|have|is) (?:now )?back(?= up|$)", "[bc]ack to normal", "^all good", "(?:the )?monitoring done",
+            "(fixed|mitigated) now", "ha+ ha", "back", "b(?:ack|oo)m", "100%(?: resolved)?",
+            "(?:group )?chat", "(?<!partial )(?<!minor )outage", "(?<=the )site down",
+        ])
+        + "\n]\n",
+        encoding="utf-8",
+    )
+    signal = load_lexicon(str(lexicon)).signals["s"]
+    cases = ["has back up", "have now back", "is back", "this back up", "cack to normal", "all good", "x all good",
+             "monitoring done", "the monitoring done.", "fixed now", "mitigated nowhere", "haaa ha", "backs",
+             "a back", "boom!", "bam", "100%", "100% resolved", "x100%", "", "has", "now back to normal",
+             "group chat", "chat", "groupchat", "a group chats", "partial outage", "minor outage", "outage",
+             "a major outage", "xpartial outage", "the site down", "site down", "thesite down"]
+    for text in cases:
+        assert signal.hit(text, False) == bool(signal.search(text, False)), text
+    assert signal.en_any is not signal.en

@@ -60,16 +60,29 @@ class Context:
 def canonical(norm: str) -> str:
     """Normalised text with the variable parts (links, handles, clock times, dates, numbers) as placeholders."""
     norm = norm[:MAX_CHARS]
-    if "/" in norm or "." in norm:
+    # each pattern runs only on text that has what any match of it needs (a link "http" or "www.", a clock time
+    # ":" or am/pm, a date "-" or "/", a percentage "%"): the same text, fewer scans
+    if "http" in norm or "www." in norm:
         norm = _URL.sub(" zurl ", norm)
     if "@" in norm:
         norm = _HANDLE.sub(" zhandle ", norm)
-    if any(ch.isdigit() for ch in norm):
-        norm = _TIME.sub(" ztime ", norm)
-        norm = _DATE.sub(" zdate ", norm)
-        norm = _PERCENT.sub(" zpercent ", norm)
+    if _has_digit(norm):
+        if ":" in norm or "am" in norm or "pm" in norm:
+            norm = _TIME.sub(" ztime ", norm)
+        if "-" in norm or "/" in norm:
+            norm = _DATE.sub(" zdate ", norm)
+        if "%" in norm:
+            norm = _PERCENT.sub(" zpercent ", norm)
         norm = _NUMBER.sub(" znum ", norm)
     return _MARKDOWN.sub(" ", norm)
+
+
+def _has_digit(text: str) -> bool:
+    """Whether a character of ``text`` is a digit (str.isdigit, Unicode digits too): ASCII text, the common case,
+    by ten substring scans in C instead of a Python test per character."""
+    if text.isascii():
+        return any(digit in text for digit in "0123456789")
+    return any(map(str.isdigit, text))
 
 
 def _gap_bucket(seconds: float | None) -> str:

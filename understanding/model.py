@@ -44,7 +44,7 @@ class Model:
     def probabilities(self, feats: list[str]) -> dict[str, float]:
         """Calibrated probability of each class for one statement's features."""
         weights = self.weights
-        known = [row for row in map(weights.get, feats) if row is not None]
+        known = list(filter(None, map(weights.get, feats)))  # a row is a non-empty tuple: None (unknown) drops
         scale = 1.0 / math.sqrt(len(feats)) if feats else 1.0
         if known:  # column sums in C (zip/sum), not a Python loop per feature and class
             scores = [b + total * scale for b, total in zip(self.intercept, map(sum, zip(*known, strict=True)), strict=True)]
