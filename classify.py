@@ -250,7 +250,7 @@ def classify_text(
     if kind in OUTAGE_KINDS and not status_kind and title_names_planned_work(context.title):
         # no status, but the incident's own title names planned work ("Scheduled database upgrade": "Start",
         # "All systems are back to normal")
-        kind, confidence, reason = "maintenance", max(confidence, probabilities["maintenance"]), "title:planned-work"
+        kind, confidence, reason = "maintenance", max(confidence, probabilities.get("maintenance", 0.0)), "title:planned-work"
     if maintenance and kind in OUTAGE_KINDS:
         kind = "maintenance"  # planned work is never an outage, whatever its label
     disagreement = ""
