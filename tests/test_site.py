@@ -430,3 +430,48 @@ def test_a_close_without_a_fix_is_not_shown_as_resolved(tmp_path: Path) -> None:
     assert ">resolved<" not in page and "समस्या दूर</span>" not in page
     service = next((out / "services").glob("*/index.html")).read_text(encoding="utf-8")
     assert "closed, not said to be fixed" in service and ">resolved<" not in service
+
+
+def test_a_maintenance_whose_window_passed_without_a_completion_is_not_listed_as_going_on(tmp_path: Path) -> None:
+    """Symantec WSS's history feed of 2019-12-10 holds only the notice of "Network Maintenance in Tel Aviv (TLV1)":
+    window Dec 18, 16:00–17:00 UTC, no completion. Built on Dec 19 it is still ongoing; built on Dec 21 (its window
+    ended more than a day before) the index no longer lists it as going on, and its page says the window passed with
+    no completion posted (⚪), not "completed"."""
+    from config import parse_config
+    from outputs.site import build_site
+    from outputs.site.build import SiteSettings
+    from pipeline import store_posts
+    from store import open_db
+    from trackers.feed import parse_feed
+
+    raw = {"bot": {"state": str(tmp_path / "state.db")},
+           "source": [{"id": "wss", "kind": "feed", "service": "Symantec WSS",
+                       "url": "https://wss.status.symantec.com/history.atom", "backfill": "all"}],
+           "channel": [{"id": "desk", "kind": "console"}]}
+    bot = parse_config(raw, "<test>")
+    db = open_db(bot.state)
+    source = bot.source("wss")
+    feeds = Path(__file__).resolve().parent / "data" / "feeds"
+    posts = [p for p in parse_feed((feeds / "symantec_wss_history_2019-12-10.atom").read_bytes(), source)
+             if p.title.startswith("Network Maintenance in Tel Aviv")]
+    assert [p.raw_status for p in posts] == ["Scheduled"]
+    store_posts(db, bot, source, posts, now=posts[0].created_at)
+    (incident,) = list(db.query("select id, kind, status from incidents"))
+    assert incident["kind"] == "maintenance" and incident["status"] != "resolved"
+
+    soon = tmp_path / "soon"
+    build_site(db, SiteSettings(out=soon), today=date(2019, 12, 19))
+    assert f"incidents/{incident['id']}.html" in (soon / "index.html").read_text(encoding="utf-8")
+
+    late = tmp_path / "late"
+    build_site(db, SiteSettings(out=late), today=date(2019, 12, 21))
+    index = (late / "index.html").read_text(encoding="utf-8")
+    page = (late / "incidents" / f"{incident['id']}.html").read_text(encoding="utf-8")
+    assert "window passed, no completion posted" in page and "तय समय बीत चुका" in page
+    assert re.search(r"<h1>\s*⚪", page), re.search(r"<h1>.*?</h1>", page, re.S)
+    assert "ongoing" not in page and "completed<" not in page
+    # the page gives the planned window (Dec 18, 16:00–17:00 UTC = 21:30–22:30 IST) beside the notice's time
+    window = re.search(r'<td class="window">(.*?)</td>', page, re.S).group(1)  # type: ignore[union-attr]
+    assert "9:30" in window and "10:30" in window and "18 दिसंबर" in window, window
+    opened = index.split("<ul class=\"list\">", 1)[1].split("</ul>", 1)[0] if "<ul class=\"list\">" in index else ""
+    assert f"incidents/{incident['id']}.html" not in opened  # not among the open incidents

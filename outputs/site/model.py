@@ -62,7 +62,21 @@ class SiteData:
     days: dict[date, list[int]]  # local day → incident ids touching it
 
     def open_incidents(self) -> list[dict[str, Any]]:
-        return [i for i in self.incidents.values() if i["status"] != "resolved"]
+        return [i for i in self.incidents.values() if i["status"] != "resolved" and not i.get("window_passed")]
+
+
+WINDOW_GRACE = timedelta(days=1)  # how long after its planned end a maintenance may still post its completion
+
+
+def window_passed(incident: dict[str, Any], today: date, zone: ZoneInfo) -> bool:
+    """A maintenance the company never said was completed, whose planned window ended more than WINDOW_GRACE before
+    ``today`` began: not listed as going on (the site says its window passed with no completion posted)."""
+    if incident.get("kind") != "maintenance" or incident.get("status") == "resolved":
+        return False
+    end = incident.get("window_end")
+    if not isinstance(end, datetime):
+        return False
+    return end + WINDOW_GRACE < datetime.combine(today, time(0), tzinfo=zone)
 
 
 def _local_days(start: datetime | None, end: datetime | None, zone: ZoneInfo) -> list[date]:
@@ -109,6 +123,7 @@ def load(db: sqlite_utils.Database, timezone: str, today: date, configured: list
     for raw in rows(db, "select * from incidents order by coalesce(opened_at, resolved_at), id"):
         facts = incident_facts(raw)
         facts["told"] = told(facts)
+        facts["window_passed"] = window_passed(facts, today, zone)
         facts["statements"] = by_incident.get(raw["id"], [])
         service = service_of(raw["service"], facts["first_word_at"] or facts["opened_at"])
         facts["slug"] = service.slug
