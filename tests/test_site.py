@@ -437,20 +437,15 @@ def test_a_maintenance_whose_window_passed_without_a_completion_is_not_listed_as
     window Dec 18, 16:00–17:00 UTC, no completion. Built on Dec 19 it is still ongoing; built on Dec 21 (its window
     ended more than a day before) the index no longer lists it as going on, and its page says the window passed with
     no completion posted (⚪), not "completed"."""
-    from config import parse_config
+    from sitehelpers import single_source_db
+
     from outputs.site import build_site
     from outputs.site.build import SiteSettings
     from pipeline import store_posts
-    from store import open_db
     from trackers.feed import parse_feed
 
-    raw = {"bot": {"state": str(tmp_path / "state.db")},
-           "source": [{"id": "wss", "kind": "feed", "service": "Symantec WSS",
-                       "url": "https://wss.status.symantec.com/history.atom", "backfill": "all"}],
-           "channel": [{"id": "desk", "kind": "console"}]}
-    bot = parse_config(raw, "<test>")
-    db = open_db(bot.state)
-    source = bot.source("wss")
+    bot, db, source = single_source_db(tmp_path, {"id": "wss", "kind": "feed", "service": "Symantec WSS",
+                                                  "url": "https://wss.status.symantec.com/history.atom"})
     feeds = Path(__file__).resolve().parent / "data" / "feeds"
     posts = [p for p in parse_feed((feeds / "symantec_wss_history_2019-12-10.atom").read_bytes(), source)
              if p.title.startswith("Network Maintenance in Tel Aviv")]
