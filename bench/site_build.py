@@ -70,26 +70,24 @@ def main() -> int:
         settings = settings_for(bot, folder / "site")
         today = newest.date() + timedelta(days=1)
         messages = Messages(db, settings.timezone)
-        cpu = time.process_time()
-        cold = build_site(db, settings, today=today, messages=messages)
-        cpu = time.process_time() - cpu
-        print(f"cold build (bot.py site): {cold.seconds:.2f} s wall, {cpu:.2f} s CPU for {cold.pages} files ({cold.written} written) — target "
-              f"{TARGET:.1f} s: {'met' if cold.seconds <= TARGET else 'MISSED'}")
-        cpu = time.process_time()
-        again = build_site(db, settings, today=today, messages=messages)
-        cpu = time.process_time() - cpu
-        print(f"refresh, nothing changed (bot.py run): {again.seconds:.2f} s wall, {cpu:.2f} s CPU "
-              f"({again.written} written)")
+
+        def timed(what: str, messages: Messages, *, against_target: bool = False) -> None:
+            """One build, printed with its wall and CPU time and the files it made and wrote."""
+            cpu = time.process_time()
+            built = build_site(db, settings, today=today, messages=messages)
+            cpu = time.process_time() - cpu
+            verdict = f" — target {TARGET:.1f} s: {'met' if built.seconds <= TARGET else 'MISSED'}" if against_target else ""
+            print(f"{what}: {built.seconds:.2f} s wall, {cpu:.2f} s CPU for {built.pages} files ({built.written} "
+                  f"written){verdict}")
+
+        timed("cold build (bot.py site)", messages, against_target=True)
+        timed("refresh, nothing changed (bot.py run)", messages)
         from pipeline import store_posts
 
         post = real[-1].with_changes(native_id="bench-new", thread_key="bench-new",
                                      created_at=newest + timedelta(hours=1))
         store_posts(db, bot, bot.source("github"), [post], now=newest + timedelta(hours=1, minutes=1))
-        cpu = time.process_time()
-        one = build_site(db, settings, today=today, messages=messages)
-        cpu = time.process_time() - cpu
-        print(f"refresh after one new statement (bot.py run): {one.seconds:.2f} s wall, {cpu:.2f} s CPU "
-              f"({one.written} written)")
+        timed("refresh after one new statement (bot.py run)", messages)
         size = sum(p.stat().st_size for p in (folder / "site").rglob("*") if p.is_file())
         print(f"site size:   {size / 1e6:.1f} MB")
         # a feed gives no impact, so none of these has a story page; rated major, one in ten gets one (issue 16)
@@ -97,16 +95,8 @@ def main() -> int:
             db.execute("update incidents set impact = 'major' where id % 10 = 0")
         stories = rows(db, "select count(*) as n from incidents where impact = 'major'")[0]["n"]
         fresh = Messages(db, settings.timezone)
-        cpu = time.process_time()
-        told = build_site(db, settings, today=today, messages=fresh)
-        cpu = time.process_time() - cpu
-        print(f"cold build with {stories} story pages: {told.seconds:.2f} s wall, {cpu:.2f} s CPU for {told.pages} "
-              f"files ({told.written} written)")
-        cpu = time.process_time()
-        again = build_site(db, settings, today=today, messages=fresh)
-        cpu = time.process_time() - cpu
-        print(f"refresh with the stories, nothing changed: {again.seconds:.2f} s wall, {cpu:.2f} s CPU "
-              f"({again.written} written)")
+        timed(f"cold build with {stories} story pages", fresh)
+        timed("refresh with the stories, nothing changed", fresh)
     return 0
 
 
