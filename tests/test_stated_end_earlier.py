@@ -15,15 +15,21 @@ FEED = Path(__file__).parent / "data" / "real_incidents" / "feed_symantec_telavi
 GCP = Path(__file__).parent / "data" / "gcp" / "gcp_status_incidents_sample.json"
 
 
-def test_an_end_stated_while_monitoring_is_the_incidents_end(server: Any, tmp_path: Path) -> None:
-    server.route("/history.atom", FEED.read_bytes(), headers={"Content-Type": "application/atom+xml"})
+def poll_feed(server: Any, tmp_path: Path, feed: Path) -> tuple[Any, dict[str, Any]]:
+    """Serve one real Symantec WSS feed, run ``bot.py poll --once`` on it (backfill all, a Hindi + English console
+    channel): (the poll's completed process, the one incident ``bot.py incidents --json`` lists)."""
+    server.route("/history.atom", feed.read_bytes(), headers={"Content-Type": "application/atom+xml"})
     source = {"id": "wss", "kind": "feed", "service": "Symantec WSS", "url": server.url + "/history.atom",
               "backfill": "all"}
     config = write_config(tmp_path, [source], channels=[{"id": "desk", "kind": "console", "languages": ["hi", "en"]}])
     poll = run_bot("poll", "--once", "--config", str(config))
     assert poll.returncode == 0, poll.stderr
-    listing = run_bot("incidents", "--json", "--config", str(config))
-    (record,) = [json.loads(line) for line in listing.stdout.splitlines()]
+    (record,) = [json.loads(line) for line in run_bot("incidents", "--json", "--config", str(config)).stdout.splitlines()]
+    return poll, record
+
+
+def test_an_end_stated_while_monitoring_is_the_incidents_end(server: Any, tmp_path: Path) -> None:
+    poll, record = poll_feed(server, tmp_path, FEED)
     assert record["status"] == "resolved"
     assert record["started_at"] == "2019-11-06T07:53:00Z" and record["started_from"] == "text"
     assert record["resolved_at"] == "2019-11-06T08:15:00Z" and record["resolved_from"] == "text"
@@ -54,13 +60,7 @@ def test_an_update_saying_it_is_over_ends_the_incident(server: Any, tmp_path: Pa
     confirmed the underlying issue is resolved."; the "Resolved" of 00:25 UTC only repeats it."""
     from facts.stated_times import says_fixed_now
 
-    server.route("/history.atom", DENVER.read_bytes(), headers={"Content-Type": "application/atom+xml"})
-    source = {"id": "wss", "kind": "feed", "service": "Symantec WSS", "url": server.url + "/history.atom",
-              "backfill": "all"}
-    config = write_config(tmp_path, [source], channels=[{"id": "desk", "kind": "console", "languages": ["hi", "en"]}])
-    poll = run_bot("poll", "--once", "--config", str(config))
-    assert poll.returncode == 0, poll.stderr
-    (record,) = [json.loads(line) for line in run_bot("incidents", "--json", "--config", str(config)).stdout.splitlines()]
+    poll, record = poll_feed(server, tmp_path, DENVER)
     assert record["started_at"] == "2019-11-04T18:15:00Z"
     assert record["resolved_at"] == "2019-11-04T23:52:00Z" and record["duration_seconds"] == 337 * 60
     assert "5 घंटे 37 मिनट" in poll.stdout and "5 h 37 min" in poll.stdout and "6 घंटे 10 मिनट" not in poll.stdout
