@@ -55,12 +55,13 @@ def screenshot(url: str, path: Path, *, width: int = 375, height: int = 800) -> 
     return path
 
 
-def single_source_db(folder: Path, source: dict[str, Any]) -> tuple[Any, Any, Any]:
+def single_source_db(folder: Path, source: dict[str, Any], **bot_options: Any) -> tuple[Any, Any, Any]:
     """(bot, db, source config) of a state database in ``folder`` with one source (``backfill = "all"``) and a
-    console channel: for storing real posts through pipeline.store_posts."""
+    console channel ("desk"), ``bot_options`` added to [bot]: for storing real posts through pipeline.store_posts."""
     from config import parse_config
     from store import open_db
 
-    bot = parse_config({"bot": {"state": str(folder / "state.db")}, "source": [{"backfill": "all", **source}],
+    bot = parse_config({"bot": {"state": str(folder / "state.db"), **bot_options},
+                        "source": [{"backfill": "all", **source}],
                         "channel": [{"id": "desk", "kind": "console"}]}, "<test>")
     return bot, open_db(bot.state), bot.source(source["id"])

@@ -29,6 +29,7 @@ for extra in (ROOT, ROOT / "tests"):
     if str(extra) not in sys.path:
         sys.path.insert(0, str(extra))
 
+from sitehelpers import single_source_db  # noqa: E402
 from test_real_incidents import _posts, _tracker, clock_en, clock_hi, duration_words, facts_of, utc  # noqa: E402
 
 import demo  # noqa: E402
@@ -69,13 +70,8 @@ def demo_db(tmp: Path):  # type: ignore[no-untyped-def]
 
 def real_db(name: str, tmp: Path):  # type: ignore[no-untyped-def]
     facts = facts_of(name)
-    raw = {"bot": {"state": str(tmp / "state.db"), "timezone": TZ},
-           "source": [{"id": "src", "kind": _tracker(name), "service": facts["service"],
-                       "url": facts.get("url") or "https://status.example.com", "backfill": "all"}],
-           "channel": [{"id": "desk", "kind": "console"}]}
-    bot = parse_config(raw, "<real incidents>")
-    db = open_db(bot.state)
-    source = bot.source("src")
+    bot, db, source = single_source_db(tmp, {"id": "src", "kind": _tracker(name), "service": facts["service"],
+                                             "url": facts.get("url") or "https://status.example.com"}, timezone=TZ)
     posts = _posts(name, source)
     store_posts(db, bot, source, posts, now=max(p.created_at for p in posts) + timedelta(minutes=1))
     return bot, db
@@ -465,13 +461,8 @@ def test_a_structured_window_is_told_whole(tmp_path):
     from start to end."""
     from trackers.statuspage import parse_statuspage_document
 
-    raw = {"bot": {"state": str(tmp_path / "state.db"), "timezone": TZ},
-           "source": [{"id": "sauce", "kind": "statuspage", "service": "Sauce Labs",
-                       "url": "https://status.us-west-1.saucelabs.com", "backfill": "all"}],
-           "channel": [{"id": "desk", "kind": "console"}]}
-    bot = parse_config(raw, "<sauce labs api>")
-    db = open_db(bot.state)
-    source = bot.source("sauce")
+    bot, db, source = single_source_db(tmp_path, {"id": "sauce", "kind": "statuspage", "service": "Sauce Labs",
+                                                  "url": "https://status.us-west-1.saucelabs.com"}, timezone=TZ)
     update = {"id": "u1", "status": "scheduled", "body": SAUCE_EMERGENCY, "created_at": "2020-07-29T11:21:00-07:00",
               "display_at": "2020-07-29T11:21:00-07:00", "updated_at": "2020-07-29T11:21:00-07:00"}
     incident = {"id": "r9j0ydp9s62z", "name": "Sauce Labs Unplanned Maintenance", "status": "scheduled",
