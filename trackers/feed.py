@@ -17,8 +17,6 @@ import xml.sax
 from datetime import UTC, datetime
 from typing import Any
 
-import feedparser
-
 from config import SourceConfig
 from posts import Post, trusted_time, utc
 from trackers import PollResult, TrackerError
@@ -30,7 +28,7 @@ from trackers.statuspage_html import (
     scheduled_window,
     split_statuspage_entry,
 )
-from trackers.textutil import SkipEntry, each_entry, in_bounds, skip_entry
+from trackers.textutil import SkipEntry, each_entry, feedparser_parse, in_bounds, skip_entry
 
 FEED_ACCEPT = "application/atom+xml, application/rss+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5"
 _INCIDENT_LINK = re.compile(r"/incidents/([A-Za-z0-9_-]+)/?(?:[?#].*)?$")
@@ -84,7 +82,7 @@ def _author(parsed: Any, entry: Any) -> str:
 def parse_feed(body: bytes, source: SourceConfig, *, where: str = "", now: datetime | None = None) -> list[Post]:
     """Posts of a feed body. Not a feed (HTML page, malformed XML, no feed at all) → TrackerError."""
     where = where or source.url or "feed"
-    parsed = feedparser.parse(body)  # bytes: feedparser never fetches anything itself
+    parsed = feedparser_parse(body)
     error = parsed.get("bozo_exception")
     if isinstance(error, xml.sax.SAXException) and not any(h in str(error) for h in _HARMLESS_XML_ERRORS):
         raise TrackerError(f"{where} is not an RSS/Atom feed: malformed XML: {error}")
