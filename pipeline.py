@@ -53,6 +53,9 @@ log = logging.getLogger("pushti.poll")
 MAX_BACKOFF_SECONDS = 3600.0
 DEFAULT_FETCH_WORKERS = 32  # concurrent fetches; ``[bot] fetch_workers`` when the configuration has it
 FIRST_POLLS_FOR_A_PARSER = 64  # first polls in one cycle from which fetching + parsing moves to another process
+# results waiting for the writer above which the fetcher process reads their texts itself (see _writer_is_behind;
+# bench/poll_cycle.py at N = 200: 0 → the fetcher read 85 % of the sources and held the writer up, 4 → about half)
+WRITER_BEHIND = 4
 UNCHANGED_BATCH = 500  # "not modified" sources whose cursor is advanced in one transaction
 _CHUNK = 500  # parameters per "in (…)" lookup (SQLite allows 32,766; small chunks keep each statement cheap)
 
@@ -303,10 +306,12 @@ def _die_with_parent() -> None:
 
 def _fetch_process(
     sources: list[SourceConfig], cursors: dict[str, dict[str, Any]], budgets: dict[str, int], workers: int,
-    results: Any, deadline: float | None = None,
+    results: Any, deadline: float | None = None, threshold: float | None = None,
 ) -> None:
     """The fetcher process: its own client and threads; each (index, result) is put on ``results`` as it
-    completes (the queue is bounded: it waits while the writer is behind)."""
+    completes (the queue is bounded: it waits while the writer is behind). While the writer is behind, this
+    process also reads each result's texts and stated times, and on a source's first poll classifies its posts
+    (``threshold``: the bot's announce threshold; None: not classified here)."""
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent decides
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -321,14 +326,17 @@ def _fetch_process(
 
                 result.readings = pre_read(result.posts)
                 result.stated = pre_state(result.posts)
+                if threshold is not None and not cursors.get(source.id):
+                    result.statements = pre_classify(source, result.posts, result.readings, threshold)
             results.put((index[source.id], _portable(result)))
 
 
 def _writer_is_behind(results: Any) -> bool:
-    """Whether results are waiting for the writer: then this process reads the texts before sending (the writer
-    is busy anyway); when the writer waits, results go at once and the writer reads them itself."""
+    """Whether more than ``WRITER_BEHIND`` results wait for the writer: then this process reads the texts before
+    sending (the writer is busy anyway); otherwise results go at once and the writer reads them itself. Not "any
+    result waits": a result is counted from its put until the writer takes it, so one in transit would do."""
     try:
-        return results.qsize() > 0
+        return results.qsize() > WRITER_BEHIND
     except NotImplementedError:  # platforms without sem_getvalue: always read here
         return True
 
@@ -336,14 +344,17 @@ def _writer_is_behind(results: Any) -> bool:
 def fetch_each_in_process(
     sources: list[SourceConfig], cursors: dict[str, dict[str, Any]], budgets: dict[str, int],
     stop: threading.Event | None = None, *, workers: int = DEFAULT_FETCH_WORKERS, deadline: float | None = None,
+    threshold: float | None = None,
 ) -> Iterator[tuple[SourceConfig, PollResult | TrackerError]]:
     """``fetch_each`` in a forked process (fetch + parse on another core); results stream back as they complete.
-    Should the process die, the sources it had not answered for are fetched here."""
+    Should the process die, the sources it had not answered for are fetched here. ``threshold``: the announce
+    threshold the process classifies first polls with (see ``_fetch_process``)."""
     if not sources:
         return
     context = multiprocessing.get_context("fork")
     results = context.Queue(maxsize=2 * workers)
-    child = context.Process(target=_fetch_process, args=(sources, cursors, budgets, workers, results, deadline),
+    child = context.Process(target=_fetch_process, args=(sources, cursors, budgets, workers, results, deadline,
+                                                                  threshold),
                             name="pushti-fetch", daemon=True)
     child.start()
     answered: set[int] = set()
@@ -491,6 +502,8 @@ def apply_result(
             ordered = sorted(result.posts, key=lambda p: (p.created_at, p.native_id))
             stored = _stored_posts(db, ordered)
             previous = _threads_latest(db, source.id, {p.thread_key for p in ordered if p.thread_key})
+            # classified by the fetcher process as if none of these threads had a stored statement: so it is
+            pre_classified = result.statements if not any(previous.values()) else {}
             for post in ordered:
                 position, gap = _thread_position(post, previous)
                 if (post.source_id, post.native_id) in stored:
@@ -499,8 +512,9 @@ def apply_result(
                 from classify import classify  # the model loads only when there is something to read
 
                 tick = time.perf_counter()
-                statement = classify(post, source_kind=source.kind, position=position, gap_seconds=gap,
-                                     threshold=bot.announce_threshold, readings=result.readings)
+                statement = pre_classified.get((post.source_id, post.native_id)) or classify(
+                    post, source_kind=source.kind, position=position, gap_seconds=gap,
+                    threshold=bot.announce_threshold, readings=result.readings)
                 classify_seconds += time.perf_counter() - tick
                 fresh.append((post, statement))
         seen_at = now_iso()
@@ -584,6 +598,25 @@ def apply_unchanged(
     for source, result in missed:
         outcomes[source.id] = apply_outcome(db, bot, source, result, now)
     return [outcomes[source.id] for source, _ in batch]
+
+
+def pre_classify(
+    source: SourceConfig, posts: list[Post], readings: dict[str, Any], threshold: float
+) -> dict[tuple[str, str], Any]:
+    """Each post's Statement, by (source id, native id), exactly as ``apply_result`` classifies it when none of
+    the source's statements of these threads is stored yet (a first poll): the same order, thread positions and
+    gaps, the first of two posts with one id. Run by the fetcher process on the other core."""
+    from classify import classify
+
+    previous: dict[str, datetime | None] = {}
+    statements: dict[tuple[str, str], Any] = {}
+    for post in sorted(posts, key=lambda p: (p.created_at, p.native_id)):
+        position, gap = _thread_position(post, previous)
+        key = (post.source_id, post.native_id)
+        if key not in statements:
+            statements[key] = classify(post, source_kind=source.kind, position=position, gap_seconds=gap,
+                                       threshold=threshold, readings=readings)
+    return statements
 
 
 def _thread_position(post: Post, previous: dict[str, datetime | None]) -> tuple[str, float | None]:
@@ -739,7 +772,8 @@ def poll_cycle(
         budgets = x_budgets(db, bot, due, now)
         workers = fetch_workers(bot)
         if processes:
-            fetched = fetch_each_in_process(due, cursors, budgets, stop, workers=workers, deadline=configured_fetch_deadline(bot))
+            fetched = fetch_each_in_process(due, cursors, budgets, stop, workers=workers,
+                                            deadline=configured_fetch_deadline(bot), threshold=bot.announce_threshold)
         else:
             fetched = fetch_each(due, cursors, budgets, client, stop, workers=workers)  # type: ignore[arg-type]
         for source, result in fetched:

@@ -12,9 +12,11 @@ from pathlib import Path
 import pytest
 
 import incidents
+from classify import Statement, pre_read
 from config import parse_config
-from pipeline import store_posts
+from pipeline import apply_result, pre_classify, store_posts
 from store import open_db
+from trackers import PollResult
 from trackers.feed import parse_feed
 from trackers.statuspage import parse_statuspage_document
 
@@ -74,3 +76,48 @@ def test_pre_read_times_are_the_times_link_statement_reads(setup):
     for post in feed + api:
         assert told[(post.source_id, post.native_id)] == incidents.stated_times(post)
     assert any(t.start or t.end for t in told.values())
+
+
+def stored_readings(db, source_id: str) -> list[tuple]:
+    return list(db.conn.execute("select native_id, kind, confidence, reason, text_kind, probabilities, incident_id "
+                                "from posts where source_id = ? order by native_id", (source_id,)))
+
+
+def test_first_poll_statements_classified_beforehand_are_stored_as_the_writer_classifies_them(tmp_path, setup):
+    db, bot, (feed_source, feed), (api_source, api) = setup
+    store_posts(db, bot, feed_source, feed, NOW)
+    store_posts(db, bot, api_source, api, NOW)
+    other = open_db(str(tmp_path / "other.db"))
+    for source, posts in ((feed_source, feed), (api_source, api)):
+        readings = pre_read(posts)
+        result = PollResult(posts=posts, cursor={}, readings=readings, stated=incidents.pre_state(posts),
+                            statements=pre_classify(source, posts, readings, bot.announce_threshold))
+        assert len(result.statements) == len({p.native_id for p in posts})
+        apply_result(other, bot, source, result, NOW)
+    for source_id in ("gh-feed", "gh-api"):
+        mine, theirs = stored_readings(db, source_id), stored_readings(other, source_id)
+        assert len(mine) == len(api if source_id == "gh-api" else feed)
+        assert mine == theirs  # every statement's kind, confidence, reason, reading and incident
+        assert len({row[1] for row in mine}) >= 3
+    other.conn.close()
+
+
+def test_statements_classified_beforehand_are_used_only_when_no_thread_of_the_poll_is_stored(setup):
+    db, bot, (feed_source, feed), _ = setup
+    threads = [key for key in dict.fromkeys(p.thread_key for p in feed)]
+    longer = next(key for key in threads if sum(p.thread_key == key for p in feed) >= 3)
+    held_back = [next(p for p in feed if p.thread_key == longer)]  # that incident's newest statement
+    held_back += [p for p in feed if p.thread_key == next(k for k in threads if k != longer)]  # a whole other one
+    first = [p for p in feed if p not in held_back]
+    wrong = Statement("noise", 0.5, "planted", (), "en")  # what no real statement of these incidents reads
+
+    def planted(posts):
+        return PollResult(posts=posts, cursor={}, statements={(p.source_id, p.native_id): wrong for p in posts})
+
+    apply_result(db, bot, feed_source, planted(first), NOW)  # a first poll: taken as given
+    assert {r[1] for r in stored_readings(db, "gh-feed")} == {"noise"}
+    # the next poll goes on with an incident already stored: the writer classifies every statement of it itself
+    apply_result(db, bot, feed_source, planted(held_back), NOW)
+    kinds = {r[0]: r[1] for r in stored_readings(db, "gh-feed")}
+    assert len(kinds) == len(feed)
+    assert all(kinds[p.native_id] != "noise" for p in held_back)

@@ -61,6 +61,10 @@ class PollResult:
     readings: dict[str, Any] = field(default_factory=dict)
     # the times each post's words state (incidents.pre_state, by (source id, native id)): filled with ``readings``
     stated: dict[tuple[str, str], Any] = field(default_factory=dict)
+    # each post's Statement as the writer would classify it were none of the source's posts of its threads stored
+    # yet (pipeline.pre_classify, by (source id, native id)): filled with ``readings`` on a first poll; the writer
+    # uses it only when that holds, and classifies the post itself otherwise
+    statements: dict[tuple[str, str], Any] = field(default_factory=dict)
 
 
 class Tracker:
