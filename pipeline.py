@@ -103,6 +103,9 @@ class CycleReport:
     outcomes: list[SourceOutcome] = field(default_factory=list)
     seconds: float = 0.0  # the whole cycle
     store_seconds: float = 0.0  # the writer's time in transactions (the rest is waiting for fetches)
+    # the fetcher process, when one ran: its CPU seconds, and of how many results it read the texts (for the bench)
+    fetcher_cpu_seconds: float = 0.0
+    fetcher_read: int = 0
 
 
     @property
@@ -306,12 +309,13 @@ def _die_with_parent() -> None:
 
 def _fetch_process(
     sources: list[SourceConfig], cursors: dict[str, dict[str, Any]], budgets: dict[str, int], workers: int,
-    results: Any, deadline: float | None = None, threshold: float | None = None,
+    results: Any, deadline: float | None = None, threshold: float | None = None, counters: Any = None,
 ) -> None:
     """The fetcher process: its own client and threads; each (index, result) is put on ``results`` as it
     completes (the queue is bounded: it waits while the writer is behind). While the writer is behind, this
     process also reads each result's texts and stated times, and on a source's first poll classifies its posts
-    (``threshold``: the bot's announce threshold; None: not classified here)."""
+    (``threshold``: the bot's announce threshold; None: not classified here). ``counters`` (shared doubles): its
+    CPU seconds so far and the results it read, updated after each result."""
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent decides
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -328,6 +332,10 @@ def _fetch_process(
                 result.stated = pre_state(result.posts)
                 if threshold is not None and not cursors.get(source.id):
                     result.statements = pre_classify(source, result.posts, result.readings, threshold)
+                if counters is not None:
+                    counters[1] += 1
+            if counters is not None:
+                counters[0] = time.process_time()
             results.put((index[source.id], _portable(result)))
 
 
@@ -344,17 +352,19 @@ def _writer_is_behind(results: Any) -> bool:
 def fetch_each_in_process(
     sources: list[SourceConfig], cursors: dict[str, dict[str, Any]], budgets: dict[str, int],
     stop: threading.Event | None = None, *, workers: int = DEFAULT_FETCH_WORKERS, deadline: float | None = None,
-    threshold: float | None = None,
+    threshold: float | None = None, report: CycleReport | None = None,
 ) -> Iterator[tuple[SourceConfig, PollResult | TrackerError]]:
     """``fetch_each`` in a forked process (fetch + parse on another core); results stream back as they complete.
     Should the process die, the sources it had not answered for are fetched here. ``threshold``: the announce
-    threshold the process classifies first polls with (see ``_fetch_process``)."""
+    threshold the process classifies first polls with (see ``_fetch_process``); ``report``: gets the process's CPU
+    seconds and how many results it read."""
     if not sources:
         return
     context = multiprocessing.get_context("fork")
     results = context.Queue(maxsize=2 * workers)
+    counters = context.Array("d", 2)  # the child's CPU seconds, results it read
     child = context.Process(target=_fetch_process, args=(sources, cursors, budgets, workers, results, deadline,
-                                                                  threshold),
+                                                                  threshold, counters),
                             name="pushti-fetch", daemon=True)
     child.start()
     answered: set[int] = set()
@@ -387,6 +397,8 @@ def fetch_each_in_process(
         child.join(timeout=5)
         results.close()
         results.cancel_join_thread()
+        if report is not None:
+            report.fetcher_cpu_seconds, report.fetcher_read = counters[0], int(counters[1])
     if len(answered) < len(sources) and not (stop is not None and stop.is_set()):
         log.warning("the fetcher process ended early (exit %s); fetching the rest here", child.exitcode)
         rest = [source for i, source in enumerate(sources) if i not in answered]
@@ -773,7 +785,8 @@ def poll_cycle(
         workers = fetch_workers(bot)
         if processes:
             fetched = fetch_each_in_process(due, cursors, budgets, stop, workers=workers,
-                                            deadline=configured_fetch_deadline(bot), threshold=bot.announce_threshold)
+                                            deadline=configured_fetch_deadline(bot), threshold=bot.announce_threshold,
+                                            report=report)
         else:
             fetched = fetch_each(due, cursors, budgets, client, stop, workers=workers)  # type: ignore[arg-type]
         for source, result in fetched:

@@ -432,6 +432,10 @@ def main() -> None:
             print(f"    of which storing (writer thread)  {store_s:8.2f} s  ({statements / store_s:.0f} statements/s "
                   f"stored+classified+linked, fetch excluded; classify {classify_s:.2f} s of it, "
                   f"{statements / max(1e-9, store_s - classify_s):.0f} statements/s without it)")
+        if report.fetcher_cpu_seconds:
+            print(f"    the fetcher process (fetch, parse; reads texts while the writer is behind): CPU "
+                  f"{report.fetcher_cpu_seconds:.2f} s, read the texts of {report.fetcher_read} of "
+                  f"{len(report.outcomes)} sources")
 
         # later polls reuse one client, as bot.py run does for its whole life (and as this bench always did); the
         # cost of a new process and client is the "bot.py poll --once" line
