@@ -332,6 +332,9 @@ def _fetch_process(
                 result.stated = pre_state(result.posts)
                 if threshold is not None and not cursors.get(source.id):
                     result.statements = pre_classify(source, result.posts, result.readings, threshold)
+                    # the readings were for classifying, done: not sent (the largest part of a result to pickle, a
+                    # millisecond per source each way); a writer that cannot use the statements reads the texts itself
+                    result.readings = {}
                 if counters is not None:
                     counters[1] += 1
             if counters is not None:
