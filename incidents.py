@@ -8,6 +8,7 @@ Runs inside the caller's transaction; returns the change rows it wrote.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -48,6 +49,7 @@ SQL_DUPLICATE_CANDIDATES_BATCH = (
     "and source_id != ? and duplicate_of is null order by id"
 )
 SQL_KEY_INCIDENT = "select incident_id from incident_keys where key = ?"
+SQL_KEYS_INCIDENTS = "select key, incident_id from incident_keys where key in ({marks})"  # a poll's keys at once
 SQL_INCIDENT = "select * from incidents where id = ?"
 SQL_OPEN_INCIDENTS = (
     "select * from incidents where lower(service) = lower(?) and status = ? and last_statement_at >= ? "
@@ -93,10 +95,12 @@ SQL_EARLIER_WORDS = (  # the incident's earlier statements, newest first (posts 
 SQL_STALE_CANDIDATES = "select id from incidents where status = ? and last_statement_at < ?"
 SQL_SET_POST_INCIDENT = "update posts set incident_id = ? where id = ?"
 SQL_REMEMBER_KEY = "insert or ignore into incident_keys (key, incident_id, source_id) values (?, ?, ?)"
-SQL_ADD_CHANGE = (
-    "insert into incident_changes (incident_id, change, post_id, at, recorded_at, notify, detail) "
-    "values (?, ?, ?, ?, ?, ?, ?)"
+SQL_ADD_CHANGE = (  # the id given: the one SQLite would pick (LinkCache.change_id), so changes can wait in memory
+    "insert into incident_changes (id, incident_id, change, post_id, at, recorded_at, notify, detail) "
+    "values (?, ?, ?, ?, ?, ?, ?, ?)"
 )
+SQL_LAST_CHANGE_ID = "select max(id) as id from incident_changes"
+SQL_SET_POST_DUPLICATE = "update posts set duplicate_of = ?, incident_id = ? where id = ?"
 HOT_PATH_QUERIES = {
     name: value.format(marks="?, ?") for name, value in globals().items()
     if name.startswith("SQL_") and value.lstrip().startswith("select")
@@ -135,6 +139,161 @@ class Change:
     at: str
 
 
+class LinkCache:
+    """What linking one poll's statements has read or written, kept in memory so that the next statement of the
+    same poll does not ask SQLite again: the poll's incident keys, the incident rows it read or wrote (every write
+    to such a row goes through ``insert_incident`` / ``update_incident``, which keep it equal to the stored row),
+    and the writes nothing reads before the poll ends (each post's incident or duplicate, the change rows), sent
+    with one ``executemany`` by ``flush``. Valid inside ONE transaction in which only this code writes those
+    tables (pipeline.apply_result: one source's poll); ``flush`` must run before anything reads posts' incident
+    ids or incident_changes (``_earlier_stated_end`` does; the pipeline flushes before announcing and queueing)."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, int | None] = {}  # incident key → incident id (None: known to be absent)
+        self.new_keys: list[tuple[str, int, str]] = []  # incident_keys rows not written yet
+        self.incidents: dict[int, dict[str, Any]] = {}  # incident id → its row as stored now
+        self.post_incidents: list[tuple[int, int]] = []  # (incident id, post id) not written yet
+        self._waiting: set[int] = set()  # the incident ids in post_incidents
+        self.duplicates: list[tuple[int, int | None, int]] = []  # (duplicate of, incident id, post id) not written yet
+        self.changes: list[tuple[Any, ...]] = []  # incident_changes rows not written yet (ids given)
+        self.says_back: dict[str, bool] = {}  # facts.stated_times.says_back of a text read this poll
+        self._last_change_id: int | None = None
+        self._defaults: dict[str, int | None] | None = None  # see _read_columns
+        self._stored_as: set[tuple[str, type]] = set()
+
+    def load_keys(self, db: sqlite_utils.Database, keys: set[str]) -> None:
+        """Read the poll's incident keys at once (one query per 500): each then known stored or absent."""
+        ordered = sorted(keys)
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start:start + 500]
+            self.keys.update(dict.fromkeys(chunk))
+            sql = SQL_KEYS_INCIDENTS.format(marks=", ".join("?" * len(chunk)))
+            self.keys.update(db.conn.execute(sql, chunk).fetchall())
+
+    def key_incident(self, db: sqlite_utils.Database, key: str) -> int | None:
+        """The incident id remembered for an incident key (SQL_KEY_INCIDENT), asked once per poll."""
+        if key not in self.keys:
+            known = row(db, SQL_KEY_INCIDENT, (key,))
+            self.keys[key] = known["incident_id"] if known else None
+        return self.keys[key]
+
+    def remember_key(self, db: sqlite_utils.Database, key: str, incident_id: int, source_id: str) -> None:
+        """SQL_REMEMBER_KEY (insert or ignore): skipped for a key known to be stored, which it would ignore; a key
+        known to be absent waits for ``flush`` (read only by SQL_KEY_CLASH, which flushes first)."""
+        if self.keys.get(key) is not None:
+            return
+        if key in self.keys:
+            self.keys[key] = incident_id
+            self.new_keys.append((key, incident_id, source_id))
+            return
+        cursor = db.conn.execute(SQL_REMEMBER_KEY, (key, incident_id, source_id))
+        if cursor.rowcount == 1:
+            self.keys[key] = incident_id
+        else:
+            self.keys.pop(key, None)  # stored by someone else meanwhile: ask again when needed
+
+    def incident(self, db: sqlite_utils.Database, incident_id: int) -> dict[str, Any] | None:
+        """The incident's row (SQL_INCIDENT), from memory when this poll read or wrote it."""
+        found = self.incidents.get(incident_id)
+        if found is None:
+            found = row(db, SQL_INCIDENT, (incident_id,))
+            if found is not None:
+                self.incidents[incident_id] = found
+        return found
+
+    def seen(self, incident: dict[str, Any] | None) -> dict[str, Any] | None:
+        """Keep an incident row just read from the database (it is what is stored)."""
+        if incident is not None:
+            self.incidents[incident["id"]] = incident
+        return incident
+
+    def _read_columns(self, db: sqlite_utils.Database) -> None:
+        """incidents' columns: a row of their defaults, and which (column, type of a value) read back as written
+        (None, or the Python type of the column's declared type); none when a default is not a plain integer
+        (then no row is built or updated here: each is read back instead)."""
+        types = {"TEXT": str, "INTEGER": int}
+        self._defaults, self._stored_as = {}, set()
+        for _, name, declared, _, default, _ in db.conn.execute("pragma table_info(incidents)"):
+            if default is not None and not str(default).isdigit():
+                self._defaults, self._stored_as = {}, set()
+                return
+            self._defaults[name] = None if default is None else int(default)
+            self._stored_as.add((name, type(None)))
+            if str(declared).upper() in types:
+                self._stored_as.add((name, types[str(declared).upper()]))
+
+    def _as_stored(self, db: sqlite_utils.Database, values: dict[str, Any]) -> bool:
+        """Whether these values read back unchanged: each None or of its column's type, as SQLite keeps it."""
+        if self._defaults is None:
+            self._read_columns(db)
+        return {(name, type(value)) for name, value in values.items()} <= self._stored_as
+
+    def insert_incident(self, db: sqlite_utils.Database, data: dict[str, Any]) -> int:
+        """INSERT an incident; its row is kept as SQLite stores it (column defaults for the columns not given)."""
+        incident_id = insert_row(db, "incidents", data)
+        if self._as_stored(db, data) and "id" in (self._defaults or {}):
+            stored = dict(self._defaults or {})
+            stored.update(data, id=incident_id)
+            self.incidents[incident_id] = stored
+        return incident_id
+
+    def update_incident(self, db: sqlite_utils.Database, incident_id: int, updates: dict[str, Any]) -> None:
+        """UPDATE an incident, and its row in memory the same way (or forget it when a value would read back
+        otherwise)."""
+        update_row(db, "incidents", incident_id, updates)
+        self.updated(db, [incident_id], updates)
+
+    def updated(self, db: sqlite_utils.Database, incident_ids: list[int], updates: dict[str, Any]) -> None:
+        """These incidents' rows were updated with these values in the database."""
+        keep = self._as_stored(db, updates)
+        for incident_id in incident_ids:
+            if incident_id in self.incidents:
+                if keep:
+                    self.incidents[incident_id].update(updates)
+                else:
+                    del self.incidents[incident_id]
+
+    def change_id(self, db: sqlite_utils.Database) -> int:
+        """The id SQLite would give the next incident_changes row (an INTEGER PRIMARY KEY: the largest plus one)."""
+        if self._last_change_id is None:
+            last = row(db, SQL_LAST_CHANGE_ID)
+            self._last_change_id = int(last["id"] or 0) if last else 0
+        self._last_change_id += 1
+        return self._last_change_id
+
+    def flush(self, db: sqlite_utils.Database) -> None:
+        """Write what waits in memory: the change rows, the new incident keys, each post's incident or duplicate."""
+        self.flush_keys(db)
+        if self.changes:
+            db.conn.executemany(SQL_ADD_CHANGE, self.changes)
+            self.changes = []
+        self.flush_posts(db)
+
+    def flush_keys(self, db: sqlite_utils.Database) -> None:
+        """Write the new incident keys that wait in memory (before incident_keys is read)."""
+        if self.new_keys:
+            db.conn.executemany(SQL_REMEMBER_KEY, self.new_keys)
+            self.new_keys = []
+
+    def set_post_incident(self, post_id: int, incident_id: int) -> None:
+        """SQL_SET_POST_INCIDENT, written by ``flush_posts``."""
+        self.post_incidents.append((incident_id, post_id))
+        self._waiting.add(incident_id)
+
+    def flush_posts(self, db: sqlite_utils.Database, incident_id: int | None = None) -> None:
+        """Write each post's incident or duplicate that waits in memory (before posts are read by incident);
+        ``incident_id``: only if a post of this incident waits (a duplicate is never read as one of its words)."""
+        if incident_id is not None and incident_id not in self._waiting:
+            return
+        if self.post_incidents:
+            db.conn.executemany(SQL_SET_POST_INCIDENT, self.post_incidents)
+            self.post_incidents = []
+            self._waiting = set()
+        if self.duplicates:
+            db.conn.executemany(SQL_SET_POST_DUPLICATE, self.duplicates)
+            self.duplicates = []
+
+
 def _norm_text(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().lower()
 
@@ -143,16 +302,29 @@ def incident_key(service: str, thread_key: str) -> str:
     return f"{service.lower()}|{thread_key}"
 
 
-# json.dumps(…, ensure_ascii=False) / json.dumps(…, sort_keys=True), with the encoder built once, not per post
-_JSON_UNICODE = json.JSONEncoder(ensure_ascii=False).encode
+# json.dumps(…, sort_keys=True), with the encoder built once, not per post
 _JSON_SORTED = json.JSONEncoder(sort_keys=True).encode
+
+
+def _json_names(names: tuple[str, ...], ascii_only: bool) -> str:
+    """A post's components / a statement's symptoms as its ``posts`` column holds them: the same few lists recur
+    in every poll, so each is encoded once (a list of something unhashable, each time)."""
+    try:
+        return _json_names_once(names, ascii_only)
+    except TypeError:
+        return json.dumps(list(names), ensure_ascii=ascii_only)
+
+
+@functools.lru_cache(maxsize=4096)
+def _json_names_once(names: tuple[str, ...], ascii_only: bool) -> str:
+    return json.dumps(list(names), ensure_ascii=ascii_only)
 
 
 def post_data(post: Post, statement: Statement, seen_at: str) -> dict[str, Any]:
     """The ``posts`` row of a classified post."""
     data = post.to_row()
     data.update(
-        components=_JSON_UNICODE(list(post.components)),
+        components=_json_names(tuple(post.components), False),
         is_reply=int(post.is_reply),
         is_self_reply=int(post.is_self_reply),
         kind=statement.kind,
@@ -160,7 +332,7 @@ def post_data(post: Post, statement: Statement, seen_at: str) -> dict[str, Any]:
         reason=statement.reason,
         text_kind=statement.text_kind,
         probabilities=_JSON_SORTED(statement.probabilities) if statement.probabilities else None,
-        symptoms=json.dumps(list(statement.symptoms)),
+        symptoms=_json_names(tuple(statement.symptoms), True),
         language=post.language or statement.language,
         seen_at=seen_at,
     )
@@ -199,13 +371,14 @@ def duplicate_candidates(db: sqlite_utils.Database, posts: list[Post]) -> Candid
 
 
 def _duplicate_of(
-    db: sqlite_utils.Database, post: Post, post_id: int, candidates: Candidates | None = None
+    db: sqlite_utils.Database, post: Post, post_id: int, candidates: Candidates | None = None, at: str = ""
 ) -> dict[str, Any] | None:
     """The same statement already read through another source of the service (status page JSON and feed).
-    ``candidates``: ``duplicate_candidates`` of the poll that holds this post (else one query here)."""
+    ``candidates``: ``duplicate_candidates`` of the poll that holds this post (else one query here); ``at``: the
+    post's time as ``iso_utc`` writes it, when the caller has it."""
     if not post.thread_key:
         return None
-    minute = iso_utc(post.created_at)[:16]
+    minute = (at or iso_utc(post.created_at))[:16]
     text = None
     if candidates is None:
         others = rows(db, SQL_DUPLICATE_CANDIDATES, (post.service, post.thread_key, post.source_id, post_id, minute))
@@ -221,13 +394,18 @@ def _duplicate_of(
 
 
 def _add_change(
-    db: sqlite_utils.Database, incident_id: int, change: str, post_id: int | None, at: str, notify: bool, detail: str = ""
+    db: sqlite_utils.Database, cache: LinkCache, incident_id: int, change: str, post_id: int | None, at: str,
+    notify: bool, detail: str = "",
 ) -> Change:
-    cursor = db.conn.execute(SQL_ADD_CHANGE, (incident_id, change, post_id, at, now_iso(), int(notify), detail))
-    return Change(int(cursor.lastrowid or 0), incident_id, change, post_id, at)
+    """An incident_changes row with the id SQLite would give it, written by ``cache.flush``."""
+    change_id = cache.change_id(db)
+    cache.changes.append((change_id, incident_id, change, post_id, at, now_iso(), int(notify), detail))
+    return Change(change_id, incident_id, change, post_id, at)
 
 
-def _find_open_incident(db: sqlite_utils.Database, post: Post, settings: LinkSettings) -> dict[str, Any] | None:
+def _find_open_incident(
+    db: sqlite_utils.Database, post: Post, settings: LinkSettings, cache: LinkCache
+) -> dict[str, Any] | None:
     """The open incident of the same service whose last word is within the window. A status-page statement (it
     has a structured status) does not join an incident that already follows a *different* incident id of the same
     page: two concurrent incidents on one status page stay apart. Social posts carry no incident id (a new
@@ -236,10 +414,11 @@ def _find_open_incident(db: sqlite_utils.Database, post: Post, settings: LinkSet
     candidates = rows(db, SQL_OPEN_INCIDENTS, (post.service, STATUS_OPEN, since))
     for incident in candidates:
         if post.thread_key and post.status:
+            cache.flush_keys(db)
             clash = row(db, SQL_KEY_CLASH, (incident["id"], post.source_id, incident_key(post.service, post.thread_key)))
             if clash:
                 continue
-        return incident
+        return cache.seen(incident)
     return None
 
 
@@ -297,7 +476,9 @@ def stated_times(post: Post) -> _Stated:
     return _Stated(start, start_from, end, end_from)
 
 
-def _earlier_stated_end(db: sqlite_utils.Database, incident_id: int, started: str | None, at: str) -> str | None:
+def _earlier_stated_end(
+    db: sqlite_utils.Database, incident_id: int, started: str | None, at: str, cache: LinkCache
+) -> str | None:
     """The end an earlier statement of the incident stated while saying the service was back ("As of 08:15 UTC
     connectivity has been restored"), or the time of an earlier statement saying it is over ("… is now fully
     operational … the underlying issue is resolved"), when the resolving statement states none: the company's own
@@ -305,9 +486,16 @@ def _earlier_stated_end(db: sqlite_utils.Database, incident_id: int, started: st
     restored again ends at the second restoration)."""
     from facts.stated_times import says_back, says_fixed_now, stated_back
 
+    cache.flush_posts(db, incident_id)  # the poll's posts are read by incident
     for earlier in rows(db, SQL_EARLIER_WORDS, (incident_id, at)):
         posted = parse_time(earlier["created_at"])
-        if not earlier["text"] or not says_back(earlier["text"]):
+        text = earlier["text"]
+        if not text:
+            continue
+        back = cache.says_back.get(text)
+        if back is None:  # each earlier word is read again at every later resolution: read once per poll
+            back = cache.says_back[text] = says_back(text)
+        if not back:
             continue  # words that do not say it is back state no end and do not say it is over (both ask this first)
         span = stated_back(earlier["text"], posted, back=True)  # its end: not after it
         if span is not None and span.end is not None and (not started or iso_utc(span.end) >= started):
@@ -335,39 +523,62 @@ def link_statement(
     notify: bool = True,
     candidates: Candidates | None = None,
     pre_stated: dict[tuple[str, str], _Stated] | None = None,
+    cache: LinkCache | None = None,
 ) -> list[Change]:
     """Link one newly stored post to its incident; write and return the incident changes it causes.
     ``candidates`` / ``pre_stated``: ``duplicate_candidates`` / ``pre_state`` of the poll that holds this post, when
-    computed (the same result, fewer queries and less reading here).
+    computed (the same result, fewer queries and less reading here). ``cache``: the poll's ``LinkCache``, which the
+    caller flushes; without one, everything is written before this returns.
 
     Outages, planned maintenance and post-incident reports each follow their own lifecycle: a maintenance is an
     incident of kind "maintenance" (never an outage, never in an event); a report attaches to the incident it is
     about and reopens nothing. A social statement the model is unsure of (``statement.announce`` False) opens an
     *unsure* incident quietly; the first later statement that is sure announces it.
     """
+    if cache is not None:
+        return _link(db, post, post_id, statement, settings, notify, candidates, pre_stated, cache)
+    cache = LinkCache()
+    changes = _link(db, post, post_id, statement, settings, notify, candidates, pre_stated, cache)
+    cache.flush(db)
+    return changes
+
+
+def _link(
+    db: sqlite_utils.Database,
+    post: Post,
+    post_id: int,
+    statement: Statement,
+    settings: LinkSettings,
+    notify: bool,
+    candidates: Candidates | None,
+    pre_stated: dict[tuple[str, str], _Stated] | None,
+    cache: LinkCache,
+) -> list[Change]:
+    """``link_statement`` with the poll's cache."""
     at = iso_utc(post.created_at)
-    duplicate = _duplicate_of(db, post, post_id, candidates)
+    if candidates is None:
+        cache.flush_posts(db)  # the query reads posts' duplicate_of
+    duplicate = _duplicate_of(db, post, post_id, candidates, at)
     if duplicate is not None:
-        db.conn.execute("update posts set duplicate_of = ?, incident_id = ? where id = ?",
-                        (duplicate["id"], duplicate["incident_id"], post_id))
+        cache.duplicates.append((duplicate["id"], duplicate["incident_id"], post_id))
         return []
 
     incident = None
     key = incident_key(post.service, post.thread_key) if post.thread_key else ""
     if key:
-        known = row(db, SQL_KEY_INCIDENT, (key,))
-        if known:
-            incident = row(db, SQL_INCIDENT, (known["incident_id"],))
+        known = cache.key_incident(db, key)
+        if known is not None:
+            incident = cache.incident(db, known)
     if statement.kind == "noise":
         if incident is not None:
-            db.conn.execute(SQL_SET_POST_INCIDENT, (incident["id"], post_id))
+            cache.set_post_incident(post_id, incident["id"])
         return []
     if statement.kind == "report":
-        return _attach_report(db, post, post_id, incident, key, notify)
+        return _attach_report(db, post, post_id, incident, key, notify, cache)
     if statement.kind == "maintenance" or (incident is not None and incident["kind"] == KIND_MAINTENANCE):
-        return _link_maintenance(db, post, post_id, statement, incident, key, settings, notify)
+        return _link_maintenance(db, post, post_id, statement, incident, key, settings, notify, cache)
     if incident is None:
-        incident = _find_open_incident(db, post, settings)
+        incident = _find_open_incident(db, post, settings, cache)
 
     told = pre_stated.get((post.source_id, post.native_id)) if pre_stated else None
     stated = told if told is not None else stated_times(post)
@@ -377,7 +588,7 @@ def link_statement(
         resolved = statement.kind == "resolved"
         started = stated.start if stated.start and (resolved or stated.start <= at) else (None if resolved else at)
         ended = (stated.end or at) if resolved else None
-        incident_id = insert_row(db, "incidents",
+        incident_id = cache.insert_incident(db,
             {
                 "service": post.service,
                 "title": post.title,
@@ -401,10 +612,10 @@ def link_statement(
                 "updated_at": now_iso(),
             }
         )
-        changes.append(_add_change(db, incident_id, "resolved" if resolved else "acknowledged", post_id, at,
+        changes.append(_add_change(db, cache, incident_id, "resolved" if resolved else "acknowledged", post_id, at,
                                    notify and sure))
         if not resolved and sure:
-            changes.extend(_join_event(db, incident_id, post, settings, notify))
+            changes.extend(_join_event(db, incident_id, post, settings, notify, cache))
     else:
         incident_id = incident["id"]
         updates: dict[str, Any] = {"updated_at": now_iso()}
@@ -431,7 +642,7 @@ def link_statement(
                 ended = stated.end if stated.end and (not started or stated.end >= started) else None
                 ended_from = stated.end_from
                 if ended is None:
-                    ended = _earlier_stated_end(db, incident_id, started or incident["opened_at"], at)
+                    ended = _earlier_stated_end(db, incident_id, started or incident["opened_at"], at, cache)
                     ended_from = "text" if ended else "post"
                 ended = ended or at
                 updates.update(status=STATUS_RESOLVED, resolved_at=ended, resolved_from=ended_from)
@@ -447,31 +658,32 @@ def link_statement(
                            reopened=(incident["reopened"] or 0) + 1)
         else:
             change = "acknowledged" if (was_unsure and sure) else "update"
-        update_row(db, "incidents", incident_id, updates)
-        changes.append(_add_change(db, incident_id, change, post_id, at, notify and sure))
+        cache.update_incident(db, incident_id, updates)
+        changes.append(_add_change(db, cache, incident_id, change, post_id, at, notify and sure))
         if was_unsure and sure and change != "resolved":
-            changes.extend(_join_event(db, incident_id, post, settings, notify))
+            changes.extend(_join_event(db, incident_id, post, settings, notify, cache))
         if change == "resolved":
-            _close_event_if_done(db, incident_id)
-    _remember_key(db, key, incident_id, post)
-    db.conn.execute(SQL_SET_POST_INCIDENT, (incident_id, post_id))
+            _close_event_if_done(db, incident_id, cache)
+    _remember_key(db, key, incident_id, post, cache)
+    cache.set_post_incident(post_id, incident_id)
     return changes
 
 
-def _remember_key(db: sqlite_utils.Database, key: str, incident_id: int, post: Post) -> None:
+def _remember_key(db: sqlite_utils.Database, key: str, incident_id: int, post: Post, cache: LinkCache) -> None:
     if key:
-        db.conn.execute(SQL_REMEMBER_KEY, (key, incident_id, post.source_id))
+        cache.remember_key(db, key, incident_id, post.source_id)
 
 
 def _attach_report(
-    db: sqlite_utils.Database, post: Post, post_id: int, incident: dict[str, Any] | None, key: str, notify: bool
+    db: sqlite_utils.Database, post: Post, post_id: int, incident: dict[str, Any] | None, key: str, notify: bool,
+    cache: LinkCache,
 ) -> list[Change]:
     """A post-incident report joins the incident it is about (its thread, else the service's latest resolved
     outage within REPORT_WINDOW): recorded and told in that thread, never a new outage, never a reopen. An open
     incident it reports on is over (a retrospective is written after the fact)."""
     at = iso_utc(post.created_at)
     if incident is None:
-        incident = row(db, SQL_REPORT_TARGET, (post.service, iso_utc(post.created_at - REPORT_WINDOW), at))
+        incident = cache.seen(row(db, SQL_REPORT_TARGET, (post.service, iso_utc(post.created_at - REPORT_WINDOW), at)))
     if incident is None:
         return []  # kept as a statement; no incident to attach it to, nothing announced
     updates: dict[str, Any] = {"updated_at": now_iso()}
@@ -481,13 +693,14 @@ def _attach_report(
     if incident["status"] != STATUS_RESOLVED:
         begin = incident["started_at"] or incident["opened_at"]
         updates.update(status=STATUS_RESOLVED, resolved_at=at, resolved_from="post", duration_seconds=_duration(begin, at))
-        changes.append(_add_change(db, incident["id"], "resolved", post_id, at, notify))
-    update_row(db, "incidents", incident["id"], updates)
-    changes.append(_add_change(db, incident["id"], "report", post_id, at, notify))
+        changes.append(_add_change(db, cache, incident["id"], "resolved", post_id, at, notify))
+    incident_id = incident["id"]
+    cache.update_incident(db, incident_id, updates)
+    changes.append(_add_change(db, cache, incident_id, "report", post_id, at, notify))
     if changes[0].change == "resolved":
-        _close_event_if_done(db, incident["id"])
-    _remember_key(db, key, incident["id"], post)
-    db.conn.execute(SQL_SET_POST_INCIDENT, (incident["id"], post_id))
+        _close_event_if_done(db, incident_id, cache)
+    _remember_key(db, key, incident_id, post, cache)
+    cache.set_post_incident(post_id, incident_id)
     return changes
 
 
@@ -500,6 +713,7 @@ def _link_maintenance(
     key: str,
     settings: LinkSettings,
     notify: bool,
+    cache: LinkCache,
 ) -> list[Change]:
     """Planned work: an incident of kind "maintenance" with its window; its stages (scheduled, in_progress,
     completed) are changes "maintenance" with the stage as detail. Completion closes it. Never an outage."""
@@ -508,7 +722,7 @@ def _link_maintenance(
                                 if statement.kind in OUTAGE_KINDS else "scheduled")
     if incident is None:
         since = iso_utc(post.created_at - timedelta(hours=settings.window_hours))
-        incident = row(db, SQL_OPEN_MAINTENANCE, (post.service, since))
+        incident = cache.seen(row(db, SQL_OPEN_MAINTENANCE, (post.service, since)))
     window_start = iso_utc(post.starts_at) if post.starts_at else None
     window_end = iso_utc(post.ends_at) if post.ends_at else None
     if window_start is None and window_end is None:
@@ -522,7 +736,7 @@ def _link_maintenance(
         window_end = iso_utc(span.end) if span.end else None
     done = stage == "completed"
     if incident is None:
-        incident_id = insert_row(db, "incidents", {
+        incident_id = cache.insert_incident(db, {
             "service": post.service, "title": post.title, "kind": KIND_MAINTENANCE,
             "status": STATUS_RESOLVED if done else STATUS_OPEN, "impact": post.impact,
             "opened_at": at, "acknowledged_at": at, "first_word_at": at,
@@ -546,10 +760,10 @@ def _link_maintenance(
             updates.update(status=STATUS_RESOLVED, resolved_at=at, resolved_from="post")
         elif not done and incident["status"] == STATUS_STALE:
             updates["status"] = STATUS_OPEN
-        update_row(db, "incidents", incident_id, updates)
-    change = _add_change(db, incident_id, "maintenance", post_id, at, notify, detail=stage)
-    _remember_key(db, key, incident_id, post)
-    db.conn.execute(SQL_SET_POST_INCIDENT, (incident_id, post_id))
+        cache.update_incident(db, incident_id, updates)
+    change = _add_change(db, cache, incident_id, "maintenance", post_id, at, notify, detail=stage)
+    _remember_key(db, key, incident_id, post, cache)
+    cache.set_post_incident(post_id, incident_id)
     return [change]
 
 
@@ -571,11 +785,10 @@ def _owner(service: str) -> str:
 
 
 def _join_event(
-    db: sqlite_utils.Database, incident_id: int, post: Post, settings: LinkSettings, notify: bool
+    db: sqlite_utils.Database, incident_id: int, post: Post, settings: LinkSettings, notify: bool, cache: LinkCache
 ) -> list[Change]:
     """Group a newly opened incident with overlapping incidents of *other* services into one event."""
-    incident = row(db, SQL_INCIDENT, (incident_id,))
-    assert incident is not None
+    assert cache.incident(db, incident_id) is not None
     opened = post.created_at
     window = timedelta(minutes=settings.event_window_minutes)
     owner = _owner(post.service)
@@ -609,15 +822,16 @@ def _join_event(
     db.execute(
         f"update incidents set event_id = ? where id in ({', '.join('?' * len(members))})", (event_id, *members)
     )
+    cache.updated(db, members, {"event_id": event_id})
     event = row(db, SQL_EVENT, (event_id,))
     assert event is not None
     started = min(event["started_at"], iso_utc(opened))
     update_row(db, "events", event_id, {"started_at": started, "status": STATUS_OPEN, "ended_at": None, "updated_at": now_iso()})
-    return [_add_change(db, incident_id, "event", None, iso_utc(opened), notify, detail=str(event_id))]
+    return [_add_change(db, cache, incident_id, "event", None, iso_utc(opened), notify, detail=str(event_id))]
 
 
-def _close_event_if_done(db: sqlite_utils.Database, incident_id: int) -> None:
-    incident = row(db, SQL_INCIDENT_EVENT, (incident_id,))
+def _close_event_if_done(db: sqlite_utils.Database, incident_id: int, cache: LinkCache) -> None:
+    incident = cache.incidents.get(incident_id) or row(db, SQL_INCIDENT_EVENT, (incident_id,))
     if not incident or not incident["event_id"]:
         return
     members = rows(db, SQL_EVENT_MEMBERS, (incident["event_id"],))
@@ -630,9 +844,11 @@ def mark_stale(db: sqlite_utils.Database, settings: LinkSettings, now: datetime)
     """Open incidents with no statement for ``stale_hours`` become stale (recorded as a change, not notified)."""
     cutoff = iso_utc(now - timedelta(hours=settings.stale_hours))
     changes = []
+    cache = LinkCache()
     for incident in rows(db, SQL_STALE_CANDIDATES, (STATUS_OPEN, cutoff)):
         update_row(db, "incidents", incident["id"], {"status": STATUS_STALE, "updated_at": now_iso()})
-        changes.append(_add_change(db, incident["id"], "stale", None, iso_utc(now), notify=False))
+        changes.append(_add_change(db, cache, incident["id"], "stale", None, iso_utc(now), notify=False))
+    cache.flush(db)
     return changes
 
 

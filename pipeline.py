@@ -28,7 +28,18 @@ import sqlite_utils
 
 from config import BotConfig, SourceConfig, parse_interval
 from faults import crash_point
-from incidents import Change, LinkSettings, duplicate_candidates, link_statement, mark_stale, post_data, row, rows
+from incidents import (
+    Change,
+    LinkCache,
+    LinkSettings,
+    duplicate_candidates,
+    incident_key,
+    link_statement,
+    mark_stale,
+    post_data,
+    row,
+    rows,
+)
 from logsetup import mask
 from posts import Post, iso_utc, parse_time
 from store import (
@@ -520,14 +531,17 @@ def apply_result(
         seen_at = now_iso()
         post_ids = _insert_posts(db, [post_data(post, statement, seen_at) for post, statement in fresh])
         candidates = duplicate_candidates(db, [post for post, _ in fresh])  # other sources' posts: fixed meanwhile
+        cache = LinkCache()  # this poll's keys, incident rows and waiting writes
+        cache.load_keys(db, {incident_key(post.service, post.thread_key) for post, _ in fresh if post.thread_key})
         for (post, statement), post_id in zip(fresh, post_ids, strict=True):
             notify = notify_all or (notify_since is not None and post.created_at >= notify_since)
             for change in link_statement(db, post, post_id, statement, settings, notify=notify, candidates=candidates,
-                                         pre_stated=result.stated):
+                                         pre_stated=result.stated, cache=cache):
                 changes.append(change)
                 touched.add(change.incident_id)
+        cache.flush(db)  # before anything reads the changes or the posts' incidents
         if baseline and source.backfill == "open":
-            changes.extend(_announce_open_incidents(db, touched, settings, now))
+            changes.extend(_announce_open_incidents(db, touched, settings, now, cache))
         queued = 0
         if changes:
             from outbox import enqueue, hold_flood  # render/jinja2 load only when there is something to queue
@@ -632,13 +646,15 @@ def _thread_position(post: Post, previous: dict[str, datetime | None]) -> tuple[
 
 
 def _announce_open_incidents(
-    db: sqlite_utils.Database, touched: set[int], settings: LinkSettings, now: datetime
+    db: sqlite_utils.Database, touched: set[int], settings: LinkSettings, now: datetime, cache: LinkCache | None = None
 ) -> list[Change]:
-    """Quiet first run, backfill "open": one message per incident still open (and not stale), its latest word."""
+    """Quiet first run, backfill "open": one message per incident still open (and not stale), its latest word.
+    ``cache``: the poll's ``LinkCache`` (flushed), which holds most touched incidents' rows as stored."""
     fresh_since = iso_utc(now - timedelta(hours=settings.stale_hours))
     announced: list[Change] = []
+    kept = cache.incidents if cache is not None else {}
     for incident_id in sorted(touched):
-        incident = row(db, SQL_OPEN_STATUS, (incident_id,))
+        incident = kept.get(incident_id) or row(db, SQL_OPEN_STATUS, (incident_id,))
         if not incident or incident["status"] != "open" or (incident["last_statement_at"] or "") < fresh_since:
             continue
         latest = row(db, SQL_LATEST_CHANGE, (incident_id,))
