@@ -156,7 +156,8 @@ class LinkCache:
         self._waiting: set[int] = set()  # the incident ids in post_incidents
         self.duplicates: list[tuple[int, int | None, int]] = []  # (duplicate of, incident id, post id) not written yet
         self.changes: list[tuple[Any, ...]] = []  # incident_changes rows not written yet (ids given)
-        self.says_back: dict[str, bool] = {}  # facts.stated_times.says_back of a text read this poll
+        # read_earlier by (text, created_at): pre-read by the fetcher process (pre_read_earlier) or read here once
+        self.earlier: dict[tuple[str, str], _EarlierWords] = {}
         self._last_change_id: int | None = None
         self._defaults: dict[str, int | None] | None = None  # see _read_columns
         self._stored_as: set[tuple[str, type]] = set()
@@ -169,6 +170,13 @@ class LinkCache:
             self.keys.update(dict.fromkeys(chunk))
             sql = SQL_KEYS_INCIDENTS.format(marks=", ".join("?" * len(chunk)))
             self.keys.update(db.conn.execute(sql, chunk).fetchall())
+
+    def earlier_words(self, text: str, created_at: str) -> _EarlierWords:
+        """``read_earlier``, once per statement and poll (a statement is read again at each later resolution)."""
+        words = self.earlier.get((text, created_at))
+        if words is None:
+            words = self.earlier[(text, created_at)] = read_earlier(text, created_at)
+        return words
 
     def key_incident(self, db: sqlite_utils.Database, key: str) -> int | None:
         """The incident id remembered for an incident key (SQL_KEY_INCIDENT), asked once per poll."""
@@ -476,6 +484,67 @@ def stated_times(post: Post) -> _Stated:
     return _Stated(start, start_from, end, end_from)
 
 
+@dataclass(frozen=True)
+class _EarlierWords:
+    """What an earlier statement's words tell a later resolution of its incident (``_earlier_stated_end``):
+    whether they say the service is back, the end they state (ISO; one not after the statement), and whether they
+    say it is over. A function of the words and the statement's time only."""
+
+    back: bool
+    end: str | None = None
+    fixed_now: bool = False
+
+
+def read_earlier(text: str, created_at: str) -> _EarlierWords:
+    """``_EarlierWords`` of a stored statement (its ``text`` and ``created_at`` columns)."""
+    posted = parse_time(created_at)
+    if not text:
+        return _EarlierWords(False)
+    from facts.stated_times import says_back, says_fixed_now, stated_back
+
+    if not says_back(text):
+        return _EarlierWords(False)
+    span = stated_back(text, posted, back=True)  # its end: not after it
+    end = iso_utc(span.end) if span is not None and span.end is not None else None
+    return _EarlierWords(True, end, says_fixed_now(text, back=True))
+
+
+def pre_read_earlier(
+    post_list: list[Post], statements: dict[tuple[str, str], Statement] | None = None,
+    stated: dict[tuple[str, str], _Stated] | None = None,
+) -> dict[tuple[str, str], _EarlierWords]:
+    """``read_earlier`` of the statements a resolution in this poll will read back, by (text, created_at):
+    computed where the posts were parsed (a fetcher process on another core). For each resolution (by status,
+    else by its pre-classified kind) that states no end (``stated``: ``pre_state``), its thread's earlier posts
+    newest first, as ``_earlier_stated_end`` reads them, up to the first that settles the end. The writer reads
+    any other statement's words itself."""
+    statements, stated = statements or {}, stated or {}
+    threads: dict[tuple[str, str], list[Post]] = {}
+    for post in post_list:
+        if post.thread_key:
+            threads.setdefault((post.source_id, post.thread_key), []).append(post)
+    found: dict[tuple[str, str], _EarlierWords] = {}
+    for thread in threads.values():
+        thread.sort(key=lambda p: (p.created_at, p.native_id))  # the order the writer links them in
+        for index, post in enumerate(thread):
+            key = (post.source_id, post.native_id)
+            told = statements.get(key)
+            if not (post.status == "resolved" or (told is not None and told.kind == "resolved")):
+                continue
+            times = stated.get(key)
+            if times is not None and times.end:
+                continue  # its own end is taken (but when before the start: then the writer reads the words)
+            at = iso_utc(post.created_at)
+            for earlier in reversed(thread[:index]):
+                when = iso_utc(earlier.created_at)
+                words = found.get((earlier.text, when))
+                if words is None:
+                    words = found[(earlier.text, when)] = read_earlier(earlier.text, when)
+                if words.back and (words.end or words.fixed_now) and when <= at:
+                    break
+    return found
+
+
 def _earlier_stated_end(
     db: sqlite_utils.Database, incident_id: int, started: str | None, at: str, cache: LinkCache
 ) -> str | None:
@@ -484,25 +553,16 @@ def _earlier_stated_end(
     operational … the underlying issue is resolved"), when the resolving statement states none: the company's own
     account of when it ended, not when it closed the incident. The latest such statement wins (a problem that came back and was
     restored again ends at the second restoration)."""
-    from facts.stated_times import says_back, says_fixed_now, stated_back
-
     cache.flush_posts(db, incident_id)  # the poll's posts are read by incident
     for earlier in rows(db, SQL_EARLIER_WORDS, (incident_id, at)):
-        posted = parse_time(earlier["created_at"])
-        text = earlier["text"]
-        if not text:
-            continue
-        back = cache.says_back.get(text)
-        if back is None:  # each earlier word is read again at every later resolution: read once per poll
-            back = cache.says_back[text] = says_back(text)
-        if not back:
+        words = cache.earlier_words(earlier["text"], earlier["created_at"])
+        if not words.back:
             continue  # words that do not say it is back state no end and do not say it is over (both ask this first)
-        span = stated_back(earlier["text"], posted, back=True)  # its end: not after it
-        if span is not None and span.end is not None and (not started or iso_utc(span.end) >= started):
-            return iso_utc(span.end)
+        if words.end is not None and (not started or words.end >= started):
+            return words.end
         # an earlier statement that says, with no time, that it is over ("Denver (DEN3) is now fully operational …
         # the underlying issue is resolved", labelled "Update"): it was over when that was said
-        if earlier["created_at"] < at and says_fixed_now(earlier["text"], back=True):
+        if earlier["created_at"] < at and words.fixed_now:
             return str(earlier["created_at"])
     return None
 

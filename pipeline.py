@@ -333,12 +333,13 @@ def _fetch_process(
         for source, result in fetch_each(sources, cursors, budgets, client, None, workers=workers):
             if isinstance(result, PollResult) and result.posts and _writer_is_behind(results):
                 from classify import pre_read  # reading the texts here takes that work off the writer's core
-                from incidents import pre_state
+                from incidents import pre_read_earlier, pre_state
 
                 result.readings = pre_read(result.posts)
                 result.stated = pre_state(result.posts)
                 if threshold is not None and not cursors.get(source.id):
                     result.statements = pre_classify(source, result.posts, result.readings, threshold)
+                result.earlier = pre_read_earlier(result.posts, result.statements, result.stated)
             results.put((index[source.id], _portable(result)))
 
 
@@ -532,6 +533,7 @@ def apply_result(
         post_ids = _insert_posts(db, [post_data(post, statement, seen_at) for post, statement in fresh])
         candidates = duplicate_candidates(db, [post for post, _ in fresh])  # other sources' posts: fixed meanwhile
         cache = LinkCache()  # this poll's keys, incident rows and waiting writes
+        cache.earlier.update(result.earlier)
         cache.load_keys(db, {incident_key(post.service, post.thread_key) for post, _ in fresh if post.thread_key})
         for (post, statement), post_id in zip(fresh, post_ids, strict=True):
             notify = notify_all or (notify_since is not None and post.created_at >= notify_since)

@@ -162,3 +162,36 @@ def test_every_answer_of_the_cache_is_what_is_stored(github, monkeypatch):
     for source, posts in ((api_source, api), (feed_source, feed)):
         store_posts(db, bot, source, posts, datetime(2026, 1, 1, tzinfo=timezone.utc))
     assert checked["incidents"] > 50 and checked["keys"] > 100
+
+
+def test_words_pre_read_for_resolutions_store_what_the_writer_reads(tmp_path):
+    """The fetcher process's pre-read (texts, stated times, first-poll statements, and the earlier words its
+    resolutions read back) stores the same tables as a writer that reads everything itself."""
+    from classify import pre_read
+    from pipeline import apply_result, pre_classify
+    from trackers import PollResult
+
+    paths = []
+    for name, ahead in (("itself", False), ("ahead", True)):
+        raw = {"bot": {"state": str(tmp_path / f"{name}.db")},
+               "source": [{"id": "gh-api", "kind": "statuspage", "service": "GitHub", "backfill": "all",
+                           "url": "https://www.githubstatus.com"}],
+               "channel": [{"id": "desk", "kind": "console"}]}
+        bot = parse_config(raw, "<test>")
+        source = bot.sources[0]
+        posts = []
+        for path in sorted((DATA / "statuspage" / "github_incidents").glob("*.json")):
+            posts += parse_statuspage_document(json.loads(path.read_text(encoding="utf-8")), source)
+        result = PollResult(posts=posts, cursor={})
+        if ahead:
+            result.readings, result.stated = pre_read(posts), incidents.pre_state(posts)
+            result.statements = pre_classify(source, posts, result.readings, bot.announce_threshold)
+            result.earlier = incidents.pre_read_earlier(posts, result.statements, result.stated)
+            assert any(words.back for words in result.earlier.values())
+        db = open_db(bot.state)
+        apply_result(db, bot, source, result, datetime(2026, 1, 1, tzinfo=timezone.utc))
+        db.conn.close()
+        paths.append(bot.state)
+    itself, ahead = (stored(path) for path in paths)
+    assert itself == ahead
+    assert any(r for r in itself["incidents"])
