@@ -3,7 +3,8 @@
 Exact ids first (a source's incident id / conversation id), then the open incident of the same service within
 the link window. A resolution closes the incident; an update after resolution reopens it; incidents with no word
 for ``stale_hours`` are marked stale. Incidents of several services that overlap form an event.
-Runs inside the caller's transaction; returns the change rows it wrote.
+Runs inside the caller's transaction; returns the change rows it wrote. A poll links its statements with one
+``LinkCache``, which keeps what the poll read and wrote in memory and writes some rows when flushed.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import weakref
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -54,6 +56,10 @@ SQL_INCIDENT = "select * from incidents where id = ?"
 SQL_OPEN_INCIDENTS = (
     "select * from incidents where lower(service) = lower(?) and status = ? and last_statement_at >= ? "
     "and coalesce(kind, 'incident') = 'incident' order by last_statement_at desc"
+)
+SQL_OPEN_OF_SERVICE = (  # LinkCache.may_have_open: a service's open incidents, whatever their last word
+    "select id, last_statement_at from incidents where lower(service) = lower(?) and status = ? "
+    "and coalesce(kind, 'incident') = 'incident'"
 )
 SQL_KEY_CLASH = "select 1 from incident_keys where incident_id = ? and source_id = ? and key != ?"
 SQL_REPORT_TARGET = (
@@ -139,6 +145,29 @@ class Change:
     at: str
 
 
+# _incident_columns by database (its schema is settled when it is opened: store.open_db migrates it)
+_COLUMNS: weakref.WeakKeyDictionary[sqlite_utils.Database, tuple[dict[str, int | None], set[tuple[str, type]]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _incident_columns(db: sqlite_utils.Database) -> tuple[dict[str, int | None], set[tuple[str, type]]]:
+    """incidents' columns: a row of their defaults, and which (column, type of a value) read back as written (None,
+    or the Python type of the column's declared type); none when a default is not a plain integer (then LinkCache
+    builds and updates no row: each is read back instead)."""
+    types = {"TEXT": str, "INTEGER": int}
+    defaults: dict[str, int | None] = {}
+    stored_as: set[tuple[str, type]] = set()
+    for _, name, declared, _, default, _ in db.conn.execute("pragma table_info(incidents)"):
+        if default is not None and not str(default).isdigit():
+            return {}, set()
+        defaults[name] = None if default is None else int(default)
+        stored_as.add((name, type(None)))
+        if str(declared).upper() in types:
+            stored_as.add((name, types[str(declared).upper()]))
+    return defaults, stored_as
+
+
 class LinkCache:
     """What linking one poll's statements has read or written, kept in memory so that the next statement of the
     same poll does not ask SQLite again: the poll's incident keys, the incident rows it read or wrote (every write
@@ -159,7 +188,11 @@ class LinkCache:
         # read_earlier by (text, created_at): pre-read by the fetcher process (pre_read_earlier) or read here once
         self.earlier: dict[tuple[str, str], _EarlierWords] = {}
         self._last_change_id: int | None = None
-        self._defaults: dict[str, int | None] | None = None  # see _read_columns
+        self._defaults: dict[str, int | None] | None = None  # see _incident_columns
+        # lower(service) as SQLite lowers it → {its open incident's id: last_statement_at} (SQL_OPEN_OF_SERVICE, read
+        # once per service and poll, then kept right with every write); None: a write it could not follow
+        self._open: dict[str, dict[int, Any]] | None = {}
+        self._lowered: dict[str, str] = {}  # service → SQLite's lower() of it
         self._stored_as: set[tuple[str, type]] = set()
 
     def load_keys(self, db: sqlite_utils.Database, keys: set[str]) -> None:
@@ -216,19 +249,11 @@ class LinkCache:
         return incident
 
     def _read_columns(self, db: sqlite_utils.Database) -> None:
-        """incidents' columns: a row of their defaults, and which (column, type of a value) read back as written
-        (None, or the Python type of the column's declared type); none when a default is not a plain integer
-        (then no row is built or updated here: each is read back instead)."""
-        types = {"TEXT": str, "INTEGER": int}
-        self._defaults, self._stored_as = {}, set()
-        for _, name, declared, _, default, _ in db.conn.execute("pragma table_info(incidents)"):
-            if default is not None and not str(default).isdigit():
-                self._defaults, self._stored_as = {}, set()
-                return
-            self._defaults[name] = None if default is None else int(default)
-            self._stored_as.add((name, type(None)))
-            if str(declared).upper() in types:
-                self._stored_as.add((name, types[str(declared).upper()]))
+        """incidents' columns (``_incident_columns``), once per database."""
+        known = _COLUMNS.get(db)
+        if known is None:
+            known = _COLUMNS[db] = _incident_columns(db)
+        self._defaults, self._stored_as = known
 
     def _as_stored(self, db: sqlite_utils.Database, values: dict[str, Any]) -> bool:
         """Whether these values read back unchanged: each None or of its column's type, as SQLite keeps it."""
@@ -243,6 +268,7 @@ class LinkCache:
             stored = dict(self._defaults or {})
             stored.update(data, id=incident_id)
             self.incidents[incident_id] = stored
+        self._follow_open(db, incident_id)
         return incident_id
 
     def update_incident(self, db: sqlite_utils.Database, incident_id: int, updates: dict[str, Any]) -> None:
@@ -260,6 +286,46 @@ class LinkCache:
                     self.incidents[incident_id].update(updates)
                 else:
                     del self.incidents[incident_id]
+        if "service" in updates:
+            self._open = None
+        elif "status" in updates or "kind" in updates or "last_statement_at" in updates:
+            for incident_id in incident_ids:
+                self._follow_open(db, incident_id)
+
+    def _lower(self, db: sqlite_utils.Database, service: str) -> str:
+        """SQLite's lower() of a service name (ASCII only, unless built with ICU), asked once per name."""
+        lowered = self._lowered.get(service)
+        if lowered is None:
+            lowered = self._lowered[service] = str(db.conn.execute("select lower(?)", (service,)).fetchone()[0])
+        return lowered
+
+    def _follow_open(self, db: sqlite_utils.Database, incident_id: int) -> None:
+        """After a write to this incident: keep the open incidents of its service right (from its row as stored
+        now; without that row, stop answering ``may_have_open`` for this poll)."""
+        if self._open is None:
+            return
+        stored = self.incidents.get(incident_id)
+        if stored is None or not isinstance(stored["service"], str):
+            self._open = None
+            return
+        known = self._open.get(self._lower(db, stored["service"]))
+        if known is None:
+            return  # not read yet: it is read as stored
+        if stored["status"] == STATUS_OPEN and (stored["kind"] if stored["kind"] is not None else KIND_INCIDENT) == KIND_INCIDENT:
+            known[incident_id] = stored["last_statement_at"]
+        else:
+            known.pop(incident_id, None)
+
+    def may_have_open(self, db: sqlite_utils.Database, service: str, since: str) -> bool:
+        """False only when SQL_OPEN_INCIDENTS would find nothing: no open incident of this service whose last
+        statement is at or after ``since`` (in a first poll of history, nearly every new thread's case)."""
+        if self._open is None or not isinstance(service, str):
+            return True
+        key = self._lower(db, service)
+        known = self._open.get(key)
+        if known is None:
+            known = self._open[key] = dict(db.conn.execute(SQL_OPEN_OF_SERVICE, (service, STATUS_OPEN)).fetchall())
+        return any(isinstance(last, str) and last >= since for last in known.values())
 
     def change_id(self, db: sqlite_utils.Database) -> int:
         """The id SQLite would give the next incident_changes row (an INTEGER PRIMARY KEY: the largest plus one)."""
@@ -419,6 +485,8 @@ def _find_open_incident(
     page: two concurrent incidents on one status page stay apart. Social posts carry no incident id (a new
     top-level post starts a new conversation), so they join the service's open incident."""
     since = iso_utc(post.created_at - timedelta(hours=settings.window_hours))
+    if not cache.may_have_open(db, post.service, since):
+        return None
     candidates = rows(db, SQL_OPEN_INCIDENTS, (post.service, STATUS_OPEN, since))
     for incident in candidates:
         if post.thread_key and post.status:

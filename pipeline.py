@@ -495,8 +495,10 @@ def apply_result(
     Lookups are batched per poll (which posts are already stored, each thread's latest statement, other sources'
     posts of the same threads for the duplicate check), only posts not yet stored are classified, and the new ones
     are inserted with one executemany before they are linked in order (linking reads other sources' posts only, so
-    inserting first changes nothing). The fetcher process may have read the texts (``result.readings``) and the
-    times they state (``result.stated``) already.
+    inserting first changes nothing), with one ``incidents.LinkCache`` for the poll (its keys, the incident rows it
+    read or wrote, the writes nothing reads before it ends). The fetcher process may have read the texts
+    (``result.readings``), the times they state (``result.stated``) and the earlier words its resolutions read
+    back (``result.earlier``) already.
 
     ``pushed``: the posts came from a stream or a webhook (streams/), not a poll: stored, classified, linked and
     queued the same way, but the source's poll state (cursor, last poll, failures, next due) is left alone."""

@@ -5,7 +5,9 @@ also plan a maintenance, attach a report, carry noise, keep a second incident of
 and let a thread-less statement join the open incident: stored in ONE ``apply_result`` (one LinkCache for all of
 them) and stored one poll per statement (a fresh LinkCache each, which can hold nothing stale), every table is the
 same, clock stamps aside. And on real GitHub data, every incident row and key the cache answers with is the one
-stored at that moment.
+stored at that moment, and whenever it says a service has no open incident, the query finds none. And what the
+fetcher process reads ahead (down to the earlier words a resolution reads back) stores what the writer stores
+reading everything itself.
 """
 
 from __future__ import annotations
@@ -140,7 +142,7 @@ def github(tmp_path):
 
 def test_every_answer_of_the_cache_is_what_is_stored(github, monkeypatch):
     db, bot, (feed_source, feed), (api_source, api) = github
-    checked = {"incidents": 0, "keys": 0}
+    checked = {"incidents": 0, "keys": 0, "none open": 0}
     incident, key_incident = incidents.LinkCache.incident, incidents.LinkCache.key_incident
 
     def checked_incident(self: incidents.LinkCache, db: Any, incident_id: int) -> dict[str, Any] | None:
@@ -157,11 +159,21 @@ def test_every_answer_of_the_cache_is_what_is_stored(github, monkeypatch):
         checked["keys"] += 1
         return found
 
+    may_have_open = incidents.LinkCache.may_have_open
+
+    def checked_open(self: incidents.LinkCache, db: Any, service: str, since: str) -> bool:
+        found = may_have_open(self, db, service, since)
+        if not found:  # "none" must be what the query says
+            assert not incidents.rows(db, incidents.SQL_OPEN_INCIDENTS, (service, incidents.STATUS_OPEN, since))
+            checked["none open"] += 1
+        return found
+
     monkeypatch.setattr(incidents.LinkCache, "incident", checked_incident)
     monkeypatch.setattr(incidents.LinkCache, "key_incident", checked_key)
+    monkeypatch.setattr(incidents.LinkCache, "may_have_open", checked_open)
     for source, posts in ((api_source, api), (feed_source, feed)):
         store_posts(db, bot, source, posts, datetime(2026, 1, 1, tzinfo=timezone.utc))
-    assert checked["incidents"] > 50 and checked["keys"] > 100
+    assert checked["incidents"] > 50 and checked["keys"] > 100 and checked["none open"] > 10
 
 
 def test_words_pre_read_for_resolutions_store_what_the_writer_reads(tmp_path):
