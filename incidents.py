@@ -172,10 +172,11 @@ class LinkCache:
     """What linking one poll's statements has read or written, kept in memory so that the next statement of the
     same poll does not ask SQLite again: the poll's incident keys, the incident rows it read or wrote (every write
     to such a row goes through ``insert_incident`` / ``update_incident``, which keep it equal to the stored row),
-    and the writes nothing reads before the poll ends (each post's incident or duplicate, the change rows), sent
-    with one ``executemany`` by ``flush``. Valid inside ONE transaction in which only this code writes those
-    tables (pipeline.apply_result: one source's poll); ``flush`` must run before anything reads posts' incident
-    ids or incident_changes (``_earlier_stated_end`` does; the pipeline flushes before announcing and queueing)."""
+    each service's open incidents, the earlier words its resolutions read back, and the writes nothing reads before
+    the poll ends (each post's incident or duplicate, the change rows, new keys), sent with one ``executemany`` by
+    ``flush``. Valid inside ONE transaction in which only this code writes those tables (pipeline.apply_result: one
+    source's poll); what waits must be flushed before anything reads it (``_earlier_stated_end`` flushes the
+    incident's posts, the key clash the keys; the pipeline flushes all before announcing and queueing)."""
 
     def __init__(self) -> None:
         self.keys: dict[str, int | None] = {}  # incident key → incident id (None: known to be absent)
