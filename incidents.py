@@ -3,13 +3,16 @@
 Exact ids first (a source's incident id / conversation id), then the open incident of the same service within
 the link window. A resolution closes the incident; an update after resolution reopens it; incidents with no word
 for ``stale_hours`` are marked stale. Incidents of several services that overlap form an event.
-Runs inside the caller's transaction; returns the change rows it wrote.
+Runs inside the caller's transaction; returns the change rows it wrote. A poll links its statements with one
+``LinkCache``, which keeps what the poll read and wrote in memory and writes some rows when flushed.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+import weakref
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -48,10 +51,15 @@ SQL_DUPLICATE_CANDIDATES_BATCH = (
     "and source_id != ? and duplicate_of is null order by id"
 )
 SQL_KEY_INCIDENT = "select incident_id from incident_keys where key = ?"
+SQL_KEYS_INCIDENTS = "select key, incident_id from incident_keys where key in ({marks})"  # a poll's keys at once
 SQL_INCIDENT = "select * from incidents where id = ?"
 SQL_OPEN_INCIDENTS = (
     "select * from incidents where lower(service) = lower(?) and status = ? and last_statement_at >= ? "
     "and coalesce(kind, 'incident') = 'incident' order by last_statement_at desc"
+)
+SQL_OPEN_OF_SERVICE = (  # LinkCache.may_have_open: a service's open incidents, whatever their last word
+    "select id, last_statement_at from incidents where lower(service) = lower(?) and status = ? "
+    "and coalesce(kind, 'incident') = 'incident'"
 )
 SQL_KEY_CLASH = "select 1 from incident_keys where incident_id = ? and source_id = ? and key != ?"
 SQL_REPORT_TARGET = (
@@ -93,10 +101,12 @@ SQL_EARLIER_WORDS = (  # the incident's earlier statements, newest first (posts 
 SQL_STALE_CANDIDATES = "select id from incidents where status = ? and last_statement_at < ?"
 SQL_SET_POST_INCIDENT = "update posts set incident_id = ? where id = ?"
 SQL_REMEMBER_KEY = "insert or ignore into incident_keys (key, incident_id, source_id) values (?, ?, ?)"
-SQL_ADD_CHANGE = (
-    "insert into incident_changes (incident_id, change, post_id, at, recorded_at, notify, detail) "
-    "values (?, ?, ?, ?, ?, ?, ?)"
+SQL_ADD_CHANGE = (  # the id given: the one SQLite would pick (LinkCache.change_id), so changes can wait in memory
+    "insert into incident_changes (id, incident_id, change, post_id, at, recorded_at, notify, detail) "
+    "values (?, ?, ?, ?, ?, ?, ?, ?)"
 )
+SQL_LAST_CHANGE_ID = "select max(id) as id from incident_changes"
+SQL_SET_POST_DUPLICATE = "update posts set duplicate_of = ?, incident_id = ? where id = ?"
 HOT_PATH_QUERIES = {
     name: value.format(marks="?, ?") for name, value in globals().items()
     if name.startswith("SQL_") and value.lstrip().startswith("select")
@@ -135,6 +145,230 @@ class Change:
     at: str
 
 
+# _incident_columns by database (its schema is settled when it is opened: store.open_db migrates it)
+_COLUMNS: weakref.WeakKeyDictionary[sqlite_utils.Database, tuple[dict[str, int | None], set[tuple[str, type]]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _incident_columns(db: sqlite_utils.Database) -> tuple[dict[str, int | None], set[tuple[str, type]]]:
+    """incidents' columns: a row of their defaults, and which (column, type of a value) read back as written (None,
+    or the Python type of the column's declared type); none when a default is not a plain integer (then LinkCache
+    builds and updates no row: each is read back instead)."""
+    types = {"TEXT": str, "INTEGER": int}
+    defaults: dict[str, int | None] = {}
+    stored_as: set[tuple[str, type]] = set()
+    for _, name, declared, _, default, _ in db.conn.execute("pragma table_info(incidents)"):
+        if default is not None and not str(default).isdigit():
+            return {}, set()
+        defaults[name] = None if default is None else int(default)
+        stored_as.add((name, type(None)))
+        if str(declared).upper() in types:
+            stored_as.add((name, types[str(declared).upper()]))
+    return defaults, stored_as
+
+
+class LinkCache:
+    """What linking one poll's statements has read or written, kept in memory so that the next statement of the
+    same poll does not ask SQLite again: the poll's incident keys, the incident rows it read or wrote (every write
+    to such a row goes through ``insert_incident`` / ``update_incident``, which keep it equal to the stored row),
+    each service's open incidents, the earlier words its resolutions read back, and the writes nothing reads before
+    the poll ends (each post's incident or duplicate, the change rows, new keys), sent with one ``executemany`` by
+    ``flush``. Valid inside ONE transaction in which only this code writes those tables (pipeline.apply_result: one
+    source's poll); what waits must be flushed before anything reads it (``_earlier_stated_end`` flushes the
+    incident's posts, the key clash the keys; the pipeline flushes all before announcing and queueing)."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, int | None] = {}  # incident key → incident id (None: known to be absent)
+        self.new_keys: list[tuple[str, int, str]] = []  # incident_keys rows not written yet
+        self.incidents: dict[int, dict[str, Any]] = {}  # incident id → its row as stored now
+        self.post_incidents: list[tuple[int, int]] = []  # (incident id, post id) not written yet
+        self._waiting: set[int] = set()  # the incident ids in post_incidents
+        self.duplicates: list[tuple[int, int | None, int]] = []  # (duplicate of, incident id, post id) not written yet
+        self.changes: list[tuple[Any, ...]] = []  # incident_changes rows not written yet (ids given)
+        # read_earlier by (text, created_at): pre-read by the fetcher process (pre_read_earlier) or read here once
+        self.earlier: dict[tuple[str, str], _EarlierWords] = {}
+        self._last_change_id: int | None = None
+        self._defaults: dict[str, int | None] | None = None  # see _incident_columns
+        # lower(service) as SQLite lowers it → {its open incident's id: last_statement_at} (SQL_OPEN_OF_SERVICE, read
+        # once per service and poll, then kept right with every write); None: a write it could not follow
+        self._open: dict[str, dict[int, Any]] | None = {}
+        self._lowered: dict[str, str] = {}  # service → SQLite's lower() of it
+        self._stored_as: set[tuple[str, type]] = set()
+
+    def load_keys(self, db: sqlite_utils.Database, keys: set[str]) -> None:
+        """Read the poll's incident keys at once (one query per 500): each then known stored or absent."""
+        ordered = sorted(keys)
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start:start + 500]
+            self.keys.update(dict.fromkeys(chunk))
+            sql = SQL_KEYS_INCIDENTS.format(marks=", ".join("?" * len(chunk)))
+            self.keys.update(db.conn.execute(sql, chunk).fetchall())
+
+    def earlier_words(self, text: str, created_at: str) -> _EarlierWords:
+        """``read_earlier``, once per statement and poll (a statement is read again at each later resolution)."""
+        words = self.earlier.get((text, created_at))
+        if words is None:
+            words = self.earlier[(text, created_at)] = read_earlier(text, created_at)
+        return words
+
+    def key_incident(self, db: sqlite_utils.Database, key: str) -> int | None:
+        """The incident id remembered for an incident key (SQL_KEY_INCIDENT), asked once per poll."""
+        if key not in self.keys:
+            known = row(db, SQL_KEY_INCIDENT, (key,))
+            self.keys[key] = known["incident_id"] if known else None
+        return self.keys[key]
+
+    def remember_key(self, db: sqlite_utils.Database, key: str, incident_id: int, source_id: str) -> None:
+        """SQL_REMEMBER_KEY (insert or ignore): skipped for a key known to be stored, which it would ignore; a key
+        known to be absent waits for ``flush`` (read only by SQL_KEY_CLASH, which flushes first)."""
+        if self.keys.get(key) is not None:
+            return
+        if key in self.keys:
+            self.keys[key] = incident_id
+            self.new_keys.append((key, incident_id, source_id))
+            return
+        cursor = db.conn.execute(SQL_REMEMBER_KEY, (key, incident_id, source_id))
+        if cursor.rowcount == 1:
+            self.keys[key] = incident_id
+        else:
+            self.keys.pop(key, None)  # stored by someone else meanwhile: ask again when needed
+
+    def incident(self, db: sqlite_utils.Database, incident_id: int) -> dict[str, Any] | None:
+        """The incident's row (SQL_INCIDENT), from memory when this poll read or wrote it."""
+        found = self.incidents.get(incident_id)
+        if found is None:
+            found = row(db, SQL_INCIDENT, (incident_id,))
+            if found is not None:
+                self.incidents[incident_id] = found
+        return found
+
+    def seen(self, incident: dict[str, Any] | None) -> dict[str, Any] | None:
+        """Keep an incident row just read from the database (it is what is stored)."""
+        if incident is not None:
+            self.incidents[incident["id"]] = incident
+        return incident
+
+    def _read_columns(self, db: sqlite_utils.Database) -> None:
+        """incidents' columns (``_incident_columns``), once per database."""
+        known = _COLUMNS.get(db)
+        if known is None:
+            known = _COLUMNS[db] = _incident_columns(db)
+        self._defaults, self._stored_as = known
+
+    def _as_stored(self, db: sqlite_utils.Database, values: dict[str, Any]) -> bool:
+        """Whether these values read back unchanged: each None or of its column's type, as SQLite keeps it."""
+        if self._defaults is None:
+            self._read_columns(db)
+        return {(name, type(value)) for name, value in values.items()} <= self._stored_as
+
+    def insert_incident(self, db: sqlite_utils.Database, data: dict[str, Any]) -> int:
+        """INSERT an incident; its row is kept as SQLite stores it (column defaults for the columns not given)."""
+        incident_id = insert_row(db, "incidents", data)
+        if self._as_stored(db, data) and "id" in (self._defaults or {}):
+            stored = dict(self._defaults or {})
+            stored.update(data, id=incident_id)
+            self.incidents[incident_id] = stored
+        self._follow_open(db, incident_id)
+        return incident_id
+
+    def update_incident(self, db: sqlite_utils.Database, incident_id: int, updates: dict[str, Any]) -> None:
+        """UPDATE an incident, and its row in memory the same way (or forget it when a value would read back
+        otherwise)."""
+        update_row(db, "incidents", incident_id, updates)
+        self.updated(db, [incident_id], updates)
+
+    def updated(self, db: sqlite_utils.Database, incident_ids: list[int], updates: dict[str, Any]) -> None:
+        """These incidents' rows were updated with these values in the database."""
+        keep = self._as_stored(db, updates)
+        for incident_id in incident_ids:
+            if incident_id in self.incidents:
+                if keep:
+                    self.incidents[incident_id].update(updates)
+                else:
+                    del self.incidents[incident_id]
+        if "service" in updates:
+            self._open = None
+        elif "status" in updates or "kind" in updates or "last_statement_at" in updates:
+            for incident_id in incident_ids:
+                self._follow_open(db, incident_id)
+
+    def _lower(self, db: sqlite_utils.Database, service: str) -> str:
+        """SQLite's lower() of a service name (ASCII only, unless built with ICU), asked once per name."""
+        lowered = self._lowered.get(service)
+        if lowered is None:
+            lowered = self._lowered[service] = str(db.conn.execute("select lower(?)", (service,)).fetchone()[0])
+        return lowered
+
+    def _follow_open(self, db: sqlite_utils.Database, incident_id: int) -> None:
+        """After a write to this incident: keep the open incidents of its service right (from its row as stored
+        now; without that row, stop answering ``may_have_open`` for this poll)."""
+        if self._open is None:
+            return
+        stored = self.incidents.get(incident_id)
+        if stored is None or not isinstance(stored["service"], str):
+            self._open = None
+            return
+        known = self._open.get(self._lower(db, stored["service"]))
+        if known is None:
+            return  # not read yet: it is read as stored
+        if stored["status"] == STATUS_OPEN and (stored["kind"] if stored["kind"] is not None else KIND_INCIDENT) == KIND_INCIDENT:
+            known[incident_id] = stored["last_statement_at"]
+        else:
+            known.pop(incident_id, None)
+
+    def may_have_open(self, db: sqlite_utils.Database, service: str, since: str) -> bool:
+        """False only when SQL_OPEN_INCIDENTS would find nothing: no open incident of this service whose last
+        statement is at or after ``since`` (in a first poll of history, nearly every new thread's case)."""
+        if self._open is None or not isinstance(service, str):
+            return True
+        key = self._lower(db, service)
+        known = self._open.get(key)
+        if known is None:
+            known = self._open[key] = dict(db.conn.execute(SQL_OPEN_OF_SERVICE, (service, STATUS_OPEN)).fetchall())
+        return any(isinstance(last, str) and last >= since for last in known.values())
+
+    def change_id(self, db: sqlite_utils.Database) -> int:
+        """The id SQLite would give the next incident_changes row (an INTEGER PRIMARY KEY: the largest plus one)."""
+        if self._last_change_id is None:
+            last = row(db, SQL_LAST_CHANGE_ID)
+            self._last_change_id = int(last["id"] or 0) if last else 0
+        self._last_change_id += 1
+        return self._last_change_id
+
+    def flush(self, db: sqlite_utils.Database) -> None:
+        """Write what waits in memory: the change rows, the new incident keys, each post's incident or duplicate."""
+        self.flush_keys(db)
+        if self.changes:
+            db.conn.executemany(SQL_ADD_CHANGE, self.changes)
+            self.changes = []
+        self.flush_posts(db)
+
+    def flush_keys(self, db: sqlite_utils.Database) -> None:
+        """Write the new incident keys that wait in memory (before incident_keys is read)."""
+        if self.new_keys:
+            db.conn.executemany(SQL_REMEMBER_KEY, self.new_keys)
+            self.new_keys = []
+
+    def set_post_incident(self, post_id: int, incident_id: int) -> None:
+        """SQL_SET_POST_INCIDENT, written by ``flush_posts``."""
+        self.post_incidents.append((incident_id, post_id))
+        self._waiting.add(incident_id)
+
+    def flush_posts(self, db: sqlite_utils.Database, incident_id: int | None = None) -> None:
+        """Write each post's incident or duplicate that waits in memory (before posts are read by incident);
+        ``incident_id``: only if a post of this incident waits (a duplicate is never read as one of its words)."""
+        if incident_id is not None and incident_id not in self._waiting:
+            return
+        if self.post_incidents:
+            db.conn.executemany(SQL_SET_POST_INCIDENT, self.post_incidents)
+            self.post_incidents = []
+            self._waiting = set()
+        if self.duplicates:
+            db.conn.executemany(SQL_SET_POST_DUPLICATE, self.duplicates)
+            self.duplicates = []
+
+
 def _norm_text(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().lower()
 
@@ -143,16 +377,29 @@ def incident_key(service: str, thread_key: str) -> str:
     return f"{service.lower()}|{thread_key}"
 
 
-# json.dumps(…, ensure_ascii=False) / json.dumps(…, sort_keys=True), with the encoder built once, not per post
-_JSON_UNICODE = json.JSONEncoder(ensure_ascii=False).encode
+# json.dumps(…, sort_keys=True), with the encoder built once, not per post
 _JSON_SORTED = json.JSONEncoder(sort_keys=True).encode
+
+
+def _json_names(names: tuple[str, ...], ascii_only: bool) -> str:
+    """A post's components / a statement's symptoms as its ``posts`` column holds them: the same few lists recur
+    in every poll, so each is encoded once (a list of something unhashable, each time)."""
+    try:
+        return _json_names_once(names, ascii_only)
+    except TypeError:
+        return json.dumps(list(names), ensure_ascii=ascii_only)
+
+
+@functools.lru_cache(maxsize=4096)
+def _json_names_once(names: tuple[str, ...], ascii_only: bool) -> str:
+    return json.dumps(list(names), ensure_ascii=ascii_only)
 
 
 def post_data(post: Post, statement: Statement, seen_at: str) -> dict[str, Any]:
     """The ``posts`` row of a classified post."""
     data = post.to_row()
     data.update(
-        components=_JSON_UNICODE(list(post.components)),
+        components=_json_names(tuple(post.components), False),
         is_reply=int(post.is_reply),
         is_self_reply=int(post.is_self_reply),
         kind=statement.kind,
@@ -160,7 +407,7 @@ def post_data(post: Post, statement: Statement, seen_at: str) -> dict[str, Any]:
         reason=statement.reason,
         text_kind=statement.text_kind,
         probabilities=_JSON_SORTED(statement.probabilities) if statement.probabilities else None,
-        symptoms=json.dumps(list(statement.symptoms)),
+        symptoms=_json_names(tuple(statement.symptoms), True),
         language=post.language or statement.language,
         seen_at=seen_at,
     )
@@ -199,13 +446,14 @@ def duplicate_candidates(db: sqlite_utils.Database, posts: list[Post]) -> Candid
 
 
 def _duplicate_of(
-    db: sqlite_utils.Database, post: Post, post_id: int, candidates: Candidates | None = None
+    db: sqlite_utils.Database, post: Post, post_id: int, candidates: Candidates | None = None, at: str = ""
 ) -> dict[str, Any] | None:
     """The same statement already read through another source of the service (status page JSON and feed).
-    ``candidates``: ``duplicate_candidates`` of the poll that holds this post (else one query here)."""
+    ``candidates``: ``duplicate_candidates`` of the poll that holds this post (else one query here); ``at``: the
+    post's time as ``iso_utc`` writes it, when the caller has it."""
     if not post.thread_key:
         return None
-    minute = iso_utc(post.created_at)[:16]
+    minute = (at or iso_utc(post.created_at))[:16]
     text = None
     if candidates is None:
         others = rows(db, SQL_DUPLICATE_CANDIDATES, (post.service, post.thread_key, post.source_id, post_id, minute))
@@ -221,25 +469,33 @@ def _duplicate_of(
 
 
 def _add_change(
-    db: sqlite_utils.Database, incident_id: int, change: str, post_id: int | None, at: str, notify: bool, detail: str = ""
+    db: sqlite_utils.Database, cache: LinkCache, incident_id: int, change: str, post_id: int | None, at: str,
+    notify: bool, detail: str = "",
 ) -> Change:
-    cursor = db.conn.execute(SQL_ADD_CHANGE, (incident_id, change, post_id, at, now_iso(), int(notify), detail))
-    return Change(int(cursor.lastrowid or 0), incident_id, change, post_id, at)
+    """An incident_changes row with the id SQLite would give it, written by ``cache.flush``."""
+    change_id = cache.change_id(db)
+    cache.changes.append((change_id, incident_id, change, post_id, at, now_iso(), int(notify), detail))
+    return Change(change_id, incident_id, change, post_id, at)
 
 
-def _find_open_incident(db: sqlite_utils.Database, post: Post, settings: LinkSettings) -> dict[str, Any] | None:
+def _find_open_incident(
+    db: sqlite_utils.Database, post: Post, settings: LinkSettings, cache: LinkCache
+) -> dict[str, Any] | None:
     """The open incident of the same service whose last word is within the window. A status-page statement (it
     has a structured status) does not join an incident that already follows a *different* incident id of the same
     page: two concurrent incidents on one status page stay apart. Social posts carry no incident id (a new
     top-level post starts a new conversation), so they join the service's open incident."""
     since = iso_utc(post.created_at - timedelta(hours=settings.window_hours))
+    if not cache.may_have_open(db, post.service, since):
+        return None
     candidates = rows(db, SQL_OPEN_INCIDENTS, (post.service, STATUS_OPEN, since))
     for incident in candidates:
         if post.thread_key and post.status:
+            cache.flush_keys(db)
             clash = row(db, SQL_KEY_CLASH, (incident["id"], post.source_id, incident_key(post.service, post.thread_key)))
             if clash:
                 continue
-        return incident
+        return cache.seen(incident)
     return None
 
 
@@ -297,24 +553,85 @@ def stated_times(post: Post) -> _Stated:
     return _Stated(start, start_from, end, end_from)
 
 
-def _earlier_stated_end(db: sqlite_utils.Database, incident_id: int, started: str | None, at: str) -> str | None:
+@dataclass(frozen=True)
+class _EarlierWords:
+    """What an earlier statement's words tell a later resolution of its incident (``_earlier_stated_end``):
+    whether they say the service is back, the end they state (ISO; one not after the statement), and whether they
+    say it is over. A function of the words and the statement's time only."""
+
+    back: bool
+    end: str | None = None
+    fixed_now: bool = False
+
+
+def read_earlier(text: str, created_at: str) -> _EarlierWords:
+    """``_EarlierWords`` of a stored statement (its ``text`` and ``created_at`` columns)."""
+    posted = parse_time(created_at)
+    if not text:
+        return _EarlierWords(False)
+    from facts.stated_times import says_back, says_fixed_now, stated_back
+
+    if not says_back(text):
+        return _EarlierWords(False)
+    span = stated_back(text, posted, back=True)  # its end: not after it
+    end = iso_utc(span.end) if span is not None and span.end is not None else None
+    return _EarlierWords(True, end, says_fixed_now(text, back=True))
+
+
+def pre_read_earlier(
+    post_list: list[Post], statements: dict[tuple[str, str], Statement] | None = None,
+    stated: dict[tuple[str, str], _Stated] | None = None,
+) -> dict[tuple[str, str], _EarlierWords]:
+    """``read_earlier`` of the statements a resolution in this poll will read back, by (text, created_at):
+    computed where the posts were parsed (a fetcher process on another core). For each resolution (by status,
+    else by its pre-classified kind) that states no end (``stated``: ``pre_state``), its thread's earlier posts
+    newest first, as ``_earlier_stated_end`` reads them, up to the first that settles the end. The writer reads
+    any other statement's words itself."""
+    statements, stated = statements or {}, stated or {}
+    threads: dict[tuple[str, str], list[Post]] = {}
+    for post in post_list:
+        if post.thread_key:
+            threads.setdefault((post.source_id, post.thread_key), []).append(post)
+    found: dict[tuple[str, str], _EarlierWords] = {}
+    for thread in threads.values():
+        thread.sort(key=lambda p: (p.created_at, p.native_id))  # the order the writer links them in
+        for index, post in enumerate(thread):
+            key = (post.source_id, post.native_id)
+            told = statements.get(key)
+            if not (post.status == "resolved" or (told is not None and told.kind == "resolved")):
+                continue
+            times = stated.get(key)
+            if times is not None and times.end:
+                continue  # its own end is taken (but when before the start: then the writer reads the words)
+            at = iso_utc(post.created_at)
+            for earlier in reversed(thread[:index]):
+                when = iso_utc(earlier.created_at)
+                words = found.get((earlier.text, when))
+                if words is None:
+                    words = found[(earlier.text, when)] = read_earlier(earlier.text, when)
+                if words.back and (words.end or words.fixed_now) and when <= at:
+                    break
+    return found
+
+
+def _earlier_stated_end(
+    db: sqlite_utils.Database, incident_id: int, started: str | None, at: str, cache: LinkCache
+) -> str | None:
     """The end an earlier statement of the incident stated while saying the service was back ("As of 08:15 UTC
     connectivity has been restored"), or the time of an earlier statement saying it is over ("… is now fully
     operational … the underlying issue is resolved"), when the resolving statement states none: the company's own
     account of when it ended, not when it closed the incident. The latest such statement wins (a problem that came back and was
     restored again ends at the second restoration)."""
-    from facts.stated_times import says_back, says_fixed_now, stated_back
-
+    cache.flush_posts(db, incident_id)  # the poll's posts are read by incident
     for earlier in rows(db, SQL_EARLIER_WORDS, (incident_id, at)):
-        posted = parse_time(earlier["created_at"])
-        if not earlier["text"] or not says_back(earlier["text"]):
+        words = cache.earlier_words(earlier["text"], earlier["created_at"])
+        if not words.back:
             continue  # words that do not say it is back state no end and do not say it is over (both ask this first)
-        span = stated_back(earlier["text"], posted, back=True)  # its end: not after it
-        if span is not None and span.end is not None and (not started or iso_utc(span.end) >= started):
-            return iso_utc(span.end)
+        if words.end is not None and (not started or words.end >= started):
+            return words.end
         # an earlier statement that says, with no time, that it is over ("Denver (DEN3) is now fully operational …
         # the underlying issue is resolved", labelled "Update"): it was over when that was said
-        if earlier["created_at"] < at and says_fixed_now(earlier["text"], back=True):
+        if earlier["created_at"] < at and words.fixed_now:
             return str(earlier["created_at"])
     return None
 
@@ -335,39 +652,62 @@ def link_statement(
     notify: bool = True,
     candidates: Candidates | None = None,
     pre_stated: dict[tuple[str, str], _Stated] | None = None,
+    cache: LinkCache | None = None,
 ) -> list[Change]:
     """Link one newly stored post to its incident; write and return the incident changes it causes.
     ``candidates`` / ``pre_stated``: ``duplicate_candidates`` / ``pre_state`` of the poll that holds this post, when
-    computed (the same result, fewer queries and less reading here).
+    computed (the same result, fewer queries and less reading here). ``cache``: the poll's ``LinkCache``, which the
+    caller flushes; without one, everything is written before this returns.
 
     Outages, planned maintenance and post-incident reports each follow their own lifecycle: a maintenance is an
     incident of kind "maintenance" (never an outage, never in an event); a report attaches to the incident it is
     about and reopens nothing. A social statement the model is unsure of (``statement.announce`` False) opens an
     *unsure* incident quietly; the first later statement that is sure announces it.
     """
+    if cache is not None:
+        return _link(db, post, post_id, statement, settings, notify, candidates, pre_stated, cache)
+    cache = LinkCache()
+    changes = _link(db, post, post_id, statement, settings, notify, candidates, pre_stated, cache)
+    cache.flush(db)
+    return changes
+
+
+def _link(
+    db: sqlite_utils.Database,
+    post: Post,
+    post_id: int,
+    statement: Statement,
+    settings: LinkSettings,
+    notify: bool,
+    candidates: Candidates | None,
+    pre_stated: dict[tuple[str, str], _Stated] | None,
+    cache: LinkCache,
+) -> list[Change]:
+    """``link_statement`` with the poll's cache."""
     at = iso_utc(post.created_at)
-    duplicate = _duplicate_of(db, post, post_id, candidates)
+    if candidates is None:
+        cache.flush_posts(db)  # the query reads posts' duplicate_of
+    duplicate = _duplicate_of(db, post, post_id, candidates, at)
     if duplicate is not None:
-        db.conn.execute("update posts set duplicate_of = ?, incident_id = ? where id = ?",
-                        (duplicate["id"], duplicate["incident_id"], post_id))
+        cache.duplicates.append((duplicate["id"], duplicate["incident_id"], post_id))
         return []
 
     incident = None
     key = incident_key(post.service, post.thread_key) if post.thread_key else ""
     if key:
-        known = row(db, SQL_KEY_INCIDENT, (key,))
-        if known:
-            incident = row(db, SQL_INCIDENT, (known["incident_id"],))
+        known = cache.key_incident(db, key)
+        if known is not None:
+            incident = cache.incident(db, known)
     if statement.kind == "noise":
         if incident is not None:
-            db.conn.execute(SQL_SET_POST_INCIDENT, (incident["id"], post_id))
+            cache.set_post_incident(post_id, incident["id"])
         return []
     if statement.kind == "report":
-        return _attach_report(db, post, post_id, incident, key, notify)
+        return _attach_report(db, post, post_id, incident, key, notify, cache)
     if statement.kind == "maintenance" or (incident is not None and incident["kind"] == KIND_MAINTENANCE):
-        return _link_maintenance(db, post, post_id, statement, incident, key, settings, notify)
+        return _link_maintenance(db, post, post_id, statement, incident, key, settings, notify, cache)
     if incident is None:
-        incident = _find_open_incident(db, post, settings)
+        incident = _find_open_incident(db, post, settings, cache)
 
     told = pre_stated.get((post.source_id, post.native_id)) if pre_stated else None
     stated = told if told is not None else stated_times(post)
@@ -377,7 +717,7 @@ def link_statement(
         resolved = statement.kind == "resolved"
         started = stated.start if stated.start and (resolved or stated.start <= at) else (None if resolved else at)
         ended = (stated.end or at) if resolved else None
-        incident_id = insert_row(db, "incidents",
+        incident_id = cache.insert_incident(db,
             {
                 "service": post.service,
                 "title": post.title,
@@ -401,10 +741,10 @@ def link_statement(
                 "updated_at": now_iso(),
             }
         )
-        changes.append(_add_change(db, incident_id, "resolved" if resolved else "acknowledged", post_id, at,
+        changes.append(_add_change(db, cache, incident_id, "resolved" if resolved else "acknowledged", post_id, at,
                                    notify and sure))
         if not resolved and sure:
-            changes.extend(_join_event(db, incident_id, post, settings, notify))
+            changes.extend(_join_event(db, incident_id, post, settings, notify, cache))
     else:
         incident_id = incident["id"]
         updates: dict[str, Any] = {"updated_at": now_iso()}
@@ -431,7 +771,7 @@ def link_statement(
                 ended = stated.end if stated.end and (not started or stated.end >= started) else None
                 ended_from = stated.end_from
                 if ended is None:
-                    ended = _earlier_stated_end(db, incident_id, started or incident["opened_at"], at)
+                    ended = _earlier_stated_end(db, incident_id, started or incident["opened_at"], at, cache)
                     ended_from = "text" if ended else "post"
                 ended = ended or at
                 updates.update(status=STATUS_RESOLVED, resolved_at=ended, resolved_from=ended_from)
@@ -447,31 +787,32 @@ def link_statement(
                            reopened=(incident["reopened"] or 0) + 1)
         else:
             change = "acknowledged" if (was_unsure and sure) else "update"
-        update_row(db, "incidents", incident_id, updates)
-        changes.append(_add_change(db, incident_id, change, post_id, at, notify and sure))
+        cache.update_incident(db, incident_id, updates)
+        changes.append(_add_change(db, cache, incident_id, change, post_id, at, notify and sure))
         if was_unsure and sure and change != "resolved":
-            changes.extend(_join_event(db, incident_id, post, settings, notify))
+            changes.extend(_join_event(db, incident_id, post, settings, notify, cache))
         if change == "resolved":
-            _close_event_if_done(db, incident_id)
-    _remember_key(db, key, incident_id, post)
-    db.conn.execute(SQL_SET_POST_INCIDENT, (incident_id, post_id))
+            _close_event_if_done(db, incident_id, cache)
+    _remember_key(db, key, incident_id, post, cache)
+    cache.set_post_incident(post_id, incident_id)
     return changes
 
 
-def _remember_key(db: sqlite_utils.Database, key: str, incident_id: int, post: Post) -> None:
+def _remember_key(db: sqlite_utils.Database, key: str, incident_id: int, post: Post, cache: LinkCache) -> None:
     if key:
-        db.conn.execute(SQL_REMEMBER_KEY, (key, incident_id, post.source_id))
+        cache.remember_key(db, key, incident_id, post.source_id)
 
 
 def _attach_report(
-    db: sqlite_utils.Database, post: Post, post_id: int, incident: dict[str, Any] | None, key: str, notify: bool
+    db: sqlite_utils.Database, post: Post, post_id: int, incident: dict[str, Any] | None, key: str, notify: bool,
+    cache: LinkCache,
 ) -> list[Change]:
     """A post-incident report joins the incident it is about (its thread, else the service's latest resolved
     outage within REPORT_WINDOW): recorded and told in that thread, never a new outage, never a reopen. An open
     incident it reports on is over (a retrospective is written after the fact)."""
     at = iso_utc(post.created_at)
     if incident is None:
-        incident = row(db, SQL_REPORT_TARGET, (post.service, iso_utc(post.created_at - REPORT_WINDOW), at))
+        incident = cache.seen(row(db, SQL_REPORT_TARGET, (post.service, iso_utc(post.created_at - REPORT_WINDOW), at)))
     if incident is None:
         return []  # kept as a statement; no incident to attach it to, nothing announced
     updates: dict[str, Any] = {"updated_at": now_iso()}
@@ -481,13 +822,14 @@ def _attach_report(
     if incident["status"] != STATUS_RESOLVED:
         begin = incident["started_at"] or incident["opened_at"]
         updates.update(status=STATUS_RESOLVED, resolved_at=at, resolved_from="post", duration_seconds=_duration(begin, at))
-        changes.append(_add_change(db, incident["id"], "resolved", post_id, at, notify))
-    update_row(db, "incidents", incident["id"], updates)
-    changes.append(_add_change(db, incident["id"], "report", post_id, at, notify))
+        changes.append(_add_change(db, cache, incident["id"], "resolved", post_id, at, notify))
+    incident_id = incident["id"]
+    cache.update_incident(db, incident_id, updates)
+    changes.append(_add_change(db, cache, incident_id, "report", post_id, at, notify))
     if changes[0].change == "resolved":
-        _close_event_if_done(db, incident["id"])
-    _remember_key(db, key, incident["id"], post)
-    db.conn.execute(SQL_SET_POST_INCIDENT, (incident["id"], post_id))
+        _close_event_if_done(db, incident_id, cache)
+    _remember_key(db, key, incident_id, post, cache)
+    cache.set_post_incident(post_id, incident_id)
     return changes
 
 
@@ -500,6 +842,7 @@ def _link_maintenance(
     key: str,
     settings: LinkSettings,
     notify: bool,
+    cache: LinkCache,
 ) -> list[Change]:
     """Planned work: an incident of kind "maintenance" with its window; its stages (scheduled, in_progress,
     completed) are changes "maintenance" with the stage as detail. Completion closes it. Never an outage."""
@@ -508,7 +851,7 @@ def _link_maintenance(
                                 if statement.kind in OUTAGE_KINDS else "scheduled")
     if incident is None:
         since = iso_utc(post.created_at - timedelta(hours=settings.window_hours))
-        incident = row(db, SQL_OPEN_MAINTENANCE, (post.service, since))
+        incident = cache.seen(row(db, SQL_OPEN_MAINTENANCE, (post.service, since)))
     window_start = iso_utc(post.starts_at) if post.starts_at else None
     window_end = iso_utc(post.ends_at) if post.ends_at else None
     if window_start is None and window_end is None:
@@ -522,7 +865,7 @@ def _link_maintenance(
         window_end = iso_utc(span.end) if span.end else None
     done = stage == "completed"
     if incident is None:
-        incident_id = insert_row(db, "incidents", {
+        incident_id = cache.insert_incident(db, {
             "service": post.service, "title": post.title, "kind": KIND_MAINTENANCE,
             "status": STATUS_RESOLVED if done else STATUS_OPEN, "impact": post.impact,
             "opened_at": at, "acknowledged_at": at, "first_word_at": at,
@@ -546,10 +889,10 @@ def _link_maintenance(
             updates.update(status=STATUS_RESOLVED, resolved_at=at, resolved_from="post")
         elif not done and incident["status"] == STATUS_STALE:
             updates["status"] = STATUS_OPEN
-        update_row(db, "incidents", incident_id, updates)
-    change = _add_change(db, incident_id, "maintenance", post_id, at, notify, detail=stage)
-    _remember_key(db, key, incident_id, post)
-    db.conn.execute(SQL_SET_POST_INCIDENT, (incident_id, post_id))
+        cache.update_incident(db, incident_id, updates)
+    change = _add_change(db, cache, incident_id, "maintenance", post_id, at, notify, detail=stage)
+    _remember_key(db, key, incident_id, post, cache)
+    cache.set_post_incident(post_id, incident_id)
     return [change]
 
 
@@ -571,11 +914,10 @@ def _owner(service: str) -> str:
 
 
 def _join_event(
-    db: sqlite_utils.Database, incident_id: int, post: Post, settings: LinkSettings, notify: bool
+    db: sqlite_utils.Database, incident_id: int, post: Post, settings: LinkSettings, notify: bool, cache: LinkCache
 ) -> list[Change]:
     """Group a newly opened incident with overlapping incidents of *other* services into one event."""
-    incident = row(db, SQL_INCIDENT, (incident_id,))
-    assert incident is not None
+    assert cache.incident(db, incident_id) is not None
     opened = post.created_at
     window = timedelta(minutes=settings.event_window_minutes)
     owner = _owner(post.service)
@@ -609,15 +951,16 @@ def _join_event(
     db.execute(
         f"update incidents set event_id = ? where id in ({', '.join('?' * len(members))})", (event_id, *members)
     )
+    cache.updated(db, members, {"event_id": event_id})
     event = row(db, SQL_EVENT, (event_id,))
     assert event is not None
     started = min(event["started_at"], iso_utc(opened))
     update_row(db, "events", event_id, {"started_at": started, "status": STATUS_OPEN, "ended_at": None, "updated_at": now_iso()})
-    return [_add_change(db, incident_id, "event", None, iso_utc(opened), notify, detail=str(event_id))]
+    return [_add_change(db, cache, incident_id, "event", None, iso_utc(opened), notify, detail=str(event_id))]
 
 
-def _close_event_if_done(db: sqlite_utils.Database, incident_id: int) -> None:
-    incident = row(db, SQL_INCIDENT_EVENT, (incident_id,))
+def _close_event_if_done(db: sqlite_utils.Database, incident_id: int, cache: LinkCache) -> None:
+    incident = cache.incidents.get(incident_id) or row(db, SQL_INCIDENT_EVENT, (incident_id,))
     if not incident or not incident["event_id"]:
         return
     members = rows(db, SQL_EVENT_MEMBERS, (incident["event_id"],))
@@ -630,9 +973,11 @@ def mark_stale(db: sqlite_utils.Database, settings: LinkSettings, now: datetime)
     """Open incidents with no statement for ``stale_hours`` become stale (recorded as a change, not notified)."""
     cutoff = iso_utc(now - timedelta(hours=settings.stale_hours))
     changes = []
+    cache = LinkCache()
     for incident in rows(db, SQL_STALE_CANDIDATES, (STATUS_OPEN, cutoff)):
         update_row(db, "incidents", incident["id"], {"status": STATUS_STALE, "updated_at": now_iso()})
-        changes.append(_add_change(db, incident["id"], "stale", None, iso_utc(now), notify=False))
+        changes.append(_add_change(db, cache, incident["id"], "stale", None, iso_utc(now), notify=False))
+    cache.flush(db)
     return changes
 
 

@@ -28,7 +28,18 @@ import sqlite_utils
 
 from config import BotConfig, SourceConfig, parse_interval
 from faults import crash_point
-from incidents import Change, LinkSettings, duplicate_candidates, link_statement, mark_stale, post_data, row, rows
+from incidents import (
+    Change,
+    LinkCache,
+    LinkSettings,
+    duplicate_candidates,
+    incident_key,
+    link_statement,
+    mark_stale,
+    post_data,
+    row,
+    rows,
+)
 from logsetup import mask
 from posts import Post, iso_utc, parse_time
 from store import (
@@ -326,7 +337,7 @@ def _fetch_process(
         for source, result in fetch_each(sources, cursors, budgets, client, None, workers=workers):
             if isinstance(result, PollResult) and result.posts and _writer_is_behind(results):
                 from classify import pre_read  # reading the texts here takes that work off the writer's core
-                from incidents import pre_state
+                from incidents import pre_read_earlier, pre_state
 
                 result.readings = pre_read(result.posts)
                 result.stated = pre_state(result.posts)
@@ -335,6 +346,7 @@ def _fetch_process(
                     # the readings were for classifying, done: not sent (the largest part of a result to pickle, a
                     # millisecond per source each way); a writer that cannot use the statements reads the texts itself
                     result.readings = {}
+                result.earlier = pre_read_earlier(result.posts, result.statements, result.stated)
                 if counters is not None:
                     counters[1] += 1
             if counters is not None:
@@ -498,8 +510,10 @@ def apply_result(
     Lookups are batched per poll (which posts are already stored, each thread's latest statement, other sources'
     posts of the same threads for the duplicate check), only posts not yet stored are classified, and the new ones
     are inserted with one executemany before they are linked in order (linking reads other sources' posts only, so
-    inserting first changes nothing). The fetcher process may have read the texts (``result.readings``) and the
-    times they state (``result.stated``) already.
+    inserting first changes nothing), with one ``incidents.LinkCache`` for the poll (its keys, the incident rows it
+    read or wrote, the writes nothing reads before it ends). The fetcher process may have read the texts
+    (``result.readings``), the times they state (``result.stated``) and the earlier words its resolutions read
+    back (``result.earlier``) already.
 
     ``pushed``: the posts came from a stream or a webhook (streams/), not a poll: stored, classified, linked and
     queued the same way, but the source's poll state (cursor, last poll, failures, next due) is left alone."""
@@ -535,14 +549,18 @@ def apply_result(
         seen_at = now_iso()
         post_ids = _insert_posts(db, [post_data(post, statement, seen_at) for post, statement in fresh])
         candidates = duplicate_candidates(db, [post for post, _ in fresh])  # other sources' posts: fixed meanwhile
+        cache = LinkCache()  # this poll's keys, incident rows and waiting writes
+        cache.earlier.update(result.earlier)
+        cache.load_keys(db, {incident_key(post.service, post.thread_key) for post, _ in fresh if post.thread_key})
         for (post, statement), post_id in zip(fresh, post_ids, strict=True):
             notify = notify_all or (notify_since is not None and post.created_at >= notify_since)
             for change in link_statement(db, post, post_id, statement, settings, notify=notify, candidates=candidates,
-                                         pre_stated=result.stated):
+                                         pre_stated=result.stated, cache=cache):
                 changes.append(change)
                 touched.add(change.incident_id)
+        cache.flush(db)  # before anything reads the changes or the posts' incidents
         if baseline and source.backfill == "open":
-            changes.extend(_announce_open_incidents(db, touched, settings, now))
+            changes.extend(_announce_open_incidents(db, touched, settings, now, cache))
         queued = 0
         if changes:
             from outbox import enqueue, hold_flood  # render/jinja2 load only when there is something to queue
@@ -647,13 +665,15 @@ def _thread_position(post: Post, previous: dict[str, datetime | None]) -> tuple[
 
 
 def _announce_open_incidents(
-    db: sqlite_utils.Database, touched: set[int], settings: LinkSettings, now: datetime
+    db: sqlite_utils.Database, touched: set[int], settings: LinkSettings, now: datetime, cache: LinkCache | None = None
 ) -> list[Change]:
-    """Quiet first run, backfill "open": one message per incident still open (and not stale), its latest word."""
+    """Quiet first run, backfill "open": one message per incident still open (and not stale), its latest word.
+    ``cache``: the poll's ``LinkCache`` (flushed), which holds most touched incidents' rows as stored."""
     fresh_since = iso_utc(now - timedelta(hours=settings.stale_hours))
     announced: list[Change] = []
+    kept = cache.incidents if cache is not None else {}
     for incident_id in sorted(touched):
-        incident = row(db, SQL_OPEN_STATUS, (incident_id,))
+        incident = kept.get(incident_id) or row(db, SQL_OPEN_STATUS, (incident_id,))
         if not incident or incident["status"] != "open" or (incident["last_statement_at"] or "") < fresh_since:
             continue
         latest = row(db, SQL_LATEST_CHANGE, (incident_id,))

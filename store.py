@@ -364,13 +364,20 @@ def rows(db: sqlite_utils.Database, sql: str, params: tuple | dict = ()) -> list
     return list(db.query(sql, params))
 
 
+# the SQL of insert_row / update_row by (table, columns[, key column]): the writer builds the same few per statement
+_INSERT_SQL: dict[tuple[str, tuple[str, ...]], str] = {}
+_UPDATE_SQL: dict[tuple[str, tuple[str, ...], str], str] = {}
+
+
 def insert_row(db: sqlite_utils.Database, table: str, data: dict[str, Any]) -> int:
     """INSERT one row, returning its rowid (plain SQL: no table introspection on the hot path)."""
-    columns = list(data)
-    cursor = db.conn.execute(
-        f"insert into [{table}] ({', '.join(f'[{c}]' for c in columns)}) values ({', '.join('?' * len(columns))})",
-        [data[c] for c in columns],
-    )
+    columns = tuple(data)
+    sql = _INSERT_SQL.get((table, columns))
+    if sql is None:
+        sql = f"insert into [{table}] ({', '.join(f'[{c}]' for c in columns)}) values ({', '.join('?' * len(columns))})"
+        if len(_INSERT_SQL) < 1000:
+            _INSERT_SQL[(table, columns)] = sql
+    cursor = db.conn.execute(sql, tuple(data.values()))
     return int(cursor.lastrowid or 0)
 
 
@@ -378,10 +385,13 @@ def update_row(db: sqlite_utils.Database, table: str, pk: Any, data: dict[str, A
     """UPDATE one row by primary key (plain SQL)."""
     if not data:
         return
-    db.conn.execute(
-        f"update [{table}] set {', '.join(f'[{c}] = ?' for c in data)} where [{pk_column}] = ?",
-        [*data.values(), pk],
-    )
+    columns = tuple(data)
+    sql = _UPDATE_SQL.get((table, columns, pk_column))
+    if sql is None:
+        sql = f"update [{table}] set {', '.join(f'[{c}] = ?' for c in columns)} where [{pk_column}] = ?"
+        if len(_UPDATE_SQL) < 1000:
+            _UPDATE_SQL[(table, columns, pk_column)] = sql
+    db.conn.execute(sql, (*data.values(), pk))
 
 
 def source_state(db: sqlite_utils.Database, source_id: str) -> dict[str, Any] | None:

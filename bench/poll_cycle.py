@@ -527,8 +527,9 @@ def cron_poll(raw: dict[str, Any], tmp: str) -> float | None:
 
 def store_only(raw: dict[str, Any], n: int, tmp: str, *, pre_read: bool = False) -> tuple[float, int, float]:
     """The first poll's posts, parsed beforehand (not timed), through pipeline.store_posts into a fresh database.
-    ``pre_read``: their texts and the times they state read beforehand too (not timed), as the fetcher process
-    does when the writer is behind; stored through pipeline.apply_result, as the poll does."""
+    ``pre_read``: their texts, the times they state and the earlier words their resolutions read back read
+    beforehand too (not timed), as the fetcher process does when the writer is behind; stored through
+    pipeline.apply_result, as the poll does."""
     import httpx
 
     from config import parse_config
@@ -551,11 +552,12 @@ def store_only(raw: dict[str, Any], n: int, tmp: str, *, pre_read: bool = False)
     results = []
     if pre_read:
         from classify import pre_read as read_texts
-        from incidents import pre_state
+        from incidents import pre_read_earlier, pre_state
 
         for source, posts in batches:
             result = PollResult(posts=posts, cursor={})
             result.readings, result.stated = read_texts(posts), pre_state(posts)
+            result.earlier = pre_read_earlier(posts, None, result.stated)
             results.append((source, result))
     start = time.perf_counter()
     if pre_read:

@@ -65,6 +65,9 @@ class PollResult:
     # yet (pipeline.pre_classify, by (source id, native id)): filled with ``readings`` on a first poll; the writer
     # uses it only when that holds, and classifies the post itself otherwise
     statements: dict[tuple[str, str], Any] = field(default_factory=dict)
+    # what the words of the posts of threads with a resolution tell that resolution (incidents.pre_read_earlier, by
+    # (text, created_at)): filled with ``readings``; the writer reads any other statement's words itself
+    earlier: dict[tuple[str, str], Any] = field(default_factory=dict)
 
 
 class Tracker:
