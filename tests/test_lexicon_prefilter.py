@@ -1,9 +1,11 @@
 """Signal.hit on ASCII texts searches ``en_ascii`` (one consumed ASCII non-word character, then the regrouped
 alternatives) and matches ``en_any`` at 0, instead of searching behind ``(?<!\\w)``: it must say "found" exactly
-when the unfiltered pattern (``Signal.search``) finds a match, on every text. Checked on the repo's own statements
-(and every suffix of them from a word start), on those texts with punctuation, digits, Unicode letters, marks and
-Devanagari put around their words, and on a text generated from every alternative of the lexicon, embedded in
-contexts with and without word characters around it: each one must still be found."""
+when the unfiltered pattern (``Signal.search``) finds a match, on every text; symptoms_of, which walks the matches
+of the symptom scanner the same way on ASCII texts, must name the tags the plain scanner's finditer names.
+Checked on the repo's own statements (and their suffixes from word starts), on those texts with punctuation,
+digits, Unicode letters, marks and Devanagari put around their words, and on texts generated from every
+alternative of the lexicon, embedded in contexts with and without word characters around them: each alternative
+must still be found."""
 
 from __future__ import annotations
 
@@ -21,9 +23,11 @@ from understanding.features import read
 from understanding.lexicon import (
     _ASCII_NON_WORD,
     LEXICON_PATH,
+    SYMPTOMS,
     _lower_pattern,
     lexicon_hits,
     load_lexicon,
+    symptoms_of,
 )
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -59,11 +63,21 @@ AROUND = [" ", ".", ",", "-", "/", "(", ")", "'", '"', ":", "!", "?", "#", "%", 
           "\u200c", "\u00a0", "\t", "x", "—", "😀", "$", "^", "*", "\x00"]
 
 
+def _reference_symptoms(text: str, devanagari: bool) -> tuple[str, ...]:
+    """symptoms_of as the plain scanners (neither regrouped nor for ASCII) say it."""
+    found = set()
+    for lang, scanner in load_lexicon().scanners.items():
+        if scanner is not None and (lang == "en" or devanagari):
+            found.update(match.lastgroup for match in scanner.finditer(text) if match.lastgroup)
+    return tuple(tag for tag in SYMPTOMS if tag in found)
+
+
 def _assert_same(text: str) -> None:
     lex = load_lexicon()
     for dev in (False, True):
         expected = tuple(name for name, signal in lex.signals.items() if signal.search(text, dev))
         assert lexicon_hits(text, dev, tuple(lex.signals)) == expected, (dev, text)
+        assert symptoms_of(text, dev) == _reference_symptoms(text, dev), (dev, text)
     for tag, signal in lex.symptoms.items():
         assert signal.hit(text, False) == bool(signal.search(text, False)), (tag, text)
 
@@ -102,8 +116,9 @@ def test_hits_are_those_of_the_unfiltered_patterns_with_anything_around_words() 
             _assert_same(rng.choice([" ", " ", ". ", "-", "/", "…", "क "]).join(out))
 
 
-_CATEGORY = {sre_parser.CATEGORY_WORD: r"\w", sre_parser.CATEGORY_NOT_WORD: r"\W", sre_parser.CATEGORY_DIGIT: r"\d",
-             sre_parser.CATEGORY_NOT_DIGIT: r"\D", sre_parser.CATEGORY_SPACE: r"\s", sre_parser.CATEGORY_NOT_SPACE: r"\S"}
+_CATEGORY = {sre_parser.CATEGORY_WORD: r"\w", sre_parser.CATEGORY_NOT_WORD: r"\W",
+             sre_parser.CATEGORY_DIGIT: r"\d", sre_parser.CATEGORY_NOT_DIGIT: r"\D",
+             sre_parser.CATEGORY_SPACE: r"\s", sre_parser.CATEGORY_NOT_SPACE: r"\S"}
 _POOL = "abcdefghijklmnopqrstuvwxyz0123456789 .,-/'!?%#:;()é…_"
 
 
@@ -162,9 +177,34 @@ def test_every_alternative_is_still_found_in_any_context(section: str) -> None:
                         text = left + sample + right
                         for dev in (False, True):
                             assert signal.hit(text, dev) == bool(signal.search(text, dev)), (name, pattern, text)
+                        if section == "symptoms":
+                            assert symptoms_of(text, False) == _reference_symptoms(text, False), (name, text)
                         if alone.search(text):
                             found += 1
                             assert signal.hit(text, False), (name, pattern, text)
                 if found >= 20:
                     break
             assert found, (name, pattern)  # the alternative itself was written and found at least once
+
+
+def test_symptom_matches_that_end_in_a_non_word_character(tmp_path) -> None:
+    # the next match may then start right where one ends: walked from end - 1, it must still be found
+    from understanding.lexicon import _symptoms
+
+    lexicon = tmp_path / "lexicon.toml"
+    lexicon.write_text(
+        '[symptoms.login]\nen = ["log in\\\\.", "otp", "(?<=\\\\.)sso"]\n'
+        '[symptoms.api]\nen = ["\\\\.api", "api-", "-rest"]\n'
+        '[symptoms.outage]\nen = ["down!", "#\\\\w+down", "offline"]\n'
+        '[symptoms.performance]\nen = ["slow-", "-slow", "lag"]\n',
+        encoding="utf-8",
+    )
+    lex = load_lexicon(str(lexicon))
+    assert lex.en_scanners[1] is not None
+    for text in ["log in.otp", "log in..api", "down!down!", "slow--slow", "slow-lag", "api--rest", "log in.sso",
+                 "offline down!", "x offline", "#sitedown!otp", "api-.api", "down!-slow", "log in.", "", "-", "otp"]:
+        found = set()
+        for scanner in lex.scanners.values():
+            if scanner is not None:
+                found.update(match.lastgroup for match in scanner.finditer(text) if match.lastgroup)
+        assert _symptoms(text, lex, False) == tuple(tag for tag in SYMPTOMS if tag in found), text
