@@ -81,3 +81,27 @@ def run_bot(*args: str, env: dict[str, str] | None = None, timeout: float = 60) 
 
 def recent_start(hours_ago: float = 2) -> datetime:
     return (datetime.now(timezone.utc) - timedelta(hours=hours_ago)).replace(microsecond=0)
+
+
+def github_feed_and_api(state: str, **source_options: Any) -> tuple[Any, tuple[Any, list], tuple[Any, list]]:
+    """GitHub read two ways into one service: its real history feed and its real Statuspage incidents
+    (``tests/data``), parsed for a feed source and a Statuspage source with ``source_options`` (e.g. backfill).
+    Returns (bot config, (feed source, feed posts), (API source, API posts)); nothing is stored yet."""
+    from config import parse_config
+    from trackers.feed import parse_feed
+    from trackers.statuspage import parse_statuspage_document
+
+    raw = {"bot": {"state": state, "every": "1s"},
+           "source": [{"id": "gh-feed", "kind": "feed", "service": "GitHub",
+                       "url": "https://www.githubstatus.com/history.atom", **source_options},
+                      {"id": "gh-api", "kind": "statuspage", "service": "GitHub",
+                       "url": "https://www.githubstatus.com", **source_options}],
+           "channel": [{"id": "desk", "kind": "console"}]}
+    bot = parse_config(raw, "<test>")
+    feed_source, api_source = bot.sources
+    data = Path(__file__).resolve().parent / "data"
+    feed = parse_feed((data / "feeds" / "githubstatus_history_2019-11-22.atom").read_bytes(), feed_source)
+    api = []
+    for path in sorted((data / "statuspage" / "github_incidents").glob("*.json")):
+        api += parse_statuspage_document(json.loads(path.read_text(encoding="utf-8")), api_source)
+    return bot, (feed_source, feed), (api_source, api)

@@ -5,39 +5,25 @@ fetched once per poll as with one query per statement, and the times pre-read in
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
+from pollhelpers import github_feed_and_api
 
 import incidents
 from classify import Statement, pre_read
-from config import parse_config
 from pipeline import apply_result, pre_classify, store_posts
 from store import open_db
 from trackers import PollResult
-from trackers.feed import parse_feed
-from trackers.statuspage import parse_statuspage_document
 
-DATA = Path(__file__).resolve().parent / "data"
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
 
 @pytest.fixture
 def setup(tmp_path):
-    raw = {"bot": {"state": str(tmp_path / "state.db"), "every": "1s"},
-           "source": [{"id": "gh-feed", "kind": "feed", "service": "GitHub", "url": "https://www.githubstatus.com/history.atom"},
-                      {"id": "gh-api", "kind": "statuspage", "service": "GitHub", "url": "https://www.githubstatus.com"}],
-           "channel": [{"id": "desk", "kind": "console"}]}
-    bot = parse_config(raw, "<test>")
-    feed_source, api_source = bot.sources
-    feed = parse_feed((DATA / "feeds" / "githubstatus_history_2019-11-22.atom").read_bytes(), feed_source)
-    api = []
-    for path in sorted((DATA / "statuspage" / "github_incidents").glob("*.json")):
-        api += parse_statuspage_document(json.loads(path.read_text(encoding="utf-8")), api_source)
+    bot, feed, api = github_feed_and_api(str(tmp_path / "state.db"))
     db = open_db(bot.state)
-    yield db, bot, (feed_source, feed), (api_source, api)
+    yield db, bot, feed, api
     db.conn.close()
 
 

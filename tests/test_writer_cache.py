@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pollhelpers import github_feed_and_api
 
 import classify as classify_module
 import incidents
@@ -27,7 +28,6 @@ from config import parse_config
 from pipeline import store_posts
 from posts import Post
 from store import open_db
-from trackers.feed import parse_feed
 from trackers.statuspage import parse_statuspage_document
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -123,20 +123,9 @@ def test_one_poll_stores_what_one_poll_per_statement_stores(tmp_path, monkeypatc
 
 @pytest.fixture
 def github(tmp_path):
-    raw = {"bot": {"state": str(tmp_path / "state.db"), "every": "1s"},
-           "source": [{"id": "gh-feed", "kind": "feed", "service": "GitHub", "backfill": "all",
-                       "url": "https://www.githubstatus.com/history.atom"},
-                      {"id": "gh-api", "kind": "statuspage", "service": "GitHub", "backfill": "all",
-                       "url": "https://www.githubstatus.com"}],
-           "channel": [{"id": "desk", "kind": "console"}]}
-    bot = parse_config(raw, "<test>")
-    feed_source, api_source = bot.sources
-    feed = parse_feed((DATA / "feeds" / "githubstatus_history_2019-11-22.atom").read_bytes(), feed_source)
-    api = []
-    for path in sorted((DATA / "statuspage" / "github_incidents").glob("*.json")):
-        api += parse_statuspage_document(json.loads(path.read_text(encoding="utf-8")), api_source)
+    bot, feed, api = github_feed_and_api(str(tmp_path / "state.db"), backfill="all")
     db = open_db(bot.state)
-    yield db, bot, (feed_source, feed), (api_source, api)
+    yield db, bot, feed, api
     db.conn.close()
 
 
