@@ -100,9 +100,7 @@ class _Signal:
         ``en_any`` alone on the corpus, itself about 0.6 of ``en``."""
         if self.en is not None:
             if self.en_any is None:
-                self.en_ascii = _after_ascii_non_word(self.en)
-                self.en_first = _first_literals(self.en)
-                self.en_any = _by_first_char(self.en)
+                self.en_any, self.en_ascii, self.en_first = _fast_forms(self.en)
             if self.en_ascii is not None and text.isascii():
                 if self.en_ascii.search(text) is not None:
                     return True
@@ -186,17 +184,30 @@ def _regrouped(pattern: re.Pattern[str]) -> Any:
     return sub([data[0], (_sre_parser.BRANCH, (None, branches)), data[-1]])
 
 
-def _by_first_char(pattern: re.Pattern[str]) -> re.Pattern[str]:
-    """A pattern that matches somewhere in a text exactly when ``pattern`` (a signal's ``(?<!\\w)(?:…)(?!\\w)``)
-    does, with its alternatives grouped by their first character: at each word start the regex engine then tries
-    the one group that can match instead of every alternative (a signal has up to 100). Matches may differ in
-    where they start and end (the alternatives' order changes), never in whether there is one, at any position.
-    Built from Python's own parse of the pattern; anything unexpected keeps ``pattern`` itself."""
+def _parsed_regrouped(pattern: re.Pattern[str]) -> Any:
+    """``_regrouped``, or None when it fails on anything unexpected (the faster forms are optional)."""
     try:
-        regrouped = _regrouped(pattern)
+        return _regrouped(pattern)
+    except Exception:  # noqa: BLE001 - a faster form is optional; the pattern itself is always right
+        return None
+
+
+def _by_first_char(regrouped: Any, pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """A pattern that matches somewhere in a text exactly when ``pattern`` (a signal's ``(?<!\\w)(?:…)(?!\\w)``)
+    does, with its alternatives grouped by their first character (``regrouped``: ``_parsed_regrouped(pattern)``):
+    at each word start the regex engine then tries the one group that can match instead of every alternative (a
+    signal has up to 100). Matches may differ in where they start and end (the alternatives' order changes), never
+    in whether there is one, at any position. Anything unexpected keeps ``pattern`` itself."""
+    try:
         return pattern if regrouped is None else _sre_compiler.compile(regrouped)
     except Exception:  # noqa: BLE001 - a faster form is optional; the pattern itself is always right
         return pattern
+
+
+def _fast_forms(pattern: re.Pattern[str]) -> tuple[re.Pattern[str], re.Pattern[str] | None, frozenset[str] | None]:
+    """A signal's ``(en_any, en_ascii, en_first)`` (see ``_Signal.hit``), all from one parse of its pattern."""
+    regrouped = _parsed_regrouped(pattern)
+    return _by_first_char(regrouped, pattern), _after_ascii_non_word(regrouped), _first_literals(regrouped)
 
 
 # Every ASCII character that is not a word character to the regex engine itself (its \w, Unicode or not, agrees
@@ -205,15 +216,15 @@ _ASCII_NON_WORD = tuple(code for code in range(128) if re.match(r"\w", chr(code)
 _NOT_WORD_BEHIND = list(_sre_parser.parse(r"\w").data)  # what "(?<!\w)" looks behind for
 
 
-def _after_ascii_non_word(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
-    """For ASCII texts: ``pattern`` (regrouped, see ``_by_first_char``) with its leading ``(?<!\\w)`` replaced by one
-    consumed character of ``_ASCII_NON_WORD``. It matches at q exactly when ``pattern`` matches at q + 1 > 0
-    (lookbehinds inside still see the whole text), so with ``match`` at 0 it covers every place ``pattern`` can
-    match. Why: the lookbehind leaves the engine no prefix to skip to and costs a sub-match at every position of
+def _after_ascii_non_word(regrouped: Any) -> re.Pattern[str] | None:
+    """For ASCII texts: a signal's pattern (``regrouped``, see ``_by_first_char``) with its leading ``(?<!\\w)``
+    replaced by one consumed character of ``_ASCII_NON_WORD``. It matches at q exactly when the pattern matches at
+    q + 1 > 0 (lookbehinds inside still see the whole text), so with ``match`` at 0 it covers every place the
+    pattern can match. Why: the lookbehind leaves the engine no prefix to skip to and costs a sub-match at every position of
     the text (~2.4 µs a search on a 180-character statement); a class of literal characters is a bitmap the
     search scans for in C. None (use the pattern as it is) for any other shape."""
     try:
-        return _with_ascii_non_word_head(_regrouped(pattern))
+        return _with_ascii_non_word_head(regrouped)
     except Exception:  # noqa: BLE001 - a faster form is optional; the pattern itself is always right
         return None
 
@@ -230,12 +241,11 @@ def _with_ascii_non_word_head(regrouped: Any) -> re.Pattern[str] | None:
     return _sre_compiler.compile(_sre_parser.SubPattern(regrouped.state, [non_word, *rest]))
 
 
-def _first_literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
-    """The characters a match of ``_by_first_char(pattern)`` can start with (each group's literal), or None when an
+def _first_literals(regrouped: Any) -> frozenset[str] | None:
+    """The characters a match of the regrouped pattern can start with (each group's literal), or None when an
     alternative does not start with a literal (then any character can start one): ``hit`` only matches at 0 a text
     that starts with one of them."""
     try:
-        regrouped = _regrouped(pattern)
         if regrouped is None or regrouped.data[1][0] is not _sre_parser.BRANCH:
             return None
         firsts = [branch.data[0] if branch.data else (None, None) for branch in regrouped.data[1][1][1]]
