@@ -304,7 +304,7 @@ def classify_command(threshold: float | None, config_path: str | None) -> None:
             item["text"], status=str(item.get("status", "")), source_kind=str(item.get("kind", "")),
             service=str(item.get("service", "")), is_reply=bool(item.get("is_reply", False)),
             is_self_reply=bool(item.get("is_self_reply", False)),
-            maintenance=str(item.get("incident_kind", "")) == "maintenance", title=str(item.get("title", ""))[:300],
+            maintenance=str(item.get("incident_kind", "")) == "maintenance", title=str(item.get("title", "")),
             threshold=threshold,
         )
         click.echo(json.dumps(

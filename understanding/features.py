@@ -127,14 +127,19 @@ _TITLE_TROUBLE = re.compile(
 )
 
 
-@lru_cache(maxsize=4096)
 def title_features(title: str) -> tuple[str, ...]:
     """Words and word pairs of an incident's title ("Scheduled database upgrade": t:scheduled, t:database …,
     tb:scheduled_database …). A title names the incident, not a stage of it, so it tells planned work from an
-    outage where an update's own words ("Start", "Completed") cannot."""
-    if not title or not title.strip():
+    outage where an update's own words ("Start", "Completed") cannot. Only its first TITLE_CHARS are read (and
+    cached: a statement's title is read again for each statement of the incident)."""
+    return _title_features(title[:TITLE_CHARS]) if title else ()
+
+
+@lru_cache(maxsize=4096)
+def _title_features(title: str) -> tuple[str, ...]:
+    if not title.strip():
         return ()
-    norm = canonical(normalise(title[:TITLE_CHARS]))
+    norm = canonical(normalise(title))
     words = _WORD.findall(norm)
     pairs = [f"tb:{a}_{b}" for a, b in zip(words, words[1:], strict=False)]
     planned, trouble = bool(_TITLE_PLANNED.search(norm)), bool(_TITLE_TROUBLE.search(norm))
