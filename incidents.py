@@ -578,6 +578,12 @@ def read_earlier(text: str, created_at: str) -> _EarlierWords:
     return _EarlierWords(True, end, says_fixed_now(text, back=True))
 
 
+def link_order(post: Post) -> tuple[datetime, str]:
+    """The order a poll's posts are classified and linked in: oldest first, the native id breaking ties (so a
+    thread's positions, and what a resolution reads back, are the same wherever they are worked out)."""
+    return post.created_at, post.native_id
+
+
 def pre_read_earlier(
     post_list: list[Post], statements: dict[tuple[str, str], Statement] | None = None,
     stated: dict[tuple[str, str], _Stated] | None = None,
@@ -594,7 +600,7 @@ def pre_read_earlier(
             threads.setdefault((post.source_id, post.thread_key), []).append(post)
     found: dict[tuple[str, str], _EarlierWords] = {}
     for thread in threads.values():
-        thread.sort(key=lambda p: (p.created_at, p.native_id))  # the order the writer links them in
+        thread.sort(key=link_order)
         for index, post in enumerate(thread):
             key = (post.source_id, post.native_id)
             told = statements.get(key)

@@ -34,6 +34,7 @@ from incidents import (
     LinkSettings,
     duplicate_candidates,
     incident_key,
+    link_order,
     link_statement,
     mark_stale,
     post_data,
@@ -528,7 +529,7 @@ def apply_result(
         touched: set[int] = set()
         fresh: list[tuple[Post, Any]] = []
         if result.posts:
-            ordered = sorted(result.posts, key=lambda p: (p.created_at, p.native_id))
+            ordered = sorted(result.posts, key=link_order)
             stored = _stored_posts(db, ordered)
             previous = _threads_latest(db, source.id, {p.thread_key for p in ordered if p.thread_key})
             # classified by the fetcher process as if none of these threads had a stored statement: so it is
@@ -643,7 +644,7 @@ def pre_classify(
 
     previous: dict[str, datetime | None] = {}
     statements: dict[tuple[str, str], Any] = {}
-    for post in sorted(posts, key=lambda p: (p.created_at, p.native_id)):
+    for post in sorted(posts, key=link_order):
         position, gap = _thread_position(post, previous)
         key = (post.source_id, post.native_id)
         if key not in statements:

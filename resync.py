@@ -15,7 +15,7 @@ import sqlite_utils
 
 from classify import classify
 from config import BotConfig, SourceConfig, parse_interval
-from incidents import link_statement, record_post
+from incidents import link_order, link_statement, record_post
 from outbox import enqueue
 from pipeline import fetch_one, link_settings, x_budgets
 from posts import Post
@@ -89,7 +89,7 @@ def resync_source(
 
 
 def _within(result: PollResult, since: str | None, now: datetime) -> list[Post]:
-    posts = sorted(result.posts, key=lambda p: (p.created_at, p.native_id))
+    posts = sorted(result.posts, key=link_order)
     if since:
         cutoff = now - timedelta(seconds=parse_interval(since))
         posts = [p for p in posts if p.created_at >= cutoff]
