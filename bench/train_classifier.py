@@ -141,9 +141,7 @@ def fit_resolved_threshold(examples: list[corpus.Example], logits: np.ndarray, c
     argmax_resolved = p.argmax(axis=1) == closed
     best, best_score = 0.0, -1.0
     for tau in RESOLVED_GRID:
-        said = argmax_resolved & (p[:, closed] >= tau)
-        if tau == 0.0:
-            said = argmax_resolved
+        said = argmax_resolved & (p[:, closed] >= tau)  # (tau 0: every resolved reading; a probability is >= 0)
         tp, fp, fn = (w * (said & gold)).sum(), (w * (said & ~gold)).sum(), (w * (~said & gold)).sum()
         b2 = RESOLVED_BETA ** 2
         score = (1 + b2) * tp / ((1 + b2) * tp + b2 * fn + fp) if tp else 0.0
