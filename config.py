@@ -67,7 +67,7 @@ BOT_COUNTS = {"delivery_attempts": (1, 1000), "storm_threshold": (1, 100_000), "
 CHANNEL_INTERVALS = {"timeout": (1.0, 5 * MINUTE), "min_interval": (0.0, HOUR),
                      "story_after": (5 * MINUTE, 7 * 24 * HOUR)}  # stories: a developing story after this long
 CHANNEL_COUNTS = {"per_minute": (0, 10_000)}
-SOURCE_INTERVALS = {"timeout": (1.0, 5 * MINUTE)}
+SOURCE_INTERVALS = {"timeout": (1.0, 5 * MINUTE), "maintenance_every": (0.0, DAY)}
 SOURCE_COUNTS = {"page_size": (1, 100_000), "max_pages": (1, 100_000), "keep_seen": (1, 100_000),
                  "keep_roots": (1, 100_000)}
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -31,8 +31,8 @@ DISCORD = DATA / "discord"
 INCIDENTS_PATH = "/api/v2/incidents.json"
 
 
-def source(url: str = "https://discordstatus.com") -> SourceConfig:
-    return SourceConfig(id="discord", kind="statuspage", service="Discord", url=url)
+def source(url: str = "https://discordstatus.com", **options: object) -> SourceConfig:
+    return SourceConfig(id="discord", kind="statuspage", service="Discord", url=url, options=options)
 
 
 def maintenances_doc() -> dict:
@@ -151,8 +151,13 @@ def serve(server, *, maintenances: bytes | None = None, **maint_route) -> None:
         server.route(MAINTENANCES_PATH, maintenances, **maint_route)
 
 
-def tracker(server) -> StatuspageTracker:
-    return StatuspageTracker(source(server.url), http=make_client())
+def tracker(server, **options: object) -> StatuspageTracker:
+    return StatuspageTracker(source(server.url, **options), http=make_client())
+
+
+def every_poll(server) -> StatuspageTracker:
+    """A tracker that reads the maintenance document on every poll (``maintenance_every = 0``)."""
+    return tracker(server, maintenance_every=0.0)
 
 
 def test_maintenances_url() -> None:
@@ -163,14 +168,14 @@ def test_maintenances_url() -> None:
 
 def test_poll_reads_both_documents_with_their_own_validators(server) -> None:
     serve(server, maintenances=json.dumps(maintenances_doc()).encode(), etag=True)
-    first = tracker(server).poll({})
+    first = every_poll(server).poll({})
     assert not first.not_modified and first.notes == []
     assert {(p.thread_key, p.incident_kind) for p in first.posts} == {("n4njzfn1mqy0", ""), ("chkt3cr0jf7b", "maintenance")}
     assert len(first.posts) == 8
     cursor = first.cursor
     assert cursor["etag"] != cursor["maint_etag"] and cursor["maint_etag"].startswith('"')
     assert len(cursor["maint_sha256"]) == 64
-    second = tracker(server).poll(cursor)
+    second = every_poll(server).poll(cursor)
     assert second.not_modified and second.posts == []
     hits = server.hits(MAINTENANCES_PATH)
     assert len(hits) == 2 and hits[1].headers["if-none-match"] == cursor["maint_etag"]
@@ -179,11 +184,11 @@ def test_poll_reads_both_documents_with_their_own_validators(server) -> None:
 def test_only_maintenances_changed_is_not_unmodified(server) -> None:
     route_doc = maintenances_doc()
     serve(server, maintenances=json.dumps(route_doc).encode())
-    first = tracker(server).poll({})
+    first = every_poll(server).poll({})
     maint = maintenances_doc()
     maint["scheduled_maintenances"][0]["name"] += " (edited)"
     server.route(MAINTENANCES_PATH, json.dumps(maint).encode())
-    second = tracker(server).poll(first.cursor)
+    second = every_poll(server).poll(first.cursor)
     assert not second.not_modified
     assert {p.thread_key for p in second.posts} == {"chkt3cr0jf7b"}
 
@@ -212,7 +217,7 @@ def test_broken_maintenance_document_leaves_the_incidents_poll_working(
     # Hand-made error bodies: no real broken document needed to show a failure.
     serve(server, maintenances=b"<html>Service Unavailable</html>", **route)
     with caplog.at_level(logging.DEBUG):
-        first = tracker(server).poll({})
+        first = every_poll(server).poll({})
     assert [p.native_id for p in first.posts] == ["g93t2s4f10jh", "2shj4d01hc9g", "8tkvrgqxbpr0", "7gv6pn1zyz2n"]
     assert not first.not_modified
     assert len(first.notes) == 1 and words in first.notes[0] and "\n" not in first.notes[0]
@@ -223,7 +228,7 @@ def test_broken_maintenance_document_leaves_the_incidents_poll_working(
     assert words in first.cursor["maint_error"] and "maint_sha256" not in first.cursor
     caplog.clear()
     with caplog.at_level(logging.DEBUG):
-        second = tracker(server).poll(first.cursor)  # incidents unchanged, maintenances still broken
+        second = every_poll(server).poll(first.cursor)  # incidents unchanged, maintenances still broken
     assert second.not_modified and second.posts == []
     assert not [r for r in caplog.records if words in r.getMessage()]  # logged once, not every poll
 
@@ -239,9 +244,9 @@ def test_first_maintenance_read_on_a_source_polled_before_skips_finished_ones(se
     # The page answered 404 for maintenances on the first poll, then serves them: the completed 2015 maintenance
     # is history, not news; an open one (the same maintenance before it began: hand-cut to its first update) is.
     serve(server, maintenances=b"", status=404)
-    first = tracker(server).poll({})
+    first = every_poll(server).poll({})
     server.route(MAINTENANCES_PATH, json.dumps(maintenances_doc()).encode())
-    second = tracker(server).poll(first.cursor)
+    second = every_poll(server).poll(first.cursor)
     assert second.posts == [] and "maint_error" not in second.cursor and second.cursor["maint_sha256"]
     upcoming = maintenances_doc()
     item = upcoming["scheduled_maintenances"][0]
@@ -249,5 +254,107 @@ def test_first_maintenance_read_on_a_source_polled_before_skips_finished_ones(se
     item["incident_updates"] = item["incident_updates"][-1:]
     fresh = {k: v for k, v in first.cursor.items() if not k.startswith("maint_")}
     server.route(MAINTENANCES_PATH, json.dumps(upcoming).encode())
-    third = tracker(server).poll(fresh)
+    third = every_poll(server).poll(fresh)
     assert [(p.status, p.incident_kind) for p in third.posts] == [("scheduled", "maintenance")]
+
+
+# --- how often the maintenance document is read -------------------------------------------------------------------
+
+
+def upcoming(starts_in: timedelta, lasts: timedelta | None = timedelta(minutes=30)) -> bytes:
+    """Discord's real 2015 maintenance, hand-cut to its first ("scheduled") update and moved to start ``starts_in``
+    from now: no real document holds a maintenance scheduled around the time a test runs."""
+    doc = maintenances_doc()
+    item = doc["scheduled_maintenances"][0]
+    item["status"] = "scheduled"
+    item["incident_updates"] = item["incident_updates"][-1:]
+    start = datetime.now(UTC) + starts_in
+    item["scheduled_for"] = start.isoformat()
+    item["scheduled_until"] = (start + lasts).isoformat() if lasts is not None else None
+    return json.dumps(doc).encode()
+
+
+def aged(cursor: dict, minutes: float) -> dict:
+    """The cursor as if its maintenance document had been read ``minutes`` earlier than it was."""
+    read_at = datetime.fromisoformat(cursor["maint_read_at"]) - timedelta(minutes=minutes)
+    return {**cursor, "maint_read_at": read_at.isoformat()}
+
+
+def test_outside_any_window_the_maintenance_document_is_read_every_five_minutes(server) -> None:
+    serve(server, maintenances=json.dumps(maintenances_doc()).encode(), etag=True)  # its one maintenance is over
+    first = tracker(server).poll({})
+    assert len(first.posts) == 8 and first.cursor["maint_windows"] == []
+    second = tracker(server).poll(first.cursor)  # a minute later, as the daemon polls: incidents only
+    assert second.not_modified and second.cursor == first.cursor
+    assert len(server.hits(INCIDENTS_PATH)) == 2 and len(server.hits(MAINTENANCES_PATH)) == 1
+    tracker(server).poll(aged(first.cursor, 4))  # four minutes on: still not due
+    assert len(server.hits(MAINTENANCES_PATH)) == 1
+    third = tracker(server).poll(aged(first.cursor, 5))  # five minutes on: read again, conditionally
+    hits = server.hits(MAINTENANCES_PATH)
+    assert len(hits) == 2 and hits[1].headers["if-none-match"] == first.cursor["maint_etag"]
+    assert third.not_modified and third.cursor["maint_read_at"] > first.cursor["maint_read_at"]
+
+
+def test_a_new_maintenance_notice_is_found_on_the_first_read_after_the_interval(server) -> None:
+    serve(server, maintenances=json.dumps({"page": {}, "scheduled_maintenances": []}).encode())
+    first = tracker(server, maintenance_every=120.0).poll({})
+    server.route(MAINTENANCES_PATH, upcoming(timedelta(days=3)))  # posted now, for three days ahead
+    assert tracker(server, maintenance_every=120.0).poll(aged(first.cursor, 1)).posts == []
+    found = tracker(server, maintenance_every=120.0).poll(aged(first.cursor, 2))
+    assert [(p.status, p.incident_kind) for p in found.posts] == [("scheduled", "maintenance")]
+    # three days ahead is not near: the next poll does not read the document again
+    start, end = found.cursor["maint_windows"][0]
+    assert datetime.fromisoformat(end) - datetime.fromisoformat(start) == timedelta(minutes=30)
+    tracker(server, maintenance_every=120.0).poll(found.cursor)
+    assert len(server.hits(MAINTENANCES_PATH)) == 2
+
+
+@pytest.mark.parametrize("starts_in, lasts", [
+    (timedelta(minutes=10), timedelta(minutes=30)),  # about to start
+    (timedelta(minutes=-20), timedelta(minutes=30)),  # under way
+    (timedelta(hours=-1), timedelta(minutes=30)),  # past its stated end, no completion yet: overruns happen
+    (timedelta(hours=-3), None),  # started with no stated end: taken to last a day
+])
+def test_near_or_during_a_window_the_maintenance_document_is_read_every_poll(
+    server, starts_in: timedelta, lasts: timedelta | None
+) -> None:
+    serve(server, maintenances=upcoming(starts_in, lasts))
+    first = tracker(server).poll({})
+    assert [p.incident_kind for p in first.posts if p.thread_key == "chkt3cr0jf7b"] == ["maintenance"]
+    tracker(server).poll(first.cursor)
+    tracker(server).poll(first.cursor)
+    assert len(server.hits(MAINTENANCES_PATH)) == 3
+
+
+def test_a_window_long_past_its_end_falls_back_to_the_interval(server) -> None:
+    serve(server, maintenances=upcoming(timedelta(hours=-4), timedelta(minutes=30)))  # ended 3.5 h ago, never completed
+    first = tracker(server).poll({})
+    tracker(server).poll(first.cursor)
+    assert len(server.hits(MAINTENANCES_PATH)) == 1
+
+
+@pytest.mark.parametrize("bad", [
+    {"maint_read_at": "not a time"},
+    {"maint_read_at": "2999-01-01T00:00:00+00:00"},  # the clock moved back since: read
+    {"maint_windows": [["garbage"]]},
+])
+def test_an_unreadable_cursor_reads_the_document(server, bad: dict) -> None:
+    serve(server, maintenances=json.dumps(maintenances_doc()).encode())
+    first = tracker(server).poll({})
+    tracker(server).poll({**first.cursor, **bad})
+    assert len(server.hits(MAINTENANCES_PATH)) == 2
+
+
+@pytest.mark.parametrize("value, ok", [("0s", True), ("10m", True), ("1d", True), ("2d", False), ("-5m", False),
+                                       ("soon", False)])
+def test_maintenance_every_is_bounded_in_the_config(tmp_path: Path, value: str, ok: bool) -> None:
+    from config import ConfigError, load_config
+
+    path = tmp_path / "pushti.toml"
+    path.write_text(f'[[source]]\nid = "d"\nkind = "statuspage"\nservice = "Discord"\n'
+                    f'url = "https://discordstatus.com"\nmaintenance_every = "{value}"\n', encoding="utf-8")
+    if ok:
+        assert isinstance(load_config(path).source("d").option("maintenance_every"), float)
+    else:
+        with pytest.raises(ConfigError, match="maintenance_every"):
+            load_config(path)

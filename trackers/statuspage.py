@@ -31,7 +31,12 @@ Edits: Statuspage lets authors edit an update in place. The cursor keeps a short
 ``"<status>, edited"`` and the update's own time (``edits``), so it is stored and told as a new statement of
 the same incident without reopening it. The first poll (and the first after an upgrade) only learns the hashes.
 
-The maintenance document is fetched each poll with its own validators (cursor keys ``maint_*``); its failure
+The maintenance document is fetched with its own validators (cursor keys ``maint_*``), every poll while a
+maintenance it announced is near or in its window (from ``MAINT_LEAD`` before its start to ``MAINT_GRACE`` after its
+end, the windows kept in the cursor as ``maint_windows``), and otherwise at most once per ``maintenance_every``
+(source option, default ``MAINT_EVERY`` = 5 minutes; 0 = every poll; the last read is ``maint_read_at``): planned
+work is announced hours or days ahead, so a new notice waits at most that long, while the updates of a window under
+way come at the poll's own pace. Outside windows a poll is one conditional request, as for any feed. Its failure
 (404 on pages without it, 5xx, bad JSON) never fails the incidents poll: one log line (once per distinct
 error, remembered in the cursor as ``maint_error``; DEBUG for a 404, WARNING otherwise) and the incidents are
 returned. A poll is ``not_modified`` only when neither document changed. The first time the maintenance document is read for a source already
@@ -63,6 +68,11 @@ INCIDENTS_PATH = "/api/v2/incidents.json"
 MAINTENANCES_PATH = "/api/v2/scheduled-maintenances.json"
 MAINT_PREFIX = "maint_"
 BACKDATED = timedelta(seconds=60)
+MAINT_EVERY = 300.0  # seconds between reads of the maintenance document when no maintenance is near or under way
+MAINT_LEAD = timedelta(minutes=15)  # a scheduled window is watched every poll from this long before its start …
+MAINT_GRACE = timedelta(hours=2)  # … to this long after its stated end (windows overrun; completions come late)
+MAINT_LONGEST = timedelta(days=1)  # a window without a stated end (or start) is taken to last this long
+MAINT_WINDOWS_KEPT = 20  # windows remembered in the cursor (the soonest)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -346,6 +356,43 @@ def _unfinished(posts: list[Post]) -> list[Post]:
     return [p for p in posts if p.thread_key in open_keys]
 
 
+def maintenance_windows(posts: list[Post]) -> list[list[str]]:
+    """``[[start, end], …]`` (ISO UTC) of the maintenances among ``posts`` that are not over: when each is to be
+    watched every poll (before ``MAINT_LEAD`` / ``MAINT_GRACE`` are applied). The soonest ``MAINT_WINDOWS_KEPT``."""
+    windows = []
+    for post in _unfinished([p for p in posts if p.incident_kind == "maintenance"]):
+        start = post.starts_at or post.created_at
+        end = post.ends_at if post.ends_at and post.ends_at >= start else start + MAINT_LONGEST
+        windows.append((start, end))
+    return [[s.isoformat(), e.isoformat()] for s, e in sorted(set(windows))[:MAINT_WINDOWS_KEPT]]
+
+
+def _cursor_time(value: Any) -> datetime | None:
+    try:
+        when = datetime.fromisoformat(value) if isinstance(value, str) and len(value) <= 40 else None
+    except ValueError:
+        return None
+    return when if when is not None and when.tzinfo is not None else None
+
+
+def maintenance_due(cursor: dict[str, Any], now: datetime, every: float) -> bool:
+    """Whether this poll reads the maintenance document: a first poll, ``every`` 0, ``every`` seconds since the last
+    read (or a last read in the future: the clock moved back), or a remembered window near or under way."""
+    read_at = _cursor_time(cursor.get(MAINT_PREFIX + "read_at"))
+    if every <= 0 or read_at is None or read_at > now + timedelta(minutes=1):
+        return True
+    if (now - read_at).total_seconds() >= every:
+        return True
+    windows = cursor.get(MAINT_PREFIX + "windows")
+    for window in windows[:MAINT_WINDOWS_KEPT] if isinstance(windows, list) else []:
+        start, end = (_cursor_time(w) for w in window[:2]) if isinstance(window, list) and len(window) >= 2 else (None, None)
+        if start is None or end is None:
+            return True  # a window this code did not write: read, and the next read rewrites it
+        if start - MAINT_LEAD <= now <= end + MAINT_GRACE:
+            return True
+    return False
+
+
 class StatuspageTracker(HttpTracker):
     """Polls a Statuspage page's incidents.json and scheduled-maintenances.json; returns every update they hold."""
 
@@ -370,6 +417,7 @@ class StatuspageTracker(HttpTracker):
                 log.log(level, "source \"%s\": %s", self.source.id, message)
             return None, {**cursor, MAINT_PREFIX + "error": str(err)}, message
         new_cursor.pop(MAINT_PREFIX + "error", None)
+        new_cursor[MAINT_PREFIX + "windows"] = maintenance_windows(posts)
         first_read = not cursor.get(MAINT_PREFIX + "sha256")
         if first_read and not baseline:  # first read on a source polled before: only what is not over yet
             posts = _unfinished(posts)
@@ -380,7 +428,11 @@ class StatuspageTracker(HttpTracker):
         url = incidents_url(self.source)
         result, new_cursor = fetch_if_changed(self.http, url, cursor, accept="application/json")
         incidents = parse_statuspage_bytes(result.body, self.source, where=url) if result is not None else None
-        maintenances, new_cursor, note = self._maintenances(new_cursor, baseline=not cursor)
+        maintenances, note = None, ""
+        now = datetime.now(timezone.utc)
+        if maintenance_due(cursor, now, float(self.source.option("maintenance_every", MAINT_EVERY))):
+            maintenances, new_cursor, note = self._maintenances(new_cursor, baseline=not cursor)
+            new_cursor[MAINT_PREFIX + "read_at"] = now.isoformat()
         if incidents is None and maintenances is None:
             return PollResult([], new_cursor, not_modified=True, notes=[note] if note else [])
         # a maintenance may be listed in both documents; an update id shared by two incidents is scoped
