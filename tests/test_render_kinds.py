@@ -63,7 +63,8 @@ def test_real_maintenance_is_told_as_planned_work_in_its_own_thread(server, tmp_
     incidents = json.loads((DATA / "statuspage" / "discord" / "incidents_2022-02-15.json").read_text())
     server.route("/api/v2/incidents.json", json.dumps({**incidents, "incidents": []}).encode())
     route = server.route("/api/v2/scheduled-maintenances.json", json.dumps({"scheduled_maintenances": []}).encode())
-    source = {"id": "discord", "kind": "statuspage", "service": "Discord", "url": server.url}
+    # each poll here stands for the first read of the maintenance document after a change: read it every poll
+    source = {"id": "discord", "kind": "statuspage", "service": "Discord", "url": server.url, "maintenance_every": "0s"}
     config = write_config(tmp_path, [source], [HI_EN])
     assert _poll(config) == []  # the first poll is history only
 
