@@ -286,8 +286,10 @@ def _planned_under_incident_label(text: str, probabilities: dict[str, float], de
     p = probabilities.get("maintenance", 0.0)
     if p >= 0.8:
         return True
+    if p < 0.5:  # most statements: nothing to read
+        return False
     first = normalise(text.strip().split("\n", 1)[0])
-    if p < 0.5 or "unscheduled" in first or "emergency" in first:
+    if "unscheduled" in first or "emergency" in first:
         return False
     return bool(load_lexicon().signals["maintenance"].search(first, dev))
 
