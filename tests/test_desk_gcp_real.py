@@ -1,0 +1,45 @@
+"""Real Google Cloud incidents read as a news desk would (incidents never used by the golden files), each through
+``bot.py poll --once`` and ``bot.py incidents --json`` on the one incident served locally (backfill all, a Hindi +
+English console channel). The facts asserted are read from the source document
+(tests/data/gcp/gcp_status_incidents_sample.json, a copy of ../shared/data/gcp)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pollhelpers import run_bot, write_config
+
+GCP = Path(__file__).parent / "data" / "gcp" / "gcp_status_incidents_sample.json"
+
+
+def poll_gcp(server: Any, tmp_path: Path, incident_id: str) -> tuple[Any, dict[str, Any]]:
+    """Serve one real Google Cloud incident as incidents.json, poll it once: (the poll, its one incident record)."""
+    (incident,) = [i for i in json.loads(GCP.read_text(encoding="utf-8")) if i["id"] == incident_id]
+    server.route("/incidents.json", json.dumps([incident]).encode(), headers={"Content-Type": "application/json"})
+    source = {"id": "gcp", "kind": "gcp", "service": "Google Cloud", "url": server.url + "/incidents.json",
+              "backfill": "all"}
+    config = write_config(tmp_path, [source], channels=[{"id": "desk", "kind": "console", "languages": ["hi", "en"]}])
+    poll = run_bot("poll", "--once", "--config", str(config))
+    assert poll.returncode == 0, poll.stderr
+    (record,) = [json.loads(line) for line in run_bot("incidents", "--json", "--config", str(config)).stdout.splitlines()]
+    return poll, record
+
+
+def test_an_update_narrowing_down_the_root_cause_is_not_a_report_nor_a_fix(server: Any, tmp_path: Path) -> None:
+    """46bP9UWxaLXHyCUQdjPR (Cloud Networking, asia-south1, 10 February 2022): the SERVICE_DISRUPTION updates of
+    11:05 and 11:27 UTC open with "Summary:" and say "Our engineering team is narrowing down the root cause and
+    continues to investigate". They were read as post-incident reports, and a report closes an open incident: the
+    channel was told at 4:35 PM IST that the problem was resolved, then that a report was out, then that the problem
+    was back. Google said it was resolved at 14:18 UTC ("as of … 06:18 US/Pacific") and posted its report at 22:01."""
+    poll, record = poll_gcp(server, tmp_path, "46bP9UWxaLXHyCUQdjPR")
+    kinds = [(s["created_at"], s["kind"]) for s in record["statements"]]
+    assert ("2022-02-10T11:05:27Z", "update") in kinds and ("2022-02-10T11:27:42Z", "update") in kinds
+    assert [k for _, k in kinds].count("report") == 1 and kinds[-1] == ("2022-02-10T22:01:11Z", "report")
+    assert "दिक्कत फिर लौटी" not in poll.stdout and "the problem is back" not in poll.stdout
+    # one resolution, at 7:48 PM IST (14:18 UTC), and one report, at 3:31 AM IST the next day (22:01 UTC)
+    assert poll.stdout.count("Google Cloud: resolved\n") == 1 and "on Thursday 10 February, 7:48 PM IST (14:18 UTC) that" in poll.stdout
+    assert poll.stdout.count("published a post-incident report") == 1
+    assert "4:35 PM IST (11:05 UTC) that the problem" not in poll.stdout
+    assert record["started_at"] == "2022-02-10T08:32:00Z" and record["resolved_at"] == "2022-02-10T14:34:00Z"
