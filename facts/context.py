@@ -156,7 +156,7 @@ def how_resolved(statement: dict[str, Any] | None) -> dict[str, bool]:
 
 _STILL_WORKING = re.compile(
     r"\b(?:is|are)\s+(?:still\s+|actively\s+)?(?:working\s+on|investigating|looking\s+into)\b"
-    r"|\bcontinu\w*\s+to\s+(?:work|investigate)\b|\bwhile\s+we\s+are\s+working\b", re.IGNORECASE)
+    r"|\bcontinu\w*\s+to\s+(?:work|investigate)\b|\bwhile\s+we(?:\s+are|'re|\u2019re)\s+working\b", re.IGNORECASE)
 _NO_MORE_UPDATES = re.compile(r"\bno\s+(?:further|more|additional)\s+updates?\b"
                               r"|\bwill\s+no\s+longer\s+(?:be\s+)?(?:update|provide|post)", re.IGNORECASE)
 _UNTIL_FIXED = re.compile(r"\b(?:until|once|when|before)\s+(?:this|the)\s+(?:issue|problem|incident)\s+(?:is|has been)\s+\w+",
@@ -178,7 +178,9 @@ def closed_unfixed(statement: dict[str, Any] | None) -> dict[str, bool] | None:
     if not _STILL_WORKING.search(text) or _SAYS_FIXED.search(text):
         return None
     lines = [line for line in text.splitlines() if line.strip()]
-    if len(lines) > 1:  # a timeline's latest word is its last line ("06:29 - Resolved."): a fix there stands
+    # a timeline's latest word is its last line ("06:29 - Resolved."): a fix there stands; a closing line that says
+    # the work goes on ("We thank you for your patience while we're working on resolving the issue.") is no fix
+    if len(lines) > 1 and not _STILL_WORKING.search(lines[-1]):
         from understanding.lexicon import load_lexicon, normalise
 
         if load_lexicon().signals["resolved"].search(normalise(lines[-1][-400:]), False):

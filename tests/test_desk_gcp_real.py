@@ -43,3 +43,18 @@ def test_an_update_narrowing_down_the_root_cause_is_not_a_report_nor_a_fix(serve
     assert poll.stdout.count("published a post-incident report") == 1
     assert "4:35 PM IST (11:05 UTC) that the problem" not in poll.stdout
     assert record["started_at"] == "2022-02-10T08:32:00Z" and record["resolved_at"] == "2022-02-10T14:34:00Z"
+
+
+def test_closed_while_the_engineering_team_is_still_working_is_not_fixed(server: Any, tmp_path: Path) -> None:
+    """whAt3eeGhT2SbR2aQXwA (Firebase console alerts, 16 January 2022): its AVAILABLE update reads "… is believed
+    to be affecting a very small number of customers and our Engineering Team is working on it. … We thank you for
+    your patience while we're working on resolving the issue." Google closed the incident on its page without saying
+    the problem was fixed: not "समस्या दूर, सेवा बहाल", and no time to a fix."""
+    poll, record = poll_gcp(server, tmp_path, "whAt3eeGhT2SbR2aQXwA")
+    assert record["status"] == "resolved" and record["closed_unfixed"] is True
+    assert record["told"]["duration_seconds"] is None
+    assert "समस्या दूर, सेवा बहाल" not in poll.stdout and "the problem has been resolved" not in poll.stdout
+    assert "पर समस्या दूर होने की पुष्टि नहीं की" in poll.stdout
+    assert "closed the incident on its status page on Sunday 16 January, 3:40 PM IST (10:10 UTC) without saying the " \
+           "problem was fixed" in poll.stdout
+    assert "1 घंटा 41 मिनट" not in poll.stdout and "1 h 41 min" not in poll.stdout
