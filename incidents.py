@@ -549,7 +549,13 @@ def stated_times(post: Post) -> _Stated:
         if span.end is not None and (end is None or (end_posted and iso_utc(span.end) < end)):
             end, end_from = iso_utc(span.end), "text"
     if start and end and end < start:
-        end, end_from = None, ""
+        if start_from == "field" and end_from == "text":
+            # the words' end before a structured begin: the begin is the incident's posting stamp, repeated on every
+            # update (Google Cloud FB2c3B9EAS7JA1mHgth1: begin 12:50:00 = its first update's time; its resolution at
+            # 12:54 says "resolved … as of Tuesday, 2021-07-27 05:33 US/Pacific"): the company's own end stands
+            start, start_from = None, ""
+        else:
+            end, end_from = None, ""
     return _Stated(start, start_from, end, end_from)
 
 

@@ -58,3 +58,19 @@ def test_closed_while_the_engineering_team_is_still_working_is_not_fixed(server:
     assert "closed the incident on its status page on Sunday 16 January, 3:40 PM IST (10:10 UTC) without saying the " \
            "problem was fixed" in poll.stdout
     assert "1 घंटा 41 मिनट" not in poll.stdout and "1 h 41 min" not in poll.stdout
+
+
+def test_the_end_the_words_state_outlives_a_begin_stamped_when_the_incident_was_posted(
+        server: Any, tmp_path: Path) -> None:
+    """FB2c3B9EAS7JA1mHgth1 (Cloud Load Balancing, Europe, 27 July 2021): begin 12:50:00 and end 12:54:00 are only
+    when the incident was posted (first update 12:50:37) and closed (12:54:50). The first update says "beginning at
+    Tuesday, 2021-07-27 04:31 US/Pacific" (11:31 UTC), the resolution "resolved for all affected users as of Tuesday,
+    2021-07-27 05:33 US/Pacific" (12:33 UTC): 5:01 PM to 6:03 PM IST, 1 h 2 min — not until the 6:24 PM close
+    (1 h 23 min), which the begin field (after the stated end) used to throw the stated end away for."""
+    poll, record = poll_gcp(server, tmp_path, "FB2c3B9EAS7JA1mHgth1")
+    assert (record["started_at"], record["started_from"]) == ("2021-07-27T11:31:00Z", "text")
+    assert (record["resolved_at"], record["resolved_from"]) == ("2021-07-27T12:33:00Z", "text")
+    assert record["duration_seconds"] == 62 * 60 and record["told"]["duration_seconds"] == 62 * 60
+    assert "1 घंटा 2 मिनट बाद समस्या दूर (मंगलवार शाम 5:01 बजे से 6:03 बजे तक)" in poll.stdout
+    assert "resolved after 1 h 2 min (Tuesday, 5:01 PM – 6:03 PM IST)" in poll.stdout
+    assert "1 घंटा 23 मिनट" not in poll.stdout and "1 h 23 min" not in poll.stdout
