@@ -74,3 +74,15 @@ def test_the_end_the_words_state_outlives_a_begin_stamped_when_the_incident_was_
     assert "1 घंटा 2 मिनट बाद समस्या दूर (मंगलवार शाम 5:01 बजे से 6:03 बजे तक)" in poll.stdout
     assert "resolved after 1 h 2 min (Tuesday, 5:01 PM – 6:03 PM IST)" in poll.stdout
     assert "1 घंटा 23 मिनट" not in poll.stdout and "1 h 23 min" not in poll.stdout
+
+
+def test_a_span_beyond_a_day_rounds_its_hours(server: Any, tmp_path: Path) -> None:
+    """o44ZUgX95KF11F7cqd5v (Cloud Spanner metrics, November 2021): begin 02:45 UTC 13 Nov, end 04:39 UTC 14 Nov
+    ("Incident Start: 12 November 2021 18:45 … Incident End: 13 November 2021 20:39 … Duration: 1 day, 1 hours, 54
+    minutes" by its report): 8:15 AM Saturday to 10:09 AM Sunday IST is "1 दिन 2 घंटे", not "1 दिन 1 घंटा"."""
+    poll, record = poll_gcp(server, tmp_path, "o44ZUgX95KF11F7cqd5v")
+    assert (record["started_at"], record["resolved_at"]) == ("2021-11-13T02:45:00Z", "2021-11-14T04:39:00Z")
+    assert record["told"]["duration_seconds"] == (25 * 60 + 54) * 60
+    assert "1 दिन 2 घंटे बाद समस्या दूर (शनिवार सुबह 8:15 बजे से रविवार सुबह 10:09 बजे तक)" in poll.stdout
+    assert "resolved after 1 day 2 h (Saturday, 8:15 AM – Sunday, 10:09 AM IST)" in poll.stdout
+    assert "1 दिन 1 घंटा" not in poll.stdout and "1 day 1 h " not in poll.stdout
