@@ -86,3 +86,17 @@ def test_a_span_beyond_a_day_rounds_its_hours(server: Any, tmp_path: Path) -> No
     assert "1 दिन 2 घंटे बाद समस्या दूर (शनिवार सुबह 8:15 बजे से रविवार सुबह 10:09 बजे तक)" in poll.stdout
     assert "resolved after 1 day 2 h (Saturday, 8:15 AM – Sunday, 10:09 AM IST)" in poll.stdout
     assert "1 दिन 1 घंटा" not in poll.stdout and "1 day 1 h " not in poll.stdout
+
+
+def test_english_names_the_day_of_a_start_before_midnight(server: Any, tmp_path: Path) -> None:
+    """B1hD4KAtcxiyAWkcANfV (Cloud Monitoring metrics for Pub/Sub, 31 March 2022): begin 15:30 UTC (9:00 PM IST,
+    Thursday 31 March), first word 18:40 UTC (12:10 AM IST, Friday 1 April). Hindi counts the small hours to the
+    evening before ("गुरुवार देर रात 12:10 बजे"); English dates the message Friday 1 April, so "began at 9:00 PM"
+    read as Friday evening, after the statement. It names the day."""
+    poll, record = poll_gcp(server, tmp_path, "B1hD4KAtcxiyAWkcANfV")
+    assert record["started_at"] == "2022-03-31T15:30:00Z" and record["first_word_at"] == "2022-03-31T18:40:17Z"
+    assert "said on its status page on Friday 1 April, 12:10 AM IST (18:40 UTC, 31 March) that" in poll.stdout
+    assert "By the company's account the problem began on Thursday 31 March, 9:00 PM; it said so on Friday, " \
+           "12:10 AM." in poll.stdout
+    assert "began at 9:00 PM" not in poll.stdout
+    assert "कंपनी के मुताबिक दिक्कत गुरुवार रात 9 बजे शुरू हुई थी; उसने देर रात 12:10 बजे इसकी जानकारी दी।" in poll.stdout
