@@ -100,3 +100,20 @@ def test_english_names_the_day_of_a_start_before_midnight(server: Any, tmp_path:
            "12:10 AM." in poll.stdout
     assert "began at 9:00 PM" not in poll.stdout
     assert "कंपनी के मुताबिक दिक्कत गुरुवार रात 9 बजे शुरू हुई थी; उसने देर रात 12:10 बजे इसकी जानकारी दी।" in poll.stdout
+
+
+def test_an_incident_merged_into_another_is_closed_not_fixed(server: Any, tmp_path: Path) -> None:
+    """2Hd52dn3PqYGTD5zdp7v (Cloud DNS / Networking configuration, 9 May 2022): its AVAILABLE update reads only
+    "This incident is being merged with an existing incident. All future updates will be provided there: …". The
+    channel said "29 क्षेत्रों में समस्या दूर, सेवाएं बहाल" and "lasted about 1 h 47 min"; Google said nothing was
+    fixed — the problem went on under another incident."""
+    poll, record = poll_gcp(server, tmp_path, "2Hd52dn3PqYGTD5zdp7v")
+    assert record["status"] == "resolved" and record["closed_unfixed"] is True
+    assert record["told"]["duration_seconds"] is None
+    assert "समस्या दूर, सेवाएं बहाल" not in poll.stdout and "has been resolved" not in poll.stdout
+    assert "1 घंटा 47 मिनट" not in poll.stdout and "1 h 47 min" not in poll.stdout
+    assert "अपने स्टेटस पेज पर मामला बंद किया, पर समस्या दूर होने की पुष्टि नहीं की। उसी बयान के मुताबिक यह मामला " \
+           "पहले से दर्ज एक दूसरी घटना में मिला दिया गया है और आगे की जानकारी वहीं दी जाएगी।" in poll.stdout
+    assert "By the same statement the incident was merged into an existing one, where further updates will be " \
+           "posted." in poll.stdout
+    assert "स्टेटस पेज पर नहीं देगी" not in poll.stdout and "no further updates" not in poll.stdout
