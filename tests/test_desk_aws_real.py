@@ -53,3 +53,17 @@ def test_an_update_posted_just_after_the_stated_end_leaves_it(server: Any, tmp_p
     assert (record["started_at"], record["resolved_at"]) == ("2022-05-17T22:58:00Z", "2022-05-18T00:28:00Z")
     assert record["resolved_from"] == "text" and record["told"]["duration_seconds"] == 90 * 60
     assert "1 घंटा 30 मिनट बाद समस्या दूर (बुधवार तड़के 4:28 बजे से सुबह 5:58 बजे तक)" in poll.stdout
+
+
+def test_the_english_statement_list_dates_each_calendar_day_once(server: Any, tmp_path: Path) -> None:
+    """The same EC2 event's 13 statements, collapsed into one message (backfill): Hindi dates them by the night's day
+    (HINDI.md: 12:38 AM is "बुधवार देर रात"; the date comes with "गुरुवार तड़के 4:43 बजे (23 दिसंबर)"); English
+    printed the date where the Hindi day changed too, so "Thursday, 12:38 AM" came undated after Wednesday and
+    "Thursday 23 December" first appeared at 4:43 AM. English dates the first statement of each calendar day."""
+    poll, _ = poll_aws(server, tmp_path, "ec2-us-east-1", "1640176551")
+    english = [line.split(" — ")[0] for line in poll.stdout.splitlines() if line.startswith("• ") and line[2].isascii()]
+    assert english[7:] == ["• Wednesday, 10:58 PM", "• Thursday 23 December, 12:38 AM", "• Thursday, 1:33 AM",
+                           "• Thursday, 3:09 AM", "• Thursday, 4:43 AM", "• Thursday, 5:52 AM"]
+    hindi = [line.split(" — ")[0] for line in poll.stdout.splitlines() if line.startswith("• ") and not line[2].isascii()]
+    assert hindi[7:] == ["• बुधवार रात 10:58 बजे", "• बुधवार देर रात 12:38 बजे", "• बुधवार देर रात 1:33 बजे",
+                         "• बुधवार देर रात 3:09 बजे", "• गुरुवार तड़के 4:43 बजे (23 दिसंबर)", "• गुरुवार सुबह 5:52 बजे"]
