@@ -11,7 +11,8 @@ decides from the words and the context. A few documented hard overrides sit on t
   3. a text with no letters is noise (on a status page: an update, since a status page only speaks of incidents);
   4. a text that opens as a post-incident report ("# Incident Report", "Root cause analysis", "Postmortem", or a
      "Summary" heading with a "Root Cause" section) is a report, also under a "resolved" label (a retrospective is
-     never a new outage nor a second resolution);
+     never a new outage nor a second resolution); under an in-progress label only with the "Root Cause" heading
+     itself (Google Cloud's updates open with "Summary:" and may say "narrowing down the root cause");
   5. a text read as a resolution that speaks of planned work and of no problem ("The scheduled maintenance has been
      completed.") is a maintenance completion, never the end of an outage;
   6. with no status, a statement under a title that names planned work and no trouble ("Scheduled database
@@ -85,6 +86,9 @@ _REPORT_OPENING = re.compile(
     r"^\W{0,6}(?:(?:mini |full |preliminary |final |post[- ]?)?incident (?:report|review|summary)|root cause analysis|"
     r"rca\b|post[- ]?mortem|post-event summary)"
 )
+
+_ROOT_CAUSE_HEADING = re.compile(r"(?im)^[ \t*#_]*root[ \t]+cause(?:[ \t]+analysis)?[ \t*#_]*(?::|$)")
+_OPEN_STATUS_KINDS = ("acknowledged", "update", "recovering")
 
 
 @dataclass(frozen=True)
@@ -223,8 +227,12 @@ def classify_text(
         text_kind = "noise"  # off a status page, no word of a problem or its course: not an outage statement
     outage = sum(probabilities.get(k, 0.0) for k in OUTAGE_KINDS)
 
-    report_like = bool(_REPORT_OPENING.match(norm)) or (norm.lstrip("*# ").startswith("summary")
-                                                        and "root cause" in norm)
+    # a "Summary" opening with a root cause is a report; under an in-progress label (Google Cloud's own updates open
+    # with "Summary:" too: "… is narrowing down the root cause and continues to investigate") only with a "Root Cause"
+    # section heading, as its reports have
+    report_like = bool(_REPORT_OPENING.match(norm)) or (
+        norm.lstrip("*# ").startswith("summary") and "root cause" in norm
+        and (status_kind not in _OPEN_STATUS_KINDS or _ROOT_CAUSE_HEADING.search(text) is not None))
     if report_like and status_kind in ("resolved", "update", "report"):
         # a post-incident report posted under a "resolved" label (Google Cloud) is a report, not a second fix
         kind, confidence, reason = "report", max(0.9, probabilities.get("report", 0.0)), f"text:report-opening:{label}"

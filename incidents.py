@@ -95,7 +95,7 @@ SQL_EVENT = "select * from events where id = ?"
 SQL_EVENT_MEMBERS = "select status, resolved_at from incidents where event_id = ?"
 SQL_INCIDENT_EVENT = "select event_id from incidents where id = ?"
 SQL_EARLIER_WORDS = (  # the incident's earlier statements, newest first (posts by incident_id: indexed)
-    "select text, created_at from posts where incident_id = ? and duplicate_of is null and created_at <= ? "
+    "select text, created_at, kind from posts where incident_id = ? and duplicate_of is null and created_at <= ? "
     "order by created_at desc, id desc limit 20"
 )
 SQL_STALE_CANDIDATES = "select id from incidents where status = ? and last_statement_at < ?"
@@ -549,7 +549,13 @@ def stated_times(post: Post) -> _Stated:
         if span.end is not None and (end is None or (end_posted and iso_utc(span.end) < end)):
             end, end_from = iso_utc(span.end), "text"
     if start and end and end < start:
-        end, end_from = None, ""
+        if start_from == "field" and end_from == "text":
+            # the words' end before a structured begin: the begin is the incident's posting stamp, repeated on every
+            # update (Google Cloud FB2c3B9EAS7JA1mHgth1: begin 12:50:00 = its first update's time; its resolution at
+            # 12:54 says "resolved … as of Tuesday, 2021-07-27 05:33 US/Pacific"): the company's own end stands
+            start, start_from = None, ""
+        else:
+            end, end_from = None, ""
     return _Stated(start, start_from, end, end_from)
 
 
@@ -618,6 +624,27 @@ def pre_read_earlier(
                 if words.back and (words.end or words.fixed_now) and when <= at:
                     break
     return found
+
+
+_STILL_OPEN_KINDS = ("acknowledged", "update")
+MILESTONE_GAP = timedelta(hours=1)
+
+
+def _worked_on_past(db: sqlite_utils.Database, incident_id: int, end: str, at: str, cache: LinkCache) -> bool:
+    """Whether the incident said the trouble went on (an acknowledgement or update; not a "recovering" statement —
+    fixed, monitoring) more than MILESTONE_GAP after ``end``, a stated end: then that end is a milestone the company
+    kept working past, not the incident's end (AWS EC2 us-east-1, 22 December 2021: the resolution's "At 4:55 AM
+    PST, power was restored" after ten hours of updates on the instances still down). A first word or an update
+    posted soon after the end it will state (Google Cloud FB2c3B9EAS7JA1mHgth1: acknowledged 17 min after the end
+    its resolution gives) leaves the end as stated."""
+    cache.flush_posts(db, incident_id)  # the poll's posts are read by incident
+    latest = iso_utc(parse_time(end) + MILESTONE_GAP)
+    for earlier in rows(db, SQL_EARLIER_WORDS, (incident_id, at)):
+        if earlier["created_at"] <= latest:
+            return False  # newest first: none later than that
+        if earlier["created_at"] < at and earlier["kind"] in _STILL_OPEN_KINDS:
+            return True
+    return False
 
 
 def _earlier_stated_end(
@@ -779,6 +806,8 @@ def _link(
                 if ended is None:
                     ended = _earlier_stated_end(db, incident_id, started or incident["opened_at"], at, cache)
                     ended_from = "text" if ended else "post"
+                if ended is not None and _worked_on_past(db, incident_id, ended, at, cache):
+                    ended, ended_from = None, "post"  # a milestone, not the end: the company kept working after it
                 ended = ended or at
                 updates.update(status=STATUS_RESOLVED, resolved_at=ended, resolved_from=ended_from)
                 begin = started or incident["opened_at"]

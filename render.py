@@ -482,6 +482,12 @@ class Times(timefmt.TimeFormatter):
         """Same day as a reader counts it: the small hours belong to the evening before."""
         return self._night_day(a).date() == self._night_day(b).date()
 
+    def same_date(self, a: datetime, b: datetime) -> bool:
+        """Same calendar date in the channel's zone: where English prints a bare clock ("began at 9:00 PM") after a
+        moment on another date, the reader takes it for that date; the small hours are not the evening before in
+        English ("on Friday 1 April, 12:10 AM … began on Thursday 31 March, 9:00 PM", not "began at 9:00 PM")."""
+        return timefmt.local(a, self.tz).date() == timefmt.local(b, self.tz).date()
+
     def until(self, start: datetime | None, end: datetime | None, lang: str) -> str:
         """The end of a span as it follows its start: the weekday only when the day changed, and in Hindi the part
         of day only when it changed too (HINDI.md: "सोमवार रात 9:42 बजे से 10:07 बजे तक", "… से देर रात 1:17 बजे

@@ -156,15 +156,22 @@ def when(moment: datetime, tz: str, lang: str, *, date: bool = True, zone: bool 
 
 
 def _split(seconds: float) -> tuple[int, int, int]:
+    """Days, hours, minutes to show. Beyond a day with hours to carry them the minutes are not shown, so the hours
+    are rounded, not cut: 1 day 1 h 54 min is "1 day 2 h" (a reader subtracting the times shown gets nearer that
+    than "1 day 1 h"); 24 h 26 min keeps its minutes ("1 day 26 min")."""
     minutes = int(round(max(0.0, seconds) / 60.0))
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)
+    if days and hours:
+        hours, minutes = hours + (1 if minutes >= 30 else 0), 0
+        if hours == 24:
+            days, hours = days + 1, 0
     return days, hours, minutes
 
 
 def duration_hi(seconds: float | timedelta) -> str:
-    """"8 घंटे 35 मिनट", "1 घंटा", "40 मिनट", "1 दिन 2 घंटे" (minutes dropped beyond a day, unless there are no
-    hours to carry it: 24 h 26 min is "1 दिन 26 मिनट", not "1 दिन")."""
+    """"8 घंटे 35 मिनट", "1 घंटा", "40 मिनट", "1 दिन 2 घंटे" (beyond a day the hours are rounded and the minutes
+    dropped, unless there are no hours to carry them: 24 h 26 min is "1 दिन 26 मिनट", not "1 दिन")."""
     if isinstance(seconds, timedelta):
         seconds = seconds.total_seconds()
     if seconds < 30:

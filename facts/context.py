@@ -156,11 +156,14 @@ def how_resolved(statement: dict[str, Any] | None) -> dict[str, bool]:
 
 _STILL_WORKING = re.compile(
     r"\b(?:is|are)\s+(?:still\s+|actively\s+)?(?:working\s+on|investigating|looking\s+into)\b"
-    r"|\bcontinu\w*\s+to\s+(?:work|investigate)\b|\bwhile\s+we\s+are\s+working\b", re.IGNORECASE)
+    r"|\bcontinu\w*\s+to\s+(?:work|investigate)\b|\bwhile\s+we(?:\s+are|'re|\u2019re)\s+working\b", re.IGNORECASE)
 _NO_MORE_UPDATES = re.compile(r"\bno\s+(?:further|more|additional)\s+updates?\b"
                               r"|\bwill\s+no\s+longer\s+(?:be\s+)?(?:update|provide|post)", re.IGNORECASE)
 _UNTIL_FIXED = re.compile(r"\b(?:until|once|when|before)\s+(?:this|the)\s+(?:issue|problem|incident)\s+(?:is|has been)\s+\w+",
                           re.IGNORECASE)
+_MERGED = re.compile(r"\b(?:is\s+being|has\s+been|was|been)\s+merged\s+(?:with|into)\s+(?:an?\s+|the\s+)?"
+                     r"(?:existing|other|another|earlier|ongoing|new|parent|single)?\s*(?:incident|issue|event)",
+                     re.IGNORECASE)
 _SAYS_FIXED = re.compile(  # any word of a fix left once "until this issue is resolved" is taken out: not "unfixed"
     r"\b(?:resolved|fixed|mitigated|restored|recovered|operational|normal(?:ly)?|back\s+(?:up|online)"
     r"|(?:deployed|applied|rolled\s+out|implemented)\s+a\s+fix|fix\s+(?:has\s+been|was)\s+\w+"
@@ -169,16 +172,25 @@ _SAYS_FIXED = re.compile(  # any word of a fix left once "until this issue is re
 
 def closed_unfixed(statement: dict[str, Any] | None) -> dict[str, bool] | None:
     """A resolving statement whose words say the work goes on and say nothing is fixed (Google Cloud, status
-    AVAILABLE: "our Engineering Team is working on it … No further updates will be provided here"): the company
-    closed the incident on its page without saying it was fixed. ``{"no_updates": …}`` (it said updates stop
-    there), else None. "until this issue is resolved" is not a claim that it is."""
+    AVAILABLE: "our Engineering Team is working on it … No further updates will be provided here"), or that the
+    incident was merged into another one ("This incident is being merged with an existing incident. All future
+    updates will be provided there"): the company closed the incident on its page without saying it was fixed.
+    ``{"no_updates": …}`` (it said updates stop there; with ``"merged": True`` when it moved them to another
+    incident), else None.
+    "until this issue is resolved" is not a claim that it is."""
     if not statement or statement.get("kind") not in ("resolved", None):
         return None
     text = _UNTIL_FIXED.sub(" ", str(statement.get("text") or ""))
-    if not _STILL_WORKING.search(text) or _SAYS_FIXED.search(text):
+    if _SAYS_FIXED.search(text):
+        return None
+    if _MERGED.search(text):
+        return {"no_updates": False, "merged": True}
+    if not _STILL_WORKING.search(text):
         return None
     lines = [line for line in text.splitlines() if line.strip()]
-    if len(lines) > 1:  # a timeline's latest word is its last line ("06:29 - Resolved."): a fix there stands
+    # a timeline's latest word is its last line ("06:29 - Resolved."): a fix there stands; a closing line that says
+    # the work goes on ("We thank you for your patience while we're working on resolving the issue.") is no fix
+    if len(lines) > 1 and not _STILL_WORKING.search(lines[-1]):
         from understanding.lexicon import load_lexicon, normalise
 
         if load_lexicon().signals["resolved"].search(normalise(lines[-1][-400:]), False):

@@ -185,10 +185,14 @@ def clock_en(moment: datetime) -> str:
 
 
 def duration_words(minutes: int) -> tuple[str, str]:
-    """(Hindi, English): "2 घंटे 15 मिनट" / "2 h 15 min"; beyond a day the minutes are dropped ("1 दिन 5 घंटे"),
-    as HINDI.md writes it."""
+    """(Hindi, English): "2 घंटे 15 मिनट" / "2 h 15 min"; beyond a day the hours are rounded and the minutes
+    dropped ("1 दिन 5 घंटे"), as HINDI.md writes it."""
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
+    if days and hours:  # 1 day 1 h 54 min is "1 दिन 2 घंटे", not "1 दिन 1 घंटा"
+        hours, mins = hours + (1 if mins >= 30 else 0), 0
+        if hours == 24:
+            days, hours = days + 1, 0
     hi, en = [], []
     if days:
         hi.append(f"{days} दिन")

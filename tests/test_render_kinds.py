@@ -141,7 +141,9 @@ def test_real_report_after_a_resolution_replies_in_the_thread_and_reopens_nothin
     # (the small hours belong to the evening before, as ../shared/HINDI.md asks)
     assert "कंपनी के मुताबिक दिक्कत बुधवार देर रात 2:55 बजे (8 जुलाई) शुरू हुई थी; उसने गुरुवार तड़के 4:15 बजे इसकी " \
            "जानकारी दी।" in text
-    assert "By the company's account the problem began on Thursday 8 July, 2:55 AM; it said so on " in text
+    # in English the small hours are the calendar day: both on Thursday 8 July, as the message's own date says
+    assert "on Thursday 8 July, 4:15 AM IST (22:45 UTC, 7 July)" in text
+    assert "By the company's account the problem began at 2:55 AM; it said so at 4:15 AM." in text
     threads = set()
     for upto in (2, 3):
         route.body = json.dumps(_gcp(upto)).encode()

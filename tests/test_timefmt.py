@@ -78,6 +78,11 @@ def test_other_zones_name_themselves_and_utc_channel_does_not_repeat_utc():
         (2 * 86400, "2 दिन", "2 days"),
         (24 * 3600 + 26 * 60, "1 दिन 26 मिनट", "1 day 26 min"),  # no hours to carry the day: not "लगभग 1 दिन"
         (3 * 86400 + 3600, "3 दिन 1 घंटा", "3 days 1 h"),
+        # beyond a day the hours are rounded, not cut (Google Cloud o44ZUgX95KF11F7cqd5v: 18:45 to 20:39 PST next
+        # day, "Duration: 1 day, 1 hours, 54 minutes" by its report, is "1 दिन 2 घंटे", not "1 दिन 1 घंटा")
+        (25 * 3600 + 54 * 60, "1 दिन 2 घंटे", "1 day 2 h"),
+        ((5 * 24 + 18) * 3600 + 58 * 60, "5 दिन 19 घंटे", "5 days 19 h"),
+        (47 * 3600 + 40 * 60, "2 दिन", "2 days"),
         (59 * 60 + 40, "1 घंटा", "1 h"),  # rounded to the minute
         (10, "एक मिनट से कम", "under a minute"),
     ],

@@ -480,7 +480,8 @@ class _Writer:
             if incident["closed_unfixed"].get("no_updates"):
                 facts.append(Fact("words", f"statement:{last['id']}", "no_updates"))
             paragraph.add(_say("closed_unfixed", self.lang, facts, name=name, when=shown,
-                               no_updates=bool(incident["closed_unfixed"].get("no_updates"))))
+                               no_updates=bool(incident["closed_unfixed"].get("no_updates")),
+                               merged=bool(incident["closed_unfixed"].get("merged"))))
         elif incident.get("unlisted"):
             last = statements[-1]
             shown = self.when(last["created_at"])

@@ -1,0 +1,69 @@
+"""Real AWS Health Dashboard events read as a news desk would (events never used by the golden files), each through
+``bot.py poll --once`` and ``bot.py incidents --json`` on the one event served locally in the data.json archive
+shape (backfill all, a Hindi + English console channel). Facts from the source document
+(tests/data/aws/aws_health_dashboard_archive_sample.json, a copy of ../shared/data/aws)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pollhelpers import run_bot, write_config
+
+AWS = Path(__file__).parent / "data" / "aws" / "aws_health_dashboard_archive_sample.json"
+
+
+def poll_aws(server: Any, tmp_path: Path, service: str, date: str) -> tuple[Any, dict[str, Any]]:
+    """Serve one real AWS event (by its service and date) as data.json, poll it once: (the poll, its incident)."""
+    (event,) = [e for e in json.loads(AWS.read_text(encoding="utf-8"))["archive"]
+                if e["service"] == service and e["date"] == date]
+    body = json.dumps({"archive": [event], "current": []}).encode()
+    server.route("/data.json", body, headers={"Content-Type": "application/json"})
+    source = {"id": "aws", "kind": "aws", "service": "AWS", "url": server.url + "/data.json", "backfill": "all"}
+    config = write_config(tmp_path, [source], channels=[{"id": "desk", "kind": "console", "languages": ["hi", "en"]}])
+    poll = run_bot("poll", "--once", "--config", str(config))
+    assert poll.returncode == 0, poll.stderr
+    (record,) = [json.loads(line) for line in run_bot("incidents", "--json", "--config", str(config)).stdout.splitlines()]
+    return poll, record
+
+
+def test_a_milestone_the_company_kept_working_past_is_not_the_end(server: Any, tmp_path: Path) -> None:
+    """EC2 us-east-1, 22 December 2021 (the USE1-AZ4 power loss): the 4:22 PM PST resolution says "Starting at 4:11
+    AM PST some EC2 instances and EBS volumes experienced a loss of power … At 4:55 AM PST, power was restored …
+    By 2:30 PM PST, we recovered the vast majority". Eleven updates between 5:01 AM and 3:13 PM PST said work on
+    the instances still down went on. The channel told "5:41 PM to 6:25 PM IST, about 44 min" above that list; the
+    incident ran until AWS said it was over, 5:52 AM IST the next day (00:22 UTC)."""
+    poll, record = poll_aws(server, tmp_path, "ec2-us-east-1", "1640176551")
+    assert (record["started_at"], record["started_from"]) == ("2021-12-22T12:11:00Z", "text")
+    assert (record["resolved_at"], record["resolved_from"]) == ("2021-12-23T00:22:00Z", "post")
+    assert record["told"]["duration_seconds"] == (12 * 60 + 11) * 60
+    assert "44 मिनट" not in poll.stdout and "44 min" not in poll.stdout
+    assert "बुधवार शाम 5:41 बजे (22 दिसंबर, भारतीय समय) से गुरुवार सुबह 5:52 बजे (23 दिसंबर) तक रही — लगभग 12 घंटे " \
+           "11 मिनट" in poll.stdout
+    assert "from Wednesday 22 December, 5:41 PM IST (12:11 UTC) to Thursday 23 December, 5:52 AM IST (00:22 UTC): " \
+           "about 12 h 11 min" in poll.stdout
+
+
+def test_an_update_posted_just_after_the_stated_end_leaves_it(server: Any, tmp_path: Path) -> None:
+    """ELB us-east-1, 17 May 2022: "Between 3:58 PM and 5:28 PM PDT, we experienced increased error rates" (the
+    5:39 PM resolution), after a 5:35 PM update ("… now seeing recovery … will continue to monitor"): the end
+    stands, 4:28 AM to 5:58 AM IST, 1 h 30 min."""
+    poll, record = poll_aws(server, tmp_path, "elb-us-east-1", "1652830549")
+    assert (record["started_at"], record["resolved_at"]) == ("2022-05-17T22:58:00Z", "2022-05-18T00:28:00Z")
+    assert record["resolved_from"] == "text" and record["told"]["duration_seconds"] == 90 * 60
+    assert "1 घंटा 30 मिनट बाद समस्या दूर (बुधवार तड़के 4:28 बजे से सुबह 5:58 बजे तक)" in poll.stdout
+
+
+def test_the_english_statement_list_dates_each_calendar_day_once(server: Any, tmp_path: Path) -> None:
+    """The same EC2 event's 13 statements, collapsed into one message (backfill): Hindi dates them by the night's day
+    (HINDI.md: 12:38 AM is "बुधवार देर रात"; the date comes with "गुरुवार तड़के 4:43 बजे (23 दिसंबर)"); English
+    printed the date where the Hindi day changed too, so "Thursday, 12:38 AM" came undated after Wednesday and
+    "Thursday 23 December" first appeared at 4:43 AM. English dates the first statement of each calendar day."""
+    poll, _ = poll_aws(server, tmp_path, "ec2-us-east-1", "1640176551")
+    english = [line.split(" — ")[0] for line in poll.stdout.splitlines() if line.startswith("• ") and line[2].isascii()]
+    assert english[7:] == ["• Wednesday, 10:58 PM", "• Thursday 23 December, 12:38 AM", "• Thursday, 1:33 AM",
+                           "• Thursday, 3:09 AM", "• Thursday, 4:43 AM", "• Thursday, 5:52 AM"]
+    hindi = [line.split(" — ")[0] for line in poll.stdout.splitlines() if line.startswith("• ") and not line[2].isascii()]
+    assert hindi[7:] == ["• बुधवार रात 10:58 बजे", "• बुधवार देर रात 12:38 बजे", "• बुधवार देर रात 1:33 बजे",
+                         "• बुधवार देर रात 3:09 बजे", "• गुरुवार तड़के 4:43 बजे (23 दिसंबर)", "• गुरुवार सुबह 5:52 बजे"]

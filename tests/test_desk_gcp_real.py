@@ -1,0 +1,119 @@
+"""Real Google Cloud incidents read as a news desk would (incidents never used by the golden files), each through
+``bot.py poll --once`` and ``bot.py incidents --json`` on the one incident served locally (backfill all, a Hindi +
+English console channel). The facts asserted are read from the source document
+(tests/data/gcp/gcp_status_incidents_sample.json, a copy of ../shared/data/gcp)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pollhelpers import run_bot, write_config
+
+GCP = Path(__file__).parent / "data" / "gcp" / "gcp_status_incidents_sample.json"
+
+
+def poll_gcp(server: Any, tmp_path: Path, incident_id: str) -> tuple[Any, dict[str, Any]]:
+    """Serve one real Google Cloud incident as incidents.json, poll it once: (the poll, its one incident record)."""
+    (incident,) = [i for i in json.loads(GCP.read_text(encoding="utf-8")) if i["id"] == incident_id]
+    server.route("/incidents.json", json.dumps([incident]).encode(), headers={"Content-Type": "application/json"})
+    source = {"id": "gcp", "kind": "gcp", "service": "Google Cloud", "url": server.url + "/incidents.json",
+              "backfill": "all"}
+    config = write_config(tmp_path, [source], channels=[{"id": "desk", "kind": "console", "languages": ["hi", "en"]}])
+    poll = run_bot("poll", "--once", "--config", str(config))
+    assert poll.returncode == 0, poll.stderr
+    (record,) = [json.loads(line) for line in run_bot("incidents", "--json", "--config", str(config)).stdout.splitlines()]
+    return poll, record
+
+
+def test_an_update_narrowing_down_the_root_cause_is_not_a_report_nor_a_fix(server: Any, tmp_path: Path) -> None:
+    """46bP9UWxaLXHyCUQdjPR (Cloud Networking, asia-south1, 10 February 2022): the SERVICE_DISRUPTION updates of
+    11:05 and 11:27 UTC open with "Summary:" and say "Our engineering team is narrowing down the root cause and
+    continues to investigate". They were read as post-incident reports, and a report closes an open incident: the
+    channel was told at 4:35 PM IST that the problem was resolved, then that a report was out, then that the problem
+    was back. Google said it was resolved at 14:18 UTC ("as of … 06:18 US/Pacific") and posted its report at 22:01."""
+    poll, record = poll_gcp(server, tmp_path, "46bP9UWxaLXHyCUQdjPR")
+    kinds = [(s["created_at"], s["kind"]) for s in record["statements"]]
+    assert ("2022-02-10T11:05:27Z", "update") in kinds and ("2022-02-10T11:27:42Z", "update") in kinds
+    assert [k for _, k in kinds].count("report") == 1 and kinds[-1] == ("2022-02-10T22:01:11Z", "report")
+    assert "दिक्कत फिर लौटी" not in poll.stdout and "the problem is back" not in poll.stdout
+    # one resolution, at 7:48 PM IST (14:18 UTC), and one report, at 3:31 AM IST the next day (22:01 UTC)
+    assert poll.stdout.count("Google Cloud: resolved\n") == 1 and "on Thursday 10 February, 7:48 PM IST (14:18 UTC) that" in poll.stdout
+    assert poll.stdout.count("published a post-incident report") == 1
+    assert "4:35 PM IST (11:05 UTC) that the problem" not in poll.stdout
+    assert record["started_at"] == "2022-02-10T08:32:00Z" and record["resolved_at"] == "2022-02-10T14:34:00Z"
+
+
+def test_closed_while_the_engineering_team_is_still_working_is_not_fixed(server: Any, tmp_path: Path) -> None:
+    """whAt3eeGhT2SbR2aQXwA (Firebase console alerts, 16 January 2022): its AVAILABLE update reads "… is believed
+    to be affecting a very small number of customers and our Engineering Team is working on it. … We thank you for
+    your patience while we're working on resolving the issue." Google closed the incident on its page without saying
+    the problem was fixed: not "समस्या दूर, सेवा बहाल", and no time to a fix."""
+    poll, record = poll_gcp(server, tmp_path, "whAt3eeGhT2SbR2aQXwA")
+    assert record["status"] == "resolved" and record["closed_unfixed"] is True
+    assert record["told"]["duration_seconds"] is None
+    assert "समस्या दूर, सेवा बहाल" not in poll.stdout and "the problem has been resolved" not in poll.stdout
+    assert "पर समस्या दूर होने की पुष्टि नहीं की" in poll.stdout
+    assert "closed the incident on its status page on Sunday 16 January, 3:40 PM IST (10:10 UTC) without saying the " \
+           "problem was fixed" in poll.stdout
+    assert "1 घंटा 41 मिनट" not in poll.stdout and "1 h 41 min" not in poll.stdout
+
+
+def test_the_end_the_words_state_outlives_a_begin_stamped_when_the_incident_was_posted(
+        server: Any, tmp_path: Path) -> None:
+    """FB2c3B9EAS7JA1mHgth1 (Cloud Load Balancing, Europe, 27 July 2021): begin 12:50:00 and end 12:54:00 are only
+    when the incident was posted (first update 12:50:37) and closed (12:54:50). The first update says "beginning at
+    Tuesday, 2021-07-27 04:31 US/Pacific" (11:31 UTC), the resolution "resolved for all affected users as of Tuesday,
+    2021-07-27 05:33 US/Pacific" (12:33 UTC): 5:01 PM to 6:03 PM IST, 1 h 2 min — not until the 6:24 PM close
+    (1 h 23 min), which the begin field (after the stated end) used to throw the stated end away for."""
+    poll, record = poll_gcp(server, tmp_path, "FB2c3B9EAS7JA1mHgth1")
+    assert (record["started_at"], record["started_from"]) == ("2021-07-27T11:31:00Z", "text")
+    assert (record["resolved_at"], record["resolved_from"]) == ("2021-07-27T12:33:00Z", "text")
+    assert record["duration_seconds"] == 62 * 60 and record["told"]["duration_seconds"] == 62 * 60
+    assert "1 घंटा 2 मिनट बाद समस्या दूर (मंगलवार शाम 5:01 बजे से 6:03 बजे तक)" in poll.stdout
+    assert "resolved after 1 h 2 min (Tuesday, 5:01 PM – 6:03 PM IST)" in poll.stdout
+    assert "1 घंटा 23 मिनट" not in poll.stdout and "1 h 23 min" not in poll.stdout
+
+
+def test_a_span_beyond_a_day_rounds_its_hours(server: Any, tmp_path: Path) -> None:
+    """o44ZUgX95KF11F7cqd5v (Cloud Spanner metrics, November 2021): begin 02:45 UTC 13 Nov, end 04:39 UTC 14 Nov
+    ("Incident Start: 12 November 2021 18:45 … Incident End: 13 November 2021 20:39 … Duration: 1 day, 1 hours, 54
+    minutes" by its report): 8:15 AM Saturday to 10:09 AM Sunday IST is "1 दिन 2 घंटे", not "1 दिन 1 घंटा"."""
+    poll, record = poll_gcp(server, tmp_path, "o44ZUgX95KF11F7cqd5v")
+    assert (record["started_at"], record["resolved_at"]) == ("2021-11-13T02:45:00Z", "2021-11-14T04:39:00Z")
+    assert record["told"]["duration_seconds"] == (25 * 60 + 54) * 60
+    assert "1 दिन 2 घंटे बाद समस्या दूर (शनिवार सुबह 8:15 बजे से रविवार सुबह 10:09 बजे तक)" in poll.stdout
+    assert "resolved after 1 day 2 h (Saturday, 8:15 AM – Sunday, 10:09 AM IST)" in poll.stdout
+    assert "1 दिन 1 घंटा" not in poll.stdout and "1 day 1 h " not in poll.stdout
+
+
+def test_english_names_the_day_of_a_start_before_midnight(server: Any, tmp_path: Path) -> None:
+    """B1hD4KAtcxiyAWkcANfV (Cloud Monitoring metrics for Pub/Sub, 31 March 2022): begin 15:30 UTC (9:00 PM IST,
+    Thursday 31 March), first word 18:40 UTC (12:10 AM IST, Friday 1 April). Hindi counts the small hours to the
+    evening before ("गुरुवार देर रात 12:10 बजे"); English dates the message Friday 1 April, so "began at 9:00 PM"
+    read as Friday evening, after the statement. It names the day."""
+    poll, record = poll_gcp(server, tmp_path, "B1hD4KAtcxiyAWkcANfV")
+    assert record["started_at"] == "2022-03-31T15:30:00Z" and record["first_word_at"] == "2022-03-31T18:40:17Z"
+    assert "said on its status page on Friday 1 April, 12:10 AM IST (18:40 UTC, 31 March) that" in poll.stdout
+    assert "By the company's account the problem began on Thursday 31 March, 9:00 PM; it said so on Friday, " \
+           "12:10 AM." in poll.stdout
+    assert "began at 9:00 PM" not in poll.stdout
+    assert "कंपनी के मुताबिक दिक्कत गुरुवार रात 9 बजे शुरू हुई थी; उसने देर रात 12:10 बजे इसकी जानकारी दी।" in poll.stdout
+
+
+def test_an_incident_merged_into_another_is_closed_not_fixed(server: Any, tmp_path: Path) -> None:
+    """2Hd52dn3PqYGTD5zdp7v (Cloud DNS / Networking configuration, 9 May 2022): its AVAILABLE update reads only
+    "This incident is being merged with an existing incident. All future updates will be provided there: …". The
+    channel said "29 क्षेत्रों में समस्या दूर, सेवाएं बहाल" and "lasted about 1 h 47 min"; Google said nothing was
+    fixed — the problem went on under another incident."""
+    poll, record = poll_gcp(server, tmp_path, "2Hd52dn3PqYGTD5zdp7v")
+    assert record["status"] == "resolved" and record["closed_unfixed"] is True
+    assert record["told"]["duration_seconds"] is None
+    assert "समस्या दूर, सेवाएं बहाल" not in poll.stdout and "has been resolved" not in poll.stdout
+    assert "1 घंटा 47 मिनट" not in poll.stdout and "1 h 47 min" not in poll.stdout
+    assert "अपने स्टेटस पेज पर मामला बंद किया, पर समस्या दूर होने की पुष्टि नहीं की। उसी बयान के मुताबिक यह मामला " \
+           "पहले से दर्ज एक दूसरी घटना में मिला दिया गया है और आगे की जानकारी वहीं दी जाएगी।" in poll.stdout
+    assert "By the same statement the incident was merged into an existing one, where further updates will be " \
+           "posted." in poll.stdout
+    assert "स्टेटस पेज पर नहीं देगी" not in poll.stdout and "no further updates" not in poll.stdout
