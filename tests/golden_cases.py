@@ -85,9 +85,11 @@ def case(kind: str) -> dict[str, Any]:
                     "incident": incident("GitHub", doc["created_at"], impact=doc["impact"], title=doc["name"],
                                          last=said[1]["created_at"].isoformat()),
                     "statement": said[1]}
+        # the components its updates named so far, as facts.gather passes them (every update: "Notifications")
+        named = list(dict.fromkeys(c["name"] for u in doc["incident_updates"] for c in u["affected_components"]))
         return {**base, "service": _service("GitHub"),
-                "incident": incident("GitHub", doc["created_at"], doc["resolved_at"], status="resolved",
-                                     impact=doc["impact"], title=doc["name"]),
+                "incident": {**incident("GitHub", doc["created_at"], doc["resolved_at"], status="resolved",
+                                        impact=doc["impact"], title=doc["name"]), "components": named},
                 "statement": said[-1], "statements": said}
     if kind == "resolved":  # the seed story: @TwitterSupport, early Thursday 4 July 2019 IST
         return {**base, "service": _service("Twitter"),

@@ -67,3 +67,16 @@ def test_the_english_statement_list_dates_each_calendar_day_once(server: Any, tm
     hindi = [line.split(" — ")[0] for line in poll.stdout.splitlines() if line.startswith("• ") and not line[2].isascii()]
     assert hindi[7:] == ["• बुधवार रात 10:58 बजे", "• बुधवार देर रात 12:38 बजे", "• बुधवार देर रात 1:33 बजे",
                          "• बुधवार देर रात 3:09 बजे", "• गुरुवार तड़के 4:43 बजे (23 दिसंबर)", "• गुरुवार सुबह 5:52 बजे"]
+
+
+def test_the_collapsed_backlog_headline_names_what_broke(server: Any, tmp_path: Path) -> None:
+    """The same EC2 event's 13 statements arrive at once and go out as one collapsed message. Its headline said only
+    "एडब्ल्यूएस: अब तक के बयान (13)": a Hindi reader could not tell what broke. The event is Amazon Elastic Compute
+    Cloud (N. Virginia) ("service_name"), and its first statement reads "We are investigating increased EC2 launch
+    failures and networking connectivity issues … in the US-EAST-1 Region": the headline names EC2 in us-east-1, as
+    the acknowledgement alone would ("🔴 एडब्ल्यूएस: us-east-1 में ईसी2 (EC2) में दिक्कत, कंपनी ने माना")."""
+    poll, _ = poll_aws(server, tmp_path, "ec2-us-east-1", "1640176551")
+    assert poll.stdout.count("── [desk]") == 1  # one collapsed message
+    assert "📋 एडब्ल्यूएस: us-east-1 में ईसी2 (EC2) में दिक्कत — अब तक के बयान (13)\n" in poll.stdout
+    assert "📋 Amazon Web Services: problem with Amazon Elastic Compute Cloud in us-east-1 — statements so far (13)\n" \
+        in poll.stdout

@@ -117,3 +117,15 @@ def test_an_incident_merged_into_another_is_closed_not_fixed(server: Any, tmp_pa
     assert "By the same statement the incident was merged into an existing one, where further updates will be " \
            "posted." in poll.stdout
     assert "स्टेटस पेज पर नहीं देगी" not in poll.stdout and "no further updates" not in poll.stdout
+
+
+def test_the_collapsed_backlog_headline_names_what_broke(server: Any, tmp_path: Path) -> None:
+    """e383eLoLFGdSMeUQo7Ch (8-14 June 2022): its 13 updates arrive at once and go out as one collapsed message,
+    whose headline said only "गूगल क्लाउड: अब तक के बयान (13)". Google lists one affected product, "Google
+    BigQuery", in 29 locations, and every update reads "Google Analytics Daily BigQuery exports for certain customers
+    may experience delays": the headline names BigQuery and the delay (slowness) as the acknowledgement alone
+    would ("🔴 गूगल क्लाउड: 29 क्षेत्रों में बिगक्वेरी में धीमेपन की दिक्कत, कंपनी ने माना")."""
+    poll, _ = poll_gcp(server, tmp_path, "e383eLoLFGdSMeUQo7Ch")
+    assert poll.stdout.count("── [desk]") == 1  # one collapsed message
+    assert "📋 गूगल क्लाउड: 29 क्षेत्रों में बिगक्वेरी में धीमेपन की दिक्कत — अब तक के बयान (13)\n" in poll.stdout
+    assert "📋 Google Cloud: problem with Google BigQuery in 29 regions — statements so far (13)\n" in poll.stdout

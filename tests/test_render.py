@@ -199,7 +199,10 @@ def test_message_context_from_the_store(story_db):
     digest = message_context(db, {**rows[1], "message_kind": "digest"}, "Asia/Kolkata")
     assert [s["kind"] for s in digest["statements"]] == ["acknowledged", "resolved"]
     text = render("digest", digest, markup="plain", languages=("hi", "en"), max_chars=100_000).parts[0]
-    assert "फेसबुक: अब तक के बयान (2)" in text and "लगभग 8 घंटे 45 मिनट" in text and "about 8 h 45 min" in text
+    # what broke, as the acknowledgement names it (@facebook: "trouble uploading or sending images, videos …")
+    assert "फेसबुक: तस्वीरें और वीडियो भेजने या अपलोड करने में दिक्कत — अब तक के बयान (2)" in text
+    assert "Facebook: problem — statements so far (2)" in text
+    assert "लगभग 8 घंटे 45 मिनट" in text and "about 8 h 45 min" in text
 
 
 def test_day_summary(story_db):
