@@ -337,6 +337,8 @@ def test_a_window_long_past_its_end_falls_back_to_the_interval(server) -> None:
     {"maint_read_at": "not a time"},
     {"maint_read_at": "2999-01-01T00:00:00+00:00"},  # the clock moved back since: read
     {"maint_windows": [["garbage"]]},
+    {"maint_windows": [["0001-01-01T00:00:00+00:00", "9999-12-31T23:59:59+00:00"]]},  # would overflow
+    {"maint_read_at": "2026-12-05T10:00:00"},  # no zone
 ])
 def test_an_unreadable_cursor_reads_the_document(server, bad: dict) -> None:
     serve(server, maintenances=json.dumps(maintenances_doc()).encode())

@@ -372,7 +372,9 @@ def _cursor_time(value: Any) -> datetime | None:
         when = datetime.fromisoformat(value) if isinstance(value, str) and len(value) <= 40 else None
     except ValueError:
         return None
-    return when if when is not None and when.tzinfo is not None else None
+    # aware, and far enough from datetime's ends that adding MAINT_GRACE or LONGEST cannot overflow (a cursor edited
+    # by hand, or written by something else, is read as no time: the document is read and the cursor rewritten)
+    return when if when is not None and when.tzinfo is not None and 1970 <= when.year <= 2999 else None
 
 
 def maintenance_due(cursor: dict[str, Any], now: datetime, every: float) -> bool:
