@@ -549,13 +549,22 @@ _FIXED_NOW = re.compile(
 )
 
 
+_FIXED_LATER = re.compile(r"\b(?:as soon as|once|until|when|after|before|if)\s+(?:\S+\s+){0,3}$", re.IGNORECASE)
+
+
 def says_fixed_now(text: str, *, back: bool | None = None) -> bool:
     """Whether a statement's words say, as of when it was made, that the trouble is over — fully back and resolved
     ("Denver (DEN3) is now fully operational. We have confirmed the underlying issue is resolved.") — whatever its
     status label ("Update"). Both are needed: a place back and the issue resolved, or "now fully operational".
+    A resolution promised for later ("will post an update as soon as the issue has been fully resolved") or a
+    company that still watches ("continues to monitor", "will continue to watch the situation") is not over.
     ``back``: ``says_back(text)`` when the caller has it already."""
-    return bool(text) and (says_back(text) if back is None else back) and bool(_FIXED_NOW.search(text)) and not re.search(
-        r"\b(?:partial|partially|some customers|most customers|continue to monitor|monitoring)\b", text, re.IGNORECASE)
+    if not text or not (says_back(text) if back is None else back):
+        return False
+    if re.search(r"\b(?:partial|partially|some customers|most customers|continu(?:e|es|ing) to (?:monitor|watch)"
+                 r"|monitoring)\b", text, re.IGNORECASE):
+        return False
+    return any(not _FIXED_LATER.search(text[max(0, m.start() - 40):m.start()]) for m in _FIXED_NOW.finditer(text))
 
 
 def says_back(line: str) -> bool:

@@ -1,0 +1,58 @@
+"""Real status-feed incidents read as a news desk would (entries no other test or golden file reads), each the one
+entry of its Statuspage history feed served locally and read through ``bot.py poll --once`` and ``bot.py incidents
+--json`` (backfill all, a Hindi + English console channel). The facts asserted are read from the source feeds
+(tests/data/feeds, copies of ../shared/data/feeds)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from pollhelpers import run_bot, write_config
+
+FEEDS = Path(__file__).parent / "data" / "feeds"
+SERVICES = {"digitalocean": "DigitalOcean", "symantec": "Symantec WSS", "saucelabs": "Sauce Labs"}
+
+
+def one_entry(name: str, entry_id: str) -> bytes:
+    """The feed ``name`` with only its entry (Atom) or item (RSS) whose id ends in ``entry_id``."""
+    text = (FEEDS / name).read_text(encoding="utf-8")
+    tag = "entry" if name.endswith(".atom") else "item"
+    head, *entries = re.split(rf"(?=<{tag}>)", text)
+    last, tail = entries[-1].rsplit(f"</{tag}>", 1)
+    entries[-1] = last + f"</{tag}>"
+    (entry,) = [e for e in entries if re.search(rf"[/:]{re.escape(entry_id)}</(?:id|guid)>", e)]
+    return (head + entry.rstrip() + "\n" + tail).encode()
+
+
+def poll_feed(server: Any, tmp_path: Path, name: str, entry_id: str) -> tuple[Any, dict[str, Any]]:
+    """Serve one real feed entry, poll it once: (the poll, its one incident record)."""
+    suffix = Path(name).suffix
+    server.route(f"/history{suffix}", one_entry(name, entry_id), headers={"Content-Type": "application/xml"})
+    service = next(v for k, v in SERVICES.items() if name.startswith(k))
+    source = {"id": "feed", "kind": "feed", "service": service, "url": f"{server.url}/history{suffix}",
+              "backfill": "all"}
+    config = write_config(tmp_path, [source], channels=[{"id": "desk", "kind": "console", "languages": ["hi", "en"]}])
+    poll = run_bot("poll", "--once", "--config", str(config))
+    assert poll.returncode == 0, poll.stderr
+    (record,) = [json.loads(line) for line in run_bot("incidents", "--json", "--config", str(config)).stdout.splitlines()]
+    return poll, record
+
+
+def test_an_update_that_promises_a_resolution_later_is_not_a_fix(server: Any, tmp_path: Path) -> None:
+    """DigitalOcean 3130645 ("Issues with accessing S3/RDS resources inside Droplets across all regions", 22-24
+    October 2019). The Update of 23 Oct 21:51 UTC reads "Our Engineering team continues to monitor this issue. While
+    accessibility appears to be restored, we will continue to watch the situation closely … will post an update as
+    soon as the issue has been fully resolved." The channel said "✅ समस्या दूर बताई" / "service is fully operational
+    again and the problem is resolved", and the incident ended there (1 day 10 h). DigitalOcean resolved it on
+    24 Oct 20:45 UTC ("no disruption … for the last 24 hours"): 11:40 UTC 22 Oct to 20:45 UTC 24 Oct, 2 days 9 h."""
+    poll, record = poll_feed(server, tmp_path, "digitalocean_history_2019-10-30.atom", "3130645")
+    assert ("2019-10-23T21:51:00Z", "update") in [(s["created_at"], s["kind"]) for s in record["statements"]]
+    assert "समस्या दूर बताई" not in poll.stdout and "said to be fixed" not in poll.stdout
+    assert "is fully operational again and the problem is resolved" not in poll.stdout
+    assert (record["resolved_at"], record["resolved_from"]) == ("2019-10-24T20:45:00Z", "post")
+    assert record["told"]["duration_seconds"] == (2 * 24 * 60 + 9 * 60 + 5) * 60
+    assert "1 दिन 10 घंटे" not in poll.stdout and "1 day 10 h" not in poll.stdout
+    assert "2 दिन 9 घंटे बाद समस्या दूर (मंगलवार शाम 5:10 बजे से गुरुवार देर रात 2:15 बजे तक)" in poll.stdout
