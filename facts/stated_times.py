@@ -514,7 +514,7 @@ def stated_back(text: str, posted_at: datetime, *, back: bool | None = None) -> 
 
 
 _DURATION = re.compile(
-    r"\b(?:for\s+(?:a\s+(?:period|duration|total)\s+of\s+|(?:about|approximately|around|roughly|up\s+to|nearly)\s+)?"
+    r"\b(?:for\s+(?:a\s+(?:period|duration|total)\s+of\s+)?(?:(?:about|approximately|around|roughly|up\s+to|nearly)\s+)?"
     r"|lasted\s+(?:for\s+)?(?:about\s+|approximately\s+|around\s+)?)"
     r"(?P<n>\d{1,3}|an?|one|two|three|four|five|ten|fifteen|twenty|thirty|forty-five)\s+"
     r"(?P<unit>minutes?|mins?|hours?|hrs?)\b(?!\s+(?:ago|from now|later|before|after|of\s+(?:work|maintenance)))",
@@ -540,6 +540,17 @@ def stated_duration(text: str) -> int | None:
         if 0 < seconds <= MAX_STATED_DURATION:
             return seconds
     return None
+
+
+def stated_duration_rough(text: str) -> bool:
+    """Whether the length ``stated_duration`` reads is hedged ("for a period of about five hours"): told as
+    "करीब 5 घंटे" / "about 5 h", as the company said it."""
+    for match in _DURATION.finditer(_clean(text)):
+        before = _clean(text)[max(0, match.start() - 40): match.start()].lower()
+        if _FORECAST.search(before):
+            continue
+        return bool(re.search(r"\b(?:about|approximately|around|roughly|nearly|up\s+to)\s", match.group(0), re.I))
+    return False
 
 
 _FIXED_NOW = re.compile(

@@ -56,3 +56,14 @@ def test_an_update_that_promises_a_resolution_later_is_not_a_fix(server: Any, tm
     assert record["told"]["duration_seconds"] == (2 * 24 * 60 + 9 * 60 + 5) * 60
     assert "1 दिन 10 घंटे" not in poll.stdout and "1 day 10 h" not in poll.stdout
     assert "2 दिन 9 घंटे बाद समस्या दूर (मंगलवार शाम 5:10 बजे से गुरुवार देर रात 2:15 बजे तक)" in poll.stdout
+
+
+def test_a_retrospective_resolution_tells_the_length_it_states(server: Any, tmp_path: Path) -> None:
+    """DigitalOcean m6hgmpr20lb0 ("Floating IP Issues in BLR1", 12 December 2019): its one statement, Resolved at
+    23:30 UTC, says "The impact lasted for a period of about five hours." The channel said when it began and how
+    long it lasted "is not known"; the company said about five hours (and not when it began)."""
+    poll, record = poll_feed(server, tmp_path, "digitalocean_history_2020-01-05.rss", "m6hgmpr20lb0")
+    assert record["resolved_at"] == "2019-12-12T23:30:00Z"
+    assert "कितनी देर रही, पता नहीं है" not in poll.stdout and "how long it lasted is not known" not in poll.stdout
+    assert "कंपनी के मुताबिक दिक्कत करीब 5 घंटे तक रही; यह कब शुरू हुई, कंपनी ने नहीं बताया।" in poll.stdout
+    assert "By the company's account the problem lasted about 5 h; it did not say when it began." in poll.stdout
