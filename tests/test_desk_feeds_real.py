@@ -67,3 +67,23 @@ def test_a_retrospective_resolution_tells_the_length_it_states(server: Any, tmp_
     assert "कितनी देर रही, पता नहीं है" not in poll.stdout and "how long it lasted is not known" not in poll.stdout
     assert "कंपनी के मुताबिक दिक्कत करीब 5 घंटे तक रही; यह कब शुरू हुई, कंपनी ने नहीं बताया।" in poll.stdout
     assert "By the company's account the problem lasted about 5 h; it did not say when it began." in poll.stdout
+
+
+def test_an_unplanned_maintenance_is_not_called_planned_when_completed(server: Any, tmp_path: Path) -> None:
+    """Symantec WSS 3136488 ("Unplanned Reporting Infrastructure Maintenance on October 24, 2019") and Sauce Labs
+    4735453 ("Sauce Labs Unplanned Maintenance", "an emergency scheduled maintenance window on Friday, July 31st"):
+    the completion said "अनियोजित (आपात) रखरखाव (मेंटेनेंस) पूरा", but the thread's first message, edited, said
+    "नियोजित रखरखाव (मेंटेनेंस) पूरा … यह अचानक आई खराबी नहीं थी" / "planned maintenance completed … not an
+    unexpected outage"."""
+    poll, _ = poll_feed(server, tmp_path, "symantec_wss_history_2019-12-10.atom", "3136488")
+    assert "नियोजित रखरखाव (मेंटेनेंस) पूरा —" not in poll.stdout.replace("अनियोजित", "")
+    assert "planned maintenance completed —" not in poll.stdout.replace("unplanned", "")
+    assert "✅ Symantec WSS: अनियोजित (आपात) रखरखाव (मेंटेनेंस) पूरा — गुरुवार देर रात 2:30 बजे (25 अक्टूबर)\n" \
+        in poll.stdout
+    assert "✅ Symantec WSS: unplanned (emergency) maintenance completed — Friday 25 October, 2:30 AM IST\n" \
+        in poll.stdout
+    (tmp_path / "sauce").mkdir()
+    sauce, _ = poll_feed(server, tmp_path / "sauce", "saucelabs_us_west_history_2020-11-15.atom", "4735453")
+    assert "✅ Sauce Labs: unplanned (emergency) maintenance completed — Saturday 1 August, 10:11 AM IST\n" \
+        in sauce.stdout
+    assert "not an unexpected outage" not in sauce.stdout
