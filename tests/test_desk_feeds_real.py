@@ -87,3 +87,18 @@ def test_an_unplanned_maintenance_is_not_called_planned_when_completed(server: A
     assert "✅ Sauce Labs: unplanned (emergency) maintenance completed — Saturday 1 August, 10:11 AM IST\n" \
         in sauce.stdout
     assert "not an unexpected outage" not in sauce.stdout
+
+
+def test_monitoring_after_a_stated_end_is_said_fixed_not_fix_applied(server: Any, tmp_path: Path) -> None:
+    """Symantec WSS 3302538 ("Authentication Errors when Logging in through SAML", 9-10 December 2019): the
+    Monitoring update of 03:51 UTC reads "As of 03:45 UTC, SAML authentication issues have been resolved. We continue
+    to monitor the portal performance." The channel said "a fix has been applied … It has not yet said the problem is
+    resolved" — it had. The incident's stated end is 03:45 UTC (9:15 AM IST)."""
+    poll, record = poll_feed(server, tmp_path, "symantec_wss_history_2019-12-10.atom", "3302538")
+    assert (record["resolved_at"], record["resolved_from"]) == ("2019-12-10T03:45:00Z", "text")
+    assert "It has not yet said the problem is resolved" not in poll.stdout
+    assert "समस्या पूरी तरह दूर होने की घोषणा अभी नहीं हुई है" not in poll.stdout
+    assert "🟡 Symantec WSS: said to be fixed, monitoring\nSymantec WSS said in its status feed on Tuesday 10 " \
+           "December, 9:21 AM IST (03:51 UTC) that the problem has been resolved and it is monitoring" in poll.stdout
+    assert "🟡 Symantec WSS: समस्या दूर बताई, निगरानी जारी\nSymantec WSS ने मंगलवार सुबह 9:21 बजे (10 दिसंबर, " \
+           "भारतीय समय) अपने स्टेटस फीड में बताया कि समस्या दूर हो गई है;" in poll.stdout
