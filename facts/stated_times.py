@@ -555,7 +555,8 @@ def stated_duration_rough(text: str) -> bool:
 
 _FIXED_NOW = re.compile(
     r"\b(?:is|are)\s+now\s+fully\s+(?:operational|restored|recovered|functional)\b"
-    r"|\b(?:underlying\s+)?(?:issue|incident|problem)\s+(?:is|has been)\s+(?:now\s+)?(?:fully\s+)?(?:resolved|closed)\b",
+    r"|\b(?:underlying\s+)?(?:issue|incident|problem)\s+(?:is|has been)\s+(?:now\s+)?(?:fully\s+)?(?:resolved|closed)\b"
+    r"|\b(?:has|have)\s+(?:now\s+)?(?:fully\s+)?resolved\s+the\s+(?:underlying\s+)?(?:issues?|problems?|incident)\b",
     re.IGNORECASE,
 )
 

@@ -102,3 +102,19 @@ def test_monitoring_after_a_stated_end_is_said_fixed_not_fix_applied(server: Any
            "December, 9:21 AM IST (03:51 UTC) that the problem has been resolved and it is monitoring" in poll.stdout
     assert "🟡 Symantec WSS: समस्या दूर बताई, निगरानी जारी\nSymantec WSS ने मंगलवार सुबह 9:21 बजे (10 दिसंबर, " \
            "भारतीय समय) अपने स्टेटस फीड में बताया कि समस्या दूर हो गई है;" in poll.stdout
+
+
+def test_an_update_saying_the_team_has_resolved_the_issues_is_not_still_working(server: Any, tmp_path: Path) -> None:
+    """DigitalOcean 3054201 ("Block Storage Issues Across All Regions", 30 September - 1 October 2019): the Update
+    of 1 Oct 01:38 UTC reads "Our engineering team has resolved the issues with Block Storage. All systems should now
+    be operating normally." The channel said "🟠 नया अपडेट, काम जारी" / "update, still working on it". The Resolved
+    of 03:41 UTC repeats the words: by the company's account the service was back at 01:38 UTC (7:08 AM IST), 4 h
+    13 min after its first word at 21:25 UTC (2:55 AM IST)."""
+    poll, record = poll_feed(server, tmp_path, "digitalocean_history_2019-10-30.atom", "3054201")
+    assert "posted an update in its status feed on Tuesday 1 October, 7:08 AM IST" not in poll.stdout
+    assert "✅ DigitalOcean: said to be fixed\nDigitalOcean said in its status feed on Tuesday 1 October, 7:08 AM IST " \
+           "(01:38 UTC) that service is fully operational again and the problem is resolved." in poll.stdout
+    assert "✅ डिजिटलओशन: समस्या दूर बताई\nडिजिटलओशन ने मंगलवार सुबह 7:08 बजे (1 अक्टूबर, भारतीय समय)" in poll.stdout
+    assert (record["resolved_at"], record["resolved_from"]) == ("2019-10-01T01:38:00Z", "text")
+    assert record["told"]["duration_seconds"] == (4 * 60 + 13) * 60
+    assert "4 घंटे 13 मिनट बाद समस्या दूर (सोमवार देर रात 2:55 बजे से मंगलवार सुबह 7:08 बजे तक)" in poll.stdout
