@@ -492,8 +492,11 @@ class Times(timefmt.TimeFormatter):
     def until(self, start: datetime | None, end: datetime | None, lang: str) -> str:
         """The end of a span as it follows its start: the weekday only when the day changed, and in Hindi the part
         of day only when it changed too (HINDI.md: "सोमवार रात 9:42 बजे से 10:07 बजे तक", "… से देर रात 1:17 बजे
-        तक")."""
-        if start is not None and end is not None and self.same_day(start, end):
+        तक"). English names no weekday twice either: a start in the small hours and an end later that morning are
+        one calendar day ("Tuesday, 2:55 AM – 7:08 AM", where Hindi says "सोमवार देर रात 2:55 बजे से मंगलवार सुबह
+        7:08 बजे तक")."""
+        if start is not None and end is not None and (
+                self.same_day(start, end) or (not lang.startswith("hi") and self.same_date(start, end))):
             if lang.startswith("hi"):
                 return self._moment_hi(end, weekday=False, part=_part_hi(timefmt.local(start, self.tz).hour))
             return self.clock(end, lang)

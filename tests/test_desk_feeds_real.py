@@ -118,3 +118,13 @@ def test_an_update_saying_the_team_has_resolved_the_issues_is_not_still_working(
     assert (record["resolved_at"], record["resolved_from"]) == ("2019-10-01T01:38:00Z", "text")
     assert record["told"]["duration_seconds"] == (4 * 60 + 13) * 60
     assert "4 घंटे 13 मिनट बाद समस्या दूर (सोमवार देर रात 2:55 बजे से मंगलवार सुबह 7:08 बजे तक)" in poll.stdout
+
+
+def test_an_english_span_within_one_calendar_day_names_its_weekday_once(server: Any, tmp_path: Path) -> None:
+    """The same Block Storage incident (3054201): first word 30 Sep 21:25 UTC (Tuesday 1 October, 2:55 AM IST), the
+    company's end 1 Oct 01:38 UTC (Tuesday, 7:08 AM IST). Hindi counts the small hours to Monday night and names both
+    days; English said "(Tuesday, 2:55 AM – Tuesday, 7:08 AM IST)", the weekday twice for one day."""
+    poll, _ = poll_feed(server, tmp_path, "digitalocean_history_2019-10-30.atom", "3054201")
+    assert "Tuesday, 2:55 AM – Tuesday" not in poll.stdout
+    assert "✅ DigitalOcean: resolved after 4 h 13 min (Tuesday, 2:55 AM – 7:08 AM IST)\n" in poll.stdout
+    assert "4 घंटे 13 मिनट बाद समस्या दूर (सोमवार देर रात 2:55 बजे से मंगलवार सुबह 7:08 बजे तक)" in poll.stdout
