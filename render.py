@@ -28,6 +28,7 @@ from facts.context import (  # noqa: F401  (DAY_DIGEST, STATED_GAP, with_began, 
     closed_unfixed,
     how_resolved,
     maintenance_text_says,
+    monitoring_without_fix,
     products_named,
     said_over,
     service_names,
@@ -435,7 +436,7 @@ def environment(markup: str = "plain") -> Environment:
             stated_duration=stated_duration, stated_duration_rough=stated_duration_rough, said_over=said_over,
             services_word=services_word,
             maintenance_text_says=maintenance_text_says, undone_words=undone_words,
-            unplanned_maintenance=unplanned_maintenance,
+            unplanned_maintenance=unplanned_maintenance, monitoring_without_fix=monitoring_without_fix,
         )
         _envs[markup] = env
     return _envs[markup]

@@ -128,3 +128,17 @@ def test_an_english_span_within_one_calendar_day_names_its_weekday_once(server: 
     assert "Tuesday, 2:55 AM – Tuesday" not in poll.stdout
     assert "✅ DigitalOcean: resolved after 4 h 13 min (Tuesday, 2:55 AM – 7:08 AM IST)\n" in poll.stdout
     assert "4 घंटे 13 मिनट बाद समस्या दूर (सोमवार देर रात 2:55 बजे से मंगलवार सुबह 7:08 बजे तक)" in poll.stdout
+
+
+def test_monitoring_that_names_no_fix_is_not_fix_applied(server: Any, tmp_path: Path) -> None:
+    """DigitalOcean 3130645 again: its Monitoring update of 22 Oct 14:00 UTC reads "the cause for intermittent issues
+    … is outside of our network. We have reached out to the relevant third parties … and will continue to monitor the
+    situation closely." No fix was made; the channel said "सुधार लागू किया गया है" / "a fix has been applied"."""
+    poll, record = poll_feed(server, tmp_path, "digitalocean_history_2019-10-30.atom", "3130645")
+    assert ("2019-10-22T14:00:00Z", "recovering") in [(s["created_at"], s["kind"]) for s in record["statements"]]
+    assert "सुधार लागू" not in poll.stdout and "a fix has been applied" not in poll.stdout
+    assert "🟡 डिजिटलओशन: निगरानी जारी\nडिजिटलओशन ने मंगलवार शाम 7:30 बजे (22 अक्टूबर, भारतीय समय) अपने स्टेटस फीड में " \
+           "बताया कि वह हालात पर नज़र रख रही है (निगरानी जारी है); किसी सुधार के लागू होने की बात उसने नहीं लिखी।" \
+           in poll.stdout
+    assert "🟡 DigitalOcean: monitoring\nDigitalOcean said in its status feed on Tuesday 22 October, 7:30 PM IST " \
+           "(14:00 UTC) that it is monitoring the situation; it did not say a fix had been applied." in poll.stdout
