@@ -28,13 +28,14 @@ from facts.context import (  # noqa: F401  (DAY_DIGEST, STATED_GAP, with_began, 
     closed_unfixed,
     how_resolved,
     maintenance_text_says,
+    monitoring_without_fix,
     products_named,
     said_over,
     service_names,
     unplanned_maintenance,
     with_began,
 )
-from facts.stated_times import says_fixed_now, stated_duration
+from facts.stated_times import says_fixed_now, stated_duration, stated_duration_rough
 from trackers.registry import HANDLE_KINDS
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -432,9 +433,10 @@ def environment(markup: str = "plain") -> Environment:
             language_note=language_note, impact_word=impact_word, symptom_phrase=symptom_phrase, kind_label=kind_label,
             trouble_head=trouble_head, affected_parts=affected_parts, shown_title=shown_title,
             clip=clip, regions_named=regions_named, where_head=where_head, says_fixed_now=says_fixed_now,
-            stated_duration=stated_duration, said_over=said_over, services_word=services_word,
+            stated_duration=stated_duration, stated_duration_rough=stated_duration_rough, said_over=said_over,
+            services_word=services_word,
             maintenance_text_says=maintenance_text_says, undone_words=undone_words,
-            unplanned_maintenance=unplanned_maintenance,
+            unplanned_maintenance=unplanned_maintenance, monitoring_without_fix=monitoring_without_fix,
         )
         _envs[markup] = env
     return _envs[markup]
@@ -491,8 +493,11 @@ class Times(timefmt.TimeFormatter):
     def until(self, start: datetime | None, end: datetime | None, lang: str) -> str:
         """The end of a span as it follows its start: the weekday only when the day changed, and in Hindi the part
         of day only when it changed too (HINDI.md: "सोमवार रात 9:42 बजे से 10:07 बजे तक", "… से देर रात 1:17 बजे
-        तक")."""
-        if start is not None and end is not None and self.same_day(start, end):
+        तक"). English names no weekday twice either: a start in the small hours and an end later that morning are
+        one calendar day ("Tuesday, 2:55 AM – 7:08 AM", where Hindi says "सोमवार देर रात 2:55 बजे से मंगलवार सुबह
+        7:08 बजे तक")."""
+        if start is not None and end is not None and (
+                self.same_day(start, end) or (not lang.startswith("hi") and self.same_date(start, end))):
             if lang.startswith("hi"):
                 return self._moment_hi(end, weekday=False, part=_part_hi(timefmt.local(start, self.tz).hour))
             return self.clock(end, lang)

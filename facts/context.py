@@ -231,6 +231,30 @@ _TROUBLE = re.compile(r"\b(?:investigat\w*|issue|problem|fail\w*|impacted|degrad
 ONGOING_KINDS = ("acknowledged", "update", "recovering")
 
 
+_FIX_WORDS = re.compile(
+    r"\b(?:fix\w*|mitigat\w*|deploy\w*|implement\w*|appl(?:ied|ying)|resolv\w*|restor\w*|recover\w*|rolled?\s+back"
+    r"|roll(?:ing)?\s*back|revert\w*|address(?:ed|ing)|correct(?:ed|ion)|patch\w*|workaround|remed\w*|repair\w*"
+    r"|improv\w*|back\s+(?:online|up|to\s+normal)|operational|normal|stabili[sz]\w*|caught\s+up|fail(?:ed)?\s*over|reboot\w*"
+    r"|restart\w*|chang(?:e|es|ed)\s+(?:has|have|was|were)\s+been|made\s+(?:a\s+)?changes?)\b",
+    re.IGNORECASE,
+)
+
+
+_FORECAST_CLAUSE = re.compile(
+    r"\b(?:as soon as|once|until|when|if|after)\b[^.!?]*|\bwill\s+(?:post|provide|share|send|update)\b[^.!?]*",
+    re.IGNORECASE)
+
+
+def monitoring_without_fix(statement: dict[str, Any] | None) -> bool:
+    """A monitoring statement whose words name no fix, no recovery and no change — the company only watches
+    (DigitalOcean, S3/RDS access 22 Oct 2019: "the cause … is outside of our network. We have reached out to the
+    relevant third parties … and will continue to monitor the situation closely"): told as monitoring, not as "a
+    fix has been applied"."""
+    text = (statement or {}).get("text") or ""
+    said = _FORECAST_CLAUSE.sub(" ", text)  # "… as soon as the issue is fully resolved" names no fix made
+    return bool(text.strip()) and not _FIX_WORDS.search(said)
+
+
 _UNPLANNED = re.compile(r"\b(?:unplanned|unscheduled|emergency|urgent)\b", re.IGNORECASE)
 
 

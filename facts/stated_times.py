@@ -514,7 +514,7 @@ def stated_back(text: str, posted_at: datetime, *, back: bool | None = None) -> 
 
 
 _DURATION = re.compile(
-    r"\b(?:for\s+(?:a\s+(?:period|duration|total)\s+of\s+|(?:about|approximately|around|roughly|up\s+to|nearly)\s+)?"
+    r"\b(?:for\s+(?:a\s+(?:period|duration|total)\s+of\s+)?(?:(?:about|approximately|around|roughly|up\s+to|nearly)\s+)?"
     r"|lasted\s+(?:for\s+)?(?:about\s+|approximately\s+|around\s+)?)"
     r"(?P<n>\d{1,3}|an?|one|two|three|four|five|ten|fifteen|twenty|thirty|forty-five)\s+"
     r"(?P<unit>minutes?|mins?|hours?|hrs?)\b(?!\s+(?:ago|from now|later|before|after|of\s+(?:work|maintenance)))",
@@ -542,20 +542,41 @@ def stated_duration(text: str) -> int | None:
     return None
 
 
+def stated_duration_rough(text: str) -> bool:
+    """Whether the length ``stated_duration`` reads is hedged ("for a period of about five hours"): told as
+    "करीब 5 घंटे" / "about 5 h", as the company said it."""
+    for match in _DURATION.finditer(_clean(text)):
+        before = _clean(text)[max(0, match.start() - 40): match.start()].lower()
+        if _FORECAST.search(before):
+            continue
+        return bool(re.search(r"\b(?:about|approximately|around|roughly|nearly|up\s+to)\s", match.group(0), re.I))
+    return False
+
+
 _FIXED_NOW = re.compile(
     r"\b(?:is|are)\s+now\s+fully\s+(?:operational|restored|recovered|functional)\b"
-    r"|\b(?:underlying\s+)?(?:issue|incident|problem)\s+(?:is|has been)\s+(?:now\s+)?(?:fully\s+)?(?:resolved|closed)\b",
+    r"|\b(?:underlying\s+)?(?:issue|incident|problem)\s+(?:is|has been)\s+(?:now\s+)?(?:fully\s+)?(?:resolved|closed)\b"
+    r"|\b(?:has|have)\s+(?:now\s+)?(?:fully\s+)?resolved\s+the\s+(?:underlying\s+)?(?:issues?|problems?|incident)\b",
     re.IGNORECASE,
 )
+
+
+_FIXED_LATER = re.compile(r"\b(?:as soon as|once|until|when|after|before|if)\s+(?:\S+\s+){0,3}$", re.IGNORECASE)
 
 
 def says_fixed_now(text: str, *, back: bool | None = None) -> bool:
     """Whether a statement's words say, as of when it was made, that the trouble is over — fully back and resolved
     ("Denver (DEN3) is now fully operational. We have confirmed the underlying issue is resolved.") — whatever its
     status label ("Update"). Both are needed: a place back and the issue resolved, or "now fully operational".
+    A resolution promised for later ("will post an update as soon as the issue has been fully resolved") or a
+    company that still watches ("continues to monitor", "will continue to watch the situation") is not over.
     ``back``: ``says_back(text)`` when the caller has it already."""
-    return bool(text) and (says_back(text) if back is None else back) and bool(_FIXED_NOW.search(text)) and not re.search(
-        r"\b(?:partial|partially|some customers|most customers|continue to monitor|monitoring)\b", text, re.IGNORECASE)
+    if not text or not (says_back(text) if back is None else back):
+        return False
+    if re.search(r"\b(?:partial|partially|some customers|most customers|continu(?:e|es|ing) to (?:monitor|watch)"
+                 r"|monitoring)\b", text, re.IGNORECASE):
+        return False
+    return any(not _FIXED_LATER.search(text[max(0, m.start() - 40):m.start()]) for m in _FIXED_NOW.finditer(text))
 
 
 def says_back(line: str) -> bool:
