@@ -105,3 +105,19 @@ def github_feed_and_api(state: str, **source_options: Any) -> tuple[Any, tuple[A
     for path in sorted((data / "statuspage" / "github_incidents").glob("*.json")):
         api += parse_statuspage_document(json.loads(path.read_text(encoding="utf-8")), api_source)
     return bot, (feed_source, feed), (api_source, api)
+
+
+DESK_CHANNEL = {"id": "desk", "kind": "console", "languages": ["hi", "en"]}
+
+
+def poll_one_document(server: Any, tmp_path: Path, path: str, body: bytes, content_type: str,
+                      source: dict[str, Any]) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
+    """Serve ``body`` at ``path``, run ``bot.py poll --once`` on ``source`` reading it (its url set to the served
+    path, backfill all) with a Hindi + English console channel: (the completed poll, the one incident that
+    ``bot.py incidents --json`` lists)."""
+    server.route(path, body, headers={"Content-Type": content_type})
+    config = write_config(tmp_path, [{**source, "url": server.url + path, "backfill": "all"}], channels=[DESK_CHANNEL])
+    poll = run_bot("poll", "--once", "--config", str(config))
+    assert poll.returncode == 0, poll.stderr
+    (record,) = [json.loads(line) for line in run_bot("incidents", "--json", "--config", str(config)).stdout.splitlines()]
+    return poll, record

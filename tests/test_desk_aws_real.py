@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pollhelpers import run_bot, write_config
+from pollhelpers import poll_one_document
 
 AWS = Path(__file__).parent / "data" / "aws" / "aws_health_dashboard_archive_sample.json"
 
@@ -19,13 +19,8 @@ def poll_aws(server: Any, tmp_path: Path, service: str, date: str) -> tuple[Any,
     (event,) = [e for e in json.loads(AWS.read_text(encoding="utf-8"))["archive"]
                 if e["service"] == service and e["date"] == date]
     body = json.dumps({"archive": [event], "current": []}).encode()
-    server.route("/data.json", body, headers={"Content-Type": "application/json"})
-    source = {"id": "aws", "kind": "aws", "service": "AWS", "url": server.url + "/data.json", "backfill": "all"}
-    config = write_config(tmp_path, [source], channels=[{"id": "desk", "kind": "console", "languages": ["hi", "en"]}])
-    poll = run_bot("poll", "--once", "--config", str(config))
-    assert poll.returncode == 0, poll.stderr
-    (record,) = [json.loads(line) for line in run_bot("incidents", "--json", "--config", str(config)).stdout.splitlines()]
-    return poll, record
+    return poll_one_document(server, tmp_path, "/data.json", body, "application/json",
+                             {"id": "aws", "kind": "aws", "service": "AWS"})
 
 
 def test_a_milestone_the_company_kept_working_past_is_not_the_end(server: Any, tmp_path: Path) -> None:

@@ -5,12 +5,11 @@ entry of its Statuspage history feed served locally and read through ``bot.py po
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
 
-from pollhelpers import run_bot, write_config
+from pollhelpers import poll_one_document
 
 FEEDS = Path(__file__).parent / "data" / "feeds"
 SERVICES = {"digitalocean": "DigitalOcean", "symantec": "Symantec WSS", "saucelabs": "Sauce Labs"}
@@ -29,16 +28,9 @@ def one_entry(name: str, entry_id: str) -> bytes:
 
 def poll_feed(server: Any, tmp_path: Path, name: str, entry_id: str) -> tuple[Any, dict[str, Any]]:
     """Serve one real feed entry, poll it once: (the poll, its one incident record)."""
-    suffix = Path(name).suffix
-    server.route(f"/history{suffix}", one_entry(name, entry_id), headers={"Content-Type": "application/xml"})
     service = next(v for k, v in SERVICES.items() if name.startswith(k))
-    source = {"id": "feed", "kind": "feed", "service": service, "url": f"{server.url}/history{suffix}",
-              "backfill": "all"}
-    config = write_config(tmp_path, [source], channels=[{"id": "desk", "kind": "console", "languages": ["hi", "en"]}])
-    poll = run_bot("poll", "--once", "--config", str(config))
-    assert poll.returncode == 0, poll.stderr
-    (record,) = [json.loads(line) for line in run_bot("incidents", "--json", "--config", str(config)).stdout.splitlines()]
-    return poll, record
+    return poll_one_document(server, tmp_path, f"/history{Path(name).suffix}", one_entry(name, entry_id),
+                             "application/xml", {"id": "feed", "kind": "feed", "service": service})
 
 
 def test_an_update_that_promises_a_resolution_later_is_not_a_fix(server: Any, tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pollhelpers import run_bot, write_config
+from pollhelpers import poll_one_document
 
 GCP = Path(__file__).parent / "data" / "gcp" / "gcp_status_incidents_sample.json"
 
@@ -17,14 +17,8 @@ GCP = Path(__file__).parent / "data" / "gcp" / "gcp_status_incidents_sample.json
 def poll_gcp(server: Any, tmp_path: Path, incident_id: str) -> tuple[Any, dict[str, Any]]:
     """Serve one real Google Cloud incident as incidents.json, poll it once: (the poll, its one incident record)."""
     (incident,) = [i for i in json.loads(GCP.read_text(encoding="utf-8")) if i["id"] == incident_id]
-    server.route("/incidents.json", json.dumps([incident]).encode(), headers={"Content-Type": "application/json"})
-    source = {"id": "gcp", "kind": "gcp", "service": "Google Cloud", "url": server.url + "/incidents.json",
-              "backfill": "all"}
-    config = write_config(tmp_path, [source], channels=[{"id": "desk", "kind": "console", "languages": ["hi", "en"]}])
-    poll = run_bot("poll", "--once", "--config", str(config))
-    assert poll.returncode == 0, poll.stderr
-    (record,) = [json.loads(line) for line in run_bot("incidents", "--json", "--config", str(config)).stdout.splitlines()]
-    return poll, record
+    return poll_one_document(server, tmp_path, "/incidents.json", json.dumps([incident]).encode(), "application/json",
+                             {"id": "gcp", "kind": "gcp", "service": "Google Cloud"})
 
 
 def test_an_update_narrowing_down_the_root_cause_is_not_a_report_nor_a_fix(server: Any, tmp_path: Path) -> None:

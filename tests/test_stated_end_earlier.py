@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pollhelpers import run_bot, write_config
+from pollhelpers import poll_one_document, run_bot, write_config
 
 FEED = Path(__file__).parent / "data" / "real_incidents" / "feed_symantec_telaviv.atom"
 GCP = Path(__file__).parent / "data" / "gcp" / "gcp_status_incidents_sample.json"
@@ -18,14 +18,8 @@ GCP = Path(__file__).parent / "data" / "gcp" / "gcp_status_incidents_sample.json
 def poll_feed(server: Any, tmp_path: Path, feed: Path) -> tuple[Any, dict[str, Any]]:
     """Serve one real Symantec WSS feed, run ``bot.py poll --once`` on it (backfill all, a Hindi + English console
     channel): (the poll's completed process, the one incident ``bot.py incidents --json`` lists)."""
-    server.route("/history.atom", feed.read_bytes(), headers={"Content-Type": "application/atom+xml"})
-    source = {"id": "wss", "kind": "feed", "service": "Symantec WSS", "url": server.url + "/history.atom",
-              "backfill": "all"}
-    config = write_config(tmp_path, [source], channels=[{"id": "desk", "kind": "console", "languages": ["hi", "en"]}])
-    poll = run_bot("poll", "--once", "--config", str(config))
-    assert poll.returncode == 0, poll.stderr
-    (record,) = [json.loads(line) for line in run_bot("incidents", "--json", "--config", str(config)).stdout.splitlines()]
-    return poll, record
+    return poll_one_document(server, tmp_path, "/history.atom", feed.read_bytes(), "application/atom+xml",
+                             {"id": "wss", "kind": "feed", "service": "Symantec WSS"})
 
 
 def test_an_end_stated_while_monitoring_is_the_incidents_end(server: Any, tmp_path: Path) -> None:
