@@ -76,3 +76,17 @@ def test_a_post_saying_users_can_once_again_sign_in_ends_the_outage(server: Any,
     # 10:00 / 10:40 UTC is 3:30 / 4:10 PM IST on Thursday 25 February 2021
     assert "✅ Xbox: resolved after 40 min (Thursday, 3:30 PM – 4:10 PM IST)" in poll.stdout
     assert "✅ एक्सबॉक्स: 40 मिनट बाद समस्या दूर (गुरुवार दोपहर 3:30 बजे से शाम 4:10 बजे तक)" in poll.stdout
+
+
+def test_sending_a_message_that_privacy_matters_is_no_messaging_trouble(server: Any, tmp_path: Path) -> None:
+    """@signalapp, 15 January 2021: "… Millions upon millions of new users are sending a message that privacy
+    matters. We appreciate your patience.", then "We are making progress towards getting the service back online."
+    Neither post says users cannot send messages; the channel said "उपयोगकर्ताओं को मैसेज भेजने में दिक्कत आ रही है"
+    / "users are having trouble sending messages" from the figure of speech."""
+    thread = [post("We have been adding new servers and extra capacity at a record pace"),
+              post("We are making progress towards getting the service back online.")]
+    poll, (record,), _ = poll_thread(server, tmp_path, "signalapp", "Signal", thread)
+    assert [s["kind"] for s in record["statements"]] == ["update", "update"]
+    assert "मैसेज भेजने" not in poll.stdout and "sending messages" not in poll.stdout
+    assert "Signal ने शुक्रवार दोपहर 3:30 बजे (15 जनवरी, भारतीय समय) ट्वीट कर माना कि उसकी सेवा में दिक्कत है।" in poll.stdout
+    assert "that there is a problem with its service." in poll.stdout
