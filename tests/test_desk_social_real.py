@@ -90,3 +90,21 @@ def test_sending_a_message_that_privacy_matters_is_no_messaging_trouble(server: 
     assert "मैसेज भेजने" not in poll.stdout and "sending messages" not in poll.stdout
     assert "Signal ने शुक्रवार दोपहर 3:30 बजे (15 जनवरी, भारतीय समय) ट्वीट कर माना कि उसकी सेवा में दिक्कत है।" in poll.stdout
     assert "that there is a problem with its service." in poll.stdout
+
+
+def test_a_kept_reply_to_one_customer_is_told_as_such_not_as_a_company_wide_acknowledgement(
+        server: Any, tmp_path: Path) -> None:
+    """@Airtel_Presence, 26 December 2024, replying to a customer: "We regret the inconvenience you are facing. …
+    There is a disruption in your area, which will be resolved by 2:22 PM today." With ``keep_replies`` the channel
+    said "एयरटेल ने … ट्वीट कर माना कि उसकी सेवा में दिक्कत है" / "Airtel: problem acknowledged", as if Airtel had
+    told all its users; it told one customer about their area."""
+    thread = [post("We regret the inconvenience you are facing. We value our customers’ feedback"),
+              post("Don’t worry, we’re here to fix it. Please DM us your Airtel details")]
+    poll, (record,), times = poll_thread(server, tmp_path, "Airtel_Presence", "Airtel", thread, keep_replies=True)
+    assert record["first_word_at"] == times[0]
+    assert "🔴 एयरटेल: सेवा में दिक्कत, कंपनी ने एक ग्राहक को जवाब में माना" in poll.stdout
+    assert ("एयरटेल ने गुरुवार दोपहर 3:30 बजे (26 दिसंबर, भारतीय समय) एक ग्राहक को दिए जवाब में माना कि उसकी सेवा में "
+            "दिक्कत है।") in poll.stdout
+    assert "🔴 Airtel: problem acknowledged in a reply to a customer" in poll.stdout
+    assert "Airtel said in a reply to a customer on Thursday 26 December, 3:30 PM IST (10:00 UTC)" in poll.stdout
+    assert "ट्वीट कर माना" not in poll.stdout and "said in a tweet" not in poll.stdout
