@@ -88,7 +88,7 @@ def test_sending_a_message_that_privacy_matters_is_no_messaging_trouble(server: 
     poll, (record,), _ = poll_thread(server, tmp_path, "signalapp", "Signal", thread)
     assert [s["kind"] for s in record["statements"]] == ["update", "update"]
     assert "मैसेज भेजने" not in poll.stdout and "sending messages" not in poll.stdout
-    assert "Signal ने शुक्रवार दोपहर 3:30 बजे (15 जनवरी, भारतीय समय) ट्वीट कर माना कि उसकी सेवा में दिक्कत है।" in poll.stdout
+    assert "सिग्नल ने शुक्रवार दोपहर 3:30 बजे (15 जनवरी, भारतीय समय) ट्वीट कर माना कि उसकी सेवा में दिक्कत है।" in poll.stdout
     assert "that there is a problem with its service." in poll.stdout
 
 
@@ -108,3 +108,22 @@ def test_a_kept_reply_to_one_customer_is_told_as_such_not_as_a_company_wide_ackn
     assert "🔴 Airtel: problem acknowledged in a reply to a customer" in poll.stdout
     assert "Airtel said in a reply to a customer on Thursday 26 December, 3:30 PM IST (10:00 UTC)" in poll.stdout
     assert "ट्वीट कर माना" not in poll.stdout and "said in a tweet" not in poll.stdout
+
+
+def test_roblox_and_signal_are_named_in_devanagari_in_the_hindi(server: Any, tmp_path: Path) -> None:
+    """@Roblox, 29 October 2021: "We know you’re having issues using Roblox right now. …" … "Roblox is back online
+    everywhere!" The Hindi said "Roblox ने शुक्रवार दोपहर 3:30 बजे … माना" and "✅ Roblox: 2 घंटे बाद समस्या दूर" — a
+    Latin brand in the Hindi sentence, where Hindi media write रोबलॉक्स (shared/HINDI.md: brand names in Devanagari,
+    from the services catalog); the same for Signal (सिग्नल, @signalapp)."""
+    thread = [post("We know you’re having issues using Roblox right now."),
+              post("Still making progress on today’s outage."),
+              post("We are working to bring things back to normal. We are slowly restoring regions online."),
+              post("Roblox is back online everywhere!")]
+    poll, (record,), times = poll_thread(server, tmp_path, "Roblox", "Roblox", thread)
+    assert record["resolved_at"] == times[3] and record["duration_seconds"] == 2 * 3600
+    assert "रोबलॉक्स ने शुक्रवार दोपहर 3:30 बजे (29 अक्टूबर, भारतीय समय) ट्वीट कर माना कि उसकी सेवा में दिक्कत है।" \
+        in poll.stdout
+    assert "✅ रोबलॉक्स: 2 घंटे बाद समस्या दूर (शुक्रवार दोपहर 3:30 बजे से शाम 5:30 बजे तक)" in poll.stdout
+    assert "✅ Roblox: resolved after 2 h (Friday, 3:30 PM – 5:30 PM IST)" in poll.stdout
+    hindi = [line for line in poll.stdout.splitlines() if any("\u0900" <= ch <= "\u097f" for ch in line)]
+    assert not [line for line in hindi if "Roblox ने" in line or ": Roblox" in line]
