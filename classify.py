@@ -19,7 +19,8 @@ decides from the words and the context. A few documented hard overrides sit on t
      upgrade", not "Connectivity Impacted During Network Maintenance", not "Unscheduled Maintenance") is maintenance:
      the title names the incident where its updates' words ("Start", "All systems are back to normal") cannot;
   6a. off a status page, a text that hits none of the lexicon's problem or lifecycle signals is noise (the model
-     was trained mostly on status pages, where every text is about an incident);
+     was trained mostly on status pages, where every text is about an incident), unless it says people are able
+     to do something again ("Users should once again be able to sign-in …": a resolution);
   7. Hindi text: the model saw one Hindi statement in training, so the lexicon's Hindi rules name its kind;
   8. only the first 4,000 characters are read, so any input costs bounded time.
 ``announce`` says whether the bot would tell a channel: on social accounts a statement whose outage probability is
@@ -82,6 +83,10 @@ _STAGE = {"acknowledged": "open", "update": "open", "recovering": "recovering", 
 # Lexicon signals that speak of a problem or its course; a social post with none of them is not an outage statement.
 _OUTAGE_SIGNALS = {"resolved", "retrospective", "update", "recovering", "partial", "acknowledged", "problem",
                    "service_wide", "report"}
+# off a status page, words that people can again do what they could not speak of the problem's course although they
+# name no problem: Xbox Support's resolution of 25 February 2021, "Users should once again be able to sign-in,
+# complete purchases, and join chat sessions." (rule 6a would make it noise and leave the outage open)
+_ABLE_AGAIN = re.compile(r"\b(?:should|can|are) (?:now )?(?:once )?again (?:be )?able to\b")
 _REPORT_OPENING = re.compile(
     r"^\W{0,6}(?:(?:mini |full |preliminary |final |post[- ]?)?incident (?:report|review|summary)|root cause analysis|"
     r"rca\b|post[- ]?mortem|post-event summary)"
@@ -223,7 +228,8 @@ def classify_text(
         ruled, _, _ = rule_kind(norm, True, is_reply=is_reply, is_self_reply=is_self_reply, social=group == "social")
         if ruled != "noise":
             text_kind, hindi_ruled = ruled, True
-    elif group != "status" and text_kind in OUTAGE_KINDS and not set(reading.hits) & _OUTAGE_SIGNALS:
+    elif group != "status" and text_kind in OUTAGE_KINDS and not set(reading.hits) & _OUTAGE_SIGNALS \
+            and not _ABLE_AGAIN.search(norm):
         text_kind = "noise"  # off a status page, no word of a problem or its course: not an outage statement
     outage = sum(probabilities.get(k, 0.0) for k in OUTAGE_KINDS)
 

@@ -265,9 +265,20 @@ def shown_title(incident: dict[str, Any] | None) -> str:
     return what_broke.informative_title((incident or {}).get("title"))
 
 
-def medium(source_kind: str, lang: str) -> str:
-    """Where the statement was made: "ट्वीट कर" / "अपने स्टेटस पेज पर"; "in a tweet" / "on its status page"."""
+def to_customer(statement: dict[str, Any] | None) -> bool:
+    """A social post that replies to someone else (a customer: kept only with ``keep_replies``), not to the
+    account's own thread: what it says is said to one customer, not to all users."""
+    statement = statement or {}
+    return statement.get("source_kind") in HANDLE_KINDS and bool(statement.get("is_reply")) \
+        and not statement.get("is_self_reply")
+
+
+def medium(source_kind: str, lang: str, statement: dict[str, Any] | None = None) -> str:
+    """Where the statement was made: "ट्वीट कर" / "अपने स्टेटस पेज पर"; "in a tweet" / "on its status page";
+    given the statement, a reply to a customer: "एक ग्राहक को दिए जवाब में" / "in a reply to a customer"."""
     hi = lang.startswith("hi")
+    if to_customer(statement):
+        return "एक ग्राहक को दिए जवाब में" if hi else "in a reply to a customer"
     if source_kind == "x":
         return "ट्वीट कर" if hi else "in a tweet"
     if source_kind == "bluesky":
@@ -429,7 +440,7 @@ def environment(markup: str = "plain") -> Environment:
             keep_trailing_newline=False, autoescape=False, finalize=finalize,
         )
         env.globals.update(
-            join_and=join_and, all_of=all_of, trouble=trouble, medium=medium, speaker=speaker,
+            join_and=join_and, all_of=all_of, trouble=trouble, medium=medium, to_customer=to_customer, speaker=speaker,
             language_note=language_note, impact_word=impact_word, symptom_phrase=symptom_phrase, kind_label=kind_label,
             trouble_head=trouble_head, affected_parts=affected_parts, shown_title=shown_title,
             clip=clip, regions_named=regions_named, where_head=where_head, says_fixed_now=says_fixed_now,
