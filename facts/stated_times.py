@@ -525,32 +525,31 @@ _NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "fi
 MAX_STATED_DURATION = 7 * 24 * 3600
 
 
-def stated_duration(text: str) -> int | None:
+_HEDGED = re.compile(r"\b(?:about|approximately|around|roughly|nearly|up\s+to)\s", re.IGNORECASE)
+
+
+def stated_length(text: str) -> tuple[int, bool] | None:
     """How long the trouble lasted, in seconds, when a statement says so without clock times ("Some apps
-    experienced degraded performance … for a period of 30 minutes"): the first such phrase in the first
-    MAX_CHARS characters, bounded to a week; None when there is none. "a period" alone, "30 minutes ago",
-    "an update in 30 minutes" (a forecast) are not durations."""
-    for match in _DURATION.finditer(_clean(text)):
-        before = _clean(text)[max(0, match.start() - 40): match.start()].lower()
-        if _FORECAST.search(before):
+    experienced degraded performance … for a period of 30 minutes"), and whether the company hedged it ("for a
+    period of about five hours": told as "करीब 5 घंटे" / "about 5 h"): the first such phrase in the first MAX_CHARS
+    characters, bounded to a week; None when there is none. "a period" alone, "30 minutes ago", "an update in 30
+    minutes" (a forecast) are not durations."""
+    cleaned = _clean(text)
+    for match in _DURATION.finditer(cleaned):
+        if _FORECAST.search(cleaned[max(0, match.start() - 40): match.start()].lower()):
             continue
         raw = match.group("n").lower()
         count = int(raw) if raw.isdigit() else _NUMBER_WORDS.get(raw, 0)
         seconds = count * (3600 if match.group("unit").lower().startswith("h") else 60)
         if 0 < seconds <= MAX_STATED_DURATION:
-            return seconds
+            return seconds, bool(_HEDGED.search(match.group(0)))
     return None
 
 
-def stated_duration_rough(text: str) -> bool:
-    """Whether the length ``stated_duration`` reads is hedged ("for a period of about five hours"): told as
-    "करीब 5 घंटे" / "about 5 h", as the company said it."""
-    for match in _DURATION.finditer(_clean(text)):
-        before = _clean(text)[max(0, match.start() - 40): match.start()].lower()
-        if _FORECAST.search(before):
-            continue
-        return bool(re.search(r"\b(?:about|approximately|around|roughly|nearly|up\s+to)\s", match.group(0), re.I))
-    return False
+def stated_duration(text: str) -> int | None:
+    """The seconds of ``stated_length``, or None."""
+    found = stated_length(text)
+    return found[0] if found else None
 
 
 _FIXED_NOW = re.compile(
