@@ -175,7 +175,7 @@ class LinkCache:
     each service's open incidents, the earlier words its resolutions read back, and the writes nothing reads before
     the poll ends (each post's incident or duplicate, the change rows, new keys), sent with one ``executemany`` by
     ``flush``. Valid inside ONE transaction in which only this code writes those tables (pipeline.apply_result: one
-    source's poll); what waits must be flushed before anything reads it (``_earlier_stated_end`` flushes the
+    source's poll); what waits must be flushed before anything reads it (``_said_before`` flushes the
     incident's posts, the key clash the keys; the pipeline flushes all before announcing and queueing)."""
 
     def __init__(self) -> None:
@@ -630,16 +630,21 @@ _STILL_OPEN_KINDS = ("acknowledged", "update")
 MILESTONE_GAP = timedelta(hours=1)
 
 
-def _worked_on_past(db: sqlite_utils.Database, incident_id: int, end: str, at: str, cache: LinkCache) -> bool:
+def _said_before(db: sqlite_utils.Database, incident_id: int, at: str, cache: LinkCache) -> list[dict[str, Any]]:
+    """The incident's statements up to ``at``, newest first (SQL_EARLIER_WORDS): what a resolution reads back."""
+    cache.flush_posts(db, incident_id)  # the poll's posts are read by incident
+    return rows(db, SQL_EARLIER_WORDS, (incident_id, at))
+
+
+def _worked_on_past(said_before: list[dict[str, Any]], end: str, at: str) -> bool:
     """Whether the incident said the trouble went on (an acknowledgement or update; not a "recovering" statement —
     fixed, monitoring) more than MILESTONE_GAP after ``end``, a stated end: then that end is a milestone the company
     kept working past, not the incident's end (AWS EC2 us-east-1, 22 December 2021: the resolution's "At 4:55 AM
     PST, power was restored" after ten hours of updates on the instances still down). A first word or an update
     posted soon after the end it will state (Google Cloud FB2c3B9EAS7JA1mHgth1: acknowledged 17 min after the end
-    its resolution gives) leaves the end as stated."""
-    cache.flush_posts(db, incident_id)  # the poll's posts are read by incident
+    its resolution gives) leaves the end as stated. ``said_before``: ``_said_before`` of the resolution."""
     latest = iso_utc(parse_time(end) + MILESTONE_GAP)
-    for earlier in rows(db, SQL_EARLIER_WORDS, (incident_id, at)):
+    for earlier in said_before:
         if earlier["created_at"] <= latest:
             return False  # newest first: none later than that
         if earlier["created_at"] < at and earlier["kind"] in _STILL_OPEN_KINDS:
@@ -647,16 +652,13 @@ def _worked_on_past(db: sqlite_utils.Database, incident_id: int, end: str, at: s
     return False
 
 
-def _earlier_stated_end(
-    db: sqlite_utils.Database, incident_id: int, started: str | None, at: str, cache: LinkCache
-) -> str | None:
+def _earlier_stated_end(said_before: list[dict[str, Any]], started: str | None, at: str, cache: LinkCache) -> str | None:
     """The end an earlier statement of the incident stated while saying the service was back ("As of 08:15 UTC
     connectivity has been restored"), or the time of an earlier statement saying it is over ("… is now fully
     operational … the underlying issue is resolved"), when the resolving statement states none: the company's own
     account of when it ended, not when it closed the incident. The latest such statement wins (a problem that came back and was
-    restored again ends at the second restoration)."""
-    cache.flush_posts(db, incident_id)  # the poll's posts are read by incident
-    for earlier in rows(db, SQL_EARLIER_WORDS, (incident_id, at)):
+    restored again ends at the second restoration). ``said_before``: ``_said_before`` of the resolution."""
+    for earlier in said_before:
         words = cache.earlier_words(earlier["text"], earlier["created_at"])
         if not words.back:
             continue  # words that do not say it is back state no end and do not say it is over (both ask this first)
@@ -803,11 +805,16 @@ def _link(
                 change = "resolved"
                 ended = stated.end if stated.end and (not started or stated.end >= started) else None
                 ended_from = stated.end_from
+                said_before = None  # read at most once for this resolution, and only when needed
                 if ended is None:
-                    ended = _earlier_stated_end(db, incident_id, started or incident["opened_at"], at, cache)
+                    said_before = _said_before(db, incident_id, at, cache)
+                    ended = _earlier_stated_end(said_before, started or incident["opened_at"], at, cache)
                     ended_from = "text" if ended else "post"
-                if ended is not None and _worked_on_past(db, incident_id, ended, at, cache):
-                    ended, ended_from = None, "post"  # a milestone, not the end: the company kept working after it
+                if ended is not None:
+                    if said_before is None:
+                        said_before = _said_before(db, incident_id, at, cache)
+                    if _worked_on_past(said_before, ended, at):
+                        ended, ended_from = None, "post"  # a milestone, not the end: the company kept working past it
                 ended = ended or at
                 updates.update(status=STATUS_RESOLVED, resolved_at=ended, resolved_from=ended_from)
                 begin = started or incident["opened_at"]
