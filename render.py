@@ -338,6 +338,19 @@ STAGE_LABELS = {
 }
 
 
+MAINTENANCE_NAMES = {  # (unplanned): (Hindi, English) — what the maintenance and card messages call the work
+    False: ("नियोजित रखरखाव (मेंटेनेंस)", "planned maintenance"),
+    True: ("अनियोजित (आपात) रखरखाव (मेंटेनेंस)", "unplanned (emergency) maintenance"),
+}
+
+
+def maintenance_name(unplanned: bool, lang: str) -> str:
+    """"नियोजित रखरखाव (मेंटेनेंस)" / "planned maintenance", or the unplanned (emergency) pair when the company
+    calls it so (facts.context.unplanned_maintenance)."""
+    hi, en = MAINTENANCE_NAMES[bool(unplanned)]
+    return hi if lang.startswith("hi") else en
+
+
 def kind_label(kind: str, stage: str, lang: str) -> str:
     """A statement's real kind as a short label: "सुधार लागू, निगरानी जारी" / "fix applied, monitoring"."""
     pair = STAGE_LABELS.get(stage) if kind == "maintenance" else None
@@ -447,7 +460,8 @@ def environment(markup: str = "plain") -> Environment:
             stated_length=stated_length, said_over=said_over,
             services_word=services_word,
             maintenance_text_says=maintenance_text_says, undone_words=undone_words,
-            unplanned_maintenance=unplanned_maintenance, monitoring_without_fix=monitoring_without_fix,
+            unplanned_maintenance=unplanned_maintenance, maintenance_name=maintenance_name,
+            monitoring_without_fix=monitoring_without_fix,
         )
         _envs[markup] = env
     return _envs[markup]
