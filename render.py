@@ -338,6 +338,12 @@ STAGE_LABELS = {
 }
 
 
+def symptoms_named(*statements: dict[str, Any] | None) -> list[str]:
+    """The symptom tags these statements name, each once, in order (what broke, as the messages' headlines say it:
+    the incident's first statement and the latest)."""
+    return list(dict.fromkeys(tag for statement in statements if statement for tag in statement.get("symptoms") or ()))
+
+
 MAINTENANCE_NAMES = {  # (unplanned): (Hindi, English) — what the maintenance and card messages call the work
     False: ("नियोजित रखरखाव (मेंटेनेंस)", "planned maintenance"),
     True: ("अनियोजित (आपात) रखरखाव (मेंटेनेंस)", "unplanned (emergency) maintenance"),
@@ -460,7 +466,7 @@ def environment(markup: str = "plain") -> Environment:
             stated_length=stated_length, said_over=said_over,
             services_word=services_word,
             maintenance_text_says=maintenance_text_says, undone_words=undone_words,
-            unplanned_maintenance=unplanned_maintenance, maintenance_name=maintenance_name,
+            unplanned_maintenance=unplanned_maintenance, maintenance_name=maintenance_name, symptoms_named=symptoms_named,
             monitoring_without_fix=monitoring_without_fix,
         )
         _envs[markup] = env
