@@ -36,6 +36,7 @@ Numeric options given as intervals ("15s") are stored as seconds (floats) in ``o
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 import tomllib
@@ -70,6 +71,12 @@ CHANNEL_COUNTS = {"per_minute": (0, 10_000)}
 SOURCE_INTERVALS = {"timeout": (1.0, 5 * MINUTE), "maintenance_every": (0.0, DAY)}
 SOURCE_COUNTS = {"page_size": (1, 100_000), "max_pages": (1, 100_000), "keep_seen": (1, 100_000),
                  "keep_roots": (1, 100_000)}
+
+
+# The [bot] keys read beside BotConfig's own fields (BOT_COUNTS, BOT_INTERVALS and these): any other key is a typo
+# ("evry") that would otherwise be ignored without a word, leaving the default in force.
+BOT_OPTION_KEYS = frozenset({"site_dir", "site_url", "listen", "jetstream", "stream_backstop", "stream_silence"})
+TOP_LEVEL_TABLES = {"bot": "[bot]", "source": "[[source]]", "channel": "[[channel]]"}
 
 
 class ConfigError(Exception):
@@ -238,6 +245,10 @@ def _timezone(value: Any, where: str) -> str:
 
 def parse_config(raw: dict[str, Any], label: str = "<config>") -> BotConfig:
     """Validate a parsed TOML document into a BotConfig."""
+    for key in raw:
+        if key not in TOP_LEVEL_TABLES:  # "[[sources]]" would leave the bot watching nothing, and saying nothing
+            raise ConfigError(f"{label}: unknown table or key {_quoted(key)}{_did_you_mean(key, TOP_LEVEL_TABLES)} "
+                              f"(a config has {', '.join(TOP_LEVEL_TABLES.values())})")
     bot = raw.get("bot", {})
     if not isinstance(bot, dict):
         raise ConfigError(f"{label}: [bot] must be a table")
@@ -255,6 +266,11 @@ def parse_config(raw: dict[str, Any], label: str = "<config>") -> BotConfig:
     x_reads = bounded_count(bot.get("x_monthly_reads", 10000), where, "x_monthly_reads", 0, 100_000_000)
     alert_after = bounded_count(bot.get("failure_alert_after", 5), where, "failure_alert_after", 1, 10_000)
     bot_options = {k: v for k, v in bot.items() if k not in known_bot}
+    known_options = BOT_OPTION_KEYS | BOT_COUNTS.keys() | BOT_INTERVALS.keys()
+    for key in bot_options:
+        if key not in known_options:
+            known = {k: k for k in sorted(known_bot | known_options)}
+            raise ConfigError(f"{where}: unknown key {_quoted(key)}{_did_you_mean(key, known)}")
     for key, (least, most) in BOT_COUNTS.items():
         if key in bot_options:
             bounded_count(bot_options[key], where, key, least, most)
@@ -307,6 +323,16 @@ def parse_config(raw: dict[str, Any], label: str = "<config>") -> BotConfig:
         channels=channels,
         options=bot_options,
     )
+
+
+def _quoted(key: str) -> str:
+    return repr(key[:40] + ("…" if len(key) > 40 else ""))
+
+
+def _did_you_mean(key: str, known: dict[str, str]) -> str:
+    """" (did you mean [[source]]?)" for a near miss of one of ``known`` (name → how to write it), else ""."""
+    close = difflib.get_close_matches(key.lower()[:40], list(known), n=1, cutoff=0.6)
+    return f" (did you mean {known[close[0]]}?)" if close else ""
 
 
 def _entries(raw: dict[str, Any], key: str, label: str) -> list[dict[str, Any]]:

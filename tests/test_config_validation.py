@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import math
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,17 @@ def doc(bot: dict[str, Any] | None = None, source: dict[str, Any] | None = None,
 
 
 BAD: list[tuple[str, dict[str, Any], str]] = [
+    # the document: a misspelt table or key would otherwise be ignored without a word
+    ("sources-plural", {"bot": {}, "sources": [GOOD_SOURCE]},
+     "unknown table or key 'sources' (did you mean [[source]]?) (a config has [bot], [[source]], [[channel]])"),
+    ("channels-plural", doc(channels=[GOOD_CHANNEL]), "unknown table or key 'channels' (did you mean [[channel]]?)"),
+    ("top-level-key", doc(every="5m"), "unknown table or key 'every' (a config has [bot]"),
+    ("long-unknown-table", doc(**{"x" * 500: 1}), "unknown table or key '" + "x" * 40 + "…'"),
     # [bot]
+    ("bot-typo", doc({"evry": "5m"}), "[bot]: unknown key 'evry' (did you mean every?)"),
+    ("bot-typo-threshold", doc({"announce_treshold": 0.9}),
+     "[bot]: unknown key 'announce_treshold' (did you mean announce_threshold?)"),
+    ("bot-unknown", doc({"colour": "blue"}), "[bot]: unknown key 'colour'"),
     ("bot-not-table", {"bot": "x"}, "[bot] must be a table"),
     ("every-inf", doc({"every": math.inf}), "[bot]: every: bad interval inf (must be a finite number)"),
     ("every-nan", doc({"every": math.nan}), "[bot]: every: bad interval nan"),
@@ -141,6 +152,31 @@ def test_good_values_at_the_bounds_are_accepted_and_intervals_stored_as_seconds(
     assert channel.option("timeout") == 300.0 and channel.option("min_interval") == 0.0
 
 
+def readme_bot_keys() -> dict[str, Any]:
+    """Every [bot] key the README's TOML examples show (commented out or not), with the value shown."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    shown: dict[str, Any] = {}
+    for block in readme.split("```toml")[1:]:
+        table = ""
+        for line in block.split("```")[0].splitlines():
+            line = line.strip().removeprefix("# ").strip()
+            if line.startswith("["):
+                table = line
+            elif table == "[bot]" and "=" in line and not line.startswith("#"):
+                key, _, rest = line.partition("=")
+                value = rest.split("  #")[0].strip()
+                shown[key.strip()] = tomllib.loads(f"v = {value}")["v"]
+    return shown
+
+
+def test_every_bot_key_the_readme_shows_is_accepted() -> None:
+    shown = readme_bot_keys()
+    assert {"every", "announce_threshold", "fetch_workers", "state_wait", "listen", "site_url"} <= shown.keys()
+    shown.pop("ops_channel", None)  # names a channel id the test document does not have
+    config = parse_config(doc(shown))
+    assert config.every == parse_interval(shown["every"])
+
+
 @pytest.mark.parametrize("value", [math.inf, -math.inf, math.nan, "99999999999d", "1e400", "abc", "", 0, -1, True])
 def test_parse_interval_refuses_what_would_overflow_later(value: Any) -> None:
     with pytest.raises(ValueError):
@@ -165,6 +201,9 @@ def test_file_errors_are_one_line(tmp_path: Path) -> None:
 
 
 CLI_CASES = [
+    ('[[sources]]\nid = "gh"\nkind = "statuspage"\nurl = "https://x.example"\n',
+     "unknown table or key 'sources' (did you mean [[source]]?)"),
+    ('[bot]\nevry = "5m"\n', "[bot]: unknown key 'evry' (did you mean every?)"),
     ('[bot]\nevery = inf\n', "[bot]: every: bad interval inf"),
     ('[bot]\nevery = nan\n', "[bot]: every: bad interval nan"),
     ('[bot]\nevery = 1e-9\n', "[bot]: every must be from 1ms to 1d"),

@@ -131,7 +131,7 @@ def test_a_plain_feed_entry_titled_as_planned_work_becomes_a_maintenance_end_to_
 </channel></rss>""".encode()
     server.routes["/feed.rss"] = Route(body=rss, headers={"Content-Type": "application/rss+xml"})
     config = write_config(tmp_path, [{"id": "ex", "kind": "feed", "service": "Example",
-                                      "url": server.url + "/feed.rss"}], bot={"backfill": "all"})
+                                      "url": server.url + "/feed.rss", "backfill": "all"}])
     polled = run_bot("poll", "--once", "--config", str(config))
     assert polled.returncode == 0, polled.stderr
     listed = run_bot("incidents", "--json", "--config", str(config))
