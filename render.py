@@ -210,16 +210,20 @@ def affected_parts(incident: dict[str, Any] | None, statement: dict[str, Any] | 
     """What broke as the company named it: the statement's components, else the incident's, else the products its
     title names, else those the statement names, else a product the glossary does not know that the title or the
     statement names after "issue with …" (quoted in English in the Hindi: “Spaces”); (Hindi, English) pairs
-    through data/glossary.toml."""
+    through data/glossary.toml. A product the incident's statements say was not affected (``not_affected`` /
+    ``only_affected``, gathered by facts.gather) is never named (what_broke.parts)."""
+    incident = incident or {}
     components = what_broke.components_of((statement or {}).get("components"))
     if not components:
-        components = what_broke.components_of((incident or {}).get("components"))
+        components = what_broke.components_of(incident.get("components"))
     text = (statement or {}).get("text") or ""
-    found = what_broke.parts(components, (incident or {}).get("title"), service, text)
+    said = {"not_affected": incident.get("not_affected") or [], "only_affected": incident.get("only_affected") or []}
+    found = what_broke.parts(components, incident.get("title"), service, text, said)
     if found:
         return found
     known = {v.lower() for v in (service or {}).values() if v}
-    named = products_named([what_broke.informative_title((incident or {}).get("title")), text[:2000]], known)
+    known |= {n.lower() for n in said["not_affected"]}
+    named = products_named([what_broke.informative_title(incident.get("title")), text[:2000]], known)
     return what_broke.component_parts(named, service)  # the glossary's Hindi ("Actions" → एक्शंस), else quoted
 
 
