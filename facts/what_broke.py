@@ -27,13 +27,16 @@ _REGION = re.compile(r"\s*\([^()]*\)\s*$")  # "(N. Virginia)", "(us-central1)", 
 _EMPTY_TITLE = re.compile(r"^(?:incident on \d{4}-\d\d-\d\d[\d: ]*(?:utc)?|incident|outage|issue|status|site event)\.?$",
                           re.IGNORECASE)
 
-_NAME = r"[A-Z][\w./+&-]*(?:\s+[A-Z][\w./+&-]*){0,3}"  # a product as prose names it: capitalised words
-_NOT_AFFECTED = re.compile(  # "This is not a problem with BigQuery", "Cloud SQL is not affected"
+_WORD = r"[A-Z][\w/+&-]*(?:\.[\w/+&-]+)*"  # "BigQuery", "Pub/Sub", "Node.js"; not a sentence's full stop
+_NAME = _WORD + r"(?:[ \t]+" + _WORD + r"){0,3}"  # a product as prose names it: capitalised words on one line
+_NOT_AFFECTED = re.compile(  # "This is not a problem with BigQuery", "Cloud SQL is not affected", "The API is unaffected"
     r"\b(?i:this|it|the\s+(?:issue|problem|incident))\s+(?i:is|was)\s+not\s+(?i:an?\s+)?"
     r"(?i:problem|issue|outage|incident)\s+(?i:with|in|of|affecting)\s+(?i:the\s+)?(?P<name>" + _NAME + r")"
-    r"|(?P<subject>" + _NAME + r")\s+(?i:is|are|was|were|has|have)\s+not\s+(?i:been\s+)?(?i:affected|impacted)\b")
+    r"|(?P<subject>" + _NAME + r")\s+(?i:is|are|was|were|has|have)\s+"
+    r"(?i:not\s+(?:been\s+)?(?:affected|impacted)|unaffected|unimpacted)\b")
+_ARTICLE = re.compile(r"^(?:the|our)\s+", re.IGNORECASE)  # "The API is unaffected": the product is "API"
 _ONLY_AFFECTED = re.compile(  # "only Google Analytics BigQuery export is affected"
-    r"\b(?i:only)\s+(?i:the\s+)?(?P<name>" + _NAME + r"(?:\s+[a-z][\w-]*){0,2}?)\s+(?i:is|are|was|were)\s+"
+    r"\b(?i:only)\s+(?i:the\s+)?(?P<name>" + _NAME + r"(?:[ \t]+[a-z][\w-]*){0,2}?)\s+(?i:is|are|was|were)\s+"
     r"(?i:affected|impacted)\b")
 
 
@@ -157,7 +160,7 @@ def said_unaffected(texts: list[str]) -> dict[str, list[str]]:
     only: dict[str, None] = {}
     for text in texts:
         for match in _NOT_AFFECTED.finditer(text or ""):
-            denied.setdefault((match.group("name") or match.group("subject")).strip(), None)
+            denied.setdefault(_ARTICLE.sub("", (match.group("name") or match.group("subject")).strip()), None)
         for match in _ONLY_AFFECTED.finditer(text or ""):
             only.setdefault(match.group("name").strip(), None)
     return {"not_affected": list(denied), "only_affected": list(only)}

@@ -223,3 +223,14 @@ def test_what_google_says_was_not_affected_is_not_named():
     # before that note (its first updates), the listed product stands
     first = what_broke.said_unaffected([u["text"] for u in found["updates"] if u["created"] < "2022-06-09T23"])
     assert what_broke.parts(components, found["external_desc"], None, texts[0], first) == [("बिगक्वेरी", "Google BigQuery")]
+
+
+def test_a_product_said_to_be_unaffected_is_not_named_from_the_statement():
+    """OpenAI, "ChatGPT Severe Degradation" (status.openai.com incident zv4rq28nrr7s, 3 August 2023; shared/data/
+    training/updates.jsonl), verbatim: the statement names ChatGPT and the API, and says the API is unaffected."""
+    text = ("We are mitigating an unusually large spike in traffic that is causing connectivity problems across all of "
+            "ChatGPT.\n\nThe API is unaffected.")
+    said = what_broke.said_unaffected([text])
+    assert said == {"not_affected": ["API"], "only_affected": []}
+    assert what_broke.parts([], "", None, text) == [("चैटजीपीटी", "ChatGPT"), ("एपीआई", "API")]  # without reading it
+    assert what_broke.parts([], "", None, text, said) == [("चैटजीपीटी", "ChatGPT")]
