@@ -30,6 +30,7 @@ from facts.context import (  # noqa: F401  (DAY_DIGEST, STATED_GAP, with_began, 
     maintenance_text_says,
     monitoring_without_fix,
     products_named,
+    recovery_begun,
     said_over,
     service_names,
     unplanned_maintenance,
@@ -210,16 +211,20 @@ def affected_parts(incident: dict[str, Any] | None, statement: dict[str, Any] | 
     """What broke as the company named it: the statement's components, else the incident's, else the products its
     title names, else those the statement names, else a product the glossary does not know that the title or the
     statement names after "issue with …" (quoted in English in the Hindi: “Spaces”); (Hindi, English) pairs
-    through data/glossary.toml."""
+    through data/glossary.toml. A product the incident's statements say was not affected (``not_affected`` /
+    ``only_affected``, gathered by facts.gather) is never named (what_broke.parts)."""
+    incident = incident or {}
     components = what_broke.components_of((statement or {}).get("components"))
     if not components:
-        components = what_broke.components_of((incident or {}).get("components"))
+        components = what_broke.components_of(incident.get("components"))
     text = (statement or {}).get("text") or ""
-    found = what_broke.parts(components, (incident or {}).get("title"), service, text)
+    said = {"not_affected": incident.get("not_affected") or [], "only_affected": incident.get("only_affected") or []}
+    found = what_broke.parts(components, incident.get("title"), service, text, said)
     if found:
         return found
     known = {v.lower() for v in (service or {}).values() if v}
-    named = products_named([what_broke.informative_title((incident or {}).get("title")), text[:2000]], known)
+    known |= {n.lower() for n in said["not_affected"]}
+    named = products_named([what_broke.informative_title(incident.get("title")), text[:2000]], known)
     return what_broke.component_parts(named, service)  # the glossary's Hindi ("Actions" → एक्शंस), else quoted
 
 
@@ -357,9 +362,15 @@ def maintenance_name(unplanned: bool, lang: str) -> str:
     return hi if lang.startswith("hi") else en
 
 
-def kind_label(kind: str, stage: str, lang: str) -> str:
-    """A statement's real kind as a short label: "सुधार लागू, निगरानी जारी" / "fix applied, monitoring"."""
+RECOVERY_LABEL = ("सेवा बहाल होने लगी, काम जारी", "partly restored, still working")  # an update saying recovery began
+
+
+def kind_label(kind: str, stage: str, lang: str, statement: dict[str, Any] | None = None) -> str:
+    """A statement's real kind as a short label: "सुधार लागू, निगरानी जारी" / "fix applied, monitoring"; given the
+    statement, an update whose words say recovery has begun (facts.context.recovery_begun) is "partly restored"."""
     pair = STAGE_LABELS.get(stage) if kind == "maintenance" else None
+    if kind == "update" and recovery_begun(statement) and not says_fixed_now((statement or {}).get("text") or ""):
+        pair = RECOVERY_LABEL
     pair = pair or KIND_LABELS.get(kind) or ("बयान", "statement")
     return pair[0 if lang.startswith("hi") else 1]
 
@@ -467,7 +478,7 @@ def environment(markup: str = "plain") -> Environment:
             services_word=services_word,
             maintenance_text_says=maintenance_text_says, undone_words=undone_words,
             unplanned_maintenance=unplanned_maintenance, maintenance_name=maintenance_name, symptoms_named=symptoms_named,
-            monitoring_without_fix=monitoring_without_fix,
+            monitoring_without_fix=monitoring_without_fix, recovery_begun=recovery_begun,
         )
         _envs[markup] = env
     return _envs[markup]

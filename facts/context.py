@@ -255,6 +255,26 @@ def monitoring_without_fix(statement: dict[str, Any] | None) -> bool:
     return bool(text.strip()) and not _FIX_WORDS.search(said)
 
 
+_RECOVERY_BEGUN = re.compile(
+    r"\b(?:(?:started|starting|begun|beginning|began)\s+(?:to\s+)?(?:see(?:ing)?\s+)?(?:signs?\s+of\s+)?recover\w*"
+    r"|seeing\s+(?:some\s+|signs?\s+of\s+|initial\s+|early\s+|a\s+|partial\s+)?(?:recovery|improvements?)"
+    r"|(?:partially|partly)\s+(?:restored|recovered|back)|partial\s+(?:recovery|restoration)"
+    r"|(?:continues?|continuing)\s+to\s+recover|(?:gradually|slowly)\s+(?:recovering|restoring|coming\s+back)"
+    r"|(?:is|are)\s+(?:now\s+)?recovering|recovery\s+is\s+(?:under\s*way|in\s+progress))\b",
+    re.IGNORECASE)
+_NEGATED = re.compile(r"\b(?:not|no|yet\s+to)\s+(?:\w+\s+){0,2}$|n't\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+
+
+def recovery_begun(statement: dict[str, Any] | None) -> bool:
+    """An update whose words say service has started to come back, not yet fully (Google Cloud australia-southeast2,
+    24 August 2021: "We have started seeing recovery with our services"; Sauce Labs, 30 August 2020: "Real Device
+    availability continues to recover with over 90% of devices now available"): told as partly restored, recovery
+    under way, not as "still working on it". Not when negated ("not yet seeing recovery") or only forecast ("an
+    update once we see recovery")."""
+    said = _FORECAST_CLAUSE.sub(" ", (statement or {}).get("text") or "")
+    return any(not _NEGATED.search(said[max(0, m.start() - 40):m.start()]) for m in _RECOVERY_BEGUN.finditer(said))
+
+
 _UNPLANNED = re.compile(r"\b(?:unplanned|unscheduled|emergency|urgent)\b", re.IGNORECASE)
 
 

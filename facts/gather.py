@@ -1,7 +1,7 @@
 """Gathering: the one place a message's facts are read from the store. ``gather`` reads an incident once — the
 incident, its statements in order with their kinds, the components named so far, a maintenance's stage, the
-first statement, the last reopen, its event with the members — into the plain context facts/context.py
-describes; render.py and the templates then work from that data alone (no database handle).
+first statement, the last reopen, its event with the members, what its words so far say was not affected — into
+the plain context facts/context.py describes; render.py and the templates then work from that data alone (no database handle).
 """
 
 from __future__ import annotations
@@ -153,6 +153,10 @@ def gather(db: sqlite_utils.Database, incident_id: int, *, change_id: int | None
                "order by at desc, id desc limit 1", (incident_id,)) if incident.get("reopened") else None
     context["reopened_at"] = moment(back["at"]) if back else None
     context["statements"] = statements(db, incident_id)  # all of them in order, each with its kind and stage
+    # what its words so far say was not affected ("This is not a problem with BigQuery"): never named as broken
+    until = moment(post["created_at"]) if post else None
+    context["incident"].update(what_broke.said_unaffected(
+        [s.get("text") or "" for s in context["statements"] if until is None or s["created_at"] <= until]))
     return context
 
 

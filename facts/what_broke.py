@@ -5,6 +5,9 @@ as the company wrote them. Plain data in, plain strings out (no database; the gl
 ``parts(components, title, service)`` → the affected parts as (Hindi, English) pairs; ``phrase`` joins them
 ("एक्शंस और एपीआई रिक्वेस्ट" / "Actions and API Requests"); ``informative_title`` drops titles that say nothing
 ("Incident on 2019-05-29 02:11 UTC"). A name the glossary does not know is kept in English, quoted (“Eventarc”).
+``said_unaffected(texts)`` reads what the company says was *not* affected ("This is not a problem with BigQuery,
+only Google Analytics BigQuery export is affected"): ``parts`` never names a denied product and names the one it
+says is affected instead.
 """
 
 from __future__ import annotations
@@ -23,6 +26,18 @@ MAX_PARTS = 6  # more than this: "A, B, C, D और 3 अन्य सेवा�
 _REGION = re.compile(r"\s*\([^()]*\)\s*$")  # "(N. Virginia)", "(us-central1)", "(VPC)"
 _EMPTY_TITLE = re.compile(r"^(?:incident on \d{4}-\d\d-\d\d[\d: ]*(?:utc)?|incident|outage|issue|status|site event)\.?$",
                           re.IGNORECASE)
+
+_WORD = r"[A-Z][\w/+&-]*(?:\.[\w/+&-]+)*"  # "BigQuery", "Pub/Sub", "Node.js"; not a sentence's full stop
+_NAME = _WORD + r"(?:[ \t]+" + _WORD + r"){0,3}"  # a product as prose names it: capitalised words on one line
+_NOT_AFFECTED = re.compile(  # "This is not a problem with BigQuery", "Cloud SQL is not affected", "The API is unaffected"
+    r"\b(?i:this|it|the\s+(?:issue|problem|incident))\s+(?i:is|was)\s+not\s+(?i:an?\s+)?"
+    r"(?i:problem|issue|outage|incident)\s+(?i:with|in|of|affecting)\s+(?i:the\s+)?(?P<name>" + _NAME + r")"
+    r"|(?P<subject>" + _NAME + r")\s+(?i:is|are|was|were|has|have)\s+"
+    r"(?i:not\s+(?:been\s+)?(?:affected|impacted)|unaffected|unimpacted)\b")
+_ARTICLE = re.compile(r"^(?:the|our)\s+", re.IGNORECASE)  # "The API is unaffected": the product is "API"
+_ONLY_AFFECTED = re.compile(  # "only Google Analytics BigQuery export is affected"
+    r"\b(?i:only)\s+(?i:the\s+)?(?P<name>" + _NAME + r"(?:[ \t]+[a-z][\w-]*){0,2}?)\s+(?i:is|are|was|were)\s+"
+    r"(?i:affected|impacted)\b")
 
 
 @dataclass(frozen=True)
@@ -137,12 +152,59 @@ def components_of(value: Any) -> list[str]:
     return [v for v in value if isinstance(v, str) and v.strip()] if isinstance(value, list | tuple) else []
 
 
+def said_unaffected(texts: list[str]) -> dict[str, list[str]]:
+    """What the company's words say of the parts: ``not_affected``, the products it says were not affected ("This
+    is not a problem with BigQuery" → "BigQuery"), and ``only_affected``, the one it names instead ("only Google
+    Analytics BigQuery export is affected"); each first seen first, once."""
+    denied: dict[str, None] = {}
+    only: dict[str, None] = {}
+    for text in texts:
+        for match in _NOT_AFFECTED.finditer(text or ""):
+            denied.setdefault(_ARTICLE.sub("", (match.group("name") or match.group("subject")).strip()), None)
+        for match in _ONLY_AFFECTED.finditer(text or ""):
+            only.setdefault(match.group("name").strip(), None)
+    return {"not_affected": list(denied), "only_affected": list(only)}
+
+
+def _bare(name: str) -> str:
+    """A name compared as a product: lower case, without a bracketed region or a vendor prefix."""
+    low = _REGION.sub("", name).strip().lower()
+    for prefix in VENDOR_PREFIXES:
+        if low.startswith(prefix):
+            return low[len(prefix):]
+    return low
+
+
+def _denied(found: list[tuple[str, str]], not_affected: list[str]) -> list[tuple[str, str]]:
+    """``found`` without the parts the company says were not affected (by English name or by its Hindi)."""
+    if not not_affected:
+        return found
+    glossary = load_glossary()
+    names = {_bare(n) for n in not_affected}
+    hindi = {h for h in (_hindi(n, glossary) for n in not_affected) if h}
+    return [(h, e) for h, e in found if _bare(e) not in names and h not in hindi]
+
+
 def parts(components: list[str], title: str | None, service: dict[str, str] | None = None,
-          text: str = "") -> list[tuple[str, str]]:
+          text: str = "", said: dict[str, list[str]] | None = None) -> list[tuple[str, str]]:
     """What broke: the components when they name a part, else the products the title names, else the products the
-    statement itself names ("problems starting runs for Actions workflows"), else nothing."""
-    return (component_parts(components, service) or title_parts(informative_title(title), service)
-            or title_parts(text, service)[:MAX_PARTS])
+    statement itself names ("problems starting runs for Actions workflows"), else nothing. ``said``
+    (``said_unaffected``): a product the company says was not affected is never named; when that leaves none of
+    the components or title products, the part it says is affected instead is named (quoted when unknown)."""
+    said = said or {}
+    not_affected = said.get("not_affected") or []
+    dropped = False
+    readings = (lambda: component_parts(components, service), lambda: title_parts(informative_title(title), service),
+                lambda: title_parts(text, service)[:MAX_PARTS])
+    for read in readings:  # in order, each read only when the one before named nothing
+        found = read()
+        kept = _denied(found, not_affected)
+        if kept:
+            return kept
+        dropped = dropped or bool(found)
+        if dropped and said.get("only_affected"):
+            return component_parts(said["only_affected"], service)
+    return []
 
 
 def phrase(found: list[tuple[str, str]], lang: str) -> str:

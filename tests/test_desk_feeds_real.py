@@ -134,3 +134,19 @@ def test_monitoring_that_names_no_fix_is_not_fix_applied(server: Any, tmp_path: 
            in poll.stdout
     assert "🟡 DigitalOcean: monitoring\nDigitalOcean said in its status feed on Tuesday 22 October, 7:30 PM IST " \
            "(14:00 UTC) that it is monitoring the situation; it did not say a fix had been applied." in poll.stdout
+
+
+def test_updates_saying_devices_are_coming_back_are_told_as_partly_restored(server: Any, tmp_path: Path) -> None:
+    """Sauce Labs incident 4974433 (30 August 2020): "Identified - We are seeing some improvements … our Real Device
+    availability is gradually recovering" (05:55 PDT) and "Update - US Real Device availability continues to recover
+    with over 90% of devices now available for testing" (07:18 PDT) were told as "नया अपडेट, काम जारी" / "update,
+    still working on it"; the update between them ("… issues affecting the availability of real devices … are
+    ongoing", 07:04 PDT) is still working on it."""
+    poll, _ = poll_feed(server, tmp_path, "saucelabs_us_west_history_2020-11-15.atom", "4974433")
+    assert "Sauce Labs ने रविवार शाम 6:25 बजे (30 अगस्त, भारतीय समय) अपने स्टेटस फीड में बताया कि सेवा बहाल होने लगी है" \
+        in poll.stdout
+    assert "Sauce Labs said in its status feed on Sunday 30 August, 7:48 PM IST (14:18 UTC) that service has started " \
+           "to recover and is partly restored" in poll.stdout
+    assert poll.stdout.count("🟡 Sauce Labs: partly restored, recovery under way") == 2
+    assert "Sauce Labs posted an update in its status feed on Sunday 30 August, 7:34 PM IST (14:04 UTC): it says it " \
+           "is still working on the problem." in poll.stdout

@@ -115,11 +115,37 @@ def test_an_incident_merged_into_another_is_closed_not_fixed(server: Any, tmp_pa
 
 def test_the_collapsed_backlog_headline_names_what_broke(server: Any, tmp_path: Path) -> None:
     """e383eLoLFGdSMeUQo7Ch (8-14 June 2022): its 13 updates arrive at once and go out as one collapsed message,
-    whose headline said only "गूगल क्लाउड: अब तक के बयान (13)". Google lists one affected product, "Google
-    BigQuery", in 29 locations, and every update reads "Google Analytics Daily BigQuery exports for certain customers
-    may experience delays": the headline names BigQuery and the delay (slowness) as the acknowledgement alone
-    would ("🔴 गूगल क्लाउड: 29 क्षेत्रों में बिगक्वेरी में धीमेपन की दिक्कत, कंपनी ने माना")."""
+    whose headline said only "गूगल क्लाउड: अब तक के बयान (13)". Every update reads "Google Analytics Daily BigQuery
+    exports for certain customers may experience delays": the headline names what broke and the delay (slowness)."""
     poll, _ = poll_gcp(server, tmp_path, "e383eLoLFGdSMeUQo7Ch")
     assert poll.stdout.count("── [desk]") == 1  # one collapsed message
-    assert "📋 गूगल क्लाउड: 29 क्षेत्रों में बिगक्वेरी में धीमेपन की दिक्कत — अब तक के बयान (13)\n" in poll.stdout
-    assert "📋 Google Cloud: problem with Google BigQuery in 29 regions — statements so far (13)\n" in poll.stdout
+    assert "धीमेपन की दिक्कत — अब तक के बयान (13)\n" in poll.stdout
+
+
+def test_a_product_the_company_says_was_not_affected_is_not_named_as_broken(server: Any, tmp_path: Path) -> None:
+    """e383eLoLFGdSMeUQo7Ch again: Google lists one affected product, "Google BigQuery", but from its update of 9 June
+    23:08 UTC every update says "*Note 'This is not a problem with BigQuery, only Google Analytics BigQuery export is
+    affected'". The headline said "29 क्षेत्रों में बिगक्वेरी में धीमेपन की दिक्कत" / "problem with Google BigQuery in
+    29 regions"; it names what Google says is affected, in Google's words, and BigQuery nowhere as broken."""
+    poll, _ = poll_gcp(server, tmp_path, "e383eLoLFGdSMeUQo7Ch")
+    assert ("📋 गूगल क्लाउड: 29 क्षेत्रों में “Google Analytics BigQuery export” की सेवा में धीमेपन की दिक्कत — अब तक के "
+            "बयान (13)\n") in poll.stdout
+    assert "📋 Google Cloud: problem with Google Analytics BigQuery export in 29 regions — statements so far (13)\n" \
+        in poll.stdout
+    assert "बिगक्वेरी" not in poll.stdout and "problem with Google BigQuery" not in poll.stdout
+
+
+def test_an_update_saying_recovery_has_started_is_told_as_partly_restored(server: Any, tmp_path: Path) -> None:
+    """8DhiwfKvD987f5tJrj1G (australia-southeast2, 24 August 2021): the SERVICE_DISRUPTION update of 04:53 UTC says
+    "We have started seeing recovery with our services" and lists parts "Service fully restored" beside others still
+    down. The channel said "नया अपडेट, काम जारी" / "update, still working on it" — as if nothing had changed. It says
+    recovery has begun and service is partly restored, and still that Google has not said it is resolved."""
+    poll, record = poll_gcp(server, tmp_path, "8DhiwfKvD987f5tJrj1G")
+    assert ("2021-08-24T04:53:47Z", "update") in [(s["created_at"], s["kind"]) for s in record["statements"]]
+    assert "🟡 गूगल क्लाउड: सेवा बहाल होने लगी, काम जारी" in poll.stdout
+    assert ("गूगल क्लाउड ने मंगलवार सुबह 10:23 बजे (24 अगस्त, भारतीय समय) अपने स्टेटस पेज पर बताया कि सेवा बहाल होने "
+            "लगी है और कुछ हद तक सुधार दिख रहा है; समस्या पूरी तरह दूर होने की घोषणा अभी नहीं हुई है") in poll.stdout
+    assert "🟡 Google Cloud: partly restored, recovery under way" in poll.stdout
+    assert ("Google Cloud said on its status page on Tuesday 24 August, 10:23 AM IST (04:53 UTC) that service has "
+            "started to recover and is partly restored; it has not yet said the problem is resolved") in poll.stdout
+    assert "नया अपडेट, काम जारी" not in poll.stdout and "update, still working on it" not in poll.stdout

@@ -127,3 +127,20 @@ def test_roblox_and_signal_are_named_in_devanagari_in_the_hindi(server: Any, tmp
     assert "✅ Roblox: resolved after 2 h (Friday, 3:30 PM – 5:30 PM IST)" in poll.stdout
     hindi = [line for line in poll.stdout.splitlines() if any("\u0900" <= ch <= "\u097f" for ch in line)]
     assert not [line for line in hindi if "Roblox ने" in line or ": Roblox" in line]
+
+
+def test_follow_up_replies_to_customers_are_not_told_as_tweets(server: Any, tmp_path: Path) -> None:
+    """@CoxHelp, 31 October – 1 November 2017, three replies to customers (kept with ``keep_replies``): "@116023 Hi,
+    the outage is still open in your area …", then "@117025, This outage is due to commercial power …" and "@117025 We
+    do apologize for the inconvenience and hope to have it restored soon as we can. = JJ". The acknowledgement was
+    told as a reply to a customer, but the follow-ups as "Cox ने … ट्वीट कर नई जानकारी दी" / "posted an update in a
+    tweet" — a company-wide tweet; they were replies to one customer each."""
+    thread = [post("@116023 Hi, the outage is still open in your area"),
+              post("@117025, This outage is due to commercial power"),
+              post("@117025 We do apologize for the inconvenience")]
+    assert {p["platform"] for p in thread} == {"X/Twitter reply"}
+    poll, (record,), times = poll_thread(server, tmp_path, "CoxHelp", "Cox", thread, keep_replies=True)
+    assert [s["created_at"] for s in record["statements"]] == times
+    assert "ट्वीट कर" not in poll.stdout and "in a tweet" not in poll.stdout
+    assert poll.stdout.count("एक ग्राहक को दिए जवाब में नई जानकारी दी") == 2
+    assert poll.stdout.count("posted an update in a reply to a customer on") == 2

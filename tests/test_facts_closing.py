@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from facts.context import closed_unfixed, how_resolved, told, with_began, with_closing
+from facts.context import closed_unfixed, how_resolved, recovery_begun, told, with_began, with_closing
 
 DOCUMENT = Path(__file__).resolve().parent / "data" / "real_incidents" / "gcp_3NTkKG1x382cHtxQGM76.json"
 
@@ -52,3 +52,17 @@ def test_a_closed_unfixed_incident_tells_no_duration_and_almost_is_marked():
     marked = with_closing(dict(base), {"kind": "resolved", "text": twitter})
     assert marked["nearly"] and not marked["closed_unfixed"]
     assert how_resolved({"text": twitter}) == {"nearly_100": True, "nearly": False, "residual": True}
+
+
+def test_recovery_begun_only_when_the_words_say_it_has():
+    """Real updates that say recovery has started (Google Cloud 8DhiwfKvD987f5tJrj1G, 24 August 2021; Sauce Labs
+    incident 4974433, 30 August 2020) against negated or forecast recovery."""
+    for text in ("We are experiencing an issue with Google Cloud infrastructure components at australia-southeast2. "
+                 "We have started seeing recovery with our services.",
+                 "US Real Device availability continues to recover with over 90% of devices now available for testing.",
+                 "We are seeing some improvements, but the resolution of this issue is very much dependent on "
+                 "Level3/CenturyLink."):
+        assert recovery_begun({"text": text}), text
+    for text in ("We are not yet seeing recovery.", "We will provide an update once we start seeing recovery.",
+                 "We are continuing to investigate this issue.", ""):
+        assert not recovery_begun({"text": text}), text

@@ -249,3 +249,29 @@ def test_a_monitoring_update_whose_words_say_fixed_says_so_and_that_the_incident
     assert "समस्या दूर बताई, निगरानी जारी" in text and "उसने घटना अभी बंद नहीं की है" in text
     assert "said to be fixed, monitoring" in text and "it has not closed the incident yet" in text
     assert "It has not yet said the problem is resolved." not in text and "सुधार लागू किया गया है" not in text
+
+
+def test_replies_and_follow_ups_on_bluesky_and_mastodon_are_not_tweets():
+    """A later statement made on Bluesky or Mastodon is told with that platform's verb, never "ट्वीट कर" / "in a
+    tweet"; made as a reply to one customer (the real @CoxHelp reply of 1 November 2017, "@117025 We do apologize for
+    the inconvenience and hope to have it restored soon as we can. = JJ"), it is told as a reply to a customer in
+    every message kind, not as a statement to all users."""
+    from golden_cases import statement
+
+    text = "@117025 We do apologize for the inconvenience and hope to have it restored soon as we can. = JJ"
+    verbs = {"bluesky": ("ब्लूस्काई पर पोस्ट कर", "on Bluesky"), "mastodon": ("मास्टोडन पर पोस्ट कर", "on Mastodon"),
+             "x": ("ट्वीट कर", "in a tweet")}
+    for platform, (hi_verb, en_verb) in verbs.items():
+        for kind, message in (("update", "update"), ("resolved", "resolved")):
+            said = statement(text, "2017-11-01T11:20:00+00:00", author="CoxHelp", source_kind=platform, kind=kind)
+            own = {**said, "is_reply": 1, "is_self_reply": 1}
+            to_one = {**said, "is_reply": 1, "is_self_reply": 0}
+            context = {**case(message), "statement": own}
+            got = render(message, context, markup="plain", languages=("hi", "en"), max_chars=100_000).parts[0]
+            assert hi_verb in got and en_verb in got, (platform, kind)
+            context = {**case(message), "statement": to_one}
+            got = render(message, context, markup="plain", languages=("hi", "en"), max_chars=100_000).parts[0]
+            assert "एक ग्राहक को दिए जवाब में" in got and "in a reply to a customer" in got, (platform, kind)
+            assert hi_verb not in got and en_verb not in got, (platform, kind)
+            if platform != "x":
+                assert "ट्वीट" not in got and "tweet" not in got, (platform, kind)

@@ -206,3 +206,31 @@ def test_components_reach_the_message_through_the_store():
     context = message_context(db, {"message_kind": "acknowledged", "incident_id": found["id"], "change_id": None}, TZ)
     assert "Git Operations" in context["incident"]["components"]
     assert "गिट ऑपरेशंस" in _text("acknowledged", context)
+
+
+def test_what_google_says_was_not_affected_is_not_named():
+    """Google Cloud e383eLoLFGdSMeUQo7Ch lists "Google BigQuery" as its affected product; its update of 9 June 2022
+    23:08 UTC says "*Note 'This is not a problem with BigQuery, only Google Analytics BigQuery export is affected'".
+    What broke is the export, in Google's words (quoted: the glossary does not know it), not बिगक्वेरी."""
+    (found,) = [i for i in GCP if i["id"] == "e383eLoLFGdSMeUQo7Ch"]
+    texts = [u["text"] for u in found["updates"]]
+    said = what_broke.said_unaffected(texts)
+    assert said == {"not_affected": ["BigQuery"], "only_affected": ["Google Analytics BigQuery export"]}
+    components = [p["title"] for p in found["affected_products"]]
+    assert components == ["Google BigQuery"]
+    assert what_broke.parts(components, found["external_desc"], None, texts[0], said) == [
+        ("“Google Analytics BigQuery export”", "Google Analytics BigQuery export")]
+    # before that note (its first updates), the listed product stands
+    first = what_broke.said_unaffected([u["text"] for u in found["updates"] if u["created"] < "2022-06-09T23"])
+    assert what_broke.parts(components, found["external_desc"], None, texts[0], first) == [("बिगक्वेरी", "Google BigQuery")]
+
+
+def test_a_product_said_to_be_unaffected_is_not_named_from_the_statement():
+    """OpenAI, "ChatGPT Severe Degradation" (status.openai.com incident zv4rq28nrr7s, 3 August 2023; shared/data/
+    training/updates.jsonl), verbatim: the statement names ChatGPT and the API, and says the API is unaffected."""
+    text = ("We are mitigating an unusually large spike in traffic that is causing connectivity problems across all of "
+            "ChatGPT.\n\nThe API is unaffected.")
+    said = what_broke.said_unaffected([text])
+    assert said == {"not_affected": ["API"], "only_affected": []}
+    assert what_broke.parts([], "", None, text) == [("चैटजीपीटी", "ChatGPT"), ("एपीआई", "API")]  # without reading it
+    assert what_broke.parts([], "", None, text, said) == [("चैटजीपीटी", "ChatGPT")]
