@@ -307,7 +307,9 @@ class _Writer:
         tagged = [(m, [(tag, s) for tag, s in self.symptoms([x for x in m["statements"] if x.get("kind") in OUTAGE_SAID])
                        if tag not in GENERIC_SYMPTOMS]) for m in outage]
         tagged = [(m, tags) for m, tags in tagged if tags]
+        told_ids: set[int] = set()  # the incidents whose trouble the lede's first sentence tells
         if tagged:
+            told_ids = {m["incident"]["id"] for m, _ in tagged}
             names, facts = self.names([m for m, _ in tagged])
             union: dict[str, dict[str, Any]] = {}
             for _, tags in tagged:
@@ -327,6 +329,7 @@ class _Writer:
                 facts = [self.f_service(member)] + self.f_parts(member, first, parts, [])
                 paragraph.add(_say("lede_parts", self.lang, facts, name=self.name(member), parts=shown,
                                    many=len(parts) > 1, past=everything_fixed))
+                told_ids = {member["incident"]["id"]}
                 del regions
         # since when: the company's own start where it gave one, else its first word
         earliest = min(outage, key=lambda m: m["incident"].get("began") or self.first_outage(m)["created_at"])
@@ -349,7 +352,9 @@ class _Writer:
                 paragraph.add(_say("lede_start", self.lang, facts,
                                    name=self.name(earliest), when=shown, stated=False, several=several,
                                    medium=place(first.get("source_kind") or "", self.lang),
-                                   told=bool(paragraph.sentences), title=title))
+                                   # "इसकी" / "say so" only of the trouble the sentence before told of its company:
+                                   # OpenAI did not report Anthropic's failing page loads (4 June 2024)
+                                   told=incident["id"] in told_ids, title=title))
         told_start = bool(paragraph.sentences) and any(f.what in ("said", "time") for f in paragraph.sentences[-1].facts)
         # where it stands
         if everything_fixed:
