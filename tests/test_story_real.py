@@ -85,3 +85,16 @@ def test_event_lede_does_not_make_the_first_company_report_the_others_trouble(tm
     assert "OpenAI was the first to report a problem, on its status page on Tuesday 4 June, 8:03 PM IST (14:33 UTC)." \
         in english
     assert "first to say so" not in english
+
+
+def test_closing_does_not_say_no_figure_was_given_when_the_company_said_everyone(tmp_path):
+    """OpenAI's resolution (17:17 UTC): "We experienced a major outage impacting all users on all plans of
+    ChatGPT"; its report (11 June): "affecting all user tiers". The closing still said "कंपनी ने अभी तक यह नहीं
+    बताया है कि … कितने उपयोगकर्ता प्रभावित हुए" / "has not said … how many users were affected"."""
+    db = _db(tmp_path, "openai_qvp3rhvc3vwk")
+    target = _incident(db, "OpenAI")
+    hindi, english = _own(_story(db, target, "hi")), _own(_story(db, target, "en"))
+    assert "कितने उपयोगकर्ता प्रभावित हुए" not in hindi and "how many users" not in english
+    # it gave a cause in the report: nothing is left to say as unknown
+    assert "अभी तक यह नहीं बताया" not in hindi and "has not said" not in english
+    assert "रिपोर्ट में कंपनी ने दिक्कत की वजह बताई है।" in hindi

@@ -58,8 +58,10 @@ WORKS = {
 }
 COUNT_WORDS = {"hi": ("एक", "दो", "तीन", "चार", "पांच", "छह", "सात", "आठ", "नौ"),
                "en": ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")}
+# how many were affected, as a number ("5% of users") or as everyone ("impacting all users on all plans of ChatGPT")
 FIGURE = re.compile(r"\b\d[\d,.]*\s*(?:%|percent|per cent)?\s*(?:of\s+(?:our\s+|all\s+)?)?(?:users|customers|accounts|"
-                    r"people|subscribers|requests)\b", re.IGNORECASE)
+                    r"people|subscribers|requests)\b|\b(?:impact|affect)(?:s|ed|ing)?\s+all\s+(?:of\s+)?(?:our\s+)?"
+                    r"(?:users|customers|accounts|subscribers|user tiers)\b", re.IGNORECASE)
 
 
 def count_words(number: int, lang: str) -> str:
