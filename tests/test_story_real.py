@@ -37,7 +37,7 @@ SOURCES = {  # document → its source as a config would give it
 
 def _db(tmp: Path, *names: str):  # type: ignore[no-untyped-def]
     """A state database with the documents ``names`` stored through the pipeline, each from its own source."""
-    sources = [SOURCES.get(n) or {"id": n, "kind": "gcp", "service": "Google Cloud",
+    sources = [SOURCES.get(n) or {"id": n.lower(), "kind": "gcp", "service": "Google Cloud",
                                   "url": "https://status.cloud.google.com/incidents.json"} for n in names]
     bot = parse_config({"bot": {"state": str(tmp / "state.db"), "timezone": TZ},
                         "source": [{"backfill": "all", **s} for s in sources],
@@ -98,3 +98,21 @@ def test_closing_does_not_say_no_figure_was_given_when_the_company_said_everyone
     # it gave a cause in the report: nothing is left to say as unknown
     assert "अभी तक यह नहीं बताया" not in hindi and "has not said" not in english
     assert "रिपोर्ट में कंपनी ने दिक्कत की वजह बताई है।" in hindi
+
+
+# ------------------------------------------------------------------ Google Cloud
+
+
+def test_headline_does_not_call_the_whole_company_down_when_a_part_was(tmp_path):
+    """Google Cloud B1hD4KAtcxiyAWkcANfV (31 March 2022): "Global: Cloud Monitoring Metrics may be unavailable or
+    underreported for Cloud Pub/Sub", begin 15:30 UTC (9 PM IST), end 22:54 UTC, 7 h 24 min by its own fields. The
+    headline said "गूगल क्लाउड लगभग 7 घंटे 24 मिनट ठप रहा" / "Google Cloud down for about 7 h 24 min"."""
+    db = _db(tmp_path, "gcp_B1hD4KAtcxiyAWkcANfV")
+    target = _incident(db, "Google Cloud")
+    hindi, english = _story(db, target, "hi"), _story(db, target, "en")
+    assert hindi.splitlines()[0] == "गूगल क्लाउड पर लगभग 7 घंटे 24 मिनट दिक्कत रही; कंपनी के मुताबिक अब समस्या दूर"
+    assert english.splitlines()[0] == "Google Cloud disrupted for about 7 h 24 min; the company says it is fixed"
+    assert "ठप" not in hindi
+    # what broke is still told, with the company's own span
+    assert "क्लाउड मॉनिटरिंग, ऑपरेशंस और पब/सब में दिक्कत रही" in hindi
+    assert "कंपनी के मुताबिक दिक्कत गुरुवार रात 9 बजे से शुक्रवार तड़के 4:24 बजे तक, लगभग 7 घंटे 24 मिनट रही।" in hindi

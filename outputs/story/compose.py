@@ -268,7 +268,11 @@ class _Writer:
         facts += [Fact("status", f"incident:{m['incident']['id']}.status", m["incident"].get("status"))
                   for m in outage]
         tags = [self.symptoms([s for s in m["statements"] if s.get("kind") in OUTAGE_SAID]) for m in outage]
-        if all(t and [tag for tag, _ in t] == ["outage"] for t in tags):
+        # "ठप" / "down" says the company's whole service was down: not when its statements name the parts that were
+        # (Google Cloud, 31 March 2022: "Cloud Monitoring Metrics may be unavailable … for Cloud Pub/Sub" is not
+        # "गूगल क्लाउड ठप रहा"); the lede and the paragraphs name those parts
+        whole = not any(affected_parts(m["incident"], self.first_outage(m), m["service"]) for m in outage)
+        if whole and all(t and [tag for tag, _ in t] == ["outage"] for t in tags):
             pieces["down"] = True
             facts += [Fact("symptom", f"statement:{t[0][1]['id']}", "outage") for t in tags]
         if len(fixed) == len(outage):
