@@ -6,6 +6,7 @@ outputs/story/check.py."""
 from __future__ import annotations
 
 import json
+import re
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -116,3 +117,26 @@ def test_headline_does_not_call_the_whole_company_down_when_a_part_was(tmp_path)
     # what broke is still told, with the company's own span
     assert "क्लाउड मॉनिटरिंग, ऑपरेशंस और पब/सब में दिक्कत रही" in hindi
     assert "कंपनी के मुताबिक दिक्कत गुरुवार रात 9 बजे से शुक्रवार तड़के 4:24 बजे तक, लगभग 7 घंटे 24 मिनट रही।" in hindi
+
+
+def test_a_close_without_a_fix_is_told_at_the_close_not_at_a_later_report(tmp_path):
+    """Google Cloud Gt6njQyniuxXViQULV2T (BigQuery, 25 May 2022): closed at 19:30:58 and 19:32:23 UTC (1:00 and
+    1:02 AM IST, 26 May) with "… our Engineering Team continues to work on mitigation across all regions"; a mini
+    report followed at 21:54 UTC and the full INCIDENT REPORT on 2 June 17:20 UTC ("The issue was mitigated by
+    rolling back the changes"). The draft said Google Cloud closed the incident "by the same statement … still
+    working on it" on 2 June (the report's time), that as of 2 June it had not said it was fixed, did not quote
+    the closing statement, and headlined it as still acknowledged ("कंपनी ने मानी परेशानी")."""
+    db = _db(tmp_path, "gcp_Gt6njQyniuxXViQULV2T")
+    target = _incident(db, "Google Cloud")
+    hindi, english = _story(db, target, "hi"), _story(db, target, "en")
+    assert hindi.splitlines()[0] == "गूगल क्लाउड पर दिक्कत; कंपनी ने समस्या दूर होने की पुष्टि किए बिना मामला बंद किया"
+    assert english.splitlines()[0] == \
+        "Google Cloud disrupted; the company closed the incident without saying it was fixed"
+    own = _own(hindi)
+    assert "बुधवार देर रात 1:02 बजे (26 मई) गूगल क्लाउड ने अपने स्टेटस पेज पर मामला बंद किया" in own
+    assert "बुधवार देर रात 1:02 बजे (26 मई) तक गूगल क्लाउड ने समस्या दूर होने की जानकारी नहीं दी थी।" in own
+    assert not re.search(r"गुरुवार रात 10:50 बजे \(2 जून\) (?:तक|गूगल क्लाउड ने)", own)
+    assert "On Thursday 26 May, 1:02 AM IST (19:32 UTC, 25 May) Google Cloud closed the incident" in english
+    assert "As of Thursday 2 June" not in english
+    # the closing statement is quoted (its words are what the paragraph reports)
+    assert "continues to work on mitigation across all regions" in english

@@ -214,6 +214,13 @@ class _Writer:
         return said[-1] if said else member["statements"][-1]
 
     @staticmethod
+    def last_word(member: dict[str, Any]) -> dict[str, Any]:
+        """The incident's latest statement on its course: a post-incident report, however late, is about the
+        incident, not a word of where it stands (facts.gather reads a close the same way)."""
+        said = [s for s in member["statements"] if s.get("kind") != "report"]
+        return said[-1] if said else member["statements"][-1]
+
+    @staticmethod
     def first_outage(member: dict[str, Any]) -> dict[str, Any]:
         said = [s for s in member["statements"] if s.get("kind") in OUTAGE_SAID]
         return said[0] if said else member["statements"][0]
@@ -249,7 +256,7 @@ class _Writer:
         pieces: dict[str, Any] = {"names": names, "plural": len({self.name(m) for m in shown}) > 1,
                                   "maintenance_only": not outage, "reverted": False, "resolved": False, "some_resolved": False,
                                   "nearly": False, "down": False, "span": "", "open_names": "", "open_plural": False,
-                                  "works": WORKS["planned"]}
+                                  "works": WORKS["planned"], "closed": False}
         if not outage:
             kinds = [(m, works_kind(m["incident"], m["statements"][0])) for m in shown]
             pieces["works"] = WORKS[kinds[0][1] if len({k for _, k in kinds}) == 1 else "mixed"]
@@ -294,6 +301,11 @@ class _Writer:
                 elif all(seconds >= LONG for _, seconds in lasted):
                     pieces["span"] = "घंटों" if self.hi else "hours"
                     facts += [Fact("long", f"incident:{m['incident']['id']}.duration_seconds", s) for m, s in lasted]
+        elif all(self.fixed(m) or m["incident"].get("closed_unfixed") for m in outage) and not fixed:
+            # every one closed on its page without saying it was fixed (Google Cloud's BigQuery, 25 May 2022:
+            # "… continues to work on mitigation"): not "कंपनी ने मानी परेशानी", as if it were still open
+            pieces["closed"] = True
+            facts += [Fact("words", f"statement:{self.last_word(m)['id']}", "closed_unfixed") for m in outage]
         elif fixed:
             pieces["some_resolved"] = True
             open_ones = [m for m in outage if not self.fixed(m)]
@@ -380,7 +392,7 @@ class _Writer:
                                all=all_of(count, self.lang) if count > 1 else "", lead=lead, name=self.name(outage[0])))
         else:
             open_ones = [m for m in outage if not self.fixed(m)]
-            latest = max((s for m in self.members for s in m["statements"]), key=lambda s: s["created_at"])
+            latest = max((self.last_word(m) for m in self.members), key=lambda s: s["created_at"])
             shown = self.when(latest["created_at"])
             names, facts = self.names(open_ones)
             facts += [self.f_said(latest, shown)]
@@ -484,7 +496,7 @@ class _Writer:
             elif not told_first:
                 paragraph.add(_say("not_told_before", self.lang, [Fact("first", f"statement:{res['id']}", "resolved")]))
         elif incident.get("closed_unfixed"):
-            last = statements[-1]
+            last = self.last_word(member)
             shown = self.when(last["created_at"])
             facts = [self.f_service(member), self.f_said(last, shown), Fact("words", f"statement:{last['id']}",
                                                                             "closed_unfixed")]
@@ -498,8 +510,8 @@ class _Writer:
             shown = self.when(last["created_at"])
             paragraph.add(_say("unlisted", self.lang, [self.f_service(member), self.f_said(last, shown)],
                                name=name, when=shown))
-        elif statements[-1]["id"] != first["id"]:  # its latest word does not say fixed (the lede says who is open)
-            last = statements[-1]
+        elif self.last_word(member)["id"] != first["id"]:  # its latest word does not say fixed (the lede says who is open)
+            last = self.last_word(member)
             shown = self.when(last["created_at"], date=not self.t.same_day(first["created_at"], last["created_at"]))
             paragraph.add(_say("still_open", self.lang, [self.f_said(last, shown),
                                                          Fact("status", f"incident:{incident['id']}.status",
@@ -512,8 +524,8 @@ class _Writer:
             facts += [Fact("words", f"statement:{r['id']}", "cause") for r in cause[:1]]
             paragraph.add(_say("report", self.lang, facts, when=join_and(shown, self.lang), cause=bool(cause)))
         quoted = [first] + ([res] if res is not None and res["id"] != first["id"] else [])
-        if res is None and statements[-1]["id"] != first["id"] and statements[-1].get("kind") != "report":
-            quoted.append(statements[-1])
+        if res is None and self.last_word(member)["id"] != first["id"]:
+            quoted.append(self.last_word(member))
         paragraph.quotes = [self.quote(member, s) for s in quoted]
         return paragraph
 
