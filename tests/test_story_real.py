@@ -140,3 +140,16 @@ def test_a_close_without_a_fix_is_told_at_the_close_not_at_a_later_report(tmp_pa
     assert "As of Thursday 2 June" not in english
     # the closing statement is quoted (its words are what the paragraph reports)
     assert "continues to work on mitigation across all regions" in english
+
+
+def test_a_span_of_days_gives_the_date_of_each_end(tmp_path):
+    """Google Cloud e383eLoLFGdSMeUQo7Ch (Google Analytics' daily BigQuery exports): begin 8 June 2022 00:49 UTC
+    (Wednesday 6:19 AM IST), "resolved for all affected users as of Monday, 2022-06-13 12:47 US/Pacific" (19:47 UTC,
+    1:17 AM IST on 14 June), about 5 days 19 h. The span read "बुधवार सुबह 6:19 बजे से सोमवार देर रात 1:17 बजे तक" /
+    "from Wednesday, 6:19 AM to Tuesday, 1:17 AM IST": which Monday, the reader could not tell."""
+    db = _db(tmp_path, "gcp_e383eLoLFGdSMeUQo7Ch")
+    target = _incident(db, "Google Cloud")
+    assert "कंपनी के मुताबिक दिक्कत बुधवार सुबह 6:19 बजे (8 जून) से सोमवार देर रात 1:17 बजे (14 जून) तक, लगभग 5 दिन " \
+        "19 घंटे रही।" in _own(_story(db, target, "hi"))
+    assert "By the company's account the problem lasted from Wednesday 8 June, 6:19 AM to Tuesday 14 June, 1:17 AM " \
+        "IST (00:49 UTC – 19:47 UTC, 13 June), about 5 days 19 h." in _own(_story(db, target, "en"))

@@ -474,12 +474,16 @@ class _Writer:
             began, lasted, done = incident.get("began"), incident.get("duration_seconds"), incident.get("resolved_at")
             if began and lasted is not None and done:
                 stated = incident.get("started_from") in ("field", "text") and began != incident.get("first_word_at")
+                # days apart: each end with its date ("बुधवार सुबह 6:19 बजे (8 जून) से सोमवार देर रात 1:17 बजे (14
+                # जून) तक"), else "… से सोमवार …" leaves the reader to find which Monday (Google Cloud, June 2022)
+                dated = (timefmt.local(done, self.tz).date() - timefmt.local(began, self.tz).date()).days > 1
                 if self.hi:
-                    start, finish = self.when(began, date=False), self.t.until(began, done, "hi")
+                    start = self.when(began, date=dated)
+                    finish = self.when(done, date=True) if dated else self.t.until(began, done, "hi")
                 else:  # "Wednesday, 8:35 PM to Thursday, 5:20 AM IST"
-                    start = self.t.when(began, "en", date=False)
+                    start = self.t.when(began, "en", date=dated)
                     calendar = timefmt.local(began, self.tz).date() == timefmt.local(done, self.tz).date()
-                    finish = (self.t.clock(done, "en") if calendar else self.t.when(done, "en", date=False)) \
+                    finish = (self.t.clock(done, "en") if calendar else self.t.when(done, "en", date=dated)) \
                         + " " + self.t.zone("en", done)
                 words = self.t.duration(lasted, self.lang)
                 facts = [self.f_time(member, "began", began, start), self.f_time(member, "resolved_at", done, finish),
