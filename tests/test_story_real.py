@@ -33,6 +33,8 @@ SOURCES = {  # document → its source as a config would give it
                             "url": "https://status.openai.com"},
     "anthropic_gm6vlw4gc377": {"id": "anthropic", "kind": "statuspage", "service": "Anthropic (Claude)",
                                "url": "https://status.anthropic.com"},
+    "github_6swlsy1h3wy9": {"id": "github", "kind": "statuspage", "service": "GitHub",
+                            "url": "https://www.githubstatus.com"},
 }
 
 
@@ -153,3 +155,25 @@ def test_a_span_of_days_gives_the_date_of_each_end(tmp_path):
         "19 घंटे रही।" in _own(_story(db, target, "hi"))
     assert "By the company's account the problem lasted from Wednesday 8 June, 6:19 AM to Tuesday 14 June, 1:17 AM " \
         "IST (00:49 UTC – 19:47 UTC, 13 June), about 5 days 19 h." in _own(_story(db, target, "en"))
+
+
+# ------------------------------------------------------------------ GitHub, 21–22 October 2018
+
+
+def test_markdown_keeps_the_companys_line_breaks_inside_a_quote(tmp_path):
+    """GitHub 6swlsy1h3wy9: one statement, a timeline of 38 lines ("2018-10-21 23:09:19 - We are investigating
+    reports of elevated error rates." … "2018-10-22 23:03:57 - Everything operating normally."). As Markdown the
+    quote rendered as one run-on paragraph; each line now stays a line."""
+    import markdown
+
+    db = _db(tmp_path, "github_6swlsy1h3wy9")
+    target = _incident(db, "GitHub")
+    html = markdown.markdown(write_story(db, target, lang="en", fmt="md"))
+    quote = html[html.index("<blockquote>"):html.index("</blockquote>")]
+    assert quote.count("<br />") == 37
+    assert "- We are investigating reports of elevated error rates.<br />\n2018-10-21 23:13:31 - " in quote
+    assert quote.rstrip().endswith("2018-10-22 23:03:57 - Everything operating normally.</p>")
+    # the story's facts: about 24 hours, from the first line of the timeline to its last, in IST
+    text = _own(_story(db, target, "hi"))
+    assert text.splitlines()[0].startswith("गिटहब पर लगभग 23 घंटे 54 मिनट दिक्कत रही")
+    assert "सोमवार तड़के 4:39 बजे (22 अक्टूबर, भारतीय समय)" in text and "मंगलवार तड़के 4:33 बजे (23 अक्टूबर)" in text
