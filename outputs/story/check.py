@@ -68,7 +68,8 @@ class _Reader:
             until = t.until(start, moment, lang)
             forms |= {until, f"{until} {t.zone(lang, moment)}"}
         if lang != "hi":
-            forms |= {f"{t.clock(moment, lang)} {t.zone(lang, moment)}", f"{t.when(moment, lang, date=False)} {t.zone(lang, moment)}"}
+            forms |= {f"{t.clock(moment, lang)} {t.zone(lang, moment)}", f"{t.when(moment, lang, date=False)} {t.zone(lang, moment)}",
+                      f"{t.when(moment, lang)} {t.zone(lang, moment)}"}
         return forms
 
 

@@ -58,8 +58,10 @@ WORKS = {
 }
 COUNT_WORDS = {"hi": ("एक", "दो", "तीन", "चार", "पांच", "छह", "सात", "आठ", "नौ"),
                "en": ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")}
+# how many were affected, as a number ("5% of users") or as everyone ("impacting all users on all plans of ChatGPT")
 FIGURE = re.compile(r"\b\d[\d,.]*\s*(?:%|percent|per cent)?\s*(?:of\s+(?:our\s+|all\s+)?)?(?:users|customers|accounts|"
-                    r"people|subscribers|requests)\b", re.IGNORECASE)
+                    r"people|subscribers|requests)\b|\b(?:impact|affect)(?:s|ed|ing)?\s+all\s+(?:of\s+)?(?:our\s+)?"
+                    r"(?:users|customers|accounts|subscribers|user tiers)\b", re.IGNORECASE)
 
 
 def count_words(number: int, lang: str) -> str:
@@ -212,6 +214,13 @@ class _Writer:
         return said[-1] if said else member["statements"][-1]
 
     @staticmethod
+    def last_word(member: dict[str, Any]) -> dict[str, Any]:
+        """The incident's latest statement on its course: a post-incident report, however late, is about the
+        incident, not a word of where it stands (facts.gather reads a close the same way)."""
+        said = [s for s in member["statements"] if s.get("kind") != "report"]
+        return said[-1] if said else member["statements"][-1]
+
+    @staticmethod
     def first_outage(member: dict[str, Any]) -> dict[str, Any]:
         said = [s for s in member["statements"] if s.get("kind") in OUTAGE_SAID]
         return said[0] if said else member["statements"][0]
@@ -247,7 +256,7 @@ class _Writer:
         pieces: dict[str, Any] = {"names": names, "plural": len({self.name(m) for m in shown}) > 1,
                                   "maintenance_only": not outage, "reverted": False, "resolved": False, "some_resolved": False,
                                   "nearly": False, "down": False, "span": "", "open_names": "", "open_plural": False,
-                                  "works": WORKS["planned"]}
+                                  "works": WORKS["planned"], "closed": False}
         if not outage:
             kinds = [(m, works_kind(m["incident"], m["statements"][0])) for m in shown]
             pieces["works"] = WORKS[kinds[0][1] if len({k for _, k in kinds}) == 1 else "mixed"]
@@ -266,7 +275,11 @@ class _Writer:
         facts += [Fact("status", f"incident:{m['incident']['id']}.status", m["incident"].get("status"))
                   for m in outage]
         tags = [self.symptoms([s for s in m["statements"] if s.get("kind") in OUTAGE_SAID]) for m in outage]
-        if all(t and [tag for tag, _ in t] == ["outage"] for t in tags):
+        # "ठप" / "down" says the company's whole service was down: not when its statements name the parts that were
+        # (Google Cloud, 31 March 2022: "Cloud Monitoring Metrics may be unavailable … for Cloud Pub/Sub" is not
+        # "गूगल क्लाउड ठप रहा"); the lede and the paragraphs name those parts
+        whole = not any(affected_parts(m["incident"], self.first_outage(m), m["service"]) for m in outage)
+        if whole and all(t and [tag for tag, _ in t] == ["outage"] for t in tags):
             pieces["down"] = True
             facts += [Fact("symptom", f"statement:{t[0][1]['id']}", "outage") for t in tags]
         if len(fixed) == len(outage):
@@ -288,6 +301,11 @@ class _Writer:
                 elif all(seconds >= LONG for _, seconds in lasted):
                     pieces["span"] = "घंटों" if self.hi else "hours"
                     facts += [Fact("long", f"incident:{m['incident']['id']}.duration_seconds", s) for m, s in lasted]
+        elif all(self.fixed(m) or m["incident"].get("closed_unfixed") for m in outage) and not fixed:
+            # every one closed on its page without saying it was fixed (Google Cloud's BigQuery, 25 May 2022:
+            # "… continues to work on mitigation"): not "कंपनी ने मानी परेशानी", as if it were still open
+            pieces["closed"] = True
+            facts += [Fact("words", f"statement:{self.last_word(m)['id']}", "closed_unfixed") for m in outage]
         elif fixed:
             pieces["some_resolved"] = True
             open_ones = [m for m in outage if not self.fixed(m)]
@@ -307,7 +325,9 @@ class _Writer:
         tagged = [(m, [(tag, s) for tag, s in self.symptoms([x for x in m["statements"] if x.get("kind") in OUTAGE_SAID])
                        if tag not in GENERIC_SYMPTOMS]) for m in outage]
         tagged = [(m, tags) for m, tags in tagged if tags]
+        told_ids: set[int] = set()  # the incidents whose trouble the lede's first sentence tells
         if tagged:
+            told_ids = {m["incident"]["id"] for m, _ in tagged}
             names, facts = self.names([m for m, _ in tagged])
             union: dict[str, dict[str, Any]] = {}
             for _, tags in tagged:
@@ -327,6 +347,7 @@ class _Writer:
                 facts = [self.f_service(member)] + self.f_parts(member, first, parts, [])
                 paragraph.add(_say("lede_parts", self.lang, facts, name=self.name(member), parts=shown,
                                    many=len(parts) > 1, past=everything_fixed))
+                told_ids = {member["incident"]["id"]}
                 del regions
         # since when: the company's own start where it gave one, else its first word
         earliest = min(outage, key=lambda m: m["incident"].get("began") or self.first_outage(m)["created_at"])
@@ -349,7 +370,9 @@ class _Writer:
                 paragraph.add(_say("lede_start", self.lang, facts,
                                    name=self.name(earliest), when=shown, stated=False, several=several,
                                    medium=place(first.get("source_kind") or "", self.lang),
-                                   told=bool(paragraph.sentences), title=title))
+                                   # "इसकी" / "say so" only of the trouble the sentence before told of its company:
+                                   # OpenAI did not report Anthropic's failing page loads (4 June 2024)
+                                   told=incident["id"] in told_ids, title=title))
         told_start = bool(paragraph.sentences) and any(f.what in ("said", "time") for f in paragraph.sentences[-1].facts)
         # where it stands
         if everything_fixed:
@@ -369,7 +392,7 @@ class _Writer:
                                all=all_of(count, self.lang) if count > 1 else "", lead=lead, name=self.name(outage[0])))
         else:
             open_ones = [m for m in outage if not self.fixed(m)]
-            latest = max((s for m in self.members for s in m["statements"]), key=lambda s: s["created_at"])
+            latest = max((self.last_word(m) for m in self.members), key=lambda s: s["created_at"])
             shown = self.when(latest["created_at"])
             names, facts = self.names(open_ones)
             facts += [self.f_said(latest, shown)]
@@ -451,12 +474,16 @@ class _Writer:
             began, lasted, done = incident.get("began"), incident.get("duration_seconds"), incident.get("resolved_at")
             if began and lasted is not None and done:
                 stated = incident.get("started_from") in ("field", "text") and began != incident.get("first_word_at")
+                # days apart: each end with its date ("बुधवार सुबह 6:19 बजे (8 जून) से सोमवार देर रात 1:17 बजे (14
+                # जून) तक"), else "… से सोमवार …" leaves the reader to find which Monday (Google Cloud, June 2022)
+                dated = (timefmt.local(done, self.tz).date() - timefmt.local(began, self.tz).date()).days > 1
                 if self.hi:
-                    start, finish = self.when(began, date=False), self.t.until(began, done, "hi")
+                    start = self.when(began, date=dated)
+                    finish = self.when(done, date=True) if dated else self.t.until(began, done, "hi")
                 else:  # "Wednesday, 8:35 PM to Thursday, 5:20 AM IST"
-                    start = self.t.when(began, "en", date=False)
+                    start = self.t.when(began, "en", date=dated)
                     calendar = timefmt.local(began, self.tz).date() == timefmt.local(done, self.tz).date()
-                    finish = (self.t.clock(done, "en") if calendar else self.t.when(done, "en", date=False)) \
+                    finish = (self.t.clock(done, "en") if calendar else self.t.when(done, "en", date=dated)) \
                         + " " + self.t.zone("en", done)
                 words = self.t.duration(lasted, self.lang)
                 facts = [self.f_time(member, "began", began, start), self.f_time(member, "resolved_at", done, finish),
@@ -473,7 +500,7 @@ class _Writer:
             elif not told_first:
                 paragraph.add(_say("not_told_before", self.lang, [Fact("first", f"statement:{res['id']}", "resolved")]))
         elif incident.get("closed_unfixed"):
-            last = statements[-1]
+            last = self.last_word(member)
             shown = self.when(last["created_at"])
             facts = [self.f_service(member), self.f_said(last, shown), Fact("words", f"statement:{last['id']}",
                                                                             "closed_unfixed")]
@@ -487,8 +514,8 @@ class _Writer:
             shown = self.when(last["created_at"])
             paragraph.add(_say("unlisted", self.lang, [self.f_service(member), self.f_said(last, shown)],
                                name=name, when=shown))
-        elif statements[-1]["id"] != first["id"]:  # its latest word does not say fixed (the lede says who is open)
-            last = statements[-1]
+        elif self.last_word(member)["id"] != first["id"]:  # its latest word does not say fixed (the lede says who is open)
+            last = self.last_word(member)
             shown = self.when(last["created_at"], date=not self.t.same_day(first["created_at"], last["created_at"]))
             paragraph.add(_say("still_open", self.lang, [self.f_said(last, shown),
                                                          Fact("status", f"incident:{incident['id']}.status",
@@ -501,8 +528,8 @@ class _Writer:
             facts += [Fact("words", f"statement:{r['id']}", "cause") for r in cause[:1]]
             paragraph.add(_say("report", self.lang, facts, when=join_and(shown, self.lang), cause=bool(cause)))
         quoted = [first] + ([res] if res is not None and res["id"] != first["id"] else [])
-        if res is None and statements[-1]["id"] != first["id"] and statements[-1].get("kind") != "report":
-            quoted.append(statements[-1])
+        if res is None and self.last_word(member)["id"] != first["id"]:
+            quoted.append(self.last_word(member))
         paragraph.quotes = [self.quote(member, s) for s in quoted]
         return paragraph
 

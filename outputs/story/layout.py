@@ -34,8 +34,16 @@ def _md_escape(text: str) -> str:
 
 
 def _md_quote(text: str) -> str:
-    """A statement as a Markdown blockquote: every line behind "> ", Markdown markers escaped."""
-    return "\n".join("> " + line if line.strip() else ">" for line in _md_escape(text).splitlines())
+    """A statement as a Markdown blockquote: every line behind "> ", Markdown markers escaped, and the company's
+    own line breaks kept — a line followed by another ends in two spaces, a hard break in CommonMark and
+    Python-Markdown alike (else GitHub's 38-line timeline of 21–22 October 2018, or OpenAI's "Mac: / Chrome … =
+    Press Cmd + Shift + R / Safari = …", ran together as one paragraph)."""
+    lines = [line.rstrip() for line in _md_escape(text).splitlines()]
+    out = []
+    for i, line in enumerate(lines):
+        more = i + 1 < len(lines) and lines[i + 1].strip()
+        out.append(("> " + line + ("  " if more else "")) if line.strip() else ">")
+    return "\n".join(out)
 
 
 def _md_line(sentences: Any) -> str:
