@@ -142,6 +142,17 @@ def stated_span(incident: dict[str, Any], where: str) -> tuple[str, datetime | N
     return "", None, None
 
 
+# what Statuspage writes in ``affected_components`` when an update names no component (Emma, 2017: every update of
+# 3m89ls8svt0r, tfh6kf42yy37, 272vrysp78ds, qfcmvk731yl3): not a component's name
+NO_COMPONENTS = "no components were affected by this update."
+
+
+def affected_names(update: dict[str, Any]) -> tuple[str, ...]:
+    """The components an update names in ``affected_components``, Statuspage's placeholder for none left out."""
+    names = (_text(c.get("name")) for c in update.get("affected_components") or [] if isinstance(c, dict))
+    return tuple(name for name in names if name and name.strip().casefold() != NO_COMPONENTS)
+
+
 def _incident_posts(incident: dict[str, Any], source: SourceConfig, page: dict[str, Any], where: str) -> list[Post]:
     incident_id = _text(incident.get("id"))
     updates = incident.get("incident_updates")
@@ -168,11 +179,7 @@ def _incident_posts(incident: dict[str, Any], source: SourceConfig, page: dict[s
                 created_at = trusted_time(written_at)
             except ValueError:
                 pass
-        affected = tuple(
-            _text(c.get("name"))
-            for c in update.get("affected_components") or []
-            if isinstance(c, dict) and c.get("name")
-        )
+        affected = affected_names(update)
         raw_status = _text(update.get("status"))
         return Post(
             source_id=source.id,
