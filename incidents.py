@@ -548,6 +548,9 @@ def stated_times(post: Post) -> _Stated:
             start, start_from = iso_utc(span.start), "text"
         if span.end is not None and (end is None or (end_posted and iso_utc(span.end) < end)):
             end, end_from = iso_utc(span.end), "text"
+        elif span.start is not None and end is None and start_from == "text":
+            end = _end_by_length(post, span.start)
+            end_from = "text" if end else ""
     if start and end and end < start:
         if start_from == "field" and end_from == "text":
             # the words' end before a structured begin: the begin is the incident's posting stamp, repeated on every
@@ -557,6 +560,19 @@ def stated_times(post: Post) -> _Stated:
         else:
             end, end_from = None, ""
     return _Stated(start, start_from, end, end_from)
+
+
+def _end_by_length(post: Post, start: datetime) -> str | None:
+    """The end a statement states as a start and a length ("On December 2 at 13:13 CET, our API was unavailable for 9
+    minutes", DatoCMS's report of 3 December 2025): the start plus the length, when the length is not hedged
+    ("for about five hours" gives no end) and the end so found is not after the statement; else None."""
+    from facts.stated_times import stated_length
+
+    found = stated_length(post.text)
+    if found is None or found[1]:
+        return None
+    end = start + timedelta(seconds=found[0])
+    return iso_utc(end) if end <= post.created_at else None
 
 
 @dataclass(frozen=True)

@@ -40,3 +40,18 @@ def test_statuspage_placeholder_is_not_a_component(server: Any, tmp_path: Path) 
     assert record["components"] == []
     assert record["resolved_at"] == "2017-06-23T21:41:00Z"
     assert record["told"]["duration_seconds"] == (8 * 60 + 33) * 60
+
+
+def test_a_stated_start_and_length_give_the_end(server: Any, tmp_path: Path) -> None:
+    """DatoCMS "Incident Report - API Outage on December 2, 2025": its one statement, Resolved on 3 December 11:44
+    UTC, reads "On December 2 at 13:13 CET, our API was unavailable for 9 minutes during a deployment". The channel
+    took the start (12:13 UTC, 5:43 PM IST) and ended the trouble at the report: "दिक्कत लगभग 23 घंटे 31 मिनट तक
+    रही" / "It lasted about 23 h 31 min". By DatoCMS's account it lasted 9 minutes, to 12:22 UTC (5:52 PM IST)."""
+    poll, record = poll_page(server, tmp_path, "datocms_2025-12-03-incident-report-api-outage")
+    assert (record["started_at"], record["started_from"]) == ("2025-12-02T12:13:00Z", "text")
+    assert (record["resolved_at"], record["resolved_from"]) == ("2025-12-02T12:22:00Z", "text")
+    assert record["told"]["duration_seconds"] == 9 * 60
+    assert "23 घंटे 31 मिनट" not in poll.stdout and "23 h 31 min" not in poll.stdout
+    assert "कंपनी के मुताबिक दिक्कत मंगलवार शाम 5:43 बजे शुरू हुई थी। दिक्कत लगभग 9 मिनट तक रही।" in poll.stdout
+    assert "By its account service was back on Tuesday 2 December, 5:52 PM." in poll.stdout
+    assert "It lasted about 9 min." in poll.stdout
