@@ -55,3 +55,19 @@ def test_a_stated_start_and_length_give_the_end(server: Any, tmp_path: Path) -> 
     assert "कंपनी के मुताबिक दिक्कत मंगलवार शाम 5:43 बजे शुरू हुई थी। दिक्कत लगभग 9 मिनट तक रही।" in poll.stdout
     assert "By its account service was back on Tuesday 2 December, 5:52 PM." in poll.stdout
     assert "It lasted about 9 min." in poll.stdout
+
+
+def test_an_update_saying_service_has_been_fully_restored_is_not_still_working(server: Any, tmp_path: Path) -> None:
+    """Anthropic qn4crqd8ym36 ("High error rates affecting inference", 6 August 2024): after "A fix has been
+    implemented and we are monitoring the results" (03:41 UTC), the update of 03:43 UTC, labelled Investigating,
+    reads "We experienced elevated error rates … This lasted from 8:27 PST through to 8:36 PST. Service has now been
+    fully restored." The channel said "🟠 नया अपडेट, काम जारी" / "update, still working on it". By Anthropic's
+    account it was over: 03:27–03:36 UTC (8:57–9:06 AM IST), 9 minutes."""
+    poll, record = poll_page(server, tmp_path, "anthropic_qn4crqd8ym36")
+    assert "posted an update on its status page on Tuesday 6 August, 9:13 AM IST" not in poll.stdout
+    assert "✅ Anthropic (Claude): said to be fixed\nAnthropic (Claude) said on its status page on Tuesday 6 August, " \
+           "9:13 AM IST (03:43 UTC) that service is fully operational again and the problem is resolved." in poll.stdout
+    assert "एंथ्रोपिक (क्लॉड) ने मंगलवार सुबह 9:13 बजे (6 अगस्त, भारतीय समय) अपने स्टेटस पेज पर बताया कि सेवा अब पूरी " \
+           "तरह चालू है और समस्या दूर हो गई है।" in poll.stdout
+    assert (record["started_at"], record["resolved_at"]) == ("2024-08-06T03:27:00Z", "2024-08-06T03:36:00Z")
+    assert record["told"]["duration_seconds"] == 9 * 60
