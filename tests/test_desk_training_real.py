@@ -71,3 +71,18 @@ def test_an_update_saying_service_has_been_fully_restored_is_not_still_working(s
            "तरह चालू है और समस्या दूर हो गई है।" in poll.stdout
     assert (record["started_at"], record["resolved_at"]) == ("2024-08-06T03:27:00Z", "2024-08-06T03:36:00Z")
     assert record["told"]["duration_seconds"] == 9 * 60
+
+
+def test_components_the_page_marks_working_are_not_named_as_broken(server: Any, tmp_path: Path) -> None:
+    """Emma xh0dgnswvwk5 ("Emma Application is currently down", 3 July 2018): "The Emma application is currently
+    down for all users. Scheduled and automated sends are still going out as expected." Its updates mark 13
+    "Web Application - …" components ``major_outage`` and list "Email Sending - Email Campaigns", "… - Automated
+    Mailings", "… - Test Emails" and "Web Application - Response Collection" only as ``operational``. The channel
+    named all 17 ("… और 13 अन्य सेवाओं में दिक्कत"), email sending among what broke."""
+    poll, record = poll_page(server, tmp_path, "emma_xh0dgnswvwk5")
+    assert not [c for c in record["components"] if c.startswith("Email Sending")]
+    assert "Web Application - Response Collection" not in record["components"]
+    assert len(record["components"]) == 13
+    assert "Email Sending" not in poll.stdout
+    assert "“Web Application - Signup Form Editor” और 9 अन्य सेवाओं में दिक्कत, कंपनी ने माना" in poll.stdout
+    assert (record["started_at"], record["resolved_at"]) == ("2018-07-03T20:58:13Z", "2018-07-03T23:28:43Z")
