@@ -682,7 +682,7 @@ def _earlier_stated_end(said_before: list[dict[str, Any]], started: str | None, 
             return words.end
         # an earlier statement that says, with no time, that it is over ("Denver (DEN3) is now fully operational …
         # the underlying issue is resolved", labelled "Update"): it was over when that was said
-        if earlier["created_at"] < at and words.fixed_now:
+        if earlier["created_at"] < at and words.fixed_now and (not started or earlier["created_at"] >= started):
             return str(earlier["created_at"])
     return None
 
@@ -819,12 +819,15 @@ def _link(
                 change = "update"  # a second "Resolved" in one incident: keep the first resolution time
             else:
                 change = "resolved"
-                ended = stated.end if stated.end and (not started or stated.end >= started) else None
+                # after a reopen the trouble being resolved began when it came back: an end stated before that
+                # (the first resolution's "recovered by 10:10 PM UTC") is not this one's
+                since = incident.get("reopened_at") or started
+                ended = stated.end if stated.end and (not since or stated.end >= since) else None
                 ended_from = stated.end_from
                 said_before = None  # read at most once for this resolution, and only when needed
                 if ended is None:
                     said_before = _said_before(db, incident_id, at, cache)
-                    ended = _earlier_stated_end(said_before, started or incident["opened_at"], at, cache)
+                    ended = _earlier_stated_end(said_before, since or incident["opened_at"], at, cache)
                     ended_from = "text" if ended else "post"
                 if ended is not None:
                     if said_before is None:
@@ -842,7 +845,7 @@ def _link(
         elif incident["status"] == STATUS_RESOLVED and at > (incident["resolved_at"] or ""):
             change = "reopened"
             updates.update(status=STATUS_OPEN, resolved_at=None, resolved_from="", duration_seconds=None,
-                           reopened=(incident["reopened"] or 0) + 1)
+                           reopened=(incident["reopened"] or 0) + 1, reopened_at=at)
         else:
             change = "acknowledged" if (was_unsure and sure) else "update"
         cache.update_incident(db, incident_id, updates)

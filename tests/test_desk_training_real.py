@@ -86,3 +86,56 @@ def test_components_the_page_marks_working_are_not_named_as_broken(server: Any, 
     assert "Email Sending" not in poll.stdout
     assert "“Web Application - Signup Form Editor” और 9 अन्य सेवाओं में दिक्कत, कंपनी ने माना" in poll.stdout
     assert (record["started_at"], record["resolved_at"]) == ("2018-07-03T20:58:13Z", "2018-07-03T23:28:43Z")
+
+
+def test_a_problem_that_came_back_is_told_from_when_it_came_back(server: Any, tmp_path: Path) -> None:
+    """DatoCMS "High response times on CMA. Admin interface not loading. CDA partially impacted." (8-9 October
+    2024): resolved on 8 Oct 22:59 UTC (Heroku: "All application have fully recovered by 10:10 PM UTC"), then on
+    9 Oct 13:10 UTC (6:40 PM IST) "It looks like Heroku is having the same problem again", resolved at 16:48 UTC
+    (10:18 PM IST). The channel said "1 दिन 21 मिनट बाद समस्या दूर (मंगलवार रात 9:57 बजे से बुधवार रात 10:18 बजे
+    तक)" / "lasted about 1 day 21 min", over the fourteen hours it was resolved. Since it came back it lasted
+    3 h 38 min (6:40 PM to 10:18 PM IST)."""
+    poll, record = poll_page(server, tmp_path, "datocms_2024-10-08-high-response-times")
+    assert record["told"] == {"began_at": "2024-10-09T13:10:11Z", "stated_start_at": None,
+                              "resolved_at": "2024-10-09T16:48:36Z", "duration_seconds": (3 * 60 + 38) * 60}
+    assert "1 दिन 21 मिनट" not in poll.stdout and "1 day 21 min" not in poll.stdout
+    assert "✅ DatoCMS: फिर लौटी दिक्कत 3 घंटे 38 मिनट बाद दूर (बुधवार शाम 6:40 बजे से रात 10:18 बजे तक)\n" in poll.stdout
+    assert "✅ DatoCMS: resolved again after 3 h 38 min (Wednesday, 6:40 PM – 10:18 PM IST)\n" in poll.stdout
+    assert "दिक्कत बुधवार शाम 6:40 बजे फिर लौटी थी; तब से समस्या दूर होने तक लगभग 3 घंटे 38 मिनट लगे। DatoCMS ने पहली बार " \
+           "मंगलवार रात 10:36 बजे (8 अक्टूबर) इसकी जानकारी दी थी।" in poll.stdout
+    assert "The problem came back on Wednesday, 6:40 PM; it was resolved about 3 h 38 min later. DatoCMS first " \
+           "reported it on Tuesday 8 October, 10:36 PM." in poll.stdout
+
+
+def test_a_problem_back_five_days_later_is_not_one_week_long(server: Any, tmp_path: Path) -> None:
+    """DatoCMS "Problems with projects usage statistics": investigating 8 Feb 2023 16:26 UTC, "The issue han been
+    fixed" 9 Feb 14:14 UTC; investigating again 14 Feb 17:17 UTC (10:47 PM IST), "This haven been fixed again."
+    16 Feb 12:37 UTC (6:07 PM IST). The channel said "7 दिन 20 घंटे बाद समस्या दूर" / "resolved after 7 days 20 h".
+    The second time it lasted 1 day 19 h 20 min."""
+    poll, record = poll_page(server, tmp_path, "datocms_2023-02-08-projects-usage-statistics")
+    assert (record["told"]["began_at"], record["told"]["duration_seconds"]) == \
+        ("2023-02-14T17:17:24Z", ((24 + 19) * 60 + 20) * 60)
+    assert "7 दिन 20 घंटे" not in poll.stdout and "7 days 20 h" not in poll.stdout
+    assert "✅ DatoCMS: फिर लौटी दिक्कत 1 दिन 19 घंटे बाद दूर (मंगलवार रात 10:47 बजे से गुरुवार शाम 6:07 बजे तक)\n" \
+        in poll.stdout
+
+
+def test_updates_after_a_problem_came_back_count_from_its_return(server: Any, tmp_path: Path) -> None:
+    """The same DatoCMS incident of 8-9 October 2024 polled as it happened: the update of 9 Oct 13:47 UTC (7:17 PM
+    IST), 37 minutes after "Heroku is having the same problem again" (13:10 UTC), said "The problem has lasted 21 h
+    20 min so far (since Tuesday 8 October, 9:57 PM)" — the first trouble had been resolved for fourteen hours."""
+    from pollhelpers import revealed
+
+    document = json.loads((DATA / "datocms_2024-10-08-high-response-times.json").read_text(encoding="utf-8"))
+    source = {"id": "page", "kind": "statuspage", "service": "DatoCMS", "url": server.url, "backfill": "all"}
+    config = write_config(tmp_path, [source], channels=[DESK_CHANNEL])
+    said = ""
+    for count in (6, 8, 9):
+        body = {**document, "incidents": [revealed(document["incidents"][0], count)]}
+        server.route("/api/v2/incidents.json", json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+        poll = run_bot("poll", "--once", "--config", str(config))
+        assert poll.returncode == 0, poll.stderr
+        said = poll.stdout
+    assert "21 h 20 min" not in said and "21 घंटे 20 मिनट" not in said
+    assert "The problem has lasted 37 min so far (since Wednesday, 6:40 PM)." in said
+    assert "दिक्कत बुधवार शाम 6:40 बजे से जारी है — अब तक 37 मिनट।" in said
