@@ -544,6 +544,11 @@ def stated_times(post: Post) -> _Stated:
         span = timeline_span(post.text, posted_at=post.created_at) if "\n" in post.text else None
         if span is None or (span.start is None and span.end is None):
             span = stated_span(post.text, post.created_at)
+        if span.start is None and span.end is None and "no time zone" in span.rejected and post.title:
+            # clock times the words leave without a zone, the title stating them with one (OpenAI w7lt68pw6gh1,
+            # 7 December 2023: "Between 2:58 - 3:10 approximately 10% of users may have been unable to send a
+            # message", titled "… between ~2:58-3:10 PM pacific time"): the title's span
+            span = stated_span(post.title, post.created_at)
         if span.start is not None and (start is None or (start_posted and iso_utc(span.start) < start)):
             start, start_from = iso_utc(span.start), "text"
         if span.end is not None and (end is None or (end_posted and iso_utc(span.end) < end)):

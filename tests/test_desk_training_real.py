@@ -139,3 +139,18 @@ def test_updates_after_a_problem_came_back_count_from_its_return(server: Any, tm
     assert "21 h 20 min" not in said and "21 घंटे 20 मिनट" not in said
     assert "The problem has lasted 37 min so far (since Wednesday, 6:40 PM)." in said
     assert "दिक्कत बुधवार शाम 6:40 बजे से जारी है — अब तक 37 मिनट।" in said
+
+
+def test_clock_times_the_title_zones_are_the_stated_span(server: Any, tmp_path: Path) -> None:
+    """OpenAI w7lt68pw6gh1 ("ChatGPT service disruption impacting ~10% of all users between ~2:58-3:10 PM pacific
+    time", 7 December 2023): its one statement, Resolved at 15:37 PST (23:37 UTC), reads "Between 2:58 - 3:10
+    approximately 10% of users may have been unable to send a message to ChatGPT." The channel said "when it began
+    and how long it lasted is not known". By OpenAI's account: 2:58-3:10 PM PST, 22:58-23:10 UTC, 4:28-4:40 AM IST
+    on Friday 8 December, 12 minutes."""
+    poll, record = poll_page(server, tmp_path, "openai_w7lt68pw6gh1")
+    assert "how long it lasted is not known" not in poll.stdout and "पता नहीं है" not in poll.stdout
+    assert (record["started_at"], record["resolved_at"]) == ("2023-12-07T22:58:00Z", "2023-12-07T23:10:00Z")
+    assert record["told"]["duration_seconds"] == 12 * 60
+    assert "कंपनी के मुताबिक दिक्कत शुक्रवार तड़के 4:28 बजे शुरू हुई थी। दिक्कत लगभग 12 मिनट तक रही।" in poll.stdout
+    assert "By its account service was back on Friday, 4:40 AM. By the company's account the problem began at " \
+           "4:28 AM. It lasted about 12 min." in poll.stdout
