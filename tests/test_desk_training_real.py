@@ -1,5 +1,5 @@
 """Real incidents of the classifier's held-out training pages (status.myemma.com, status.datocms.com,
-status.openai.com, status.anthropic.com) read as a news desk would: each served locally as a Statuspage
+status.openai.com, status.anthropic.com, status.character.ai) read as a news desk would: each served locally as a Statuspage
 ``incidents.json`` (tests/data/training_real, converted faithfully: see its README), read through ``bot.py poll
 --once`` and ``bot.py incidents --json`` (backfill all, a Hindi + English console channel). The facts asserted are
 read from the source documents, not from the bot's output."""
@@ -13,7 +13,8 @@ from typing import Any
 from pollhelpers import DESK_CHANNEL, run_bot, write_config
 
 DATA = Path(__file__).parent / "data" / "training_real"
-SERVICES = {"emma": "Emma", "datocms": "DatoCMS", "openai": "OpenAI", "anthropic": "Anthropic"}
+SERVICES = {"emma": "Emma", "datocms": "DatoCMS", "openai": "OpenAI", "anthropic": "Anthropic",
+            "characterai": "Character.AI"}
 
 
 def poll_page(server: Any, tmp_path: Path, name: str) -> tuple[Any, dict[str, Any]]:
@@ -154,3 +155,16 @@ def test_clock_times_the_title_zones_are_the_stated_span(server: Any, tmp_path: 
     assert "कंपनी के मुताबिक दिक्कत शुक्रवार तड़के 4:28 बजे शुरू हुई थी। दिक्कत लगभग 12 मिनट तक रही।" in poll.stdout
     assert "By its account service was back on Friday, 4:40 AM. By the company's account the problem began at " \
            "4:28 AM. It lasted about 12 min." in poll.stdout
+
+
+def test_a_report_names_the_date_of_a_small_hours_span_once(server: Any, tmp_path: Path) -> None:
+    """Character.AI 0cksdfnhfy6p ("Group Chat Down"): identified 24 Oct 2023 21:15 UTC (Wednesday 25 October, 2:45
+    AM IST), resolved 23:45 UTC (5:15 AM IST), postmortem 29 Oct ("Internal networking infrastructure failed,
+    affecting Group Chat."). The report's message said "the problem of Wednesday 25 October, 2:45 AM to Wednesday
+    25 October, 5:15 AM" and "मंगलवार देर रात 2:45 बजे (25 अक्टूबर) से बुधवार सुबह 5:15 बजे (25 अक्टूबर) तक": one
+    date, told twice."""
+    poll, record = poll_page(server, tmp_path, "characterai_0cksdfnhfy6p")
+    assert (record["started_at"], record["resolved_at"]) == ("2023-10-24T21:15:00Z", "2023-10-24T23:45:00Z")
+    assert "on the problem of Wednesday 25 October, 2:45 AM to 5:15 AM (about 2 h 30 min)." in poll.stdout
+    assert "मंगलवार देर रात 2:45 बजे (25 अक्टूबर) से बुधवार सुबह 5:15 बजे तक रही दिक्कत (लगभग 2 घंटे 30 मिनट)" \
+        in poll.stdout
