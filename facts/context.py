@@ -169,6 +169,9 @@ def how_resolved(statement: dict[str, Any] | None) -> dict[str, bool]:
 
 _STILL_WORKING = re.compile(
     r"\b(?:is|are)\s+(?:still\s+|actively\s+)?(?:working\s+on|investigating|looking\s+into)\b"
+    # Emma tcppnkdjxjr9 (6 April 2018), its one statement marked resolved: "We are seeing increased load on the
+    # database … we are working to mitigate any impact."
+    r"|\b(?:is|are)\s+(?:still\s+|actively\s+)?working\s+to\s+(?:mitigate|resolve|fix|address|restore)\b"
     r"|\bcontinu\w*\s+to\s+(?:work|investigate)\b|\bwhile\s+we(?:\s+are|'re|\u2019re)\s+working\b", re.IGNORECASE)
 _NO_MORE_UPDATES = re.compile(r"\bno\s+(?:further|more|additional)\s+updates?\b"
                               r"|\bwill\s+no\s+longer\s+(?:be\s+)?(?:update|provide|post)", re.IGNORECASE)

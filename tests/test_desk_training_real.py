@@ -168,3 +168,17 @@ def test_a_report_names_the_date_of_a_small_hours_span_once(server: Any, tmp_pat
     assert "on the problem of Wednesday 25 October, 2:45 AM to 5:15 AM (about 2 h 30 min)." in poll.stdout
     assert "मंगलवार देर रात 2:45 बजे (25 अक्टूबर) से बुधवार सुबह 5:15 बजे तक रही दिक्कत (लगभग 2 घंटे 30 मिनट)" \
         in poll.stdout
+
+
+def test_a_close_whose_words_say_work_goes_on_is_not_told_as_fixed(server: Any, tmp_path: Path) -> None:
+    """Emma tcppnkdjxjr9 ("Heavy Database Load", 6 April 2018): one statement, marked resolved at 12:00 CDT (17:00
+    UTC, 10:30 PM IST): "We are seeing increased load on the database due to Heavy calls from an internal service
+    we are working to mitigate any impact." The channel said "✅ Emma: समस्या दूर, सेवा बहाल" / "✅ Emma:
+    resolved". Emma closed the incident on its page; its words say it was still working on the load."""
+    poll, record = poll_page(server, tmp_path, "emma_tcppnkdjxjr9")
+    assert record["closed_unfixed"] and record["told"]["duration_seconds"] is None
+    assert "समस्या दूर, सेवा बहाल" not in poll.stdout and "✅ Emma: resolved" not in poll.stdout
+    assert "⚪ Emma: स्टेटस पेज पर मामला बंद, समस्या दूर होने की पुष्टि नहीं\nEmma ने शुक्रवार रात 10:30 बजे (6 अप्रैल, " \
+           "भारतीय समय) अपने स्टेटस पेज पर मामला बंद किया" in poll.stdout
+    assert "⚪ Emma: incident closed on the status page, not said to be fixed\nEmma closed the incident on its " \
+           "status page on Friday 6 April, 10:30 PM IST (17:00 UTC)" in poll.stdout
