@@ -544,10 +544,18 @@ def stated_times(post: Post) -> _Stated:
         span = timeline_span(post.text, posted_at=post.created_at) if "\n" in post.text else None
         if span is None or (span.start is None and span.end is None):
             span = stated_span(post.text, post.created_at)
+        if span.start is None and span.end is None and "no time zone" in span.rejected and post.title:
+            # clock times the words leave without a zone, the title stating them with one (OpenAI w7lt68pw6gh1,
+            # 7 December 2023: "Between 2:58 - 3:10 approximately 10% of users may have been unable to send a
+            # message", titled "… between ~2:58-3:10 PM pacific time"): the title's span
+            span = stated_span(post.title, post.created_at)
         if span.start is not None and (start is None or (start_posted and iso_utc(span.start) < start)):
             start, start_from = iso_utc(span.start), "text"
         if span.end is not None and (end is None or (end_posted and iso_utc(span.end) < end)):
             end, end_from = iso_utc(span.end), "text"
+        elif span.start is not None and end is None and start_from == "text":
+            end = _end_by_length(post, span.start)
+            end_from = "text" if end else ""
     if start and end and end < start:
         if start_from == "field" and end_from == "text":
             # the words' end before a structured begin: the begin is the incident's posting stamp, repeated on every
@@ -557,6 +565,19 @@ def stated_times(post: Post) -> _Stated:
         else:
             end, end_from = None, ""
     return _Stated(start, start_from, end, end_from)
+
+
+def _end_by_length(post: Post, start: datetime) -> str | None:
+    """The end a statement states as a start and a length ("On December 2 at 13:13 CET, our API was unavailable for 9
+    minutes", DatoCMS's report of 3 December 2025): the start plus the length, when the length is not hedged
+    ("for about five hours" gives no end) and the end so found is not after the statement; else None."""
+    from facts.stated_times import stated_length
+
+    found = stated_length(post.text)
+    if found is None or found[1]:
+        return None
+    end = start + timedelta(seconds=found[0])
+    return iso_utc(end) if end <= post.created_at else None
 
 
 @dataclass(frozen=True)
@@ -666,7 +687,7 @@ def _earlier_stated_end(said_before: list[dict[str, Any]], started: str | None, 
             return words.end
         # an earlier statement that says, with no time, that it is over ("Denver (DEN3) is now fully operational …
         # the underlying issue is resolved", labelled "Update"): it was over when that was said
-        if earlier["created_at"] < at and words.fixed_now:
+        if earlier["created_at"] < at and words.fixed_now and (not started or earlier["created_at"] >= started):
             return str(earlier["created_at"])
     return None
 
@@ -803,12 +824,15 @@ def _link(
                 change = "update"  # a second "Resolved" in one incident: keep the first resolution time
             else:
                 change = "resolved"
-                ended = stated.end if stated.end and (not started or stated.end >= started) else None
+                # after a reopen the trouble being resolved began when it came back: an end stated before that
+                # (the first resolution's "recovered by 10:10 PM UTC") is not this one's
+                since = incident.get("reopened_at") or started
+                ended = stated.end if stated.end and (not since or stated.end >= since) else None
                 ended_from = stated.end_from
                 said_before = None  # read at most once for this resolution, and only when needed
                 if ended is None:
                     said_before = _said_before(db, incident_id, at, cache)
-                    ended = _earlier_stated_end(said_before, started or incident["opened_at"], at, cache)
+                    ended = _earlier_stated_end(said_before, since or incident["opened_at"], at, cache)
                     ended_from = "text" if ended else "post"
                 if ended is not None:
                     if said_before is None:
@@ -826,7 +850,7 @@ def _link(
         elif incident["status"] == STATUS_RESOLVED and at > (incident["resolved_at"] or ""):
             change = "reopened"
             updates.update(status=STATUS_OPEN, resolved_at=None, resolved_from="", duration_seconds=None,
-                           reopened=(incident["reopened"] or 0) + 1)
+                           reopened=(incident["reopened"] or 0) + 1, reopened_at=at)
         else:
             change = "acknowledged" if (was_unsure and sure) else "update"
         cache.update_incident(db, incident_id, updates)

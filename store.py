@@ -164,6 +164,16 @@ def m006_stream_state(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m007_reopened_at(db: sqlite_utils.Database) -> None:
+    """When an incident last came back after a resolution (its latest ``reopened`` change): the messages tell the
+    trouble since then, not one span over the hours it was resolved (facts.context.with_began)."""
+    if "reopened_at" not in db["incidents"].columns_dict:
+        db["incidents"].add_column("reopened_at", str)
+    db.execute("update incidents set reopened_at = (select max(at) from incident_changes c where c.incident_id = "
+               "incidents.id and c.change = 'reopened') where reopened > 0")
+
+
 def now_utc() -> datetime:
     return datetime.now(timezone.utc).replace(microsecond=0)
 

@@ -9,7 +9,7 @@ A message context is a plain dict:
   the messages tell (``began``: the company's stated start, else its first word; ``start_stated``: whether
   ``began`` is a stated start; ``stated_start``: the stated
   start when it lies STATED_GAP or more before the first word, so messages say both; ``duration_seconds`` from
-  the minutes shown);
+  the minutes shown; after a reopen ``again_since``, when it came back, and ``again_seconds``, how long since);
 - ``statement``: the statement the message is about (``created_at`` parsed, ``symptoms`` a list,
   ``source_kind``); ``first_statement``: the incident's first word (kept under the root card's status line);
   ``statements``: all of them in order (a collapsed backlog);
@@ -30,7 +30,7 @@ from posts import iso_utc, parse_time
 DAY_DIGEST = "day:"  # an outbox row's body for the digest of one local day: "day:2019-07-03"
 STATED_GAP = 300  # seconds: a stated start this far from the first word is told beside it
 TIME_FIELDS = ("opened_at", "resolved_at", "acknowledged_at", "last_statement_at", "started_at", "first_word_at",
-               "window_start", "window_end")
+               "window_start", "window_end", "reopened_at")
 
 
 def service_names(name: str, at: Any = None) -> dict[str, str]:
@@ -112,6 +112,15 @@ def with_began(data: dict[str, Any]) -> dict[str, Any]:
     if data["began"] and data.get("resolved_at") and (data.get("duration_seconds") is not None
                                                        or data["kind"] == "maintenance" or stated is None):
         data["duration_seconds"] = timefmt.shown_seconds(data["began"], data["resolved_at"])
+    # a problem that came back after the company said it was resolved (DatoCMS, 8-9 October 2024: resolved at
+    # 22:59 UTC, "Heroku is having the same problem again" at 13:10 UTC next day, resolved 16:48 UTC): the
+    # thread's messages tell the trouble since it came back (``again_since``) and how long that lasted
+    # (``again_seconds``), not one span over the fourteen hours it was resolved
+    again = data.get("reopened_at") if data["kind"] != "maintenance" else None
+    data["again_since"] = again
+    data["again_seconds"] = None
+    if again and data.get("resolved_at") and data["resolved_at"] >= again:
+        data["again_seconds"] = timefmt.shown_seconds(again, data["resolved_at"])
     return data
 
 
@@ -126,6 +135,10 @@ def told(incident: dict[str, Any]) -> dict[str, Any]:
 
     maintenance = facts["kind"] == "maintenance"
     unfixed = bool(facts.get("closed_unfixed"))  # closed on the page, not said to be fixed: no time to a fix
+    if facts.get("again_since") and not maintenance:  # back after a resolution: the trouble since it came back
+        return {"began_at": iso(facts["again_since"]), "stated_start_at": None,
+                "resolved_at": iso(facts.get("resolved_at")),
+                "duration_seconds": facts.get("again_seconds") if not unfixed else None}
     return {
         "began_at": iso(facts["began"]) if not maintenance else iso(facts.get("window_start") or facts["began"]),
         "stated_start_at": iso(facts.get("stated_start")),
@@ -156,6 +169,9 @@ def how_resolved(statement: dict[str, Any] | None) -> dict[str, bool]:
 
 _STILL_WORKING = re.compile(
     r"\b(?:is|are)\s+(?:still\s+|actively\s+)?(?:working\s+on|investigating|looking\s+into)\b"
+    # Emma tcppnkdjxjr9 (6 April 2018), its one statement marked resolved: "We are seeing increased load on the
+    # database … we are working to mitigate any impact."
+    r"|\b(?:is|are)\s+(?:still\s+|actively\s+)?working\s+to\s+(?:mitigate|resolve|fix|address|restore)\b"
     r"|\bcontinu\w*\s+to\s+(?:work|investigate)\b|\bwhile\s+we(?:\s+are|'re|\u2019re)\s+working\b", re.IGNORECASE)
 _NO_MORE_UPDATES = re.compile(r"\bno\s+(?:further|more|additional)\s+updates?\b"
                               r"|\bwill\s+no\s+longer\s+(?:be\s+)?(?:update|provide|post)", re.IGNORECASE)

@@ -54,6 +54,7 @@ def incident_record(incident: dict[str, Any], statements: list[dict[str, Any]]) 
         "resolved_at": incident.get("resolved_at"),
         "resolved_from": incident.get("resolved_from") or ("post" if incident.get("resolved_at") else ""),
         "duration_seconds": incident.get("duration_seconds"),
+        "reopened_at": incident.get("reopened_at"),
         "window": {"start": incident.get("window_start"), "end": incident.get("window_end")}
         if (incident.get("kind") == "maintenance") else None,
         "disagreement": incident.get("disagreement") or "",

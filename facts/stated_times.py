@@ -554,6 +554,7 @@ def stated_duration(text: str) -> int | None:
 
 _FIXED_NOW = re.compile(
     r"\b(?:is|are)\s+now\s+fully\s+(?:operational|restored|recovered|functional)\b"
+    r"|\b(?:has|have)\s+(?:now\s+)?been\s+fully\s+(?:restored|recovered)\b"
     r"|\b(?:underlying\s+)?(?:issue|incident|problem)\s+(?:is|has been)\s+(?:now\s+)?(?:fully\s+)?(?:resolved|closed)\b"
     r"|\b(?:has|have)\s+(?:now\s+)?(?:fully\s+)?resolved\s+the\s+(?:underlying\s+)?(?:issues?|problems?|incident)\b",
     re.IGNORECASE,
@@ -565,8 +566,10 @@ _FIXED_LATER = re.compile(r"\b(?:as soon as|once|until|when|after|before|if)\s+(
 
 def says_fixed_now(text: str, *, back: bool | None = None) -> bool:
     """Whether a statement's words say, as of when it was made, that the trouble is over — fully back and resolved
-    ("Denver (DEN3) is now fully operational. We have confirmed the underlying issue is resolved.") — whatever its
-    status label ("Update"). Both are needed: a place back and the issue resolved, or "now fully operational".
+    ("Denver (DEN3) is now fully operational. We have confirmed the underlying issue is resolved."; Anthropic,
+    6 August 2024: "… This lasted from 8:27 PST through to 8:36 PST. Service has now been fully restored.") — whatever
+    its status label ("Update", "Investigating"). Both are needed: a place back and the issue resolved, or "now
+    fully operational" / "has been fully restored".
     A resolution promised for later ("will post an update as soon as the issue has been fully resolved") or a
     company that still watches ("continues to monitor", "will continue to watch the situation") is not over.
     ``back``: ``says_back(text)`` when the caller has it already."""

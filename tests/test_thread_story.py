@@ -127,8 +127,11 @@ def test_resolution_keeps_the_first_statement_reopen_and_second_resolution_edit_
     assert len(root.edits) == 3 and len(slack_root.edits) == 3
     for text in (root.current, slack_root.current):
         shown = seen(text)
-        assert "✅ फेसबुक: 10 घंटे 25 मिनट बाद समस्या दूर (बुधवार रात 8:35 बजे से गुरुवार सुबह 7 बजे तक)" in shown
-        assert "✅ Facebook: resolved after 10 h 25 min" in shown
+        # resolved at 5:20 AM, back at 6:10 AM, resolved again at 7:00 AM: the card tells the trouble since it came
+        # back (50 min), not 10 h 25 min from the first word, which would count the 50 minutes it was fixed
+        assert "10 घंटे 25 मिनट" not in shown and "10 h 25 min" not in shown
+        assert "✅ फेसबुक: फिर लौटी दिक्कत 50 मिनट बाद दूर (गुरुवार सुबह 6:10 बजे से 7 बजे तक)" in shown
+        assert "✅ Facebook: resolved again after 50 min (Thursday, 6:10 AM – 7:00 AM IST)" in shown
         assert shown.count(FACEBOOK_ACK) == 2 and "🔴" not in shown
     assert [m.reply_to for m in tg.sent(CHAT)] == [None] + [root.message_id] * 3  # one thread, no new roots
     assert len(slack.roots()) == 1 and len(slack.replies(slack_root.ts)) == 3
@@ -271,7 +274,7 @@ def test_a_real_statuspage_incident_root_follows_resolution_reopen_and_resolutio
     done, back, again = (seen(e) for e in root.edits)
     assert "✅ गिटहब:" in done and "बाद समस्या दूर" in done and "✅ GitHub: resolved after" in done
     assert "🔴 गिटहब: दिक्कत फिर लौटी" in back and "🔴 GitHub: the problem is back" in back and "✅" not in back
-    assert "✅ GitHub: resolved after" in again and "🔴" not in again
+    assert "✅ GitHub: resolved again after" in again and "🔴" not in again  # the span since it came back
     for card in (done, back, again, *(seen(e) for e in slack_root.edits)):
         assert first in card  # GitHub's first update, verbatim, under every status line
         assert "First statement: GitHub wrote on its status page on" in card

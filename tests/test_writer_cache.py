@@ -26,7 +26,7 @@ import incidents
 from classify import Statement
 from config import parse_config
 from pipeline import store_posts
-from posts import Post
+from posts import Post, iso_utc
 from store import open_db
 from trackers.statuspage import parse_statuspage_document
 
@@ -114,9 +114,11 @@ def test_one_poll_stores_what_one_poll_per_statement_stores(tmp_path, monkeypatc
     assert len(one["incidents"]) == 4  # Beta's, inc1, inc2, the maintenance
     conn = sqlite3.connect(together.state)
     assert conn.execute("select status from events").fetchall() == [("resolved",)]  # closed by Alpha's resolution
-    # resolved when an earlier statement of the poll said it was over (read back from the poll's own posts)
-    assert conn.execute("select reopened, resolved_from from incidents where title = 'Alpha inc1'").fetchall() == [
-        (1, "text")]
+    # the second resolution reads back the poll's own earlier posts: "As of 10:20 UTC connectivity has been restored"
+    # was said before the errors came back (minute 40), so it is not this resolution's end: its own post is
+    assert conn.execute("select reopened, resolved_from, reopened_at, resolved_at from incidents "
+                        "where title = 'Alpha inc1'").fetchall() == [
+        (1, "post", iso_utc(T0 + timedelta(minutes=40)), iso_utc(T0 + timedelta(minutes=50)))]
     conn.close()
     assert one["outbox"]
 

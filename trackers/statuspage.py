@@ -142,12 +142,40 @@ def stated_span(incident: dict[str, Any], where: str) -> tuple[str, datetime | N
     return "", None, None
 
 
+# what Statuspage writes in ``affected_components`` when an update names no component (Emma, 2017: every update of
+# 3m89ls8svt0r, tfh6kf42yy37, 272vrysp78ds, qfcmvk731yl3): not a component's name
+NO_COMPONENTS = "no components were affected by this update."
+
+
+def affected_names(update: dict[str, Any], working: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    """The components an update names in ``affected_components``, Statuspage's placeholder for none and the
+    components in ``working`` (``working_components``) left out."""
+    names = (_text(c.get("name")) for c in update.get("affected_components") or [] if isinstance(c, dict))
+    return tuple(name for name in names
+                 if name and name.strip().casefold() != NO_COMPONENTS and name not in working)
+
+
+def working_components(updates: list[Any]) -> frozenset[str]:
+    """The components an incident's updates list only as ``operational`` while they mark others down or degraded:
+    parts the page says kept working, not parts that broke (Emma xh0dgnswvwk5, 3 July 2018, "The Emma application
+    is currently down for all users. Scheduled and automated sends are still going out as expected": 13 components
+    ``major_outage``, the three "Email Sending - …" and "Web Application - Response Collection" only ``operational``). A
+    component listed with no status counts as affected; an incident that marks none down or degraded leaves all."""
+    listed = [c for u in updates if isinstance(u, dict) for c in u.get("affected_components") or []
+              if isinstance(c, dict) and c.get("name")]
+    broken = {_text(c.get("name")) for c in listed if _text(c.get("new_status")) != "operational"}
+    if not any(_text(c.get("new_status")) not in ("", "operational") for c in listed):
+        return frozenset()
+    return frozenset(_text(c.get("name")) for c in listed) - broken
+
+
 def _incident_posts(incident: dict[str, Any], source: SourceConfig, page: dict[str, Any], where: str) -> list[Post]:
     incident_id = _text(incident.get("id"))
     updates = incident.get("incident_updates")
     if not incident_id or not isinstance(updates, list):
         raise SkipEntry("an incident without an id or incident_updates list")
     kind, starts_at, ends_at = stated_span(incident, where)
+    working = working_components(updates)
     root = (source.url or _text(page.get("url"))).rstrip("/")
     url = _text(incident.get("shortlink")) or (f"{root}/incidents/{incident_id}" if root else "")
     affected_fallback = tuple(
@@ -168,11 +196,7 @@ def _incident_posts(incident: dict[str, Any], source: SourceConfig, page: dict[s
                 created_at = trusted_time(written_at)
             except ValueError:
                 pass
-        affected = tuple(
-            _text(c.get("name"))
-            for c in update.get("affected_components") or []
-            if isinstance(c, dict) and c.get("name")
-        )
+        affected = affected_names(update, working)
         raw_status = _text(update.get("status"))
         return Post(
             source_id=source.id,
