@@ -77,6 +77,15 @@ SOURCE_COUNTS = {"page_size": (1, 100_000), "max_pages": (1, 100_000), "keep_see
 # ("evry") that would otherwise be ignored without a word, leaving the default in force.
 BOT_OPTION_KEYS = frozenset({"site_dir", "site_url", "listen", "jetstream", "stream_backstop", "stream_silence"})
 TOP_LEVEL_TABLES = {"bot": "[bot]", "source": "[[source]]", "channel": "[[channel]]"}
+# The keys a tracker or a channel reads beside the fields each entry has (grep option("…") in trackers/, streams/,
+# channels/ and the outputs): a misspelt one ("backfil") is an error, not a setting silently left at its default.
+SOURCE_KEYS = frozenset({"id", "kind", "service", "url", "handle", "every", "api_base", "backfill", "handles", "services",
+                         "timeout", "keep_replies", "token_env", "max_pages", "page_size", "keep_seen", "keep_roots",
+                         "page_id", "webhook_secret_env", "stream", "stream_api", "stream_list", "widget_url",
+                         "maintenance_every"})
+CHANNEL_KEYS = frozenset({"id", "kind", "languages", "timezone", "services", "min_impact", "timeout", "token_env",
+                          "webhook_env", "stories", "story_after", "min_interval", "per_minute", "api_base", "url_env",
+                          "thread_name", "thread_id", "plain_fallback", "message_thread_id", "chat", "channel"})
 
 
 class ConfigError(Exception):
@@ -325,6 +334,12 @@ def parse_config(raw: dict[str, Any], label: str = "<config>") -> BotConfig:
     )
 
 
+def _known_keys(entry: dict[str, Any], known: frozenset[str], where: str) -> None:
+    for key in entry:
+        if key not in known:
+            raise ConfigError(f"{where}: unknown key {_quoted(key)}{_did_you_mean(key, {k: k for k in sorted(known)})}")
+
+
 def _quoted(key: str) -> str:
     return repr(key[:40] + ("…" if len(key) > 40 else ""))
 
@@ -358,6 +373,7 @@ def _parse_source(entry: dict[str, Any], index: int, label: str, default_every: 
     kinds = source_kinds()
     if kind not in kinds:
         raise ConfigError(f"{where}: unknown kind {kind!r} (known: {', '.join(sorted(kinds))})")
+    _known_keys(entry, SOURCE_KEYS, where)
     url = entry.get("url", "")
     handle = entry.get("handle", "")
     if kind in HANDLE_KINDS:
@@ -402,6 +418,7 @@ def _parse_channel(
     kinds = channel_kinds()
     if kind not in kinds:
         raise ConfigError(f"{where}: unknown kind {kind!r} (known: {', '.join(sorted(kinds))})")
+    _known_keys(entry, CHANNEL_KEYS, where)
     services = entry.get("services", [])
     if not isinstance(services, list) or not all(isinstance(s, str) for s in services):
         raise ConfigError(f"{where}: services must be a list of service names")

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from pollhelpers import run_bot
 
-from config import ConfigError, load_config, parse_config, parse_interval
+from config import CHANNEL_KEYS, SOURCE_KEYS, ConfigError, load_config, parse_config, parse_interval
 
 GOOD_SOURCE = {"id": "github", "kind": "statuspage", "service": "GitHub", "url": "https://www.githubstatus.com"}
 GOOD_CHANNEL = {"id": "desk", "kind": "console"}
@@ -38,6 +38,9 @@ BAD: list[tuple[str, dict[str, Any], str]] = [
     ("bot-typo-threshold", doc({"announce_treshold": 0.9}),
      "[bot]: unknown key 'announce_treshold' (did you mean announce_threshold?)"),
     ("bot-unknown", doc({"colour": "blue"}), "[bot]: unknown key 'colour'"),
+    ("source-typo", doc(source={"backfil": "all"}), "[[source]] id='github': unknown key 'backfil' (did you mean backfill?)"),
+    ("channel-typo", doc(channel={"langauges": ["en"]}),
+     "[[channel]] id='desk': unknown key 'langauges' (did you mean languages?)"),
     ("bot-not-table", {"bot": "x"}, "[bot] must be a table"),
     ("every-inf", doc({"every": math.inf}), "[bot]: every: bad interval inf (must be a finite number)"),
     ("every-nan", doc({"every": math.nan}), "[bot]: every: bad interval nan"),
@@ -152,29 +155,38 @@ def test_good_values_at_the_bounds_are_accepted_and_intervals_stored_as_seconds(
     assert channel.option("timeout") == 300.0 and channel.option("min_interval") == 0.0
 
 
-def readme_bot_keys() -> dict[str, Any]:
-    """Every [bot] key the README's TOML examples show (commented out or not), with the value shown."""
+def readme_keys() -> dict[str, dict[str, Any]]:
+    """Every key the README's TOML examples show (commented out or not) under [bot], [[source]] and [[channel]],
+    with the value shown."""
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    shown: dict[str, Any] = {}
+    shown: dict[str, dict[str, Any]] = {"[bot]": {}, "[[source]]": {}, "[[channel]]": {}}
     for block in readme.split("```toml")[1:]:
         table = ""
         for line in block.split("```")[0].splitlines():
             line = line.strip().removeprefix("# ").strip()
             if line.startswith("["):
-                table = line
-            elif table == "[bot]" and "=" in line and not line.startswith("#"):
+                table = line.split("#")[0].strip()
+            elif table in shown and "=" in line and not line.startswith("#"):
                 key, _, rest = line.partition("=")
                 value = rest.split("  #")[0].strip()
-                shown[key.strip()] = tomllib.loads(f"v = {value}")["v"]
+                shown[table][key.strip()] = tomllib.loads(f"v = {value}")["v"]
     return shown
 
 
 def test_every_bot_key_the_readme_shows_is_accepted() -> None:
-    shown = readme_bot_keys()
+    shown = readme_keys()["[bot]"]
     assert {"every", "announce_threshold", "fetch_workers", "state_wait", "listen", "site_url"} <= shown.keys()
     shown.pop("ops_channel", None)  # names a channel id the test document does not have
     config = parse_config(doc(shown))
     assert config.every == parse_interval(shown["every"])
+
+
+def test_every_source_and_channel_key_the_readme_shows_is_known() -> None:
+    shown = readme_keys()
+    assert {"backfill", "maintenance_every", "keep_replies", "stream"} <= shown["[[source]]"].keys()
+    assert {"chat", "token_env", "stories", "thread_name"} <= shown["[[channel]]"].keys()
+    assert set(shown["[[source]]"]) <= SOURCE_KEYS
+    assert set(shown["[[channel]]"]) <= CHANNEL_KEYS
 
 
 @pytest.mark.parametrize("value", [math.inf, -math.inf, math.nan, "99999999999d", "1e400", "abc", "", 0, -1, True])
