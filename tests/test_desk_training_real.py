@@ -17,10 +17,10 @@ SERVICES = {"emma": "Emma", "datocms": "DatoCMS", "openai": "OpenAI", "anthropic
             "characterai": "Character.AI"}
 
 
-def poll_page(server: Any, tmp_path: Path, name: str) -> tuple[Any, dict[str, Any]]:
-    """Serve ``name`` (one incident) as a Statuspage page's incidents.json, poll it once with backfill all:
-    (the completed poll, the one incident ``bot.py incidents --json`` lists)."""
-    server.route("/api/v2/incidents.json", (DATA / f"{name}.json").read_bytes(),
+def poll_page(server: Any, tmp_path: Path, name: str, data: Path = DATA) -> tuple[Any, dict[str, Any]]:
+    """Serve ``name`` (one incident, in ``data``) as a Statuspage page's incidents.json, poll it once with backfill
+    all: (the completed poll, the one incident ``bot.py incidents --json`` lists)."""
+    server.route("/api/v2/incidents.json", (data / f"{name}.json").read_bytes(),
                  headers={"Content-Type": "application/json"})
     source = {"id": "page", "kind": "statuspage", "service": SERVICES[name.split("_")[0]], "url": server.url,
               "backfill": "all"}
@@ -182,3 +182,18 @@ def test_a_close_whose_words_say_work_goes_on_is_not_told_as_fixed(server: Any, 
            "भारतीय समय) अपने स्टेटस पेज पर मामला बंद किया" in poll.stdout
     assert "⚪ Emma: incident closed on the status page, not said to be fixed\nEmma closed the incident on its " \
            "status page on Friday 6 April, 10:30 PM IST (17:00 UTC)" in poll.stdout
+
+
+def test_a_clock_written_2_15p_gmt_is_the_companys_start(server: Any, tmp_path: Path) -> None:
+    """OpenAI qvp3rhvc3vwk ("ChatGPT is unavailable for some users.", tests/data/story_real): first word 14:33 UTC
+    ("We are currently investigating this issue."), resolved 17:17 UTC with "This incident started June 4th at 2:15p
+    GMT and was resolved June 4th at 5:01p GMT." The "2:15p" clock was not read ("no time zone stated"), so the
+    channel told first word → resolution, 2 h 44 min. By OpenAI's account: 14:15–17:01 UTC (7:45–10:31 PM IST),
+    2 h 46 min."""
+    poll, record = poll_page(server, tmp_path, "openai_qvp3rhvc3vwk", DATA.parent / "story_real")
+    assert (record["started_at"], record["started_from"]) == ("2024-06-04T14:15:00Z", "text")
+    assert (record["resolved_at"], record["resolved_from"]) == ("2024-06-04T17:01:00Z", "text")
+    assert record["told"]["duration_seconds"] == (2 * 60 + 46) * 60
+    assert "2 घंटे 44 मिनट" not in poll.stdout and "2 h 44 min" not in poll.stdout
+    assert "✅ ओपनएआई: 2 घंटे 46 मिनट बाद समस्या दूर (मंगलवार शाम 7:45 बजे से रात 10:31 बजे तक)" in poll.stdout
+    assert "✅ OpenAI: resolved after 2 h 46 min (Tuesday, 7:45 PM – 10:31 PM IST)" in poll.stdout
