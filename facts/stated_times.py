@@ -483,6 +483,25 @@ def stated_span(text: str, posted_at: datetime, *, zone_hint: str = "") -> State
                       end[1] if end else "", "; ".join(rejected))
 
 
+def single_span(text: str, posted_at: datetime) -> StatedSpan:
+    """``stated_span`` when the text states one start and one end only (one range, or one start and one end;
+    Anthropic's report on shhpbrjb160c: "claude.ai was down from 13:33PST - 13:52PST due to a database migration
+    issue"); else an empty span. A text of two outages (OpenAI's report of 11 June 2024: "By 4:10 AM PDT, service
+    was fully restored. A second phase of the outage began … at 7:14 AM PDT") states several, and their earliest
+    start and latest end would make one span of both."""
+    try:
+        posted = _as_utc(posted_at)
+        found = _read(_clean(text), posted, "")
+    except (ValueError, OverflowError, TypeError, AttributeError):
+        return StatedSpan(rejected="unreadable statement")
+    if len(found.starts) != 1 or len(found.ends) != 1:
+        return StatedSpan(rejected=f"{len(found.starts)} starts and {len(found.ends)} ends stated")
+    (start, start_text), (end, end_text) = found.starts[0], found.ends[0]
+    if end < start:
+        return StatedSpan(rejected=f"end {end_text!r} is before start {start_text!r}")
+    return StatedSpan(start, end, start_text, end_text)
+
+
 # ---------------------------------------------------------------- GitHub's imported timelines
 
 _TAG_BREAK = re.compile(r"<\s*(?:/?li|br\s*/?|/?p|/?ul)\s*>", re.IGNORECASE)

@@ -256,3 +256,19 @@ def test_a_problem_that_came_back_is_told_from_its_return_in_a_backlog_a_summary
            "विस्तृत रिपोर्ट जारी की।" in report
     assert "on the problem that came back on Wednesday 9 October, 6:40 PM and lasted to 10:18 PM (about 3 h 38 min)." \
         in report
+
+
+def test_a_report_in_the_incidents_thread_gives_the_span_the_incident_never_stated(server: Any, tmp_path: Path) -> None:
+    """Anthropic shhpbrjb160c ("Claude.ai Experienced a Temporary Outage"): one statement, Resolved at 14:31 PST on 31
+    January 2024 (22:31 UTC), "This incident has been resolved."; its Postmortem at 19:37 PST (03:37 UTC, 1
+    February): "claude.ai was down from 13:33PST - 13:52PST due to a database migration issue." The channel said
+    the start and length were not known, and the report "on the problem resolved on Thursday 1 February, 4:01 AM"
+    (the resolution's time). By Anthropic's report: 21:33–21:52 UTC (3:03–3:22 AM IST, 1 February), 19 min."""
+    poll, record = poll_page(server, tmp_path, "anthropic_shhpbrjb160c")
+    assert (record["started_at"], record["started_from"]) == ("2024-01-31T21:33:00Z", "text")
+    assert (record["resolved_at"], record["resolved_from"]) == ("2024-01-31T21:52:00Z", "text")
+    assert record["told"]["duration_seconds"] == 19 * 60
+    assert "when it began and how long it lasted is not known" not in poll.stdout
+    assert "on the problem of Thursday 1 February, 3:03 AM to 3:22 AM (about 19 min)." in poll.stdout
+    assert "बुधवार देर रात 3:03 बजे (1 फ़रवरी) से 3:22 बजे तक रही दिक्कत (लगभग 19 मिनट) पर अपनी विस्तृत रिपोर्ट जारी की।" \
+        in poll.stdout

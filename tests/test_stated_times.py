@@ -277,3 +277,18 @@ def test_openai_clocks_written_with_a_lone_p_or_a() -> None:
     assert stated_span("Starting at 2:15 a fix was deployed, 14:00 UTC", at("2024-06-04T17:17:00Z")).start_text \
         != "2:15 a"
     assert stated_span("Starting with step 5a at 3p UTC", at("2024-06-04T17:17:00Z")).start is None
+
+
+def test_single_span_only_when_one_span_is_stated() -> None:
+    """A report's span is used for its incident only when it states one (facts.stated_times.single_span)."""
+    from facts.stated_times import single_span
+
+    span = single_span("claude.ai was down from 13:33PST - 13:52PST due to a database migration issue.",
+                       at("2024-01-31T19:37:00-08:00"))
+    assert (span.start, span.end) == (at("2024-01-31T21:33:00Z"), at("2024-01-31T21:52:00Z"))
+    # OpenAI's report of 11 June 2024 on two outages: no one span of both
+    report = ("On June 3, 2024, at 11:49 PM PDT, ChatGPT experienced a significant outage affecting all user tiers.\n"
+              "By 4:10 AM PDT, service was fully restored.\nA second phase of the outage began a few hours later at "
+              "7:14 AM PDT on June 4 again impacting the same user cohorts.\nService was restored for a second time "
+              "at 10:07 AM PDT.")
+    assert single_span(report, at("2024-06-04T17:30:00Z")).start is None
