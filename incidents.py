@@ -877,6 +877,7 @@ def _attach_report(
     outage within REPORT_WINDOW): recorded and told in that thread, never a new outage, never a reopen. An open
     incident it reports on is over (a retrospective is written after the fact)."""
     at = iso_utc(post.created_at)
+    in_thread = incident is not None  # posted in the incident's own thread (a Statuspage postmortem): it speaks of it
     if incident is None:
         incident = cache.seen(row(db, SQL_REPORT_TARGET, (post.service, iso_utc(post.created_at - REPORT_WINDOW), at)))
     if incident is None:
@@ -889,6 +890,8 @@ def _attach_report(
         begin = incident["started_at"] or incident["opened_at"]
         updates.update(status=STATUS_RESOLVED, resolved_at=at, resolved_from="post", duration_seconds=_duration(begin, at))
         changes.append(_add_change(db, cache, incident["id"], "resolved", post_id, at, notify))
+    if in_thread:
+        updates.update(_report_span(db, post, incident, updates.get("resolved_at") or incident["resolved_at"], cache))
     incident_id = incident["id"]
     cache.update_incident(db, incident_id, updates)
     changes.append(_add_change(db, cache, incident_id, "report", post_id, at, notify))
@@ -897,6 +900,32 @@ def _attach_report(
     _remember_key(db, key, incident_id, post, cache)
     cache.set_post_incident(post_id, incident_id)
     return changes
+
+
+def _report_span(db: sqlite_utils.Database, post: Post, incident: dict[str, Any], resolved_at: str | None,
+                 cache: LinkCache) -> dict[str, Any]:
+    """The start and end a report in the incident's own thread states, when the incident has none of its own
+    (Anthropic shhpbrjb160c, 31 January 2024: resolved with "This incident has been resolved." alone; its postmortem
+    5 h later: "claude.ai was down from 13:33PST - 13:52PST"): the updates for the incident row, else {}. Used only
+    when the report states one span (``single_span``, within stated_times' bounds of the report), it ends by the
+    report and by the resolution, begins by the incident's first word and not more than a day before it, and the
+    company did not keep working past its end; never after a reopen (which of the two would it be?)."""
+    if incident.get("reopened_at") or incident["started_from"] in ("field", "text") \
+            or incident["resolved_from"] in ("field", "text") or not resolved_at:
+        return {}
+    from facts.stated_times import UNDATED_LIMIT, single_span
+
+    span = single_span(post.text, post.created_at)
+    first = incident["first_word_at"] or incident["opened_at"] or resolved_at
+    if span.start is None or span.end is None or first is None:
+        return {}
+    start, end, at = iso_utc(span.start), iso_utc(span.end), iso_utc(post.created_at)
+    if end > at or end > resolved_at or start > first or parse_time(first) - span.start > UNDATED_LIMIT:
+        return {}
+    if _worked_on_past(_said_before(db, incident["id"], at, cache), end, at):
+        return {}
+    return {"started_at": start, "started_from": "text", "resolved_at": end, "resolved_from": "text",
+            "duration_seconds": _duration(start, end)}
 
 
 def _link_maintenance(

@@ -6,7 +6,8 @@ one (`merge_spans`). Pure functions: no I/O, no database, no clock; every result
 
 Rules (what a reader of the result can rely on):
 - Only the first 20,000 characters are read; anything else (empty, binary, other scripts) gives an empty span.
-- A clock is "3:30 PM", "15:30", "8:47am", "2pm", "8:58:47", "5.28pm"; a bare "4:00" with no am/pm in a text
+- A clock is "3:30 PM", "15:30", "8:47am", "2pm", "8:58:47", "5.28pm", "2:15p" (a lone a/p only right after
+  "h:mm", not after a space or on an hour alone); a bare "4:00" with no am/pm in a text
   that never uses a 24-hour clock is read as whichever of 4:00/16:00 fits the statement's time best.
 - Zones: UTC/GMT/Z, PDT/PST/PT/Pacific (Time)/US/Pacific, EDT/EST/ET/Eastern, CDT/CST/CT/Central, IST
   (+05:30), CET/CEST, JST, KST. PST/PDT, EST/EDT, CET/CEST name the region's local clock: the offset
@@ -62,8 +63,8 @@ CONTEXT_DATE_CHARS = 300
 
 _CLOCK = re.compile(
     r"(?<![\w:.,/$])(?P<h>\d{1,2})(?:(?P<sep>[:.])(?P<m>\d{2})(?::(?P<s>\d{2}))?)?"
-    r"(?:\s?(?P<ap>[aApP])\.?[mM]\.?(?![A-Za-z]))?(?![\d:])"
-)
+    r"(?:\s?(?P<ap>[aApP])\.?[mM]\.?(?![A-Za-z])|(?P<ap1>[aApP])(?![\w:]))?(?![\d:])"
+)  # "2:15p GMT" (OpenAI, 4 June 2024): a lone a/p right at a minutes clock, never after a space ("at 2:15 a fix")
 _ZONE = re.compile(
     r"(?:Z\b|\s{0,3}\(?\s?(?P<z>US/Pacific|(?i:pacific|eastern|central)(?:\s+(?i:time))?|Coordinated Universal Time"
     r"|(?i:utc|gmt)|PDT|PST|PT|EDT|EST|ET|CDT|CST|CT|CEST|CET|IST|JST|KST)\b\)?)"
@@ -100,6 +101,7 @@ _START_CUE = re.compile(
 _RESOLVED_WORD = r"(?:resolved|mitigated|recovered|restored|fixed|ended|subsided)"
 _END_CUE = re.compile(
     rf"(?:\b{_RESOLVED_WORD}\b[^.;!?\n]{{0,60}}?\b(?:as of|by|at|around|on)|\buntil|\btill|\bend(?:ed)?\s*time"
+    rf"|\b(?:was|were|has been|have been|had been)\s+(?:fully\s+)?{_RESOLVED_WORD}(?=\s*$)"  # "was resolved June 4th at …"
     r"(?:\s+was)?|\bincident end|\bend\s*:)" + _FILLER
 )
 _AS_OF = re.compile(rf"\bas of[\s~]*(?:approximately|about|around|roughly)?\s*(?:{_WEEKDAY}[\s,]*)?$")
@@ -108,6 +110,11 @@ _ON_OPENING = re.compile(r"(?:^|[.!?\n]\s*)(?:on|at)[\s,]*$", re.IGNORECASE)  # 
 _RESOLVED_AFTER = re.compile(
     rf"\b(?:was|were|has been|have been|had been|is|are)\s+(?:now\s+)?(?:fully\s+)?{_RESOLVED_WORD}\b"
     r"|\bhad (?:fully )?recovered\b|\bfully recovered\b"
+    r"|\b(?:has|have)\s+(?:now\s+)?(?:fully\s+)?(?:resolved|subsided)\b"  # "the elevated errors … have resolved"
+)
+_FIX_FIRST = re.compile(  # "As of 4:21p pacific we finished deploying the fix and the elevated errors … have now resolved"
+    r"^(?:(?!issue|problem|experienc|error|outage|degrad|unavailable|fail|latenc|disrupt).)*?"
+    r"(?:resol|\bfix|mitigat|recover|restor|roll(?:ing|ed)?\s+back)"
 )
 _PROBLEM = re.compile(r"issue|problem|report|experienc|error|outage|degrad|unavailable|fail|latenc|disrupt")
 _FORECAST = re.compile(r"\b(?:expect|will|eta|estimat|anticipat|should|plan|next update|provide)")
@@ -177,9 +184,9 @@ def _date_of(match: re.Match[str]) -> tuple[int | None, int, int] | None:
 
 def _clock(match: re.Match[str]) -> _Tok | None:
     hour, minute = int(match["h"]), int(match["m"] or 0)
-    ap = (match["ap"] or "").lower()
-    if not (match["sep"] == ":" and match["m"]) and not ap:
-        return None
+    ap = (match["ap"] or match["ap1"] or "").lower()
+    if not (match["sep"] == ":" and match["m"]) and (not ap or match["ap1"]):
+        return None  # "2p" or "5a" alone (a list item, a version) is not read as a time
     if ap == "p" and 12 < hour <= 23 and match["sep"] == ":":
         ap = ""  # "22:54 pm": a 24-hour clock with a redundant pm is still 22:54
     if hour > 23 or minute > 59 or (ap and hour > 12):
@@ -390,8 +397,8 @@ def _role(text: str, tok: _Tok, prefix: str) -> str:
         return "end"
     if _START_CUE.search(prefix):
         return "start"
-    if _AS_OF.search(prefix) and _PROBLEM.search(prefix + " " + suffix):
-        return "start"
+    if _AS_OF.search(prefix) and _PROBLEM.search(prefix + " " + suffix) and not _FIX_FIRST.search(suffix):
+        return "start"  # "As of 3:14p pacific we're experiencing a high error rate"; not a fix stated as of a time
     if tok.day is not None and _ON_OPENING.search(prefix) and _PROBLEM.search(suffix):
         return "start"  # a dated time opening a sentence about the problem: when it began
     return ""
@@ -474,6 +481,25 @@ def stated_span(text: str, posted_at: datetime, *, zone_hint: str = "") -> State
         start = end = None
     return StatedSpan(start[0] if start else None, end[0] if end else None, start[1] if start else "",
                       end[1] if end else "", "; ".join(rejected))
+
+
+def single_span(text: str, posted_at: datetime) -> StatedSpan:
+    """``stated_span`` when the text states one start and one end only (one range, or one start and one end;
+    Anthropic's report on shhpbrjb160c: "claude.ai was down from 13:33PST - 13:52PST due to a database migration
+    issue"); else an empty span. A text of two outages (OpenAI's report of 11 June 2024: "By 4:10 AM PDT, service
+    was fully restored. A second phase of the outage began … at 7:14 AM PDT") states several, and their earliest
+    start and latest end would make one span of both."""
+    try:
+        posted = _as_utc(posted_at)
+        found = _read(_clean(text), posted, "")
+    except (ValueError, OverflowError, TypeError, AttributeError):
+        return StatedSpan(rejected="unreadable statement")
+    if len(found.starts) != 1 or len(found.ends) != 1:
+        return StatedSpan(rejected=f"{len(found.starts)} starts and {len(found.ends)} ends stated")
+    (start, start_text), (end, end_text) = found.starts[0], found.ends[0]
+    if end < start:
+        return StatedSpan(rejected=f"end {end_text!r} is before start {start_text!r}")
+    return StatedSpan(start, end, start_text, end_text)
 
 
 # ---------------------------------------------------------------- GitHub's imported timelines

@@ -17,10 +17,10 @@ SERVICES = {"emma": "Emma", "datocms": "DatoCMS", "openai": "OpenAI", "anthropic
             "characterai": "Character.AI"}
 
 
-def poll_page(server: Any, tmp_path: Path, name: str) -> tuple[Any, dict[str, Any]]:
-    """Serve ``name`` (one incident) as a Statuspage page's incidents.json, poll it once with backfill all:
-    (the completed poll, the one incident ``bot.py incidents --json`` lists)."""
-    server.route("/api/v2/incidents.json", (DATA / f"{name}.json").read_bytes(),
+def poll_page(server: Any, tmp_path: Path, name: str, data: Path = DATA) -> tuple[Any, dict[str, Any]]:
+    """Serve ``name`` (one incident, in ``data``) as a Statuspage page's incidents.json, poll it once with backfill
+    all: (the completed poll, the one incident ``bot.py incidents --json`` lists)."""
+    server.route("/api/v2/incidents.json", (data / f"{name}.json").read_bytes(),
                  headers={"Content-Type": "application/json"})
     source = {"id": "page", "kind": "statuspage", "service": SERVICES[name.split("_")[0]], "url": server.url,
               "backfill": "all"}
@@ -182,3 +182,93 @@ def test_a_close_whose_words_say_work_goes_on_is_not_told_as_fixed(server: Any, 
            "भारतीय समय) अपने स्टेटस पेज पर मामला बंद किया" in poll.stdout
     assert "⚪ Emma: incident closed on the status page, not said to be fixed\nEmma closed the incident on its " \
            "status page on Friday 6 April, 10:30 PM IST (17:00 UTC)" in poll.stdout
+
+
+def test_a_clock_written_2_15p_gmt_is_the_companys_start(server: Any, tmp_path: Path) -> None:
+    """OpenAI qvp3rhvc3vwk ("ChatGPT is unavailable for some users.", tests/data/story_real): first word 14:33 UTC
+    ("We are currently investigating this issue."), resolved 17:17 UTC with "This incident started June 4th at 2:15p
+    GMT and was resolved June 4th at 5:01p GMT." The "2:15p" clock was not read ("no time zone stated"), so the
+    channel told first word → resolution, 2 h 44 min. By OpenAI's account: 14:15–17:01 UTC (7:45–10:31 PM IST),
+    2 h 46 min."""
+    poll, record = poll_page(server, tmp_path, "openai_qvp3rhvc3vwk", DATA.parent / "story_real")
+    assert (record["started_at"], record["started_from"]) == ("2024-06-04T14:15:00Z", "text")
+    assert (record["resolved_at"], record["resolved_from"]) == ("2024-06-04T17:01:00Z", "text")
+    assert record["told"]["duration_seconds"] == (2 * 60 + 46) * 60
+    assert "2 घंटे 44 मिनट" not in poll.stdout and "2 h 44 min" not in poll.stdout
+    assert "✅ ओपनएआई: 2 घंटे 46 मिनट बाद समस्या दूर (मंगलवार शाम 7:45 बजे से रात 10:31 बजे तक)" in poll.stdout
+    assert "✅ OpenAI: resolved after 2 h 46 min (Tuesday, 7:45 PM – 10:31 PM IST)" in poll.stdout
+
+
+def _stored(tmp_path: Path, name: str) -> tuple[Any, int]:
+    """``name`` stored through the pipeline into a fresh state database, as one backfilled poll would store it:
+    (the database, its one incident's id)."""
+    from datetime import timedelta
+
+    from config import parse_config
+    from pipeline import store_posts
+    from store import open_db, rows
+    from trackers.statuspage import parse_statuspage_document
+
+    bot = parse_config({"bot": {"state": str(tmp_path / "state.db"), "timezone": "Asia/Kolkata"},
+                        "source": [{"id": "page", "kind": "statuspage", "service": SERVICES[name.split("_")[0]],
+                                    "url": "https://status.example.org", "backfill": "all"}],
+                        "channel": [DESK_CHANNEL]}, "<test>")
+    db = open_db(bot.state)
+    source = bot.source("page")
+    posts = parse_statuspage_document(json.loads((DATA / f"{name}.json").read_text(encoding="utf-8")), source,
+                                      where=name)
+    store_posts(db, bot, source, posts, now=max(p.created_at for p in posts) + timedelta(minutes=1))
+    (incident,) = rows(db, "select id from incidents")
+    return db, int(incident["id"])
+
+
+def test_a_problem_that_came_back_is_told_from_its_return_in_a_backlog_a_summary_and_a_report(tmp_path: Path) -> None:
+    """The DatoCMS incident of 8-9 October 2024 (above): resolved 8 Oct 22:59 UTC, "It looks like Heroku is having
+    the same problem again" 9 Oct 13:10 UTC (6:40 PM IST), resolved 16:48 UTC (10:18 PM IST); its first word 8 Oct
+    17:06 UTC (10:36 PM IST); 23 Oct 14:22 UTC "Our upstream partner published their post-mortem". The resolution
+    message tells 3 h 38 min since it came back; the collapsed backlog still said "मंगलवार रात 9:57 बजे … से बुधवार
+    रात 10:18 बजे … तक रही — लगभग 1 दिन 21 मिनट", the day's summary "• DatoCMS: मंगलवार रात 9:57 बजे से बुधवार रात
+    10:18 बजे तक — 1 दिन 21 मिनट" and a report "(about 1 day 21 min)": the span over the fourteen hours it was
+    resolved."""
+    import datetime as dt
+
+    from render import incident_context, render, summary_context
+
+    db, target = _stored(tmp_path, "datocms_2024-10-08-high-response-times")
+
+    def shown(kind: str, context: dict[str, Any]) -> str:
+        return render(kind, context, markup="plain", languages=("hi", "en"), max_chars=100_000).parts[0]
+
+    backlog = shown("digest", incident_context(db, target, "digest", "Asia/Kolkata"))
+    day = shown("digest", summary_context(db, "Asia/Kolkata", day=dt.date(2024, 10, 9)))
+    report = shown("report", incident_context(db, target, "report", "Asia/Kolkata"))
+    for text in (backlog, day, report):
+        assert "1 दिन 21 मिनट" not in text and "1 day 21 min" not in text
+    assert "दिक्कत बुधवार शाम 6:40 बजे (9 अक्टूबर, भारतीय समय) फिर लौटी थी; रात 10:18 बजे तक समस्या दूर कर ली गई — लगभग 3 " \
+           "घंटे 38 मिनट बाद। कंपनी ने पहली बार मंगलवार रात 10:36 बजे (8 अक्टूबर) इसकी जानकारी दी थी।" in backlog
+    assert "The problem came back on Wednesday 9 October, 6:40 PM IST (13:10 UTC); it was resolved on Wednesday 9 " \
+           "October, 10:18 PM IST (16:48 UTC), about 3 h 38 min later. The company first reported it on Tuesday 8 " \
+           "October, 10:36 PM." in backlog
+    assert "• DatoCMS: फिर लौटी दिक्कत बुधवार शाम 6:40 बजे से रात 10:18 बजे तक — 3 घंटे 38 मिनट, समस्या दूर" in day
+    assert "• DatoCMS: back again Wednesday, 6:40 PM (13:10 UTC) to 10:18 PM (16:48 UTC) — 3 h 38 min, resolved again" \
+        in day
+    assert "बुधवार शाम 6:40 बजे (9 अक्टूबर) फिर लौटी और रात 10:18 बजे तक रही दिक्कत (लगभग 3 घंटे 38 मिनट) पर अपनी " \
+           "विस्तृत रिपोर्ट जारी की।" in report
+    assert "on the problem that came back on Wednesday 9 October, 6:40 PM and lasted to 10:18 PM (about 3 h 38 min)." \
+        in report
+
+
+def test_a_report_in_the_incidents_thread_gives_the_span_the_incident_never_stated(server: Any, tmp_path: Path) -> None:
+    """Anthropic shhpbrjb160c ("Claude.ai Experienced a Temporary Outage"): one statement, Resolved at 14:31 PST on 31
+    January 2024 (22:31 UTC), "This incident has been resolved."; its Postmortem at 19:37 PST (03:37 UTC, 1
+    February): "claude.ai was down from 13:33PST - 13:52PST due to a database migration issue." The channel said
+    the start and length were not known, and the report "on the problem resolved on Thursday 1 February, 4:01 AM"
+    (the resolution's time). By Anthropic's report: 21:33–21:52 UTC (3:03–3:22 AM IST, 1 February), 19 min."""
+    poll, record = poll_page(server, tmp_path, "anthropic_shhpbrjb160c")
+    assert (record["started_at"], record["started_from"]) == ("2024-01-31T21:33:00Z", "text")
+    assert (record["resolved_at"], record["resolved_from"]) == ("2024-01-31T21:52:00Z", "text")
+    assert record["told"]["duration_seconds"] == 19 * 60
+    assert "when it began and how long it lasted is not known" not in poll.stdout
+    assert "on the problem of Thursday 1 February, 3:03 AM to 3:22 AM (about 19 min)." in poll.stdout
+    assert "बुधवार देर रात 3:03 बजे (1 फ़रवरी) से 3:22 बजे तक रही दिक्कत (लगभग 19 मिनट) पर अपनी विस्तृत रिपोर्ट जारी की।" \
+        in poll.stdout

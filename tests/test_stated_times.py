@@ -248,3 +248,47 @@ def test_a_length_stated_without_clock_times():
     for text in ("We will provide an update in 30 minutes.", "This started 30 minutes ago.",
                  "We expect to be back for 30 minutes of testing", "for 99999 hours", ""):
         assert stated_duration(text) is None, text
+
+
+def test_openai_clocks_written_with_a_lone_p_or_a() -> None:
+    """OpenAI writes "2:15p GMT", "4:21p pacific", "2:12a GMT" (read on every OpenAI text of the training corpus)."""
+    span = stated_span("This incident started June 4th at 2:15p GMT and was resolved June 4th at 5:01p GMT.\n\n"
+                       "UPDATE (5:59p GMT)", at("2024-06-04T17:17:00Z"))
+    assert (span.start, span.end) == (at("2024-06-04T14:15:00Z"), at("2024-06-04T17:01:00Z"))
+    assert stated_span("As of 2:12a GMT this incident is resolved.", at("2024-06-26T19:13:00-07:00")).end \
+        == at("2024-06-27T02:12:00Z")
+    span = stated_span("Starting Mar 19, 2024 at 2:40p pacific we noticed elevated errors to our API using GPT-3.5",
+                       at("2024-03-19T14:53:00-07:00"))
+    assert span.start == at("2024-03-19T14:40:00-07:00")
+    # "As of <time>" before a fix or a resolution is not when the trouble began
+    span = stated_span("As of 4:21p pacific we finished deploying the fix and the elevated errors in ChatGPT have now "
+                       "resolved.", at("2024-03-25T16:25:00-07:00"))
+    assert (span.start, span.end) == (None, at("2024-03-25T16:21:00-07:00"))
+    assert stated_span("As of 4:39p pacific the elevated errors on gpt-3.5-turbo-instruct have resolved.",
+                       at("2024-03-19T16:44:00-07:00")).end == at("2024-03-19T16:39:00-07:00")
+    for text, posted in (("As of 6:09p pacific we’re in the process of rolling back changes to fully resolve the "
+                          "elevated errors in the API for GPT-4.", "2024-03-19T18:37:00-07:00"),
+                         ("As of 10:57a pacific resolution continues for the remaining elevated errors in the API for "
+                          "GPT-4.", "2024-03-20T12:41:00-07:00"),
+                         ("As of 5:08p pacific we've implemented a fix and the issue should be resolved.",
+                          "2024-03-19T17:10:00-07:00")):
+        assert stated_span(text, at(posted)).start is None, text
+    # a lone letter after a space or on an hour alone is no clock
+    assert stated_span("Starting at 2:15 a fix was deployed, 14:00 UTC", at("2024-06-04T17:17:00Z")).start_text \
+        != "2:15 a"
+    assert stated_span("Starting with step 5a at 3p UTC", at("2024-06-04T17:17:00Z")).start is None
+
+
+def test_single_span_only_when_one_span_is_stated() -> None:
+    """A report's span is used for its incident only when it states one (facts.stated_times.single_span)."""
+    from facts.stated_times import single_span
+
+    span = single_span("claude.ai was down from 13:33PST - 13:52PST due to a database migration issue.",
+                       at("2024-01-31T19:37:00-08:00"))
+    assert (span.start, span.end) == (at("2024-01-31T21:33:00Z"), at("2024-01-31T21:52:00Z"))
+    # OpenAI's report of 11 June 2024 on two outages: no one span of both
+    report = ("On June 3, 2024, at 11:49 PM PDT, ChatGPT experienced a significant outage affecting all user tiers.\n"
+              "By 4:10 AM PDT, service was fully restored.\nA second phase of the outage began a few hours later at "
+              "7:14 AM PDT on June 4 again impacting the same user cohorts.\nService was restored for a second time "
+              "at 10:07 AM PDT.")
+    assert single_span(report, at("2024-06-04T17:30:00Z")).start is None

@@ -78,16 +78,19 @@ def _incident(db, service: str) -> int:  # type: ignore[no-untyped-def]
 def test_event_lede_does_not_make_the_first_company_report_the_others_trouble(tmp_path):
     """OpenAI's first word (14:33 UTC, 8:03 PM IST) was only "We are currently investigating this issue."; the
     failing page loads were Anthropic's (14:53 UTC). The lede told Anthropic's symptom and then "सबसे पहले ओपनएआई
-    ने … इसकी जानकारी दी" / "OpenAI was the first to say so", as if OpenAI had reported them."""
+    ने … इसकी जानकारी दी" / "OpenAI was the first to say so", as if OpenAI had reported them.
+    OpenAI's resolution states its own start ("This incident started June 4th at 2:15p GMT", 7:45 PM IST): the lede
+    tells it as the start of trouble with OpenAI's own service, not as when "the problem" Anthropic's users had
+    began ("ओपनएआई के मुताबिक दिक्कत … शुरू हुई थी" / "By OpenAI's account the problem began")."""
     db = _db(tmp_path, "openai_qvp3rhvc3vwk", "anthropic_gm6vlw4gc377")
     (event,) = rows(db, "select id from events")
     hindi = _own(_story(db, event["id"], "hi", event=True))
     english = _own(_story(db, event["id"], "en", event=True))
-    assert "सबसे पहले ओपनएआई ने मंगलवार रात 8:03 बजे (4 जून, भारतीय समय) अपने स्टेटस पेज पर दिक्कत की जानकारी दी।" in hindi
-    assert "ओपनएआई ने मंगलवार रात 8:03 बजे (4 जून, भारतीय समय) अपने स्टेटस पेज पर इसकी" not in hindi
-    assert "OpenAI was the first to report a problem, on its status page on Tuesday 4 June, 8:03 PM IST (14:33 UTC)." \
+    assert "ओपनएआई के मुताबिक उसकी सेवा में दिक्कत मंगलवार शाम 7:45 बजे (4 जून, भारतीय समय) शुरू हुई थी।" in hindi
+    assert "ओपनएआई के मुताबिक दिक्कत" not in hindi and "इसकी जानकारी" not in hindi
+    assert "By OpenAI's account the problem with its service began on Tuesday 4 June, 7:45 PM IST (14:15 UTC)." \
         in english
-    assert "first to say so" not in english
+    assert "first to say so" not in english and "By OpenAI's account the problem began" not in english
 
 
 def test_closing_does_not_say_no_figure_was_given_when_the_company_said_everyone(tmp_path):

@@ -358,7 +358,9 @@ class _Writer:
             paragraph.add(_say("lede_start", self.lang, [self.f_service(earliest),
                                                          self.f_time(earliest, "stated_start", stated, shown)],
                                name=self.name(earliest), when=shown, stated=True, several=several, medium="",
-                               title=""))
+                               # after a sentence on another company's trouble: its own service's start (OpenAI's
+                               # "started June 4th at 2:15p GMT" is not when Anthropic's page loads failed)
+                               told=incident["id"] in told_ids, title=""))
         else:
             first = self.first_outage(earliest)
             if first.get("kind") != "resolved":  # a lone resolution: the lede says only that it is fixed
