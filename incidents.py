@@ -657,17 +657,22 @@ def _said_before(db: sqlite_utils.Database, incident_id: int, at: str, cache: Li
     return rows(db, SQL_EARLIER_WORDS, (incident_id, at))
 
 
-def _worked_on_past(said_before: list[dict[str, Any]], end: str, at: str) -> bool:
+def _worked_on_past(said_before: list[dict[str, Any]], end: str, at: str, first_word: str | None = None) -> bool:
     """Whether the incident said the trouble went on (an acknowledgement or update; not a "recovering" statement —
     fixed, monitoring) more than MILESTONE_GAP after ``end``, a stated end: then that end is a milestone the company
     kept working past, not the incident's end (AWS EC2 us-east-1, 22 December 2021: the resolution's "At 4:55 AM
     PST, power was restored" after ten hours of updates on the instances still down). A first word or an update
     posted soon after the end it will state (Google Cloud FB2c3B9EAS7JA1mHgth1: acknowledged 17 min after the end
-    its resolution gives) leaves the end as stated. ``said_before``: ``_said_before`` of the resolution."""
+    its resolution gives) leaves the end as stated. The incident's first word itself (``first_word``, its time) is
+    never work past the end, however late: it is when the company first posted, not word that the trouble went on
+    (Google Cloud BNZwWJfvtjg3HxKA3bjY, Cloud Vision: posted at 17:44 UTC, twelve hours after the 05:17 end its
+    resolution two minutes later states). ``said_before``: ``_said_before`` of the resolution."""
     latest = iso_utc(parse_time(end) + MILESTONE_GAP)
     for earlier in said_before:
         if earlier["created_at"] <= latest:
             return False  # newest first: none later than that
+        if earlier["created_at"] == first_word:
+            continue
         if earlier["created_at"] < at and earlier["kind"] in _STILL_OPEN_KINDS:
             return True
     return False
@@ -837,7 +842,7 @@ def _link(
                 if ended is not None:
                     if said_before is None:
                         said_before = _said_before(db, incident_id, at, cache)
-                    if _worked_on_past(said_before, ended, at):
+                    if _worked_on_past(said_before, ended, at, incident.get("first_word_at")):
                         ended, ended_from = None, "post"  # a milestone, not the end: the company kept working past it
                 ended = ended or at
                 updates.update(status=STATUS_RESOLVED, resolved_at=ended, resolved_from=ended_from)
