@@ -501,6 +501,8 @@ def _find_open_incident(
 
 _DIGIT = re.compile(r"\d")  # any digit, as the stated-time readers' patterns match them (Unicode digits too)
 POSTED_ONLY_SECONDS = 60  # a start/end field this close to its statement is its posting stamp, not a stated time
+OPENED_WITHIN = timedelta(hours=1)  # a start field this little before its statement may be when the incident was opened
+OPENED_MARGIN = timedelta(minutes=15)  # … when the words state a start more than this before it (not a rounding)
 
 
 @dataclass(frozen=True)
@@ -535,10 +537,16 @@ def stated_times(post: Post) -> _Stated:
     # its "end" 17:04:17 for a close of 17:04 that says "resolved … as of Tuesday, 2022-06-28 09:55 US/Pacific"):
     # an earlier time stated in the words wins
     start_posted = _posted_only(post, post.starts_at)
+    # a start field within the hour before the statement may be no more than when the incident was opened (Google
+    # Cloud m617oqASdckYoegRtPJr: begin 18:04 UTC for a first update of 18:18 that says "beginning at Monday,
+    # 2021-10-18 07:27 US/Pacific", 14:27 UTC, as its report's "Incident Start: 18 October 2021 07:30" does): a start
+    # stated in the words more than OPENED_MARGIN earlier wins, as over a posting stamp. Minutes apart, the field
+    # stands (4Sie4sXFPougA2Ku24pT: begin 03:03 US/Pacific, the words "03:00", the report "Start 03:03")
+    start_opened = post.starts_at is not None and timedelta(0) <= post.created_at - post.starts_at < OPENED_WITHIN
     end_posted = _posted_only(post, post.ends_at)
     # a time in the words needs a digit (a timeline's stamps may be written as "&#49;…" character references)
     readable = _DIGIT.search(post.text) is not None or "&#" in post.text
-    if readable and (start is None or end is None or start_posted or end_posted):
+    if readable and (start is None or end is None or start_posted or start_opened or end_posted):
         from facts.stated_times import stated_span, timeline_span
 
         span = timeline_span(post.text, posted_at=post.created_at) if "\n" in post.text else None
@@ -549,7 +557,8 @@ def stated_times(post: Post) -> _Stated:
             # 7 December 2023: "Between 2:58 - 3:10 approximately 10% of users may have been unable to send a
             # message", titled "… between ~2:58-3:10 PM pacific time"): the title's span
             span = stated_span(post.title, post.created_at)
-        if span.start is not None and (start is None or (start_posted and iso_utc(span.start) < start)):
+        if span.start is not None and (start is None or (start_posted and iso_utc(span.start) < start) or (
+                start_opened and post.starts_at is not None and span.start < post.starts_at - OPENED_MARGIN)):
             start, start_from = iso_utc(span.start), "text"
         if span.end is not None and (end is None or (end_posted and iso_utc(span.end) < end)):
             end, end_from = iso_utc(span.end), "text"

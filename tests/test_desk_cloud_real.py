@@ -46,3 +46,41 @@ def test_a_first_word_posted_after_the_end_does_not_make_the_end_a_milestone(ser
     assert "4 घंटे 19 मिनट बाद समस्या दूर (गुरुवार सुबह 6:29 बजे से 10:48 बजे तक)" in poll.stdout
     assert "resolved after 4 h 19 min (Thursday, 6:29 AM – 10:48 AM IST)" in poll.stdout
     assert "16 घंटे 47 मिनट" not in poll.stdout and "16 h 47 min" not in poll.stdout
+
+
+def test_the_start_the_words_state_beats_a_begin_field_set_when_the_incident_was_opened(
+        server: Any, tmp_path: Path) -> None:
+    """m617oqASdckYoegRtPJr (Cloud Logging, us-west1, 18 October 2021): begin 18:04 UTC, 14 minutes before the
+    first update (18:18), which says "beginning at Monday, 2021-10-18 07:27 US/Pacific" (14:27 UTC); the report
+    says "Incident Start: 18 October 2021 07:30". The resolution: "resolved for all affected users as of Monday,
+    2021-10-18 13:18 US/Pacific" (20:18 UTC). The channel told a start at 11:34 PM IST and "2 घंटे 14 मिनट"; the
+    company's account is 7:57 PM to 1:48 AM IST, 5 h 51 min."""
+    poll, record = poll_gcp(server, tmp_path, "m617oqASdckYoegRtPJr")
+    assert (record["started_at"], record["started_from"]) == ("2021-10-18T14:27:00Z", "text")
+    assert record["told"]["duration_seconds"] == (5 * 60 + 51) * 60
+    assert "5 घंटे 51 मिनट बाद समस्या दूर (सोमवार शाम 7:57 बजे से देर रात 1:48 बजे तक)" in poll.stdout
+    assert "resolved after 5 h 51 min (Monday, 7:57 PM – 1:48 AM IST)" in poll.stdout
+    assert "कंपनी के मुताबिक दिक्कत सोमवार शाम 7:57 बजे शुरू हुई थी" in poll.stdout
+    assert "2 घंटे 14 मिनट" not in poll.stdout and "11:34 PM" not in poll.stdout
+
+
+def test_a_closed_unfixed_incident_starts_when_its_words_say(server: Any, tmp_path: Path) -> None:
+    """cBRgkAaxS8Rq3vvbPHaw (BigQuery, us-central1, 21 December 2021): begin 12:31 UTC, 36 minutes before the first
+    update (13:07), which says "beginning at Tuesday, 2021-12-21 03:30 US/Pacific" (11:30 UTC, 5:00 PM IST). It was
+    closed with "… our Engineering Team is working on it": not fixed, no duration."""
+    poll, record = poll_gcp(server, tmp_path, "cBRgkAaxS8Rq3vvbPHaw")
+    assert (record["started_at"], record["started_from"]) == ("2021-12-21T11:30:00Z", "text")
+    assert record["closed_unfixed"] is True and record["told"]["duration_seconds"] is None
+    assert "कंपनी के मुताबिक दिक्कत मंगलवार शाम 5 बजे शुरू हुई थी" in poll.stdout
+    assert "By the company's account the problem began at 5:00 PM" in poll.stdout
+    assert "6:01" not in poll.stdout
+
+
+def test_a_begin_field_minutes_from_the_words_stands(server: Any, tmp_path: Path) -> None:
+    """5yL8cbrpS3ssbYjRZQJv (Pub/Sub, Cloud Functions, Dataflow, 31 August 2021): begin 18:32 UTC (11:32 PDT), the
+    words "beginning at Tuesday, 2021-08-31 11:30 US/Pacific"; the report: "for a period of 2 hours and 37
+    minutes", to the end field 21:09 UTC (14:09 PDT, the Pub/Sub end the resolution states). The field stands."""
+    poll, record = poll_gcp(server, tmp_path, "5yL8cbrpS3ssbYjRZQJv")
+    assert (record["started_at"], record["started_from"]) == ("2021-08-31T18:32:00Z", "field")
+    assert record["told"]["duration_seconds"] == (2 * 60 + 37) * 60
+    assert "2 घंटे 37 मिनट बाद समस्या दूर" in poll.stdout
