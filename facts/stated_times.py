@@ -108,6 +108,8 @@ _ON_OPENING = re.compile(r"(?:^|[.!?\n]\s*)(?:on|at)[\s,]*$", re.IGNORECASE)  # 
 _RESOLVED_AFTER = re.compile(
     rf"\b(?:was|were|has been|have been|had been|is|are)\s+(?:now\s+)?(?:fully\s+)?{_RESOLVED_WORD}\b"
     r"|\bhad (?:fully )?recovered\b|\bfully recovered\b"
+    # AWS EC2 us-east-1, 1 April 2022: "by 12:50 AM PDT, ENI attachment times had returned to normal levels"
+    r"|\b(?:had|have|has)\s+(?:fully\s+)?returned\s+to\s+normal\b"
 )
 _PROBLEM = re.compile(r"issue|problem|report|experienc|error|outage|degrad|unavailable|fail|latenc|disrupt")
 _FORECAST = re.compile(r"\b(?:expect|will|eta|estimat|anticipat|should|plan|next update|provide)")

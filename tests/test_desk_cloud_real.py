@@ -84,3 +84,17 @@ def test_a_begin_field_minutes_from_the_words_stands(server: Any, tmp_path: Path
     assert (record["started_at"], record["started_from"]) == ("2021-08-31T18:32:00Z", "field")
     assert record["told"]["duration_seconds"] == (2 * 60 + 37) * 60
     assert "2 घंटे 37 मिनट बाद समस्या दूर" in poll.stdout
+
+
+def test_returned_to_normal_by_a_time_is_the_stated_end(server: Any, tmp_path: Path) -> None:
+    """EC2 us-east-1, 31 March - 1 April 2022 ("Delayed ENI attachment times", USE1-AZ4): the 1:45 AM PDT
+    resolution says "Starting at 5:03 PM PDT, we experienced increased ENI attachment times … By 7:45 PM PDT, ENI
+    attachment times had returned to low single digit minute levels … and by 12:50 AM PDT, ENI attachment times had
+    returned to normal levels." The end was not read, and the channel told the 2:15 PM IST post as the end, 8 h 42
+    min; by AWS's account it ran 5:33 AM to 1:20 PM IST (00:03 to 07:50 UTC), 7 h 47 min."""
+    poll, record = poll_aws(server, tmp_path, "ec2-us-east-1", "1648779488")
+    assert (record["started_at"], record["resolved_at"]) == ("2022-04-01T00:03:00Z", "2022-04-01T07:50:00Z")
+    assert record["resolved_from"] == "text" and record["told"]["duration_seconds"] == (7 * 60 + 47) * 60
+    assert "7 घंटे 47 मिनट बाद समस्या दूर (शुक्रवार सुबह 5:33 बजे से दोपहर 1:20 बजे तक)" in poll.stdout
+    assert "resolved after 7 h 47 min (Friday, 5:33 AM – 1:20 PM IST)" in poll.stdout
+    assert "8 घंटे 42 मिनट" not in poll.stdout and "8 h 42 min" not in poll.stdout
