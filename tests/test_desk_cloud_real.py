@@ -98,3 +98,29 @@ def test_returned_to_normal_by_a_time_is_the_stated_end(server: Any, tmp_path: P
     assert "7 घंटे 47 मिनट बाद समस्या दूर (शुक्रवार सुबह 5:33 बजे से दोपहर 1:20 बजे तक)" in poll.stdout
     assert "resolved after 7 h 47 min (Friday, 5:33 AM – 1:20 PM IST)" in poll.stdout
     assert "8 घंटे 42 मिनट" not in poll.stdout and "8 h 42 min" not in poll.stdout
+
+
+def test_a_resolution_that_leaves_a_part_affected_says_so(server: Any, tmp_path: Path) -> None:
+    """EC2 eu-central-1, 13 July 2021: the resolution (7:24 AM PDT) says "by 7:05 AM PDT, the vast majority of
+    affected instances had been recovered … A small number of remaining instances are hosted on hardware which was
+    adversely affected by this event and require additional attention. We continue to work to recover all affected
+    instances". The channel told only "समस्या दूर कर ली गई है" / "has been resolved"; it now adds that by AWS's
+    account some may still see problems. The span stands: "Starting at 5:07 AM PDT" to 7:05 AM PDT, 5:37 PM to
+    7:35 PM IST, 1 h 58 min."""
+    poll, record = poll_aws(server, tmp_path, "ec2-eu-central-1", "1626179354")
+    assert (record["started_at"], record["resolved_at"]) == ("2021-07-13T12:07:00Z", "2021-07-13T14:05:00Z")
+    assert "1 घंटा 58 मिनट बाद समस्या दूर (मंगलवार शाम 5:37 बजे से 7:35 बजे तक)" in poll.stdout
+    assert "दूर कर ली गई है। कंपनी के मुताबिक कुछ लोगों को अब भी दिक्कत हो सकती है।" in poll.stdout
+    assert "has been resolved. By its account some people may still see problems." in poll.stdout
+
+
+def test_a_resolution_saying_metric_delays_go_on_is_not_told_as_all_clear(server: Any, tmp_path: Path) -> None:
+    """ELB us-east-1, 6-7 August 2021: the last word (11:22 PM PDT) says "Between 6:08 PM and 11:12 PM PDT, we
+    experienced increased provisioning latencies for Network Load Balancers …, which has now fully recovered. We are
+    continuing to experience delays in the propagation of CloudWatch metrics for load balancers." 6:38 AM to 11:42 AM
+    IST, 5 h 4 min, and by AWS's account not all of it is over."""
+    poll, record = poll_aws(server, tmp_path, "elb-us-east-1", "1628306461")
+    assert (record["started_at"], record["resolved_at"]) == ("2021-08-07T01:08:00Z", "2021-08-07T06:12:00Z")
+    assert "5 घंटे 4 मिनट बाद समस्या दूर (शनिवार सुबह 6:38 बजे से 11:42 बजे तक)" in poll.stdout
+    assert "कंपनी के मुताबिक कुछ लोगों को अब भी दिक्कत हो सकती है।" in poll.stdout
+    assert "By its account some people may still see problems." in poll.stdout
