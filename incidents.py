@@ -501,6 +501,8 @@ def _find_open_incident(
 
 _DIGIT = re.compile(r"\d")  # any digit, as the stated-time readers' patterns match them (Unicode digits too)
 POSTED_ONLY_SECONDS = 60  # a start/end field this close to its statement is its posting stamp, not a stated time
+OPENED_WITHIN = timedelta(hours=1)  # a start field this little before its statement may be when the incident was opened
+OPENED_MARGIN = timedelta(minutes=15)  # … when the words state a start more than this before it (not a rounding)
 
 
 @dataclass(frozen=True)
@@ -535,10 +537,16 @@ def stated_times(post: Post) -> _Stated:
     # its "end" 17:04:17 for a close of 17:04 that says "resolved … as of Tuesday, 2022-06-28 09:55 US/Pacific"):
     # an earlier time stated in the words wins
     start_posted = _posted_only(post, post.starts_at)
+    # a start field within the hour before the statement may be no more than when the incident was opened (Google
+    # Cloud m617oqASdckYoegRtPJr: begin 18:04 UTC for a first update of 18:18 that says "beginning at Monday,
+    # 2021-10-18 07:27 US/Pacific", 14:27 UTC, as its report's "Incident Start: 18 October 2021 07:30" does): a start
+    # stated in the words more than OPENED_MARGIN earlier wins, as over a posting stamp. Minutes apart, the field
+    # stands (4Sie4sXFPougA2Ku24pT: begin 03:03 US/Pacific, the words "03:00", the report "Start 03:03")
+    start_opened = post.starts_at is not None and timedelta(0) <= post.created_at - post.starts_at < OPENED_WITHIN
     end_posted = _posted_only(post, post.ends_at)
     # a time in the words needs a digit (a timeline's stamps may be written as "&#49;…" character references)
     readable = _DIGIT.search(post.text) is not None or "&#" in post.text
-    if readable and (start is None or end is None or start_posted or end_posted):
+    if readable and (start is None or end is None or start_posted or start_opened or end_posted):
         from facts.stated_times import stated_span, timeline_span
 
         span = timeline_span(post.text, posted_at=post.created_at) if "\n" in post.text else None
@@ -549,7 +557,8 @@ def stated_times(post: Post) -> _Stated:
             # 7 December 2023: "Between 2:58 - 3:10 approximately 10% of users may have been unable to send a
             # message", titled "… between ~2:58-3:10 PM pacific time"): the title's span
             span = stated_span(post.title, post.created_at)
-        if span.start is not None and (start is None or (start_posted and iso_utc(span.start) < start)):
+        if span.start is not None and (start is None or (start_posted and iso_utc(span.start) < start) or (
+                start_opened and post.starts_at is not None and span.start < post.starts_at - OPENED_MARGIN)):
             start, start_from = iso_utc(span.start), "text"
         if span.end is not None and (end is None or (end_posted and iso_utc(span.end) < end)):
             end, end_from = iso_utc(span.end), "text"
@@ -657,17 +666,22 @@ def _said_before(db: sqlite_utils.Database, incident_id: int, at: str, cache: Li
     return rows(db, SQL_EARLIER_WORDS, (incident_id, at))
 
 
-def _worked_on_past(said_before: list[dict[str, Any]], end: str, at: str) -> bool:
+def _worked_on_past(said_before: list[dict[str, Any]], end: str, at: str, first_word: str | None = None) -> bool:
     """Whether the incident said the trouble went on (an acknowledgement or update; not a "recovering" statement —
     fixed, monitoring) more than MILESTONE_GAP after ``end``, a stated end: then that end is a milestone the company
     kept working past, not the incident's end (AWS EC2 us-east-1, 22 December 2021: the resolution's "At 4:55 AM
     PST, power was restored" after ten hours of updates on the instances still down). A first word or an update
     posted soon after the end it will state (Google Cloud FB2c3B9EAS7JA1mHgth1: acknowledged 17 min after the end
-    its resolution gives) leaves the end as stated. ``said_before``: ``_said_before`` of the resolution."""
+    its resolution gives) leaves the end as stated. The incident's first word itself (``first_word``, its time) is
+    never work past the end, however late: it is when the company first posted, not word that the trouble went on
+    (Google Cloud BNZwWJfvtjg3HxKA3bjY, Cloud Vision: posted at 17:44 UTC, twelve hours after the 05:17 end its
+    resolution two minutes later states). ``said_before``: ``_said_before`` of the resolution."""
     latest = iso_utc(parse_time(end) + MILESTONE_GAP)
     for earlier in said_before:
         if earlier["created_at"] <= latest:
             return False  # newest first: none later than that
+        if earlier["created_at"] == first_word:
+            continue
         if earlier["created_at"] < at and earlier["kind"] in _STILL_OPEN_KINDS:
             return True
     return False
@@ -837,7 +851,7 @@ def _link(
                 if ended is not None:
                     if said_before is None:
                         said_before = _said_before(db, incident_id, at, cache)
-                    if _worked_on_past(said_before, ended, at):
+                    if _worked_on_past(said_before, ended, at, incident.get("first_word_at")):
                         ended, ended_from = None, "post"  # a milestone, not the end: the company kept working past it
                 ended = ended or at
                 updates.update(status=STATUS_RESOLVED, resolved_at=ended, resolved_from=ended_from)

@@ -155,7 +155,14 @@ _NEARLY_100 = re.compile(r"\b(?:almost|nearly)\s+(?:at\s+)?100\s?%", re.IGNORECA
 _NEARLY = re.compile(r"\b(?:almost|nearly|mostly)\s+(?:fully\s+|all\s+|completely\s+)?(?:resolved|recovered|restored|back)\b",
                      re.IGNORECASE)
 _RESIDUAL = re.compile(r"\bresidual\b|\b(?:some|a few|a small (?:group|number|set) of)\s+(?:people|users|customers)\b"
-                       r"[^.]{0,40}\b(?:may|might|could) still\b", re.IGNORECASE)
+                       r"[^.]{0,40}\b(?:may|might|could) still\b"
+                       # a part the resolution says is still affected (AWS: EC2 eu-central-1, 13 July 2021, "A small
+                       # number of remaining instances … require additional attention"; ELB us-east-1, 6 August 2021,
+                       # "We are continuing to experience delays in the propagation of CloudWatch metrics"; Pinpoint
+                       # us-east-1, 14 January 2022, "These delays will continue while we work … through the backlog")
+                       r"|\bremaining\s+(?:affected\s+|impacted\s+|impaired\s+)?(?:instances|resources|customers|users)\b"
+                       r"|\b(?:are\s+continuing|continue)\s+to\s+(?:experience|see)\s+(?:some\s+)?"
+                       r"(?:delays|errors|issues|elevated|increased)\b|\bdelays\s+will\s+continue\b", re.IGNORECASE)
 
 
 def how_resolved(statement: dict[str, Any] | None) -> dict[str, bool]:

@@ -111,6 +111,8 @@ _RESOLVED_AFTER = re.compile(
     rf"\b(?:was|were|has been|have been|had been|is|are)\s+(?:now\s+)?(?:fully\s+)?{_RESOLVED_WORD}\b"
     r"|\bhad (?:fully )?recovered\b|\bfully recovered\b"
     r"|\b(?:has|have)\s+(?:now\s+)?(?:fully\s+)?(?:resolved|subsided)\b"  # "the elevated errors … have resolved"
+    # AWS EC2 us-east-1, 1 April 2022: "by 12:50 AM PDT, ENI attachment times had returned to normal levels"
+    r"|\b(?:had|have|has)\s+(?:fully\s+)?returned\s+to\s+normal\b"
 )
 _FIX_FIRST = re.compile(  # "As of 4:21p pacific we finished deploying the fix and the elevated errors … have now resolved"
     r"^(?:(?!issue|problem|experienc|error|outage|degrad|unavailable|fail|latenc|disrupt).)*?"
