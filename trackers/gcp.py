@@ -5,10 +5,6 @@ update → ``resolved`` (an incident whose ``end`` is set but which has no ``AVA
 update marked resolved); a later ``AVAILABLE`` update that is Google's (mini) incident report → ``postmortem``.
 Impact: the worse of ``status_impact`` and ``severity`` (information/low → minor, disruption/medium → major,
 outage/high → critical).
-Title: ``external_desc``, Google's current headline for the incident, which at the close may be the closing update's
-words ("This issue is believed to be affecting a very small number of projects …", "This incident is being merged
-with an existing incident …"): then the ``Summary:`` line of the latest update before it, the headline the incident
-had while it was open (the document keeps no earlier ``external_desc``).
 Stated span: the incident's ``begin`` → ``starts_at`` and ``end`` → ``ends_at`` on every Post of it (Google's own
 start and end of the incident, set by its engineers; ``end`` is absent while it is open). A value that is not a
 date from 1990 to 400 days ahead is ignored with a log line; an update whose time is not a date from 1990 to
@@ -52,34 +48,6 @@ def incidents_url(source: SourceConfig) -> str:
     return url
 
 
-SUMMARY_LINE = re.compile(r"\A\s*Summary:[ \t]*(?P<line>\S[^\n]*)")  # "Summary: Hung tasks in Cloud Filestore …"
-
-
-def _words(text: str) -> str:
-    return " ".join(text.split())
-
-
-def incident_title(incident: dict[str, Any], texts: list[str]) -> str:
-    """The incident's title: ``external_desc`` (else the service name), unless it is the words of one of its own later
-    updates (``texts``, oldest first) — Google's closing sentence, not a headline — then the ``Summary:`` line of the
-    latest update before that one (Google Cloud ipisoukd9hNno6SbpWWE: "Europe : Eventarc GCS trigger mutations
-    failing sporadically in Europe", not "This issue is believed to be affecting a very small number of projects …")."""
-    desc = clean_lines(str(incident.get("external_desc") or ""))
-    fallback = clean_lines(str(incident.get("service_name") or ""))
-    said = _words(desc)
-    if not said:
-        return fallback
-    for index in range(len(texts) - 1, 0, -1):
-        if _words(texts[index]) != said or SUMMARY_LINE.match(texts[index]):
-            continue
-        for earlier in reversed(texts[:index]):
-            summary = SUMMARY_LINE.match(earlier)
-            if summary:
-                return summary.group("line").strip()
-        return fallback
-    return desc
-
-
 def _titles(items: Any) -> list[str]:
     out: list[str] = []
     for item in items or []:
@@ -116,7 +84,7 @@ def incident_posts(incident: dict[str, Any], *, source_id: str, service: str, pa
     products = _titles(incident.get("affected_products"))
     fallback_locations = incident.get("previously_affected_locations") or incident.get("currently_affected_locations")
     url = urljoin(page_url, str(incident.get("uri") or f"incidents/{incident_id}"))
-    title = incident_title(incident, [clean_lines(str(u.get("text") or "")) for _, u in dated])
+    title = clean_lines(str(incident.get("external_desc") or incident.get("service_name") or ""))
     where = f"{page_url} incident {incident_id}"
     begin = stated_time(incident.get("begin"), what="begin", where=where)
     end = stated_time(incident.get("end"), what="end", where=where)
