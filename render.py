@@ -283,8 +283,10 @@ def services_word(incident: dict[str, Any] | None, statements: list[dict[str, An
 
 
 def shown_title(incident: dict[str, Any] | None) -> str:
-    """The incident's title when it says something (not "Incident on 2019-05-29 02:11 UTC")."""
-    return what_broke.informative_title((incident or {}).get("title"))
+    """The incident's title when it says something (not "Incident on 2019-05-29 02:11 UTC"), as it stood while the
+    incident was open (``title_shown``, facts.gather: not Google Cloud's closing sentence)."""
+    incident = incident or {}
+    return what_broke.informative_title(incident["title_shown"] if "title_shown" in incident else incident.get("title"))
 
 
 def to_customer(statement: dict[str, Any] | None) -> bool:

@@ -157,6 +157,9 @@ def gather(db: sqlite_utils.Database, incident_id: int, *, change_id: int | None
     until = moment(post["created_at"]) if post else None
     context["incident"].update(what_broke.said_unaffected(
         [s.get("text") or "" for s in context["statements"] if until is None or s["created_at"] <= until]))
+    # the title shown as the company's: not the closing sentence Google Cloud puts in external_desc at the close
+    context["incident"]["title_shown"] = what_broke.opening_title(
+        context["incident"].get("title"), [s.get("text") or "" for s in context["statements"]])
     return context
 
 
