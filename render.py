@@ -185,19 +185,24 @@ def trouble(symptoms: list[str], lang: str, parts: list[tuple[str, str]] | None 
 
 
 def trouble_head(symptoms: list[str], lang: str, parts: list[tuple[str, str]] | None = None,
-                 regions: list[str] | None = None, past: bool = False) -> str:
+                 regions: list[str] | None = None, past: bool = False, listed: bool = False) -> str:
     """The headline's "what": "तस्वीरें और वीडियो भेजने या अपलोड करने में दिक्कत", "us-central1 में एक्शंस और
     एपीआई रिक्वेस्ट में दिक्कत", "सेवा में दिक्कत" / "problem with Actions and API Requests in us-central1",
-    "problem"; ``past``: "… में दिक्कत रही" / "… was over before it was announced"."""
+    "problem"; ``past``: "… में दिक्कत रही" / "… was over before it was announced". ``listed`` (``parts_listed``):
+    the parts are the source's own components or title products, named next to the symptom ("ap-southeast-2 में
+    डायरेक्टरी सर्विस में लॉग इन करने में दिक्कत" / "problem with AWS Directory Service in ap-southeast-2"); parts
+    read out of a post's words give way to the symptom they came with ("voice messages": "…भेजने में दिक्कत")."""
     symptoms = _specific(symptoms)
     specific = [s for s in symptoms if s not in GENERIC_SYMPTOMS]
     hi = lang.startswith("hi")
     place_hi, place_en = _where_hi(regions, short=True), _where_en(regions, short=True)
     tail_hi = " रही" if past else ""
-    if parts and not specific:
+    if parts and (listed or not specific):
         name = _part_names(parts, lang, regions)
         if hi:
-            return f"{place_hi}{name} में {'धीमेपन की ' if 'performance' in symptoms else ''}दिक्कत{tail_hi}"
+            what = f"{join_and([symptom_phrase(s, 'hi') for s in symptoms], 'hi')} " if specific else (
+                "धीमेपन की " if "performance" in symptoms else "")
+            return f"{place_hi}{name} में {what}दिक्कत{tail_hi}"
         return f"problem with {name}{place_en}"
     if hi:
         if symptoms:
@@ -226,6 +231,18 @@ def affected_parts(incident: dict[str, Any] | None, statement: dict[str, Any] | 
     known |= {n.lower() for n in said["not_affected"]}
     named = products_named([what_broke.informative_title(incident.get("title")), text[:2000]], known)
     return what_broke.component_parts(named, service)  # the glossary's Hindi ("Actions" → एक्शंस), else quoted
+
+
+def parts_listed(incident: dict[str, Any] | None, statement: dict[str, Any] | None,
+                 service: dict[str, str] | None) -> bool:
+    """Whether ``affected_parts`` names the source's own parts: the statement's or the incident's components (AWS
+    "AWS Directory Service (Sydney)", Statuspage components) or products the incident's title names, not parts read
+    out of the statement's words."""
+    incident = incident or {}
+    components = what_broke.components_of((statement or {}).get("components")) or what_broke.components_of(
+        incident.get("components"))
+    said = {"not_affected": incident.get("not_affected") or [], "only_affected": incident.get("only_affected") or []}
+    return bool(what_broke.parts(components, incident.get("title"), service, "", said))
 
 
 def regions_named(incident: dict[str, Any] | None, statement: dict[str, Any] | None) -> list[str]:
@@ -266,8 +283,10 @@ def services_word(incident: dict[str, Any] | None, statements: list[dict[str, An
 
 
 def shown_title(incident: dict[str, Any] | None) -> str:
-    """The incident's title when it says something (not "Incident on 2019-05-29 02:11 UTC")."""
-    return what_broke.informative_title((incident or {}).get("title"))
+    """The incident's title when it says something (not "Incident on 2019-05-29 02:11 UTC"), as it stood while the
+    incident was open (``title_shown``, facts.gather: not Google Cloud's closing sentence)."""
+    incident = incident or {}
+    return what_broke.informative_title(incident["title_shown"] if "title_shown" in incident else incident.get("title"))
 
 
 def to_customer(statement: dict[str, Any] | None) -> bool:
@@ -472,7 +491,7 @@ def environment(markup: str = "plain") -> Environment:
         env.globals.update(
             join_and=join_and, all_of=all_of, trouble=trouble, medium=medium, to_customer=to_customer, speaker=speaker,
             language_note=language_note, impact_word=impact_word, symptom_phrase=symptom_phrase, kind_label=kind_label,
-            trouble_head=trouble_head, affected_parts=affected_parts, shown_title=shown_title,
+            trouble_head=trouble_head, affected_parts=affected_parts, parts_listed=parts_listed, shown_title=shown_title,
             clip=clip, regions_named=regions_named, where_head=where_head, says_fixed_now=says_fixed_now,
             stated_length=stated_length, said_over=said_over,
             services_word=services_word,

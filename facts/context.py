@@ -26,6 +26,7 @@ from typing import Any
 
 import timefmt
 from posts import iso_utc, parse_time
+from trackers.registry import HANDLE_KINDS
 
 DAY_DIGEST = "day:"  # an outbox row's body for the digest of one local day: "day:2019-07-03"
 STATED_GAP = 300  # seconds: a stated start this far from the first word is told beside it
@@ -233,6 +234,33 @@ def with_closing(incident: dict[str, Any], last: dict[str, Any] | None) -> dict[
     if unfixed:
         incident["duration_seconds"] = None
     return incident
+
+
+_NAMES_TROUBLE = re.compile(  # words that name a problem with the service
+    r"\b(?:investigat\w*|issues?|problems?|fail\w*|impact\w*|affected|degrad\w*|outages?|unavailab\w*|inaccessible"
+    r"|down(?:time)?|disrupt\w*|interrupt\w*|latenc\w*|slow\w*|delay\w*|error\s+rates?|an\s+error|broken|bugs?"
+    r"|prevent\w*|backlogs?|lost|loss|(?:increased|heavy|high)\s+load"  # GitHub 2012-08-29 "a queue backlog after
+    # we lost a cache server", 2019-03-05 "An error prevented pages … from loading"; Emma "increased load on the database"
+    r"|(?:elevated|increased|intermittent|higher)\s+(?:rates?\s+of\s+)?errors"
+    r"|not\s+(?:working|accessible|available|loading|responding))\b", re.IGNORECASE)
+
+
+def closed_notice(statements: list[dict[str, Any]]) -> bool:
+    """A resolved incident whose statements (``statements``, up to the resolving one) name no problem: none was an
+    acknowledgement, update or recovery (only resolutions or reports), none carries a symptom tag, and no words
+    name trouble ("issue", "outage", "error rates", "not working" …) or a fix ("resolved", "restored", "back
+    online" …) — a notice the company posted and closed (DatoCMS "Rollbar security notice", 18 September 2023:
+    Rollbar's security incident, tokens rotated). Its close is told as the notice closed, not as service restored.
+    Only a status page's or feed's statements: a social post is too short to tell a notice from a terse "We're back"."""
+    said = [s for s in statements if s and s.get("kind") != "noise"]
+    if not said or any(s.get("kind") not in ("resolved", "report") for s in said):
+        return False
+    if any(s.get("source_kind") in HANDLE_KINDS for s in said):  # a post ("We're back!") says too little to tell
+        return False
+    if any(s.get("symptoms") for s in said):
+        return False
+    texts = [str(s.get("text") or "") for s in said]
+    return not any(_NAMES_TROUBLE.search(t) or _SAYS_FIXED.search(t) for t in texts)
 
 
 def said_over(statement: dict[str, Any] | None) -> dict[str, datetime | None] | None:

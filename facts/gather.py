@@ -15,6 +15,7 @@ import sqlite_utils
 from facts import what_broke
 from facts.context import (
     DAY_DIGEST,
+    closed_notice,
     first_time,
     incident_facts,
     moment,
@@ -157,6 +158,13 @@ def gather(db: sqlite_utils.Database, incident_id: int, *, change_id: int | None
     until = moment(post["created_at"]) if post else None
     context["incident"].update(what_broke.said_unaffected(
         [s.get("text") or "" for s in context["statements"] if until is None or s["created_at"] <= until]))
+    # the title shown as the company's: not the closing sentence Google Cloud puts in external_desc at the close
+    context["incident"]["title_shown"] = what_broke.opening_title(
+        context["incident"].get("title"), [s.get("text") or "" for s in context["statements"]])
+    # a resolved incident whose statements name no problem (a security notice): closed, not "service restored"
+    context["incident"]["notice"] = context["incident"].get("status") == "resolved" and incident.get(
+        "kind") != "maintenance" and closed_notice(
+        [s for s in context["statements"] if until is None or s["created_at"] <= until])
     return context
 
 

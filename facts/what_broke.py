@@ -4,7 +4,8 @@ as the company wrote them. Plain data in, plain strings out (no database; the gl
 
 ``parts(components, title, service)`` → the affected parts as (Hindi, English) pairs; ``phrase`` joins them
 ("एक्शंस और एपीआई रिक्वेस्ट" / "Actions and API Requests"); ``informative_title`` drops titles that say nothing
-("Incident on 2019-05-29 02:11 UTC"). A name the glossary does not know is kept in English, quoted (“Eventarc”).
+("Incident on 2019-05-29 02:11 UTC"); ``opening_title`` the title an incident had while open, not the closing
+sentence a page put there at the close. A name the glossary does not know is kept in English, quoted (“Eventarc”).
 ``said_unaffected(texts)`` reads what the company says was *not* affected ("This is not a problem with BigQuery,
 only Google Analytics BigQuery export is affected"): ``parts`` never names a denied product and names the one it
 says is affected instead.
@@ -140,6 +141,30 @@ def informative_title(title: str | None) -> str:
     """The title when it says something ("Elevated errors on Claude.ai"); "" for "Incident on 2019-05-29 02:11 UTC"."""
     text = " ".join((title or "").split())
     return "" if not text or _EMPTY_TITLE.match(text) else text
+
+
+_SUMMARY_LINE = re.compile(r"\A\s*Summary:[ \t]*(?P<line>\S[^\n]*)")  # "Summary: Hung tasks in Cloud Filestore …"
+
+
+def opening_title(title: str | None, texts: list[str]) -> str:
+    """The incident's title as it stood while the incident was open. A title that is the words of one of its own later
+    statements (``texts``, oldest first) is the closing sentence the page put in its headline at the close (Google
+    Cloud's ``external_desc``: "This issue is believed to be affecting a very small number of projects …", "This
+    incident is being merged with an existing incident …"; the document keeps no earlier one): the ``Summary:`` line
+    of the latest statement before it ("Europe : Eventarc GCS trigger mutations failing sporadically in Europe"),
+    else "" (no title). Any other title is kept."""
+    said = " ".join((title or "").split())
+    if not said:
+        return title or ""
+    for index in range(len(texts) - 1, 0, -1):
+        if " ".join((texts[index] or "").split()) != said or _SUMMARY_LINE.match(texts[index] or ""):
+            continue
+        for earlier in reversed(texts[:index]):
+            summary = _SUMMARY_LINE.match(earlier or "")
+            if summary:
+                return summary.group("line").strip()
+        return ""
+    return title or ""
 
 
 def components_of(value: Any) -> list[str]:

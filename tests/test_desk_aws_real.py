@@ -75,3 +75,34 @@ def test_the_collapsed_backlog_headline_names_what_broke(server: Any, tmp_path: 
     assert "📋 एडब्ल्यूएस: us-east-1 में ईसी2 (EC2) में दिक्कत — अब तक के बयान (13)\n" in poll.stdout
     assert "📋 Amazon Web Services: problem with Amazon Elastic Compute Cloud in us-east-1 — statements so far (13)\n" \
         in poll.stdout
+
+
+def _headlines(stdout: str, mark: str) -> list[str]:
+    return [line for line in stdout.splitlines() if line.startswith(mark)]
+
+
+def test_a_tagged_symptom_keeps_the_service_in_the_headline(server: Any, tmp_path: Path) -> None:
+    """AWS Directory Service, Sydney, 12 October 2021 (event 1634086680): service_name "AWS Directory Service
+    (Sydney)", first update "We are investigating authentication errors on AD Connector directories that have MFA
+    authentication enabled in the AP-SOUTHEAST-2 Region". The login symptom was told and the service dropped:
+    "🔴 एडब्ल्यूएस: ap-southeast-2 में लॉग इन करने में दिक्कत" / "problem in ap-southeast-2" — a reader could not tell
+    which AWS service broke. The headline names the event's own service next to the symptom, in both languages."""
+    poll, record = poll_aws(server, tmp_path, "directoryservice-ap-southeast-2", "1634086680")
+    assert record["components"] == ["AWS Directory Service (Sydney)"]
+    (hindi,) = _headlines(poll.stdout, "🔴 एडब्ल्यूएस:")
+    assert "डायरेक्टरी सर्विस" in hindi and "लॉग इन करने में" in hindi and "ap-southeast-2" in hindi
+    (english,) = _headlines(poll.stdout, "🔴 Amazon Web Services:")
+    assert "AWS Directory Service" in english and "ap-southeast-2" in english and "(Sydney)" not in english
+    said = [line for line in poll.stdout.splitlines() if "बताया कि" in line]  # the resolution says what was fixed
+    assert said and "डायरेक्टरी सर्विस में लॉग इन करने में दिक्कत दूर कर ली गई है" in said[-1]
+
+
+def test_pinpoint_sms_delays_name_pinpoint(server: Any, tmp_path: Path) -> None:
+    """Amazon Pinpoint, N. Virginia, 14 January 2022 (event 1642185596): "increased error rates and delivery latency
+    for a subset of Pinpoint customers sending and receiving SMS messages". The headline told the messaging symptom
+    in us-east-1 and not Pinpoint, the service the event is filed under ("Amazon Pinpoint (N. Virginia)")."""
+    poll, _ = poll_aws(server, tmp_path, "pinpoint-us-east-1", "1642185596")
+    (hindi,) = _headlines(poll.stdout, "🔴 एडब्ल्यूएस:")
+    assert "“Amazon Pinpoint”" in hindi and "मैसेज भेजने में" in hindi and "us-east-1" in hindi
+    (english,) = _headlines(poll.stdout, "🔴 Amazon Web Services:")
+    assert "Amazon Pinpoint" in english and "us-east-1" in english

@@ -149,3 +149,27 @@ def test_an_update_saying_recovery_has_started_is_told_as_partly_restored(server
     assert ("Google Cloud said on its status page on Tuesday 24 August, 10:23 AM IST (04:53 UTC) that service has "
             "started to recover and is partly restored; it has not yet said the problem is resolved") in poll.stdout
     assert "नया अपडेट, काम जारी" not in poll.stdout and "update, still working on it" not in poll.stdout
+
+
+def test_the_closing_sentence_is_not_the_incidents_title(server: Any, tmp_path: Path) -> None:
+    """ipisoukd9hNno6SbpWWE (Eventarc, 27 May 2022): the document's external_desc is the words of its closing
+    AVAILABLE update ("This issue is believed to be affecting a very small number of projects …") and the channel
+    showed them as "कंपनी का शीर्षक" / "Incident:". The incident opened with "Summary: Europe : Eventarc GCS trigger
+    mutations failing sporadically in Europe" (the document keeps no earlier external_desc): that is its title."""
+    poll, record = poll_gcp(server, tmp_path, "ipisoukd9hNno6SbpWWE")
+    assert record["title"].startswith("This issue is believed")  # the document's external_desc, stored as read
+    assert "कंपनी का शीर्षक: “Europe : Eventarc GCS trigger mutations failing sporadically in Europe”" in poll.stdout
+    assert "Incident: Europe : Eventarc GCS trigger mutations failing sporadically in Europe" in poll.stdout
+    assert "शीर्षक: “This issue" not in poll.stdout and "Incident: This issue" not in poll.stdout
+
+
+def test_a_merge_notice_is_not_the_incidents_title(server: Any, tmp_path: Path) -> None:
+    """1YzVoQe8tR83ubvbAnDd (Cloud Filestore, 6 May 2022): external_desc is the closing "This incident is being merged
+    with an existing incident. All future updates will be provided there: …"; the one update before it opens with
+    "Summary: Hung tasks in Cloud Filestore in us-central1-b. Investigation ongoing"."""
+    poll, record = poll_gcp(server, tmp_path, "1YzVoQe8tR83ubvbAnDd")
+    assert record["title"].startswith("This incident is being merged")  # the document's external_desc, as read
+    assert "कंपनी का शीर्षक: “Hung tasks in Cloud Filestore in us-central1-b. Investigation ongoing”" in poll.stdout
+    assert "शीर्षक: “This incident is being merged" not in poll.stdout
+    assert "Incident: This incident is being merged" not in poll.stdout
+    assert "is being merged" in poll.stdout  # the closing words are still quoted as the company's statement

@@ -272,3 +272,19 @@ def test_a_report_in_the_incidents_thread_gives_the_span_the_incident_never_stat
     assert "on the problem of Thursday 1 February, 3:03 AM to 3:22 AM (about 19 min)." in poll.stdout
     assert "बुधवार देर रात 3:03 बजे (1 फ़रवरी) से 3:22 बजे तक रही दिक्कत (लगभग 19 मिनट) पर अपनी विस्तृत रिपोर्ट जारी की।" \
         in poll.stdout
+
+
+def test_a_security_notice_closed_is_not_service_restored(server: Any, tmp_path: Path) -> None:
+    """DatoCMS "Rollbar security notice" (18 September 2023, impact minor): one update, status resolved — "On September
+    8th Rollbar announced a security incident … our Rollbar access tokens might have been accessed by a third party
+    … on Sep 12th we have rotated all our tokens and deleted all the stack traces". No outage, no trouble with the
+    service, no fix. The channel said "✅ DatoCMS: समस्या दूर, सेवा बहाल" / "resolved … the problem has been
+    resolved". The company closed a notice: told as such, with nothing restored and no problem claimed."""
+    poll, record = poll_page(server, tmp_path, "datocms_2023-09-18-rollbar-security-notice")
+    assert record["status"] == "resolved" and [s["kind"] for s in record["statements"]] == ["resolved"]
+    assert "बहाल" not in poll.stdout and "समस्या दूर" not in poll.stdout
+    assert "has been resolved" not in poll.stdout and "✅" not in poll.stdout
+    assert "⚪ DatoCMS: कंपनी ने मामला बंद किया" in poll.stdout
+    assert "⚪ DatoCMS: the company closed the notice" in poll.stdout
+    assert "“Rollbar security notice”" in poll.stdout  # what the notice was about, in the company's words
+    assert "Rollbar announced a security incident" in poll.stdout  # its words quoted

@@ -66,3 +66,27 @@ def test_recovery_begun_only_when_the_words_say_it_has():
     for text in ("We are not yet seeing recovery.", "We will provide an update once we start seeing recovery.",
                  "We are continuing to investigate this issue.", ""):
         assert not recovery_begun({"text": text}), text
+
+
+def test_only_a_close_naming_no_problem_is_a_closed_notice():
+    """facts.context.closed_notice on real words. DatoCMS "Rollbar security notice" (18 September 2023, one update,
+    resolved): a notice, nothing broke. Not a notice: a lone resolution that names a problem — GitHub lwlvwcrv7dsr (5
+    March 2019, "An error prevented pages on github.com from loading for some users."), GitHub jlx4smw4tqfv (29
+    August 2012, "a queue backlog after we lost a cache server"), Emma tcppnkdjxjr9 ("increased load on the
+    database") — or a fix, or that had an acknowledgement before it, a symptom tag, or is a social post."""
+    from facts.context import closed_notice
+
+    data = Path(__file__).resolve().parent / "data"
+    (rollbar,) = json.loads((data / "training_real" / "datocms_2023-09-18-rollbar-security-notice.json").read_text(
+        encoding="utf-8"))["incidents"][0]["incident_updates"]
+    notice = {"kind": "resolved", "symptoms": [], "text": rollbar["body"], "source_kind": "statuspage"}
+    assert closed_notice([notice])
+    for text in ("An error prevented pages on github.com from loading for some users.",
+                 "We are processing through a queue backlog after we lost a cache server.",
+                 "We are seeing increased load on the database due to Heavy calls from an internal service",
+                 "This incident has been resolved."):
+        assert not closed_notice([{**notice, "text": text}]), text
+    assert not closed_notice([{**notice, "kind": "acknowledged"}, notice])
+    assert not closed_notice([{**notice, "symptoms": ["login"]}])
+    assert not closed_notice([{**notice, "source_kind": "x"}])
+    assert not closed_notice([])

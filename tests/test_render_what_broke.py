@@ -234,3 +234,21 @@ def test_a_product_said_to_be_unaffected_is_not_named_from_the_statement():
     assert said == {"not_affected": ["API"], "only_affected": []}
     assert what_broke.parts([], "", None, text) == [("चैटजीपीटी", "ChatGPT"), ("एपीआई", "API")]  # without reading it
     assert what_broke.parts([], "", None, text, said) == [("चैटजीपीटी", "ChatGPT")]
+
+
+def test_a_part_read_out_of_the_words_gives_way_to_the_symptom():
+    """The demo's WhatsApp post ("trouble sending images, videos and voice messages"): no components, no title, so
+    a part found in its words is not the source's own part and the headline tells the symptom alone; a component
+    (AWS "AWS Directory Service (Sydney)") is named next to the symptom."""
+    from render import parts_listed, trouble_head
+
+    post = {"text": "We're aware that some people are having trouble sending images, videos and voice messages on "
+                    "WhatsApp.", "components": "[]"}
+    assert not parts_listed({"title": ""}, post, None)
+    voice = [("वॉइस मैसेज", "voice messages")]
+    assert trouble_head(["media_upload"], "hi", voice, listed=False) == trouble_head(["media_upload"], "hi")
+    aws = {"title": "Increased Authentication Error Rates", "components": ["AWS Directory Service (Sydney)"]}
+    assert parts_listed(aws, {"text": "authentication errors", "components": "[]"}, None)
+    parts = what_broke.component_parts(aws["components"])
+    assert trouble_head(["login"], "hi", parts, ["ap-southeast-2"], listed=True) == \
+        "ap-southeast-2 में डायरेक्टरी सर्विस में लॉग इन करने में दिक्कत"
