@@ -1,6 +1,7 @@
 """Configuration: reads ``pushti.toml`` (or the bundled default), validates it, and returns plain data.
 
-A bad config raises ``ConfigError`` whose message is one line naming the file, the entry and the problem.
+A bad config raises ``ConfigError`` whose message is one line naming the file, the entry and the problem. A table
+or key the bot does not read is one too (with the nearest known name): a misspelt one would be ignored silently.
 
 Every number is bounded at load time (finite, in range), so nothing from the file can overflow a date or a sleep
 at run time. Durations take "30s" / "5m" / "2h" / "1d" or a number of seconds:
