@@ -121,3 +121,25 @@ def poll_one_document(server: Any, tmp_path: Path, path: str, body: bytes, conte
     assert poll.returncode == 0, poll.stderr
     (record,) = [json.loads(line) for line in run_bot("incidents", "--json", "--config", str(config)).stdout.splitlines()]
     return poll, record
+
+
+GCP_SAMPLE = Path(__file__).resolve().parent / "data" / "gcp" / "gcp_status_incidents_sample.json"
+AWS_SAMPLE = Path(__file__).resolve().parent / "data" / "aws" / "aws_health_dashboard_archive_sample.json"
+
+
+def poll_gcp(server: Any, tmp_path: Path, incident_id: str) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
+    """Serve one real Google Cloud incident (of tests/data/gcp's sample) as incidents.json, poll it once: (the poll,
+    its one incident record)."""
+    (incident,) = [i for i in json.loads(GCP_SAMPLE.read_text(encoding="utf-8")) if i["id"] == incident_id]
+    return poll_one_document(server, tmp_path, "/incidents.json", json.dumps([incident]).encode(), "application/json",
+                             {"id": "gcp", "kind": "gcp", "service": "Google Cloud"})
+
+
+def poll_aws(server: Any, tmp_path: Path, service: str, date: str) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
+    """Serve one real AWS event (of tests/data/aws's sample, by its service and date) as data.json, poll it once:
+    (the poll, its incident record)."""
+    (event,) = [e for e in json.loads(AWS_SAMPLE.read_text(encoding="utf-8"))["archive"]
+                if e["service"] == service and e["date"] == date]
+    body = json.dumps({"archive": [event], "current": []}).encode()
+    return poll_one_document(server, tmp_path, "/data.json", body, "application/json",
+                             {"id": "aws", "kind": "aws", "service": "AWS"})

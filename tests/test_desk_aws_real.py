@@ -5,22 +5,10 @@ shape (backfill all, a Hindi + English console channel). Facts from the source d
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from pollhelpers import poll_one_document
-
-AWS = Path(__file__).parent / "data" / "aws" / "aws_health_dashboard_archive_sample.json"
-
-
-def poll_aws(server: Any, tmp_path: Path, service: str, date: str) -> tuple[Any, dict[str, Any]]:
-    """Serve one real AWS event (by its service and date) as data.json, poll it once: (the poll, its incident)."""
-    (event,) = [e for e in json.loads(AWS.read_text(encoding="utf-8"))["archive"]
-                if e["service"] == service and e["date"] == date]
-    body = json.dumps({"archive": [event], "current": []}).encode()
-    return poll_one_document(server, tmp_path, "/data.json", body, "application/json",
-                             {"id": "aws", "kind": "aws", "service": "AWS"})
+from pollhelpers import poll_aws
 
 
 def test_a_milestone_the_company_kept_working_past_is_not_the_end(server: Any, tmp_path: Path) -> None:

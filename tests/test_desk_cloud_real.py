@@ -6,31 +6,10 @@ of ../shared/data)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from pollhelpers import poll_one_document
-
-DATA = Path(__file__).parent / "data"
-GCP = DATA / "gcp" / "gcp_status_incidents_sample.json"
-AWS = DATA / "aws" / "aws_health_dashboard_archive_sample.json"
-
-
-def poll_gcp(server: Any, tmp_path: Path, incident_id: str) -> tuple[Any, dict[str, Any]]:
-    """Serve one real Google Cloud incident as incidents.json, poll it once: (the poll, its one incident record)."""
-    (incident,) = [i for i in json.loads(GCP.read_text(encoding="utf-8")) if i["id"] == incident_id]
-    return poll_one_document(server, tmp_path, "/incidents.json", json.dumps([incident]).encode(), "application/json",
-                             {"id": "gcp", "kind": "gcp", "service": "Google Cloud"})
-
-
-def poll_aws(server: Any, tmp_path: Path, service: str, date: str) -> tuple[Any, dict[str, Any]]:
-    """Serve one real AWS event (by its service and date) as data.json, poll it once: (the poll, its incident)."""
-    (event,) = [e for e in json.loads(AWS.read_text(encoding="utf-8"))["archive"]
-                if e["service"] == service and e["date"] == date]
-    body = json.dumps({"archive": [event], "current": []}).encode()
-    return poll_one_document(server, tmp_path, "/data.json", body, "application/json",
-                             {"id": "aws", "kind": "aws", "service": "AWS"})
+from pollhelpers import poll_aws, poll_gcp
 
 
 def test_a_first_word_posted_after_the_end_does_not_make_the_end_a_milestone(server: Any, tmp_path: Path) -> None:

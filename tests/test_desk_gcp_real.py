@@ -5,20 +5,10 @@ English console channel). The facts asserted are read from the source document
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from pollhelpers import poll_one_document
-
-GCP = Path(__file__).parent / "data" / "gcp" / "gcp_status_incidents_sample.json"
-
-
-def poll_gcp(server: Any, tmp_path: Path, incident_id: str) -> tuple[Any, dict[str, Any]]:
-    """Serve one real Google Cloud incident as incidents.json, poll it once: (the poll, its one incident record)."""
-    (incident,) = [i for i in json.loads(GCP.read_text(encoding="utf-8")) if i["id"] == incident_id]
-    return poll_one_document(server, tmp_path, "/incidents.json", json.dumps([incident]).encode(), "application/json",
-                             {"id": "gcp", "kind": "gcp", "service": "Google Cloud"})
+from pollhelpers import poll_gcp
 
 
 def test_an_update_narrowing_down_the_root_cause_is_not_a_report_nor_a_fix(server: Any, tmp_path: Path) -> None:
