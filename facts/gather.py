@@ -150,21 +150,19 @@ def gather(db: sqlite_utils.Database, incident_id: int, *, change_id: int | None
     first = row(db, "select * from posts where incident_id = ? and duplicate_of is null and "
                 "coalesce(kind, '') not in ('noise', 'report') order by created_at, id limit 1", (incident_id,))
     context["first_statement"] = _statement(db, first, kinds=kinds) if first else None
-    back = row(db, "select at from incident_changes where incident_id = ? and change = 'reopened' "
-               "order by at desc, id desc limit 1", (incident_id,)) if incident.get("reopened") else None
-    context["reopened_at"] = moment(back["at"]) if back else None
+    # when it last came back after a resolution (incidents.reopened_at, written with its "reopened" change)
+    context["reopened_at"] = context["incident"].get("reopened_at") if incident.get("reopened") else None
     context["statements"] = statements(db, incident_id)  # all of them in order, each with its kind and stage
-    # what its words so far say was not affected ("This is not a problem with BigQuery"): never named as broken
     until = moment(post["created_at"]) if post else None
-    context["incident"].update(what_broke.said_unaffected(
-        [s.get("text") or "" for s in context["statements"] if until is None or s["created_at"] <= until]))
+    so_far = [s for s in context["statements"] if until is None or s["created_at"] <= until]
+    # what its words so far say was not affected ("This is not a problem with BigQuery"): never named as broken
+    context["incident"].update(what_broke.said_unaffected([s.get("text") or "" for s in so_far]))
     # the title shown as the company's: not the closing sentence Google Cloud puts in external_desc at the close
     context["incident"]["title_shown"] = what_broke.opening_title(
         context["incident"].get("title"), [s.get("text") or "" for s in context["statements"]])
     # a resolved incident whose statements name no problem (a security notice): closed, not "service restored"
     context["incident"]["notice"] = context["incident"].get("status") == "resolved" and incident.get(
-        "kind") != "maintenance" and closed_notice(
-        [s for s in context["statements"] if until is None or s["created_at"] <= until])
+        "kind") != "maintenance" and closed_notice(so_far)
     return context
 
 
