@@ -219,11 +219,8 @@ def affected_parts(incident: dict[str, Any] | None, statement: dict[str, Any] | 
     through data/glossary.toml. A product the incident's statements say was not affected (``not_affected`` /
     ``only_affected``, gathered by facts.gather) is never named (what_broke.parts)."""
     incident = incident or {}
-    components = what_broke.components_of((statement or {}).get("components"))
-    if not components:
-        components = what_broke.components_of(incident.get("components"))
+    components, said = _listed_and_denied(incident, statement)
     text = (statement or {}).get("text") or ""
-    said = {"not_affected": incident.get("not_affected") or [], "only_affected": incident.get("only_affected") or []}
     found = what_broke.parts(components, incident.get("title"), service, text, said)
     if found:
         return found
@@ -239,10 +236,17 @@ def parts_listed(incident: dict[str, Any] | None, statement: dict[str, Any] | No
     "AWS Directory Service (Sydney)", Statuspage components) or products the incident's title names, not parts read
     out of the statement's words."""
     incident = incident or {}
+    components, said = _listed_and_denied(incident, statement)
+    return bool(what_broke.parts(components, incident.get("title"), service, "", said))
+
+
+def _listed_and_denied(incident: dict[str, Any], statement: dict[str, Any] | None) -> tuple[list[str], dict[str, list[str]]]:
+    """What ``affected_parts`` and ``parts_listed`` read: the statement's components, else the incident's; and what
+    the incident's statements say was not affected (facts.gather) and what instead."""
     components = what_broke.components_of((statement or {}).get("components")) or what_broke.components_of(
         incident.get("components"))
     said = {"not_affected": incident.get("not_affected") or [], "only_affected": incident.get("only_affected") or []}
-    return bool(what_broke.parts(components, incident.get("title"), service, "", said))
+    return components, said
 
 
 def regions_named(incident: dict[str, Any] | None, statement: dict[str, Any] | None) -> list[str]:
