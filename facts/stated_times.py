@@ -574,12 +574,6 @@ def stated_length(text: str) -> tuple[int, bool] | None:
     return None
 
 
-def stated_duration(text: str) -> int | None:
-    """The seconds of ``stated_length``, or None."""
-    found = stated_length(text)
-    return found[0] if found else None
-
-
 _FIXED_NOW = re.compile(
     r"\b(?:is|are)\s+now\s+fully\s+(?:operational|restored|recovered|functional)\b"
     r"|\b(?:has|have)\s+(?:now\s+)?been\s+fully\s+(?:restored|recovered)\b"

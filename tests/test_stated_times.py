@@ -239,15 +239,15 @@ def test_a_time_before_the_only_zone_named_takes_that_zone() -> None:
 
 def test_a_length_stated_without_clock_times():
     """Parse, 20 Dec 2013 (shared/data/feeds/parse_status_history_2014-01-09.rss): the length is the company's."""
-    from facts.stated_times import stated_duration
+    from facts.stated_times import stated_length
 
-    assert stated_duration("Some apps experienced degraded performance with up to 5 seconds of latency for a period "
-                           "of 30 minutes. The issue has been identified and resolved.") == 30 * 60
-    assert stated_duration("The outage lasted about 2 hours.") == 2 * 3600
-    assert stated_duration("Pushes were delayed for an hour.") == 3600
+    assert stated_length("Some apps experienced degraded performance with up to 5 seconds of latency for a period "
+                         "of 30 minutes. The issue has been identified and resolved.") == (30 * 60, False)
+    assert stated_length("The outage lasted about 2 hours.") == (2 * 3600, True)
+    assert stated_length("Pushes were delayed for an hour.") == (3600, False)
     for text in ("We will provide an update in 30 minutes.", "This started 30 minutes ago.",
                  "We expect to be back for 30 minutes of testing", "for 99999 hours", ""):
-        assert stated_duration(text) is None, text
+        assert stated_length(text) is None, text
 
 
 def test_openai_clocks_written_with_a_lone_p_or_a() -> None:
