@@ -413,6 +413,7 @@ class _Writer:
         name = self.name(member)
         first = self.first_outage(member)
         res = self.resolution(member) if self.fixed(member) else None
+        latest = self.last_word(member)  # its latest word on where it stands (a report left out)
         told_first = False
         if first.get("kind") != "resolved":
             over = said_over(first)
@@ -502,7 +503,7 @@ class _Writer:
             elif not told_first:
                 paragraph.add(_say("not_told_before", self.lang, [Fact("first", f"statement:{res['id']}", "resolved")]))
         elif incident.get("closed_unfixed"):
-            last = self.last_word(member)
+            last = latest
             shown = self.when(last["created_at"])
             facts = [self.f_service(member), self.f_said(last, shown), Fact("words", f"statement:{last['id']}",
                                                                             "closed_unfixed")]
@@ -516,8 +517,8 @@ class _Writer:
             shown = self.when(last["created_at"])
             paragraph.add(_say("unlisted", self.lang, [self.f_service(member), self.f_said(last, shown)],
                                name=name, when=shown))
-        elif self.last_word(member)["id"] != first["id"]:  # its latest word does not say fixed (the lede says who is open)
-            last = self.last_word(member)
+        elif latest["id"] != first["id"]:  # its latest word does not say fixed (the lede says who is open)
+            last = latest
             shown = self.when(last["created_at"], date=not self.t.same_day(first["created_at"], last["created_at"]))
             paragraph.add(_say("still_open", self.lang, [self.f_said(last, shown),
                                                          Fact("status", f"incident:{incident['id']}.status",
@@ -530,8 +531,8 @@ class _Writer:
             facts += [Fact("words", f"statement:{r['id']}", "cause") for r in cause[:1]]
             paragraph.add(_say("report", self.lang, facts, when=join_and(shown, self.lang), cause=bool(cause)))
         quoted = [first] + ([res] if res is not None and res["id"] != first["id"] else [])
-        if res is None and self.last_word(member)["id"] != first["id"]:
-            quoted.append(self.last_word(member))
+        if res is None and latest["id"] != first["id"]:
+            quoted.append(latest)
         paragraph.quotes = [self.quote(member, s) for s in quoted]
         return paragraph
 
