@@ -7,24 +7,18 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from datetime import timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-for extra in (ROOT, ROOT / "tests"):
-    if str(extra) not in sys.path:
-        sys.path.insert(0, str(extra))
-
-from config import parse_config  # noqa: E402
-from outputs.story import write_story  # noqa: E402
-from outputs.story.check import check_story  # noqa: E402
-from outputs.story.compose import compose  # noqa: E402
-from outputs.story.gather import story_data  # noqa: E402
-from pipeline import store_posts  # noqa: E402
-from store import open_db, rows  # noqa: E402
-from trackers.gcp import parse_incidents  # noqa: E402
-from trackers.statuspage import parse_statuspage_document  # noqa: E402
+from config import parse_config
+from outputs.story import write_story
+from outputs.story.check import check_story
+from outputs.story.compose import compose
+from outputs.story.gather import story_data
+from pipeline import store_posts
+from store import open_db, rows
+from trackers.gcp import parse_incidents
+from trackers.statuspage import parse_statuspage_document
 
 DATA = Path(__file__).resolve().parent / "data" / "story_real"
 TZ = "Asia/Kolkata"
