@@ -122,7 +122,6 @@ def load(db: sqlite_utils.Database, timezone: str, today: date, configured: list
     days: dict[date, list[int]] = {}
     for raw in rows(db, "select * from incidents order by coalesce(opened_at, resolved_at), id"):
         facts = incident_facts(raw)
-        facts["told"] = told(facts)
         facts["window_passed"] = window_passed(facts, today, zone)
         facts["statements"] = by_incident.get(raw["id"], [])
         service = service_of(raw["service"], facts["first_word_at"] or facts["opened_at"])
@@ -135,6 +134,8 @@ def load(db: sqlite_utils.Database, timezone: str, today: date, configured: list
         for day in _local_days(began, finished, zone):
             days.setdefault(day, []).append(raw["id"])
     _mark_unlisted(db, list(incidents.values()))  # resolved only by "no longer listed on the page" (one query)
+    for facts in incidents.values():  # the span as messages tell it: none for a close without a fix, or a notice
+        facts["told"] = told(facts)
     events = {}
     for r in rows(db, "select id from events order by started_at, id"):
         found = event_facts(db, r["id"])
