@@ -1097,7 +1097,8 @@ def incidents_with_statements(db: sqlite_utils.Database, *, open_only: bool = Fa
     for incident in rows(db, f"select * from incidents {where} order by coalesce(opened_at, resolved_at) desc"):
         incident["statements"] = rows(
             db,
-            "select p.id, p.kind, p.created_at, p.text, p.url, p.source_id, p.components, p.raw_status from posts p "
+            "select p.id, p.kind, p.created_at, p.text, p.url, p.source_id, p.components, p.raw_status, p.symptoms, "
+            "(select s.kind from sources s where s.id = p.source_id) as source_kind from posts p "
             "where p.incident_id = ? and p.duplicate_of is null order by p.created_at",
             (incident["id"],),
         )

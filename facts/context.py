@@ -135,7 +135,8 @@ def told(incident: dict[str, Any]) -> dict[str, Any]:
         return iso_utc(at) if at else None
 
     maintenance = facts["kind"] == "maintenance"
-    unfixed = bool(facts.get("closed_unfixed"))  # closed on the page, not said to be fixed: no time to a fix
+    # closed on the page, not said to be fixed, or a notice that named no problem: no time to a fix
+    unfixed = bool(facts.get("closed_unfixed") or facts.get("notice"))
     if facts.get("again_since") and not maintenance:  # back after a resolution: the trouble since it came back
         return {"began_at": iso(facts["again_since"]), "stated_start_at": None,
                 "resolved_at": iso(facts.get("resolved_at")),
@@ -222,16 +223,20 @@ def closed_unfixed(statement: dict[str, Any] | None) -> dict[str, bool] | None:
     return {"no_updates": bool(_NO_MORE_UPDATES.search(text))}
 
 
-def with_closing(incident: dict[str, Any], last: dict[str, Any] | None) -> dict[str, Any]:
+def with_closing(incident: dict[str, Any], last: dict[str, Any] | None,
+                 said: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """Mark a resolved incident by the words of its last statement (``last``, the resolving one): ``closed_unfixed``
     (closed on the page, not said to be fixed: no duration is told, it would read as the time to a fix) and
-    ``nearly`` ("almost at 100% resolved": told "almost fully fixed", not "fixed")."""
+    ``nearly`` ("almost at 100% resolved": told "almost fully fixed", not "fixed"); with ``said`` (its statements
+    up to ``last``, no noise) also ``notice``: statements that name no problem, closed (``closed_notice``) — not a
+    fix, and no duration, since nothing was down."""
     resolved = incident.get("status") == "resolved" and incident.get("kind", "incident") != "maintenance" and last
     unfixed = closed_unfixed(last) if resolved else None
     how = how_resolved(last) if resolved else {}
     incident["closed_unfixed"] = unfixed
     incident["nearly"] = bool(how.get("nearly_100") or how.get("nearly"))
-    if unfixed:
+    incident["notice"] = bool(resolved and not unfixed and said and closed_notice(said))
+    if unfixed or incident["notice"]:
         incident["duration_seconds"] = None
     return incident
 
@@ -257,7 +262,8 @@ def closed_notice(statements: list[dict[str, Any]]) -> bool:
         return False
     if any(s.get("source_kind") in HANDLE_KINDS for s in said):  # a post ("We're back!") says too little to tell
         return False
-    if any(s.get("symptoms") for s in said):
+    if any(json.loads(s["symptoms"] or "[]") if isinstance(s.get("symptoms"), str) else s.get("symptoms")
+           for s in said):  # tags as stored (JSON) or as statement_facts gives them (a list)
         return False
     texts = [str(s.get("text") or "") for s in said]
     return not any(_NAMES_TROUBLE.search(t) or _SAYS_FIXED.search(t) for t in texts)

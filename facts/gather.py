@@ -87,17 +87,35 @@ def _mark_unlisted(db: sqlite_utils.Database, incidents: list[dict[str, Any]]) -
     if resolved:
         marks = ",".join("?" * len(resolved))
         last = {r["incident_id"]: r for r in rows(
-            db, f"select p.incident_id, p.raw_status, p.kind, p.text from posts p where p.incident_id in ({marks}) "
+            db, f"select p.incident_id, p.raw_status, p.kind, p.text, p.symptoms, p.source_id from posts p "
+            f"where p.incident_id in ({marks}) "
             "and p.duplicate_of is null "
             "and p.created_at = (select max(q.created_at) from posts q where q.incident_id = p.incident_id "
             "and q.duplicate_of is null and coalesce(q.kind, '') not in ('noise', 'report')) "
             "and coalesce(p.kind, '') not in ('noise', 'report') order by p.id", tuple(resolved),
         )}
+    # a resolving statement that names no problem may close a notice (facts.context.closed_notice): read the
+    # statements of those incidents (few: most resolutions say what was fixed)
+    notices = _statements_of(db, [i for i, said in last.items() if said["raw_status"] != UNLISTED
+                                  and closed_notice([said])])
     for incident in incidents:
         said = last.get(incident["id"])
         incident["unlisted"] = bool(said) and said["raw_status"] == UNLISTED  # type: ignore[index]
-        with_closing(incident, None if incident["unlisted"] else said)
+        with_closing(incident, None if incident["unlisted"] else said, notices.get(incident["id"]))
     return incidents
+
+
+def _statements_of(db: sqlite_utils.Database, incident_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The statements (no duplicates, no noise, oldest first) of each incident, with their source's kind."""
+    if not incident_ids:
+        return {}
+    kinds = _source_kinds(db)
+    found: dict[int, list[dict[str, Any]]] = {}
+    for r in rows(db, f"select incident_id, kind, text, symptoms, source_id from posts where incident_id in "
+                  f"({','.join('?' * len(incident_ids))}) and duplicate_of is null and coalesce(kind, '') != 'noise' "
+                  "order by created_at, id", tuple(incident_ids)):
+        found.setdefault(r["incident_id"], []).append({**r, "source_kind": kinds.get(r["source_id"], "")})
+    return found
 
 
 def event(db: sqlite_utils.Database, event_id: int) -> dict[str, Any] | None:

@@ -38,7 +38,9 @@ def incident_record(incident: dict[str, Any], statements: list[dict[str, Any]]) 
     started = incident.get("started_at") or incident.get("opened_at")
     facts = incident_facts({k: v for k, v in incident.items() if k != "statements"})
     said = [s for s in statements if (s.get("kind") or "") not in ("noise", "report") and not s.get("duplicate_of")]
-    with_closing(facts, said[-1] if said and said[-1].get("raw_status") != "no longer listed" else None)
+    closing = said[-1] if said and said[-1].get("raw_status") != "no longer listed" else None
+    with_closing(facts, closing, [s for s in statements if (s.get("kind") or "") != "noise"
+                                  and not s.get("duplicate_of")] if closing else None)
     return {
         "id": incident["id"],
         "service": incident["service"],
@@ -62,6 +64,7 @@ def incident_record(incident: dict[str, Any], statements: list[dict[str, Any]]) 
         "told": told(facts),
         "text_says": _text_says(facts, statements),
         "closed_unfixed": bool(facts.get("closed_unfixed")),
+        "notice": bool(facts.get("notice")),  # a notice that named no problem, closed: not a fix
         "statements": [
             {"created_at": s["created_at"], "kind": s["kind"], "text": s["text"], "url": s.get("url") or "",
              "source_id": s.get("source_id") or "", "report": s["id"] == incident.get("report_post_id")}

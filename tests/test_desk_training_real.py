@@ -288,3 +288,33 @@ def test_a_security_notice_closed_is_not_service_restored(server: Any, tmp_path:
     assert "⚪ DatoCMS: the company closed the notice" in poll.stdout
     assert "“Rollbar security notice”" in poll.stdout  # what the notice was about, in the company's words
     assert "Rollbar announced a security incident" in poll.stdout  # its words quoted
+
+
+def test_a_security_notice_closed_is_a_notice_in_the_record_and_on_the_site(server: Any, tmp_path: Path) -> None:
+    """The same DatoCMS "Rollbar security notice": the channel told it as a notice closed, but `bot.py incidents
+    --json` gave no sign of it, and the history site showed "✅ … resolved" (समस्या दूर) for it, as for a fix. The
+    record marks it a notice with no duration (nothing was down), and the site shows ⚪ "notice closed, no problem
+    named" on the incident's page and in the service's list, never "resolved"."""
+    import re
+
+    _poll, record = poll_page(server, tmp_path, "datocms_2023-09-18-rollbar-security-notice")
+    assert record["notice"] is True and record["closed_unfixed"] is False
+    assert record["told"]["duration_seconds"] is None and record["duration_seconds"] is None
+    out = tmp_path / "site"
+    site = run_bot("site", "--config", str(tmp_path / "pushti.toml"), "--out", str(out), "--today", "2023-09-20")
+    assert site.returncode == 0, site.stderr
+    page = (out / "incidents" / f"{record['id']}.html").read_text(encoding="utf-8")
+    heading = re.search(r"<h1>(.*?)</h1>", page, re.S).group(1)  # type: ignore[union-attr]
+    assert heading.startswith("⚪"), heading
+    assert "notice closed, no problem named" in page and "सूचना देकर मामला बंद, किसी दिक्कत की बात नहीं" in page
+    assert ">resolved<" not in page and "समस्या दूर</span>" not in page
+    service = next((out / "services").glob("*/index.html")).read_text(encoding="utf-8")
+    assert "notice closed, no problem named" in service and ">resolved<" not in service and "✅" not in service
+
+
+def test_a_report_after_a_resolution_keeps_the_incident_fixed_not_a_notice(server: Any, tmp_path: Path) -> None:
+    """Anthropic shhpbrjb160c ("Claude.ai Experienced a Temporary Outage"): a resolution then a postmortem, both
+    naming the outage ("claude.ai was down from 13:33PST - 13:52PST"). Reports are allowed in a notice's statements,
+    but these name a problem: the record is a fix with its 19 minutes, not a notice."""
+    _poll, record = poll_page(server, tmp_path, "anthropic_shhpbrjb160c")
+    assert record["notice"] is False and record["told"]["duration_seconds"] == 19 * 60

@@ -304,3 +304,21 @@ def test_a_card_fits_the_channel_with_a_long_first_statement():
     card = render("resolved", context, markup="plain", languages=("en",), max_chars=100_000).card
     assert long_text in card  # room enough: verbatim, whole
 
+
+
+def test_a_notice_closed_is_not_carded_as_fixed():
+    """A resolved incident whose statements named no problem (facts.context.closed_notice: DatoCMS's "Rollbar
+    security notice") is closed, not fixed: its card says the company closed the notice, with no ✅ and no span,
+    as the resolution message does."""
+    from golden_cases import case
+
+    from render import render
+
+    context = case("resolved")
+    context["incident"] = {**context["incident"], "notice": True, "duration_seconds": None}
+    context["first_statement"] = context["statement"]
+    card = render("resolved", context, markup="plain", languages=("hi", "en"), max_chars=100_000).card
+    assert "⚪ एक्स (ट्विटर): कंपनी ने मामला बंद किया" in card and "सेवा में किसी दिक्कत की बात नहीं कही" in card
+    assert "⚪ X (Twitter): the company closed the notice" in card and "it named no problem with the service" in card
+    assert "✅" not in card.split("\n\n")[0] and "resolved after" not in card and "समस्या दूर" not in card
+    assert context["statement"]["text"] in card  # the company's first words still under the status line
