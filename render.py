@@ -28,6 +28,7 @@ from facts.context import (  # noqa: F401  (DAY_DIGEST, STATED_GAP, with_began, 
     closed_unfixed,
     how_resolved,
     maintenance_text_says,
+    maintenance_verifying,
     monitoring_without_fix,
     products_named,
     recovery_begun,
@@ -386,12 +387,15 @@ def maintenance_name(unplanned: bool, lang: str) -> str:
 
 
 RECOVERY_LABEL = ("सेवा बहाल होने लगी, काम जारी", "partly restored, still working")  # an update saying recovery began
+VERIFYING_LABEL = ("रखरखाव पूरा, जाँच जारी", "maintenance done, being verified")  # Statuspage's Verifying
 
 
 def kind_label(kind: str, stage: str, lang: str, statement: dict[str, Any] | None = None) -> str:
     """A statement's real kind as a short label: "सुधार लागू, निगरानी जारी" / "fix applied, monitoring"; given the
     statement, an update whose words say recovery has begun (facts.context.recovery_begun) is "partly restored"."""
     pair = STAGE_LABELS.get(stage) if kind == "maintenance" else None
+    if kind == "maintenance" and stage == "in_progress" and (statement or {}).get("status") == "verifying":
+        pair = VERIFYING_LABEL
     if kind == "update" and recovery_begun(statement) and not says_fixed_now((statement or {}).get("text") or ""):
         pair = RECOVERY_LABEL
     pair = pair or KIND_LABELS.get(kind) or ("बयान", "statement")
@@ -501,6 +505,7 @@ def environment(markup: str = "plain") -> Environment:
             services_word=services_word,
             maintenance_text_says=maintenance_text_says, undone_words=undone_words,
             unplanned_maintenance=unplanned_maintenance, maintenance_name=maintenance_name, symptoms_named=symptoms_named,
+            maintenance_verifying=maintenance_verifying,
             monitoring_without_fix=monitoring_without_fix, recovery_begun=recovery_begun,
         )
         _envs[markup] = env

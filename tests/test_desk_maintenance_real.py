@@ -1,0 +1,76 @@
+"""Real planned maintenances read as a news desk would: DatoCMS's maintenances (tests/data/maintenance_real,
+converted faithfully into Statuspage ``scheduled-maintenances.json``: see its README) and the scheduled events of
+Symantec WSS's history feed (tests/data/feeds), each served locally and read through ``bot.py poll --once`` and
+``bot.py incidents --json`` (backfill all, a Hindi + English console channel). The facts asserted are read from the
+source documents, not from the bot's output."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pollhelpers import DESK_CHANNEL, run_bot, write_config
+
+DATA = Path(__file__).parent / "data" / "maintenance_real"
+
+
+def poll_maintenance(server: Any, tmp_path: Path, name: str) -> tuple[Any, dict[str, Any]]:
+    """Serve ``name`` (one DatoCMS maintenance) as a Statuspage page's scheduled-maintenances.json beside an empty
+    incidents.json, poll it once with backfill all: (the completed poll, its one incident record)."""
+    document = json.loads((DATA / f"{name}.json").read_text(encoding="utf-8"))
+    json_type = {"Content-Type": "application/json"}
+    server.route("/api/v2/scheduled-maintenances.json", json.dumps(document).encode(), headers=json_type)
+    server.route("/api/v2/incidents.json", json.dumps({"page": document["page"], "incidents": []}).encode(),
+                 headers=json_type)
+    source = {"id": "page", "kind": "statuspage", "service": "DatoCMS", "url": server.url, "backfill": "all"}
+    config = write_config(tmp_path, [source], channels=[DESK_CHANNEL])
+    poll = run_bot("poll", "--once", "--config", str(config))
+    assert poll.returncode == 0, poll.stderr
+    (record,) = [json.loads(line) for line in run_bot("incidents", "--json", "--config", str(config)).stdout.splitlines()]
+    return poll, record
+
+
+def test_verifying_is_work_done_not_work_started(server: Any, tmp_path: Path) -> None:
+    """DatoCMS "Maintenance on our billing system", 14 October 2025, window 05:00-07:00 UTC (10:30 AM-12:30 PM IST):
+    its first update after the announcement, labelled Verifying at 05:45 UTC (11:15 AM IST), reads "Maintenance
+    completed. We are monitoring the system." The channel said "🛠 नियोजित रखरखाव (मेंटेनेंस) शुरू … काम शुरू हो
+    गया है" / "planned maintenance started". By DatoCMS's account the work was done by then; it was checking it."""
+    poll, record = poll_maintenance(server, tmp_path, "datocms_2025-10-10-maintenance-on-our-billing-system")
+    assert record["kind"] == "maintenance"
+    assert "शुरू हो गया है" not in poll.stdout and "has started" not in poll.stdout
+    assert "🛠 DatoCMS: नियोजित रखरखाव (मेंटेनेंस) का काम पूरा, जाँच जारी\nDatoCMS ने मंगलवार सुबह 11:15 बजे (14 " \
+           "अक्टूबर, भारतीय समय) अपने स्टेटस पेज पर बताया कि नियोजित रखरखाव (मेंटेनेंस) का काम पूरा हो गया है; " \
+           "कंपनी अब जाँच कर रही है कि सब ठीक चल रहा है।" in poll.stdout
+    assert "🛠 DatoCMS: planned maintenance done, being verified\nDatoCMS said on its status page on Tuesday 14 " \
+           "October, 11:15 AM IST (05:45 UTC) that its planned maintenance is done; the company is now checking " \
+           "that all is well." in poll.stdout
+
+
+def test_verifying_after_the_work_is_not_still_under_way(server: Any, tmp_path: Path) -> None:
+    """DatoCMS "Scheduled database upgrade", 27 February 2020, window 07:00-07:05 UTC (12:30-12:35 PM IST): "Start"
+    (07:00), "Still going" (07:08), then Verifying at 07:14 UTC (12:44 PM IST): "Upgrade and migration completed. We
+    are monitoring. In the meanwhile the system is back online." The channel told that last one as "काम अभी जारी है"
+    / "the work is still under way". "Still going" is still under way; the Verifying update is not."""
+    poll, _ = poll_maintenance(server, tmp_path, "datocms_2020-02-26-scheduled-database-upgrade")
+    assert "गुरुवार दोपहर 12:44 बजे (27 फ़रवरी, भारतीय समय) अपने स्टेटस पेज पर नियोजित रखरखाव (मेंटेनेंस) पर नई " \
+           "जानकारी दी; काम अभी जारी है" not in poll.stdout
+    assert "on Thursday 27 February, 12:44 PM IST (07:14 UTC); the work is still under way" not in poll.stdout
+    assert "DatoCMS ने गुरुवार दोपहर 12:44 बजे (27 फ़रवरी, भारतीय समय) अपने स्टेटस पेज पर बताया कि नियोजित रखरखाव " \
+           "(मेंटेनेंस) का काम पूरा हो गया है; कंपनी अब जाँच कर रही है कि सब ठीक चल रहा है।" in poll.stdout
+    # "Still going" (07:08 UTC, 12:38 PM IST) is still told as work under way
+    assert "on Thursday 27 February, 12:38 PM IST (07:08 UTC); the work is still under way" in poll.stdout
+
+
+def test_a_verifying_statement_in_a_backlog_is_labelled_done() -> None:
+    """The same Verifying update (DatoCMS, 14 October 2025, "Maintenance completed. We are monitoring the system."),
+    listed in a collapsed backlog or digest, was labelled "रखरखाव जारी" / "maintenance in progress"."""
+    from render import kind_label
+
+    document = json.loads((DATA / "datocms_2025-10-10-maintenance-on-our-billing-system.json").read_text("utf-8"))
+    (update,) = [u for u in document["scheduled_maintenances"][0]["incident_updates"] if u["status"] == "verifying"]
+    statement = {"status": update["status"], "text": update["body"]}
+    assert kind_label("maintenance", "in_progress", "hi", statement) == "रखरखाव पूरा, जाँच जारी"
+    assert kind_label("maintenance", "in_progress", "en", statement) == "maintenance done, being verified"
+    assert kind_label("maintenance", "in_progress", "en", {"status": "in_progress", "text": "Still going"}) == \
+        "maintenance in progress"
