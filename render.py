@@ -387,13 +387,18 @@ def maintenance_name(unplanned: bool, lang: str) -> str:
 
 
 RECOVERY_LABEL = ("सेवा बहाल होने लगी, काम जारी", "partly restored, still working")  # an update saying recovery began
+UNPLANNED_NOTICE_LABEL = ("अनियोजित रखरखाव की सूचना", "unplanned maintenance announced")
 VERIFYING_LABEL = ("रखरखाव पूरा, जाँच जारी", "maintenance done, being verified")  # Statuspage's Verifying
 
 
-def kind_label(kind: str, stage: str, lang: str, statement: dict[str, Any] | None = None) -> str:
+def kind_label(kind: str, stage: str, lang: str, statement: dict[str, Any] | None = None,
+               unplanned: bool = False) -> str:
     """A statement's real kind as a short label: "सुधार लागू, निगरानी जारी" / "fix applied, monitoring"; given the
-    statement, an update whose words say recovery has begun (facts.context.recovery_begun) is "partly restored"."""
+    statement, an update whose words say recovery has begun (facts.context.recovery_begun) is "partly restored". The
+    notice of a maintenance the company calls unplanned (facts.context.unplanned_maintenance) is not "नियोजित"."""
     pair = STAGE_LABELS.get(stage) if kind == "maintenance" else None
+    if kind == "maintenance" and stage == "scheduled" and unplanned:
+        pair = UNPLANNED_NOTICE_LABEL
     if kind == "maintenance" and stage == "in_progress" and (statement or {}).get("status") == "verifying":
         pair = VERIFYING_LABEL
     if kind == "update" and recovery_begun(statement) and not says_fixed_now((statement or {}).get("text") or ""):

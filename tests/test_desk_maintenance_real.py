@@ -74,3 +74,33 @@ def test_a_verifying_statement_in_a_backlog_is_labelled_done() -> None:
     assert kind_label("maintenance", "in_progress", "en", statement) == "maintenance done, being verified"
     assert kind_label("maintenance", "in_progress", "en", {"status": "in_progress", "text": "Still going"}) == \
         "maintenance in progress"
+
+
+def backlog_of(said: str, words: str) -> str:
+    """The one collapsed backlog ("📋 …") in ``said`` that quotes ``words``: from its headline to the next message."""
+    (block,) = [b for b in said.split("── [desk]") if b.lstrip("─ \n").startswith("📋") and words in b]
+    return block
+
+
+def test_an_unplanned_maintenance_in_a_collapsed_backlog_is_not_called_planned(server: Any, tmp_path: Path) -> None:
+    """Symantec WSS's history feed (10 December 2019) read whole, so the first poll collapses each incident's backlog:
+    "Unplanned Reporting Infrastructure Maintenance on October 24, 2019" ("An unplanned reporting infrastructure
+    maintenance will occur in our Frankfurt data center on October 24, 2019, starting at 18:00 UTC", extended to
+    21:00 UTC) was told "📋 … नियोजित रखरखाव (मेंटेनेंस) — अब तक के बयान (4)" / "planned maintenance", "यह पहले से तय
+    काम है" / "This is planned work", its announcement labelled "नियोजित रखरखाव की सूचना". The company calls it
+    unplanned; its window, 18:00-21:00 UTC, is 11:30 PM-2:30 AM IST."""
+    feed = (Path(__file__).parent / "data" / "feeds" / "symantec_wss_history_2019-12-10.atom").read_bytes()
+    server.route("/history.atom", feed, headers={"Content-Type": "application/xml"})
+    config = write_config(tmp_path, [{"id": "feed", "kind": "feed", "service": "Symantec WSS",
+                                      "url": server.url + "/history.atom", "backfill": "all"}], channels=[DESK_CHANNEL])
+    poll = run_bot("poll", "--once", "--config", str(config))
+    assert poll.returncode == 0, poll.stderr
+    block = backlog_of(poll.stdout, "An unplanned reporting infrastructure maintenance will occur")
+    assert "नियोजित रखरखाव" not in block.replace("अनियोजित", "") and "यह पहले से तय काम" not in block
+    assert "planned maintenance" not in block.replace("unplanned", "") and "This is planned work" not in block
+    assert "📋 Symantec WSS: अनियोजित (आपात) रखरखाव (मेंटेनेंस) — अब तक के बयान (4)\nकंपनी ने इसे अनियोजित (आपात) " \
+           "रखरखाव बताया है, पहले से घोषित काम नहीं। तय समय: गुरुवार रात 11:30 बजे से देर रात 2:30 बजे तक (24–25 " \
+           "अक्टूबर, भारतीय समय)।" in block
+    assert "📋 Symantec WSS: unplanned (emergency) maintenance, statements so far (4)\nThe company calls it unplanned " \
+           "(emergency) maintenance, not work announced in advance." in block
+    assert "— अनियोजित रखरखाव की सूचना:\n“An unplanned reporting infrastructure maintenance" in block
