@@ -646,9 +646,11 @@ class Times(timefmt.TimeFormatter):
         if self.tz == "UTC":
             return text
         a, b = timefmt.local(start, "UTC"), timefmt.local(end, "UTC")
+        day = "d MMMM"
         if a.date() == b.date() == timefmt.local(start, self.tz).date():
             return f"{text} ({a:%H:%M}–{b:%H:%M} UTC)"
-        day = "d MMMM"
+        if a.date() == b.date():  # one UTC date, not the local one: named once, as a moment names it
+            return f"{text} ({a:%H:%M}–{b:%H:%M} UTC, {format_datetime(a, day, locale='en')})"
         return (f"{text} ({a:%H:%M} UTC {format_datetime(a, day, locale='en')} – "
                 f"{b:%H:%M} UTC {format_datetime(b, day, locale='en')})")
 

@@ -104,3 +104,14 @@ def test_an_unplanned_maintenance_in_a_collapsed_backlog_is_not_called_planned(s
     assert "📋 Symantec WSS: unplanned (emergency) maintenance, statements so far (4)\nThe company calls it unplanned " \
            "(emergency) maintenance, not work announced in advance." in block
     assert "— अनियोजित रखरखाव की सूचना:\n“An unplanned reporting infrastructure maintenance" in block
+
+
+def test_a_window_on_one_utc_date_names_that_date_once(server: Any, tmp_path: Path) -> None:
+    """DatoCMS "Scheduled database maintenance [UPDATED]": scheduledTime 2020-10-10T22:30:19Z, 10 minutes, i.e.
+    22:30-22:40 UTC on 10 October, 4:00-4:10 AM IST on Sunday 11 October. The English said "(22:30 UTC 10 October –
+    22:40 UTC 10 October)"; a moment is "(22:11 UTC, 10 October)" in the same messages."""
+    poll, record = poll_maintenance(server, tmp_path, "datocms_2020-09-24-scheduled-database-maintenance")
+    assert record["window"] == {"start": "2020-10-10T22:30:19Z", "end": "2020-10-10T22:40:19Z"}
+    assert "22:30 UTC 10 October – 22:40 UTC 10 October" not in poll.stdout
+    assert "from Sunday 11 October, 4:00 AM to 4:10 AM IST (22:30–22:40 UTC, 10 October)" in poll.stdout
+    assert "रविवार तड़के 4 बजे से 4:10 बजे तक (11 अक्टूबर, भारतीय समय)" in poll.stdout
