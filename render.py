@@ -638,7 +638,7 @@ class Times(timefmt.TimeFormatter):
         if end is None:
             return f"from {timefmt.when_en(start, self.tz, zone=True)}"
         begin = timefmt.when_en(start, self.tz, zone=False)
-        if self.same_day(start, end):
+        if self.same_day(start, end) or self.same_date(start, end):  # English names no weekday twice (until)
             finish = timefmt.clock_en(end, self.tz)
         else:
             finish = timefmt.when_en(end, self.tz, zone=False)

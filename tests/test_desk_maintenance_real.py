@@ -115,3 +115,19 @@ def test_a_window_on_one_utc_date_names_that_date_once(server: Any, tmp_path: Pa
     assert "22:30 UTC 10 October – 22:40 UTC 10 October" not in poll.stdout
     assert "from Sunday 11 October, 4:00 AM to 4:10 AM IST (22:30–22:40 UTC, 10 October)" in poll.stdout
     assert "रविवार तड़के 4 बजे से 4:10 बजे तक (11 अक्टूबर, भारतीय समय)" in poll.stdout
+
+
+def test_a_window_within_one_calendar_day_names_the_day_once_in_english(server: Any, tmp_path: Path) -> None:
+    """Symantec WSS 3191806 ("Network Maintenance in Mumbai (BOM1) Data Center November 9, 2019"): "Start Date:
+    November 9, 2019 at 19:00 UTC … End Date: November 10, 2019 at 07:00 UTC", 12:30 AM to 12:30 PM IST, both on
+    Sunday 10 November. The English said "from Sunday 10 November, 12:30 AM to Sunday 10 November, 12:30 PM IST";
+    the Hindi, whose night belongs to the evening before, rightly names two days ("शनिवार देर रात 12:30 बजे से रविवार
+    दोपहर 12:30 बजे तक")."""
+    from test_desk_feeds_real import poll_feed
+
+    poll, record = poll_feed(server, tmp_path, "symantec_wss_history_2019-12-10.atom", "3191806")
+    assert record["window"] == {"start": "2019-11-09T19:00:00Z", "end": "2019-11-10T07:00:00Z"}
+    assert "to Sunday 10 November, 12:30 PM" not in poll.stdout
+    assert "from Sunday 10 November, 12:30 AM to 12:30 PM IST (19:00 UTC 9 November – 07:00 UTC 10 November)" \
+        in poll.stdout
+    assert "शनिवार देर रात 12:30 बजे से रविवार दोपहर 12:30 बजे तक (10 नवंबर, भारतीय समय)" in poll.stdout
