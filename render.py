@@ -28,6 +28,7 @@ from facts.context import (  # noqa: F401  (DAY_DIGEST, STATED_GAP, with_began, 
     closed_unfixed,
     how_resolved,
     maintenance_text_says,
+    maintenance_verifying,
     monitoring_without_fix,
     products_named,
     recovery_begun,
@@ -386,12 +387,20 @@ def maintenance_name(unplanned: bool, lang: str) -> str:
 
 
 RECOVERY_LABEL = ("सेवा बहाल होने लगी, काम जारी", "partly restored, still working")  # an update saying recovery began
+UNPLANNED_NOTICE_LABEL = ("अनियोजित रखरखाव की सूचना", "unplanned maintenance announced")
+VERIFYING_LABEL = ("रखरखाव पूरा, जाँच जारी", "maintenance done, being verified")  # Statuspage's Verifying
 
 
-def kind_label(kind: str, stage: str, lang: str, statement: dict[str, Any] | None = None) -> str:
+def kind_label(kind: str, stage: str, lang: str, statement: dict[str, Any] | None = None,
+               unplanned: bool = False) -> str:
     """A statement's real kind as a short label: "सुधार लागू, निगरानी जारी" / "fix applied, monitoring"; given the
-    statement, an update whose words say recovery has begun (facts.context.recovery_begun) is "partly restored"."""
+    statement, an update whose words say recovery has begun (facts.context.recovery_begun) is "partly restored". The
+    notice of a maintenance the company calls unplanned (facts.context.unplanned_maintenance) is not "नियोजित"."""
     pair = STAGE_LABELS.get(stage) if kind == "maintenance" else None
+    if kind == "maintenance" and stage == "scheduled" and unplanned:
+        pair = UNPLANNED_NOTICE_LABEL
+    if kind == "maintenance" and stage == "in_progress" and (statement or {}).get("status") == "verifying":
+        pair = VERIFYING_LABEL
     if kind == "update" and recovery_begun(statement) and not says_fixed_now((statement or {}).get("text") or ""):
         pair = RECOVERY_LABEL
     pair = pair or KIND_LABELS.get(kind) or ("बयान", "statement")
@@ -501,6 +510,7 @@ def environment(markup: str = "plain") -> Environment:
             services_word=services_word,
             maintenance_text_says=maintenance_text_says, undone_words=undone_words,
             unplanned_maintenance=unplanned_maintenance, maintenance_name=maintenance_name, symptoms_named=symptoms_named,
+            maintenance_verifying=maintenance_verifying,
             monitoring_without_fix=monitoring_without_fix, recovery_begun=recovery_begun,
         )
         _envs[markup] = env
@@ -628,7 +638,7 @@ class Times(timefmt.TimeFormatter):
         if end is None:
             return f"from {timefmt.when_en(start, self.tz, zone=True)}"
         begin = timefmt.when_en(start, self.tz, zone=False)
-        if self.same_day(start, end):
+        if self.same_day(start, end) or self.same_date(start, end):  # English names no weekday twice (until)
             finish = timefmt.clock_en(end, self.tz)
         else:
             finish = timefmt.when_en(end, self.tz, zone=False)
@@ -636,9 +646,11 @@ class Times(timefmt.TimeFormatter):
         if self.tz == "UTC":
             return text
         a, b = timefmt.local(start, "UTC"), timefmt.local(end, "UTC")
+        day = "d MMMM"
         if a.date() == b.date() == timefmt.local(start, self.tz).date():
             return f"{text} ({a:%H:%M}–{b:%H:%M} UTC)"
-        day = "d MMMM"
+        if a.date() == b.date():  # one UTC date, not the local one: named once, as a moment names it
+            return f"{text} ({a:%H:%M}–{b:%H:%M} UTC, {format_datetime(a, day, locale='en')})"
         return (f"{text} ({a:%H:%M} UTC {format_datetime(a, day, locale='en')} – "
                 f"{b:%H:%M} UTC {format_datetime(b, day, locale='en')})")
 

@@ -344,6 +344,13 @@ def unplanned_maintenance(incident: dict[str, Any] | None, statement: dict[str, 
     return bool(_UNPLANNED.search(said))
 
 
+def maintenance_verifying(incident: dict[str, Any] | None, statement: dict[str, Any] | None) -> bool:
+    """A maintenance statement labelled Verifying: by Statuspage's definition the work is done and is being checked
+    (DatoCMS, 14 October 2025: "Maintenance completed. We are monitoring the system."). The stage stays
+    ``in_progress`` (the maintenance is not closed), but it is not told as work started or still under way."""
+    return (incident or {}).get("kind") == "maintenance" and (statement or {}).get("status") == "verifying"
+
+
 def maintenance_text_says(incident: dict[str, Any] | None, statement: dict[str, Any] | None) -> dict[str, bool]:
     """A maintenance marked completed whose own words say otherwise (DigitalOcean's LON1 "Completed": "a hardware
     issue … has impacted this maintenance … reverted the maintenance changes … will reschedule"): which of

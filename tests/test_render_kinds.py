@@ -88,10 +88,11 @@ def test_real_maintenance_is_told_as_planned_work_in_its_own_thread(server, tmp_
     assert _outage_words(text) == []
     thread = head.split("reply to ")[1].split()[0]
 
-    route.body = json.dumps(_maintenance(3)).encode()  # "verifying": still under way
+    route.body = json.dumps(_maintenance(3)).encode()  # "verifying" ("New updates are deployed. Monitoring it."): done
     ((head, text),) = _poll(config)
     assert f"reply to {thread}" in head
-    assert "नियोजित रखरखाव (मेंटेनेंस) जारी" in text and "planned maintenance under way" in text
+    assert "नियोजित रखरखाव (मेंटेनेंस) का काम पूरा, जाँच जारी" in text and "planned maintenance done, being verified" in text
+    assert "काम अभी जारी है" not in text and "still under way" not in text
     assert _outage_words(text) == []
 
     route.body = json.dumps(_maintenance(4)).encode()  # "completed" 02:25 -07:00 = 14:55 IST
