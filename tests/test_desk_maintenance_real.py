@@ -131,3 +131,36 @@ def test_a_window_within_one_calendar_day_names_the_day_once_in_english(server: 
     assert "from Sunday 10 November, 12:30 AM to 12:30 PM IST (19:00 UTC 9 November – 07:00 UTC 10 November)" \
         in poll.stdout
     assert "शनिवार देर रात 12:30 बजे से रविवार दोपहर 12:30 बजे तक (10 नवंबर, भारतीय समय)" in poll.stdout
+
+
+def test_a_completion_posted_long_after_the_window_is_not_told_as_the_end_of_the_work(server: Any,
+                                                                                      tmp_path: Path) -> None:
+    """DatoCMS "Transactional email service maintenance": window Saturday 27 June 2020, 14:00-16:00 UTC (7:30-9:30
+    PM IST); its "Completed" update was posted on Monday 29 June at 07:27 UTC (12:57 PM IST), a day and a half after
+    the window. The thread's card read "✅ DatoCMS: नियोजित रखरखाव (मेंटेनेंस) पूरा — सोमवार दोपहर 12:57 बजे" /
+    "planned maintenance completed — Monday 29 June, 12:57 PM IST", as if the work had ended then. By DatoCMS's
+    account the work was scheduled for Saturday evening; Monday is when it posted the completion. The card gives
+    both."""
+    poll, record = poll_maintenance(server, tmp_path, "datocms_2020-06-18-transactional-email-service-maintenance")
+    assert record["kind"] == "maintenance" and record["status"] == "resolved"
+    assert "पूरा — सोमवार दोपहर 12:57 बजे" not in poll.stdout
+    assert "completed — Monday 29 June, 12:57 PM IST" not in poll.stdout
+    assert "✅ DatoCMS: नियोजित रखरखाव (मेंटेनेंस) पूरा — तय समय शनिवार शाम 7:30 बजे से रात 9:30 बजे तक (27 जून, " \
+           "भारतीय समय); पूरा होने की सूचना सोमवार दोपहर 12:57 बजे (29 जून) दी" in poll.stdout
+    assert "✅ DatoCMS: planned maintenance completed — scheduled from Saturday 27 June, 7:30 PM to 9:30 PM IST " \
+           "(14:00–16:00 UTC); completion posted Monday 29 June, 12:57 PM IST" in poll.stdout
+
+
+def test_a_completion_posted_within_the_hour_keeps_its_short_card(server: Any, tmp_path: Path) -> None:
+    """DatoCMS "Scheduled database maintenance [DOWNTIME REQUIRED]", 6 October 2024: window 08:00-08:15 UTC (1:30-1:45
+    PM IST), "Completed" posted at 11:14 UTC (4:44 PM IST), three hours after the window: the long card. The same
+    page's 12 November 2022 maintenance (window 16:00-16:15 UTC, completed 17:03 UTC, 48 min after) keeps the short
+    one: the completion's time reads as the end of the work."""
+    poll, _ = poll_maintenance(server, tmp_path, "datocms_2024-09-20-scheduled-database-maintenance-downtime-required")
+    assert "; completion posted Sunday 6 October, 4:44 PM IST" in poll.stdout
+    (tmp_path / "2022").mkdir()
+    poll, _ = poll_maintenance(server, tmp_path / "2022",
+                               "datocms_2022-11-04-scheduled-database-maintenance-downtime-required")
+    assert "✅ DatoCMS: planned maintenance completed — Saturday 12 November, 10:33 PM IST;" in poll.stdout
+    assert "✅ DatoCMS: नियोजित रखरखाव (मेंटेनेंस) पूरा — शनिवार रात 10:33 बजे (12 नवंबर);" in poll.stdout
+    assert "completion posted" not in poll.stdout
