@@ -91,3 +91,44 @@ def test_a_problem_that_came_back_is_told_in_two_parts_and_fixed_when_it_was(tmp
     # the return and the fix are quoted, not the post-mortem as the fix
     assert "It looks like Heroku is having the same problem again." in english
     assert "Heroku resolved the issue: https://status.heroku.com/incidents/2685" in english
+
+
+# ------------------------------------------------------------------ a cause stated as "X caused …" / "X failed, affecting …"
+
+
+def test_a_report_that_names_what_failed_gives_the_cause(tmp_path):
+    """Character.AI 0cksdfnhfy6p "Group Chat Down": "The issue has been identified and a fix is being implemented."
+    21:15 UTC 24 October 2023 (2:45 AM IST, 25 October), resolved 23:45 UTC; postmortem 29 October 13:59 UTC:
+    "Internal networking infrastructure failed, affecting Group Chat." The draft said the report was published and
+    closed with "कंपनी ने अभी तक यह नहीं बताया है कि दिक्कत किस वजह से हुई" / "has not said what caused the problem"."""
+    db = _db(tmp_path, "training_real/characterai_0cksdfnhfy6p.json")
+    target = _incident(db, "Character.AI")
+    hindi, english = _own(_story(db, target, "hi")), _own(_story(db, target, "en"))
+    assert "किस वजह से" not in hindi and "not said what caused" not in english
+    assert "रिपोर्ट में कंपनी ने दिक्कत की वजह बताई है।" in hindi
+    assert "कितने उपयोगकर्ता प्रभावित हुए" in hindi  # no figure of users was given: still said
+
+
+def test_a_resolution_that_says_this_caused_the_api_to_fail_gives_the_cause(tmp_path):
+    """DatoCMS "Incident Report - API Outage on December 2, 2025", one statement (3 December 11:44 UTC): "On
+    December 2 at 13:13 CET, our API was unavailable for 9 minutes during a deployment … code that depended on a
+    not-yet-created database table was accidentally included. This caused the API to fail until we identified and
+    rolled back the changes." The closing said "कंपनी ने अभी तक यह नहीं बताया है कि दिक्कत किस वजह से हुई और कितने
+    उपयोगकर्ता प्रभावित हुए"."""
+    db = _db(tmp_path, "training_real/datocms_2025-12-03-incident-report-api-outage.json")
+    target = _incident(db, "DatoCMS")
+    hindi, english = _own(_story(db, target, "hi")), _own(_story(db, target, "en"))
+    assert "कंपनी ने अभी तक यह नहीं बताया है कि कितने उपयोगकर्ता प्रभावित हुए।" in hindi
+    assert "The company has not said how many users were affected." in english
+    assert "कंपनी के मुताबिक दिक्कत मंगलवार शाम 5:43 बजे से 5:52 बजे तक, लगभग 9 मिनट रही।" in hindi
+
+
+def test_a_post_mortem_that_says_a_ddos_caused_the_failures_gives_the_cause(tmp_path):
+    """DatoCMS 8-9 October 2024: Heroku's post-mortem quoted on 23 October: "a Distributed Denial of Service (DDoS)
+    caused routing failures in a single partition of Heroku's Common Runtime infrastructure". The closing said
+    "कंपनी ने अभी तक यह नहीं बताया है कि दिक्कत किस वजह से हुई।" / "The company has not said what caused the
+    problem."."""
+    db = _db(tmp_path, "training_real/datocms_2024-10-08-high-response-times.json")
+    target = _incident(db, "DatoCMS")
+    hindi, english = _own(_story(db, target, "hi")), _own(_story(db, target, "en"))
+    assert "किस वजह से" not in hindi and "not said what caused" not in english

@@ -45,7 +45,13 @@ LONG = 2 * 3600  # every incident at least this long: the headline says "घं�
 OUTAGE_SAID = ("acknowledged", "update", "recovering", "resolved")
 # what the closing line must not claim is unknown when a statement gives it
 CAUSE = re.compile(r"\b(?:caused by|due to|because of|as a result of|triggered by|root cause\s*(?::|\*\*|\n)|(?:the |a )?(?:root )?cause "
-                   r"(?:of (?:the|this) (?:\w+ ){0,2})?(?:was|is|has been found to be)\b)",
+                   r"(?:of (?:the|this) (?:\w+ ){0,2})?(?:was|is|has been found to be)\b)"
+                   # a cause as the subject of "caused" ("This caused the API to fail", "a Distributed Denial of
+                   # Service (DDoS) caused routing failures") — not "what caused", "the issue that caused"
+                   r"|(?<!\bwhat )(?<!\bwhat has )(?<!\bwhat may have )(?<!\bissue that )(?<!\bproblem that )"
+                   r"\bcaused\s+(?!by\b)(?:the\s+|our\s+|an?\s+|some\s+)?\w+"
+                   # or as what failed ("Internal networking infrastructure failed, affecting Group Chat.")
+                   r"|\bfailed,?\s+(?:affecting|causing|impacting)\b",
                    re.IGNORECASE)  # a cause stated — not "we have identified the cause of the issue"
 EMERGENCY = re.compile(r"\b(?:emergency|urgent)\b", re.IGNORECASE)  # of the unplanned: work the company calls urgent
 # how the story names planned work: the headline's word, its short form, the English
