@@ -132,3 +132,23 @@ def test_a_post_mortem_that_says_a_ddos_caused_the_failures_gives_the_cause(tmp_
     target = _incident(db, "DatoCMS")
     hindi, english = _own(_story(db, target, "hi")), _own(_story(db, target, "en"))
     assert "किस वजह से" not in hindi and "not said what caused" not in english
+
+
+# ------------------------------------------------------------------ 18-19 December 2023: OpenAI and Character.AI, one event
+
+
+def test_an_english_utc_span_names_its_date_once(tmp_path):
+    """OpenAI 8q7c7rnnqgcd "Elevated API Errors" (first word 21:17 UTC 18 December 2023 = 2:47 AM IST on the 19th,
+    resolved 00:33 UTC 19 December) and Character.AI h3vtgftrvl61 "Partially Degraded Service" (22:46 UTC = 4:16 AM
+    IST, resolved 23:03 UTC = 4:33 AM IST, both on 18 December in UTC): one event. Character.AI's span read "(22:46
+    UTC, 18 December – 23:03 UTC, 18 December)"; OpenAI's, across two UTC dates, keeps both."""
+    db = _db(tmp_path, "story_real2/openai_8q7c7rnnqgcd.json", "story_real2/characterai_h3vtgftrvl61.json")
+    (event,) = rows(db, "select id from events")
+    english = _own(_story(db, event["id"], "en", event=True))
+    assert "from Tuesday, 4:16 AM to 4:33 AM IST (22:46 UTC, 18 December – 23:03 UTC), about 17 min" in english
+    assert "from Tuesday, 2:47 AM to 6:03 AM IST (21:17 UTC, 18 December – 00:33 UTC, 19 December), about 3 h 16 min" \
+        in english
+    assert "OpenAI was the first to report a problem, on its status page on Tuesday 19 December, 2:47 AM IST (21:17 " \
+        "UTC, 18 December)." in english
+    hindi = _own(_story(db, event["id"], "hi", event=True))
+    assert "यानी मंगलवार तड़के 4:16 बजे से 4:33 बजे तक, लगभग 17 मिनट लगे।" in hindi

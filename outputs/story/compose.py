@@ -99,7 +99,10 @@ def utc_span(start: datetime, end: datetime, tz: str) -> str:
         return ""
     a, b = timefmt.local(start, "UTC"), timefmt.local(end, "UTC")
     finish = f"{b:%H:%M} UTC"
-    if b.date() != a.date() or b.date() != timefmt.local(end, tz).date():  # the end's date, wherever it could be misread
+    # the end's date, wherever it could be misread — not again when the start just gave that same date ("(22:46
+    # UTC, 18 December – 23:03 UTC)", Character.AI, 18 December 2023, not "… – 23:03 UTC, 18 December")
+    start_dated = a.date() != timefmt.local(start, tz).date()
+    if b.date() != a.date() or (b.date() != timefmt.local(end, tz).date() and not start_dated):
         finish += ", " + timefmt.day_month(b, "UTC", "en")
     return f"({timefmt.utc_en(start, tz)} – {finish})"
 
