@@ -27,6 +27,7 @@ PAGES = {  # a document's name prefix → its source as a config would give it
     "anthropic": {"kind": "statuspage", "service": "Anthropic (Claude)", "url": "https://status.anthropic.com"},
     "characterai": {"kind": "statuspage", "service": "Character.AI", "url": "https://status.character.ai"},
     "emma": {"kind": "statuspage", "service": "Emma", "url": "https://status.myemma.com"},
+    "github": {"kind": "statuspage", "service": "GitHub", "url": "https://www.githubstatus.com"},
 }
 
 
@@ -152,3 +153,20 @@ def test_an_english_utc_span_names_its_date_once(tmp_path):
         "UTC, 18 December)." in english
     hindi = _own(_story(db, event["id"], "hi", event=True))
     assert "यानी मंगलवार तड़के 4:16 बजे से 4:33 बजे तक, लगभग 17 मिनट लगे।" in hindi
+
+
+# ------------------------------------------------------------------ GitHub, 23 September 2019
+
+
+def test_a_part_named_in_the_plural_agrees_in_the_lede(tmp_path):
+    """GitHub rgy28jwprr1c "Notifications degredation": "We are investigating a delay in webhook delivery." 16:12
+    UTC 23 September 2019 (9:42 PM IST), component Notifications major_outage; "The backlog has cleared and all
+    notifications are operational." 16:37 UTC (10:07 PM IST). The English lede read "According to GitHub's official
+    statement, Notifications was affected." while its paragraph said "Notifications are slow"."""
+    db = _db(tmp_path, "story_real2/github_rgy28jwprr1c.json")
+    target = _incident(db, "GitHub")
+    english = _own(_story(db, target, "en"))
+    assert "According to GitHub's official statement, Notifications were affected." in english
+    assert "that Notifications are slow." in english
+    hindi = _own(_story(db, target, "hi"))
+    assert "गिटहब के आधिकारिक बयान के मुताबिक नोटिफिकेशन में दिक्कत रही।" in hindi

@@ -27,6 +27,7 @@ from render import (
     GENERIC_SYMPTOMS,
     TEMPLATES,
     Times,
+    _plural,
     _specific,
     affected_parts,
     all_of,
@@ -373,8 +374,10 @@ class _Writer:
                 regions = regions_named(member["incident"], first)
                 shown = join_and([p[0] if self.hi else p[1] for p in parts], self.lang)
                 facts = [self.f_service(member)] + self.f_parts(member, first, parts, [])
+                # English agreement as render.trouble gives it: "Notifications were affected" (GitHub, 23
+                # September 2019), as the paragraph's "Notifications are slow"
                 paragraph.add(_say("lede_parts", self.lang, facts, name=self.name(member), parts=shown,
-                                   many=len(parts) > 1, past=everything_fixed))
+                                   many=len(parts) > 1 or _plural(parts[0][1]), past=everything_fixed))
                 told_ids = {member["incident"]["id"]}
                 del regions
         # since when: the company's own start where it gave one, else its first word
