@@ -170,3 +170,22 @@ def test_a_part_named_in_the_plural_agrees_in_the_lede(tmp_path):
     assert "that Notifications are slow." in english
     hindi = _own(_story(db, target, "hi"))
     assert "गिटहब के आधिकारिक बयान के मुताबिक नोटिफिकेशन में दिक्कत रही।" in hindi
+
+
+# ------------------------------------------------------------------ Emma, 3-4 July 2018: the application down for all users
+
+
+def test_a_lede_names_a_few_parts_and_counts_the_rest(tmp_path):
+    """Emma xh0dgnswvwk5 "Emma Application is currently down": "The Emma application is currently down for all
+    users." 20:58 UTC 3 July 2018 (2:28 AM IST, 4 July), 13 components "Web Application - Home" … "Web Application
+    - Exports"; "Everything is good to go!" 23:28 UTC (4:58 AM IST). The lede named all thirteen components in one
+    sentence, the paragraph four "और 9 अन्य सेवाओं" / "and 9 other services"."""
+    db = _db(tmp_path, "training_real/emma_xh0dgnswvwk5.json")
+    target = _incident(db, "Emma")
+    hindi, english = _own(_story(db, target, "hi")), _own(_story(db, target, "en"))
+    lede_hi, lede_en = hindi.split("\n\n")[1], english.split("\n\n")[1]
+    assert lede_hi.startswith("Emma के आधिकारिक बयान के मुताबिक “Web Application - Home”, “Web Application - Audience "
+                              "Contacts and Groups”, “Web Application - Segments”, “Web Application - Signup Form "
+                              "Editor” और 9 अन्य सेवाओं में दिक्कत रही।")
+    assert "Exports" not in lede_hi and "Exports" not in lede_en
+    assert "Web Application - Signup Form Editor and 9 other services were affected." in lede_en

@@ -372,7 +372,11 @@ class _Writer:
             parts = affected_parts(member["incident"], first, member["service"])
             if parts:
                 regions = regions_named(member["incident"], first)
-                shown = join_and([p[0] if self.hi else p[1] for p in parts], self.lang)
+                # beyond a few parts, how many more, as the paragraph names them (Emma, 3 July 2018: 13 "Web
+                # Application - …" components are "… और 9 अन्य सेवाओं", not all thirteen in the lede)
+                from facts.what_broke import phrase
+
+                shown = phrase(parts, self.lang)
                 facts = [self.f_service(member)] + self.f_parts(member, first, parts, [])
                 # English agreement as render.trouble gives it: "Notifications were affected" (GitHub, 23
                 # September 2019), as the paragraph's "Notifications are slow"
