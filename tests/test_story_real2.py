@@ -189,3 +189,15 @@ def test_a_lede_names_a_few_parts_and_counts_the_rest(tmp_path):
                               "Editor” और 9 अन्य सेवाओं में दिक्कत रही।")
     assert "Exports" not in lede_hi and "Exports" not in lede_en
     assert "Web Application - Signup Form Editor and 9 other services were affected." in lede_en
+
+
+def test_down_for_all_users_is_a_figure_of_who_was_affected(tmp_path):
+    """Emma xh0dgnswvwk5: "The Emma application is currently down for all users." The closing said "कंपनी ने अभी तक
+    यह नहीं बताया है कि दिक्कत किस वजह से हुई और कितने उपयोगकर्ता प्रभावित हुए।" / "… or how many users were
+    affected." — it said: all of them. No cause was given ("still investigating the cause"): that stays."""
+    db = _db(tmp_path, "training_real/emma_xh0dgnswvwk5.json")
+    target = _incident(db, "Emma")
+    hindi, english = _own(_story(db, target, "hi")), _own(_story(db, target, "en"))
+    assert "कंपनी ने अभी तक यह नहीं बताया है कि दिक्कत किस वजह से हुई।" in hindi
+    assert "कितने उपयोगकर्ता" not in hindi and "how many users" not in english
+    assert "The company has not said what caused the problem." in english

@@ -68,7 +68,10 @@ COUNT_WORDS = {"hi": ("एक", "दो", "तीन", "चार", "पां�
 # how many were affected, as a number ("5% of users") or as everyone ("impacting all users on all plans of ChatGPT")
 FIGURE = re.compile(r"\b\d[\d,.]*\s*(?:%|percent|per cent)?\s*(?:of\s+(?:our\s+|all\s+)?)?(?:users|customers|accounts|"
                     r"people|subscribers|requests)\b|\b(?:impact|affect)(?:s|ed|ing)?\s+all\s+(?:of\s+)?(?:our\s+)?"
-                    r"(?:users|customers|accounts|subscribers|user tiers)\b", re.IGNORECASE)
+                    r"(?:users|customers|accounts|subscribers|user tiers)\b"
+                    # everyone, said of the outage ("The Emma application is currently down for all users.")
+                    r"|\b(?:down|unavailable|inaccessible|unreachable|offline)\s+for\s+all\s+(?:of\s+)?(?:our\s+)?"
+                    r"(?:users|customers|accounts|subscribers)\b", re.IGNORECASE)
 
 
 def count_words(number: int, lang: str) -> str:
