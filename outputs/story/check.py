@@ -32,7 +32,8 @@ from store import row, rows
 
 SCOPE_WORDS = ("दुनियाभर", "दुनिया भर", "पूरी दुनिया", "विश्वभर", "worldwide", "globally", "across the world",
                "around the world", "millions", "लाखों", "करोड़ों")
-TIME_FIELDS = ("began", "stated_start", "resolved_at", "first_word_at", "opened_at", "window_start", "window_end")
+TIME_FIELDS = ("began", "stated_start", "resolved_at", "first_word_at", "opened_at", "window_start", "window_end",
+               "again_since")
 
 
 class _Reader:
@@ -183,15 +184,15 @@ def check_fact(reader: _Reader, fact: Fact) -> list[str]:
     elif fact.what == "title":
         if (incident.get("title") or "").strip() != fact.value or (fact.shown and fact.shown[0] != fact.value):
             problem.append(f"{fact.ref}: the incident's title is {incident.get('title')!r}, not {fact.value!r}")
-    elif fact.what == "utc":
-        began, done = incident.get("began"), incident.get("resolved_at")
+    elif fact.what == "utc":  # the whole span, or (field "again") the span since it came back after a fix
+        began, done = incident.get("again_since" if field == "again" else "began"), incident.get("resolved_at")
         if not (isinstance(began, datetime) and isinstance(done, datetime)) or \
                 [began, done] != [parse_time(v) for v in fact.value or []]:
             problem.append(f"{fact.ref}: stored {began} – {done}, the story says {fact.value}")
         elif fact.shown and fact.shown[0] != utc_span(began, done, reader.t.tz):
             problem.append(f"{fact.ref}: {fact.value} written {fact.shown[0]!r}")
     elif fact.what in ("duration", "long"):
-        stored = incident.get("duration_seconds")
+        stored = incident.get("again_seconds" if field == "again_seconds" else "duration_seconds")
         if fact.what == "duration" and stored != fact.value:
             problem.append(f"{fact.ref}: stored {stored} s, the story says {fact.value} s")
         if fact.what == "long" and (stored is None or stored < LONG):

@@ -27,6 +27,7 @@ from render import (
     GENERIC_SYMPTOMS,
     TEMPLATES,
     Times,
+    _plural,
     _specific,
     affected_parts,
     all_of,
@@ -45,7 +46,13 @@ LONG = 2 * 3600  # every incident at least this long: the headline says "घं�
 OUTAGE_SAID = ("acknowledged", "update", "recovering", "resolved")
 # what the closing line must not claim is unknown when a statement gives it
 CAUSE = re.compile(r"\b(?:caused by|due to|because of|as a result of|triggered by|root cause\s*(?::|\*\*|\n)|(?:the |a )?(?:root )?cause "
-                   r"(?:of (?:the|this) (?:\w+ ){0,2})?(?:was|is|has been found to be)\b)",
+                   r"(?:of (?:the|this) (?:\w+ ){0,2})?(?:was|is|has been found to be)\b)"
+                   # a cause as the subject of "caused" ("This caused the API to fail", "a Distributed Denial of
+                   # Service (DDoS) caused routing failures") — not "what caused", "the issue that caused"
+                   r"|(?<!\bwhat )(?<!\bwhat has )(?<!\bwhat may have )(?<!\bissue that )(?<!\bproblem that )"
+                   r"\bcaused\s+(?!by\b)(?:the\s+|our\s+|an?\s+|some\s+)?\w+"
+                   # or as what failed ("Internal networking infrastructure failed, affecting Group Chat.")
+                   r"|\bfailed,?\s+(?:affecting|causing|impacting)\b",
                    re.IGNORECASE)  # a cause stated — not "we have identified the cause of the issue"
 EMERGENCY = re.compile(r"\b(?:emergency|urgent)\b", re.IGNORECASE)  # of the unplanned: work the company calls urgent
 # how the story names planned work: the headline's word, its short form, the English
@@ -61,7 +68,10 @@ COUNT_WORDS = {"hi": ("एक", "दो", "तीन", "चार", "पां�
 # how many were affected, as a number ("5% of users") or as everyone ("impacting all users on all plans of ChatGPT")
 FIGURE = re.compile(r"\b\d[\d,.]*\s*(?:%|percent|per cent)?\s*(?:of\s+(?:our\s+|all\s+)?)?(?:users|customers|accounts|"
                     r"people|subscribers|requests)\b|\b(?:impact|affect)(?:s|ed|ing)?\s+all\s+(?:of\s+)?(?:our\s+)?"
-                    r"(?:users|customers|accounts|subscribers|user tiers)\b", re.IGNORECASE)
+                    r"(?:users|customers|accounts|subscribers|user tiers)\b"
+                    # everyone, said of the outage ("The Emma application is currently down for all users.")
+                    r"|\b(?:down|unavailable|inaccessible|unreachable|offline)\s+for\s+all\s+(?:of\s+)?(?:our\s+)?"
+                    r"(?:users|customers|accounts|subscribers)\b", re.IGNORECASE)
 
 
 def count_words(number: int, lang: str) -> str:
@@ -93,7 +103,10 @@ def utc_span(start: datetime, end: datetime, tz: str) -> str:
         return ""
     a, b = timefmt.local(start, "UTC"), timefmt.local(end, "UTC")
     finish = f"{b:%H:%M} UTC"
-    if b.date() != a.date() or b.date() != timefmt.local(end, tz).date():  # the end's date, wherever it could be misread
+    # the end's date, wherever it could be misread — not again when the start just gave that same date ("(22:46
+    # UTC, 18 December – 23:03 UTC)", Character.AI, 18 December 2023, not "… – 23:03 UTC, 18 December")
+    start_dated = a.date() != timefmt.local(start, tz).date()
+    if b.date() != a.date() or (b.date() != timefmt.local(end, tz).date() and not start_dated):
         finish += ", " + timefmt.day_month(b, "UTC", "en")
     return f"({timefmt.utc_en(start, tz)} – {finish})"
 
@@ -208,10 +221,27 @@ class _Writer:
 
     @staticmethod
     def resolution(member: dict[str, Any]) -> dict[str, Any] | None:
+        """The statement that resolved the incident: its first "resolved" since it last came back (incidents.py
+        keeps the first resolution's time; a later "Resolved" is an update). DatoCMS, 8-9 October 2024: the fix of
+        Wednesday 16:48 UTC, not Heroku's post-mortem posted under "Resolved" on 23 October."""
         if member["incident"].get("status") != "resolved":
             return None
         said = [s for s in member["statements"] if s.get("kind") == "resolved"]
-        return said[-1] if said else member["statements"][-1]
+        again = member["incident"].get("again_since")
+        if again is not None:
+            said = [s for s in said if s["created_at"] >= again] or said
+        return said[0] if said else member["statements"][-1]
+
+    @staticmethod
+    def came_back(member: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """A problem that came back after the company said it was resolved: (the first resolution before it came
+        back, the statement it came back with), else None."""
+        again = member["incident"].get("again_since")
+        if again is None:
+            return None
+        before = [s for s in member["statements"] if s.get("kind") == "resolved" and s["created_at"] < again]
+        back = [s for s in member["statements"] if s["created_at"] >= again]
+        return (before[0], back[0]) if before and back else None
 
     @staticmethod
     def last_word(member: dict[str, Any]) -> dict[str, Any]:
@@ -292,7 +322,9 @@ class _Writer:
                     facts.append(Fact("words", f"statement:{said['id']}", "nearly_100" if how["nearly_100"] else "nearly"))
             lasted = [(m, m["incident"].get("duration_seconds")) for m in outage]
             if all(seconds is not None and m["incident"].get("began") for m, seconds in lasted):
-                if len(outage) == 1:
+                if len(outage) == 1 and self.came_back(outage[0]):
+                    pass  # it came back after a fix: one span would count the hours it was resolved as trouble
+                elif len(outage) == 1:
                     member, seconds = lasted[0]
                     words = self.t.duration(seconds, self.lang)
                     pieces["span"] = ("लगभग " if self.hi else "about ") + words
@@ -343,10 +375,16 @@ class _Writer:
             parts = affected_parts(member["incident"], first, member["service"])
             if parts:
                 regions = regions_named(member["incident"], first)
-                shown = join_and([p[0] if self.hi else p[1] for p in parts], self.lang)
+                # beyond a few parts, how many more, as the paragraph names them (Emma, 3 July 2018: 13 "Web
+                # Application - …" components are "… और 9 अन्य सेवाओं", not all thirteen in the lede)
+                from facts.what_broke import phrase
+
+                shown = phrase(parts, self.lang)
                 facts = [self.f_service(member)] + self.f_parts(member, first, parts, [])
+                # English agreement as render.trouble gives it: "Notifications were affected" (GitHub, 23
+                # September 2019), as the paragraph's "Notifications are slow"
                 paragraph.add(_say("lede_parts", self.lang, facts, name=self.name(member), parts=shown,
-                                   many=len(parts) > 1, past=everything_fixed))
+                                   many=len(parts) > 1 or _plural(parts[0][1]), past=everything_fixed))
                 told_ids = {member["incident"]["id"]}
                 del regions
         # since when: the company's own start where it gave one, else its first word
@@ -432,19 +470,31 @@ class _Writer:
                                medium=place(first.get("source_kind") or "", self.lang),
                                trouble=trouble(symptoms, self.lang, parts, regions, past=over is not None)))
             told_first = True
-        # the updates in between, counted
-        end = res or (None if self.fixed(member) else statements[-1])
-        between = [s for s in statements if s.get("kind") in ("update", "recovering", "acknowledged")
-                   and s["created_at"] >= first["created_at"] and s["id"] != first["id"]
-                   and (res is None or s["created_at"] <= res["created_at"])]
-        del end
-        if between and told_first:
-            count = count_words(len(between), self.lang)
-            paragraph.add(_say("updates", self.lang, [Fact("count", f"incident:{incident['id']}.statements",
-                                                           [s["id"] for s in between], (count,))],
-                               count=count, one=len(between) == 1))
+        # the updates in between, counted; a problem that came back after a fix is told in two parts (DatoCMS, 8-9
+        # October 2024: fixed at 4:29 AM IST, "Heroku is having the same problem again" at 6:40 PM, fixed at 10:18 PM)
+        back = self.came_back(member) if res is not None and told_first else None
+        stops = [(first, back[0]), (back[1], res)] if back else [(first, res)]
+        for number, (since, until) in enumerate(stops):
+            between = [s for s in statements if s.get("kind") in ("update", "recovering", "acknowledged")
+                       and s["created_at"] >= since["created_at"] and s["id"] != since["id"]
+                       and (until is None or s["created_at"] <= until["created_at"])]
+            if between and told_first:
+                count = count_words(len(between), self.lang)
+                paragraph.add(_say("updates", self.lang, [Fact("count", f"incident:{incident['id']}.statements",
+                                                               [s["id"] for s in between], (count,))],
+                                   count=count, one=len(between) == 1))
+            if back and number == 0:
+                fixed, returned = back
+                fixed_when = self.when(fixed["created_at"], date=not self.t.same_day(first["created_at"],
+                                                                                     fixed["created_at"]))
+                back_when = self.when(returned["created_at"], date=not self.t.same_day(fixed["created_at"],
+                                                                                       returned["created_at"]))
+                paragraph.add(_say("came_back", self.lang, [self.f_said(fixed, fixed_when),
+                                                            self.f_said(returned, back_when)],
+                                   fixed_when=fixed_when, when=back_when))
         if res is not None:
-            same = self.t.same_day(first["created_at"], res["created_at"]) and told_first
+            since = back[1] if back else first
+            same = self.t.same_day(since["created_at"], res["created_at"]) and told_first
             shown = self.when(res["created_at"], date=not same)
             how = how_resolved(res)
             symptoms = list(dict.fromkeys((first.get("symptoms") or []) + (res.get("symptoms") or [])))
@@ -473,9 +523,28 @@ class _Writer:
                 facts.append(Fact("words", f"statement:{res['id']}", "residual"))
             paragraph.add(_say("resolved", self.lang, facts, first=not told_first, name=name, when=shown,
                                medium=place(res.get("source_kind") or "", self.lang), broke=broke,
-                               nearly_100=how["nearly_100"], nearly=how["nearly"], residual=how["residual"]))
+                               nearly_100=how["nearly_100"], nearly=how["nearly"], residual=how["residual"],
+                               again=bool(back)))
             began, lasted, done = incident.get("began"), incident.get("duration_seconds"), incident.get("resolved_at")
-            if began and lasted is not None and done:
+            if back and incident.get("again_seconds") is not None and done:
+                # how long it lasted since it came back (the channel messages' span), not from the first start
+                again, lasted = incident["again_since"], incident["again_seconds"]
+                if self.hi:
+                    start, finish = self.when(again, date=False), self.t.until(again, done, "hi")
+                else:
+                    start = self.t.when(again, "en", date=False)
+                    calendar = timefmt.local(again, self.tz).date() == timefmt.local(done, self.tz).date()
+                    finish = (self.t.clock(done, "en") if calendar else self.t.when(done, "en", date=False)) \
+                        + " " + self.t.zone("en", done)
+                words = self.t.duration(lasted, self.lang)
+                facts = [self.f_time(member, "again_since", again, start),
+                         self.f_time(member, "resolved_at", done, finish),
+                         Fact("duration", f"incident:{incident['id']}.again_seconds", lasted, (words,))]
+                utc = "" if self.hi else utc_span(again, done, self.tz)
+                if utc:
+                    facts.append(Fact("utc", f"incident:{incident['id']}.again", [iso_utc(again), iso_utc(done)], (utc,)))
+                paragraph.add(_say("span_again", self.lang, facts, start=start, end=finish, duration=words, utc=utc))
+            elif began and lasted is not None and done:
                 stated = incident.get("started_from") in ("field", "text") and began != incident.get("first_word_at")
                 # days apart: each end with its date ("बुधवार सुबह 6:19 बजे (8 जून) से सोमवार देर रात 1:17 बजे (14
                 # जून) तक"), else "… से सोमवार …" leaves the reader to find which Monday (Google Cloud, June 2022)
@@ -530,7 +599,11 @@ class _Writer:
             cause = [r for r in reports if CAUSE.search(r.get("text") or "")]
             facts += [Fact("words", f"statement:{r['id']}", "cause") for r in cause[:1]]
             paragraph.add(_say("report", self.lang, facts, when=join_and(shown, self.lang), cause=bool(cause)))
-        quoted = [first] + ([res] if res is not None and res["id"] != first["id"] else [])
+        quoted = [first] + ([back[1]] if back else []) + ([res] if res is not None and res["id"] != first["id"] else [])
+        if res is not None:  # its latest word after the fix, when it says more than the fix did (told by its date)
+            later = [s for s in statements if s.get("kind") == "resolved" and s["created_at"] > res["created_at"]]
+            if later and (later[-1].get("text") or "").strip() != (res.get("text") or "").strip():
+                quoted.append(later[-1])
         if res is None and latest["id"] != first["id"]:
             quoted.append(latest)
         paragraph.quotes = [self.quote(member, s) for s in quoted]
