@@ -15,6 +15,7 @@ import sqlite_utils
 from facts import what_broke
 from facts.context import (
     DAY_DIGEST,
+    calendar_span,
     closed_notice,
     first_time,
     incident_facts,
@@ -218,8 +219,7 @@ def summary_facts(db: sqlite_utils.Database, timezone: str, *, day: date | None 
     chosen = []
     for incident in rows(db, "select * from incidents order by coalesce(opened_at, resolved_at), id"):
         data = incident_facts(incident)
-        began = data["opened_at"] or data["resolved_at"]
-        finished = data["resolved_at"] or data["last_statement_at"] or began
+        began, finished = calendar_span(data)
         if began and began < end and (finished or began) >= start:
             chosen.append(data)
     _mark_unlisted(db, chosen)

@@ -11,7 +11,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from pollhelpers import DESK_CHANNEL, run_bot, write_config
+from pollhelpers import AWS_SAMPLE, DESK_CHANNEL, run_bot, write_config
+from test_desk_feeds_real import one_entry
 from test_desk_training_real import DATA, SERVICES
 
 
@@ -70,3 +71,46 @@ def test_a_closed_notice_is_not_a_fix_in_the_day_digest(server: Any, tmp_path: P
         in said
     day = text_of((site(config, tmp_path, "2023-09-20") / "days" / "2023-09-18.html").read_text(encoding="utf-8"))
     assert "start not known" not in day and "a notice posted and closed Monday, 3:24 PM (09:54 UTC)" in day
+
+
+def test_an_outage_is_listed_on_the_day_the_company_says_it_began(server: Any, tmp_path: Path) -> None:
+    """AWS ECS us-east-1, "Elevated Fargate task launch failures": first posted 7 December 2021 23:32 UTC (5:02 AM
+    IST on the 8th); the resolution (10:29 UTC on the 8th) reads "Between 7:31 AM PST on December 7 and 2:20 AM PST
+    on December 8, ECS experienced increased API error rates, latencies, and task launch failures". The channel
+    tells the trouble from Tuesday 7 December, 9:01 PM IST (15:31 UTC) to Wednesday 3:50 PM (10:20 UTC). The digest
+    of 7 December and the site's day page of 7 December did not list it (the days ran from its first word); the
+    incident page linked only 8 December."""
+    (event,) = [e for e in json.loads(AWS_SAMPLE.read_text(encoding="utf-8"))["archive"]
+                if e["service"] == "ecs-us-east-1" and e["date"] == "1638919976"]
+    config = poll_config(server, tmp_path, "/data.json", json.dumps({"archive": [event], "current": []}).encode(),
+                         "application/json", {"id": "aws", "kind": "aws", "service": "AWS"})
+    found = record(config)
+    assert found["told"]["began_at"] == "2021-12-07T15:31:00Z" and found["first_word_at"] == "2021-12-07T23:32:00Z"
+    said = digest(config, "2021-12-07")
+    assert "• एडब्ल्यूएस: मंगलवार रात 9:01 बजे से बुधवार दोपहर 3:50 बजे तक — 18 घंटे 49 मिनट, समस्या दूर" in said
+    assert "• Amazon Web Services: Tuesday, 9:01 PM (15:31 UTC) to Wednesday, 3:50 PM (10:20 UTC) — 18 h 49 min" in said
+    out = site(config, tmp_path, "2021-12-10")
+    assert (out / "days" / "2021-12-07.html").exists()
+    page = (out / "incidents" / f"{found['id']}.html").read_text(encoding="utf-8")
+    assert '<a href="../days/2021-12-07.html">2021-12-07</a>' in page and '<a href="../days/2021-12-08.html">' in page
+
+
+def test_a_maintenance_is_listed_on_the_days_of_its_window(server: Any, tmp_path: Path) -> None:
+    """Symantec WSS "Third Party Certificate Maintenance November 9, 2019": Scheduled on 11 October 22:50 UTC (4:20
+    AM IST on the 12th), "Start Date: November 9, 2019, at 14:00 UTC … End Date: November 10, 2019, at 02:00 UTC"
+    (7:30 PM on the 9th to 7:30 AM on the 10th, IST); In progress 9 November 14:00, Completed 10 November 02:00 UTC.
+    The site listed it on 30 day pages, 12 October to 10 November (each day of the bar coloured "maintenance"), and
+    the digest of each of those days said "planned maintenance … completed Sunday, 7:30 AM"; it took place on 9 and
+    10 November IST."""
+    body = one_entry("symantec_wss_history_2019-12-10.atom", "3094264")
+    config = poll_config(server, tmp_path, "/history.atom", body, "application/xml",
+                         {"id": "feed", "kind": "feed", "service": "Symantec WSS"})
+    found = record(config)
+    assert (found["kind"], found["window"]["start"], found["window"]["end"]) == (
+        "maintenance", "2019-11-09T14:00:00Z", "2019-11-10T02:00:00Z")
+    assert "Symantec" not in digest(config, "2019-10-20") and "Symantec" not in digest(config, "2019-11-08")
+    said = digest(config, "2019-11-09")
+    assert "• Symantec WSS: planned maintenance (not an unexpected outage), scheduled from Saturday 9 November, " \
+           "7:30 PM to Sunday 10 November, 7:30 AM IST" in said
+    out = site(config, tmp_path, "2019-11-12")
+    assert sorted(p.name for p in (out / "days").glob("*.html")) == ["2019-11-09.html", "2019-11-10.html"]

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 
 import timefmt
-from facts.context import incident_facts, moment, service_names, statement_facts, told
+from facts.context import calendar_span, incident_facts, moment, service_names, statement_facts, told
 from facts.gather import _mark_unlisted
 from facts.gather import event as event_facts
 from store import rows
@@ -129,9 +129,7 @@ def load(db: sqlite_utils.Database, timezone: str, today: date, configured: list
         facts["names"] = facts["service_info"]
         service.incidents.append(facts)
         incidents[raw["id"]] = facts
-        began = facts["opened_at"] or facts["resolved_at"]
-        finished = facts["resolved_at"] or facts["last_statement_at"] or began
-        for day in _local_days(began, finished, zone):
+        for day in _local_days(*calendar_span(facts), zone):
             days.setdefault(day, []).append(raw["id"])
     _mark_unlisted(db, list(incidents.values()))  # resolved only by "no longer listed on the page" (one query)
     for facts in incidents.values():  # the span as messages tell it: none for a close without a fix, or a notice
