@@ -143,6 +143,19 @@ def calendar_span(data: dict[str, Any]) -> tuple[datetime | None, datetime | Non
     return start, max(start, end or start)
 
 
+def calendar_spans(data: dict[str, Any]) -> list[tuple[datetime, datetime]]:
+    """``calendar_span`` without the days a problem that came back was fixed in between (``first_fixed_at``, set by
+    facts.gather.with_first_fix, to ``again_since``): DatoCMS "Problems with projects usage statistics", fixed 9
+    February 2023, back on the 14th, is not an incident of 10–13 February."""
+    start, end = calendar_span(data)
+    if start is None or end is None:
+        return []
+    fixed, again = data.get("first_fixed_at"), data.get("again_since")
+    if fixed and again and start <= fixed < again <= end:
+        return [(start, fixed), (again, end)]
+    return [(start, end)]
+
+
 def told(incident: dict[str, Any]) -> dict[str, Any]:
     """What the channel messages tell of an incident's span (from ``incident_facts``): the start they give, the
     end and the duration (ISO times, seconds from the minutes shown). ``bot.py incidents --json`` prints it as

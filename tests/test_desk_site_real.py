@@ -114,3 +114,29 @@ def test_a_maintenance_is_listed_on_the_days_of_its_window(server: Any, tmp_path
            "7:30 PM to Sunday 10 November, 7:30 AM IST" in said
     out = site(config, tmp_path, "2019-11-12")
     assert sorted(p.name for p in (out / "days").glob("*.html")) == ["2019-11-09.html", "2019-11-10.html"]
+
+
+STATISTICS = "datocms_2023-02-08-projects-usage-statistics"
+
+
+def test_a_problem_that_came_back_is_not_listed_on_the_days_it_was_fixed(server: Any, tmp_path: Path) -> None:
+    """DatoCMS "Problems with projects usage statistics": Investigating 8 February 2023 16:26 UTC (9:56 PM IST),
+    "The issue han been fixed" 9 February 14:14 UTC (7:44 PM IST), Investigating again 14 February 17:17 UTC (10:47
+    PM IST), "This haven been fixed again." 16 February 12:37 UTC (6:07 PM IST). The site had day pages for 10–13
+    February listing it and the digests of those days (and of 8–9 February) said "back again Tuesday, 10:47 PM
+    (17:17 UTC) to Thursday, 6:07 PM — 1 day 19 h, resolved again": on 11 February DatoCMS had said it was fixed,
+    and the return was days ahead. The days in between list nothing; the first days tell the span first told."""
+    config = training_page(server, tmp_path, STATISTICS)
+    assert record(config)["told"]["began_at"] == "2023-02-14T17:17:24Z"
+    assert "No service reported a problem that day." in digest(config, "2023-02-11")
+    said = digest(config, "2023-02-09")
+    assert "• DatoCMS: बुधवार रात 9:56 बजे से गुरुवार शाम 7:44 बजे तक — 21 घंटे 48 मिनट, समस्या दूर; दिक्कत मंगलवार रात " \
+           "10:47 बजे (14 फ़रवरी) फिर लौटी" in said
+    assert "• DatoCMS: Wednesday, 9:56 PM (16:26 UTC) to Thursday, 7:44 PM (14:14 UTC) — 21 h 48 min, resolved; the " \
+           "problem came back on Tuesday 14 February, 10:47 PM (17:17 UTC)" in said
+    assert "back again" not in said and "1 day 19 h" not in said
+    assert "• DatoCMS: back again Tuesday, 10:47 PM (17:17 UTC) to Thursday, 6:07 PM (12:37 UTC) — 1 day 19 h, " \
+           "resolved again" in digest(config, "2023-02-15")
+    out = site(config, tmp_path, "2023-02-20")
+    assert sorted(p.stem for p in (out / "days").glob("*.html")) == [
+        "2023-02-08", "2023-02-09", "2023-02-14", "2023-02-15", "2023-02-16"]

@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 
 import timefmt
-from facts.context import calendar_span, incident_facts, moment, service_names, statement_facts, told
-from facts.gather import _mark_unlisted
+from facts.context import calendar_spans, incident_facts, moment, service_names, statement_facts, told
+from facts.gather import _mark_unlisted, with_first_fix
 from facts.gather import event as event_facts
 from store import rows
 
@@ -129,8 +129,13 @@ def load(db: sqlite_utils.Database, timezone: str, today: date, configured: list
         facts["names"] = facts["service_info"]
         service.incidents.append(facts)
         incidents[raw["id"]] = facts
-        for day in _local_days(*calendar_span(facts), zone):
-            days.setdefault(day, []).append(raw["id"])
+    with_first_fix(db, list(incidents.values()))  # a problem that came back: not on the days it was fixed between
+    for facts in incidents.values():
+        touched: list[date] = []
+        for began, finished in calendar_spans(facts):
+            touched += [day for day in _local_days(began, finished, zone) if day not in touched]
+        for day in touched:
+            days.setdefault(day, []).append(facts["id"])
     _mark_unlisted(db, list(incidents.values()))  # resolved only by "no longer listed on the page" (one query)
     for facts in incidents.values():  # the span as messages tell it: none for a close without a fix, or a notice
         facts["told"] = told(facts)
