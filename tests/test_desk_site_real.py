@@ -140,3 +140,23 @@ def test_a_problem_that_came_back_is_not_listed_on_the_days_it_was_fixed(server:
     out = site(config, tmp_path, "2023-02-20")
     assert sorted(p.stem for p in (out / "days").glob("*.html")) == [
         "2023-02-08", "2023-02-09", "2023-02-14", "2023-02-15", "2023-02-16"]
+
+
+def test_a_problem_that_came_back_tells_its_span_from_the_return_on_the_site(server: Any, tmp_path: Path) -> None:
+    """The same DatoCMS incident. The channel's resolution: "The problem came back on Tuesday 14 February, 10:47
+    PM; it was resolved about 1 day 19 h later". The incident page read "Began Wednesday 8 February, 9:56 PM …
+    Ended Thursday 16 February, 6:07 PM … Duration 1 day 19 h" (8 Feb to 16 Feb is 7 days 20 h), and the service's
+    list "Wednesday 8 February, 9:56 PM … · 1 day 19 h". Both now say when it was first fixed and came back, and
+    that the duration runs from the return."""
+    config = training_page(server, tmp_path, STATISTICS)
+    incident = record(config)["id"]
+    out = site(config, tmp_path, "2023-02-20")
+    page = text_of((out / "incidents" / f"{incident}.html").read_text(encoding="utf-8"))
+    assert "पहली बार समस्या दूर · First fixed गुरुवार शाम 7:44 बजे (9 फ़रवरी, भारतीय समय) · Thursday 9 February, " \
+           "7:44 PM IST (14:14 UTC)" in page
+    assert "फिर लौटी · Came back मंगलवार रात 10:47 बजे (14 फ़रवरी, भारतीय समय) · Tuesday 14 February, 10:47 PM IST " \
+           "(17:17 UTC)" in page
+    assert "अवधि · Duration 1 दिन 19 घंटे (फिर लौटने के बाद से) · 1 day 19 h (since it came back)" in page
+    service = text_of((out / "services" / "datocms" / "index.html").read_text(encoding="utf-8"))
+    assert "Wednesday 8 February, 9:56 PM IST (16:26 UTC) · फिर लौटी · back again मंगलवार रात 10:47 बजे (14 फ़रवरी, " \
+           "भारतीय समय) · Tuesday 14 February, 10:47 PM IST (17:17 UTC) · 1 दिन 19 घंटे · 1 day 19 h" in service

@@ -152,10 +152,12 @@ class Site:
             return "—"
         return " · ".join(self.when_hi(at) if lang == "hi" else self.when_en(at) for lang in self.langs)
 
-    def lasted(self, seconds: int | None) -> str:
+    def lasted(self, seconds: int | None, since: tuple[str, str] | None = None) -> str:
+        """A duration in every language; ``since`` (Hindi, English) says from when, after each language's own."""
         if seconds is None:
             return "—"
-        return " · ".join(timefmt.duration(seconds, lang) for lang in self.langs)
+        return " · ".join(timefmt.duration(seconds, lang) + (f" {since[0 if lang == 'hi' else 1]}" if since else "")
+                          for lang in self.langs)
 
     def label(self, statement: dict[str, Any]) -> str:
         stage = statement.get("stage") or ""
