@@ -252,7 +252,10 @@ def summary_facts(db: sqlite_utils.Database, timezone: str, *, day: date | None 
     _mark_unlisted(db, chosen)
     event_ids = sorted({i["event_id"] for i in chosen if i.get("event_id")})
     events = [e for e in (event(db, i) for i in event_ids) if e]
-    context["summary"] = {"scope": "day", "incidents": chosen, "events": events, "day": start}
+    # the noons of the day before, the day and the day after: a moment within them needs no date beside its weekday
+    # in the day's list ("Wednesday, 8:35 PM to Thursday, 5:20 AM"); one further away does (_member.j2)
+    around = [datetime.combine(day + timedelta(days=n), time(12), tzinfo=zone) for n in (-1, 0, 1)]
+    context["summary"] = {"scope": "day", "incidents": chosen, "events": events, "day": start, "around": around}
     return context
 
 

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from pollhelpers import AWS_SAMPLE, DESK_CHANNEL, run_bot, write_config
+from pollhelpers import AWS_SAMPLE, DESK_CHANNEL, GCP_SAMPLE, run_bot, write_config
 from test_desk_feeds_real import one_entry
 from test_desk_training_real import DATA, SERVICES
 
@@ -160,3 +160,20 @@ def test_a_problem_that_came_back_tells_its_span_from_the_return_on_the_site(ser
     service = text_of((out / "services" / "datocms" / "index.html").read_text(encoding="utf-8"))
     assert "Wednesday 8 February, 9:56 PM IST (16:26 UTC) · फिर लौटी · back again मंगलवार रात 10:47 बजे (14 फ़रवरी, " \
            "भारतीय समय) · Tuesday 14 February, 10:47 PM IST (17:17 UTC) · 1 दिन 19 घंटे · 1 day 19 h" in service
+
+
+def test_a_day_digest_dates_a_start_and_an_end_on_other_days(server: Any, tmp_path: Path) -> None:
+    """Google Cloud aCXLk4u6GJoLn9PqSMm1 (Cloud SQL for MySQL migration to 5.7.36): begin 2 November 2021 12:13 UTC
+    (Tuesday 5:43 PM IST), first posted 7 December 21:14 UTC, end 16 December 20:25 UTC (Friday 17 December, 1:55 AM
+    IST); "for a duration of 44 days, 8 hours, 12 minutes". The channel: "मंगलवार शाम 5:43 बजे (2 नवंबर, भारतीय समय)
+    से गुरुवार देर रात 1:55 बजे (17 दिसंबर) तक". The digest of Wednesday 8 December said "Tuesday, 5:43 PM (12:13
+    UTC) to Friday, 1:55 AM" / "मंगलवार शाम 5:43 बजे से गुरुवार देर रात 1:55 बजे तक", which a reader of that day's
+    digest takes for 7 to 10 December."""
+    (incident,) = [i for i in json.loads(GCP_SAMPLE.read_text(encoding="utf-8")) if i["id"] == "aCXLk4u6GJoLn9PqSMm1"]
+    config = poll_config(server, tmp_path, "/incidents.json", json.dumps([incident]).encode(), "application/json",
+                         {"id": "gcp", "kind": "gcp", "service": "Google Cloud"})
+    said = digest(config, "2021-12-08")
+    assert "• गूगल क्लाउड: मंगलवार शाम 5:43 बजे (2 नवंबर) से गुरुवार देर रात 1:55 बजे (17 दिसंबर) तक — 44 दिन 8 घंटे, " \
+           "समस्या दूर" in said
+    assert "• Google Cloud: Tuesday 2 November, 5:43 PM (12:13 UTC) to Friday 17 December, 1:55 AM (20:25 UTC, " \
+           "16 December) — 44 days 8 h, resolved" in said
