@@ -177,3 +177,19 @@ def test_a_day_digest_dates_a_start_and_an_end_on_other_days(server: Any, tmp_pa
            "समस्या दूर" in said
     assert "• Google Cloud: Tuesday 2 November, 5:43 PM (12:13 UTC) to Friday 17 December, 1:55 AM (20:25 UTC, " \
            "16 December) — 44 days 8 h, resolved" in said
+
+
+def test_a_notice_known_only_by_its_close_has_its_time_and_its_day_on_the_site(server: Any, tmp_path: Path) -> None:
+    """DatoCMS "Rollbar security notice": its one statement, 18 September 2023 09:54 UTC (Monday 3:24 PM IST). The
+    site's day page of 18 September listed it, but its incident page linked no day, and the service's list and the
+    index gave it no time at all ("notice closed, no problem named · —"); the channel: "DatoCMS ने सोमवार दोपहर 3:24
+    बजे (18 सितंबर, भारतीय समय) अपने स्टेटस पेज पर एक सूचना देकर मामला बंद किया"."""
+    config = training_page(server, tmp_path, "datocms_2023-09-18-rollbar-security-notice")
+    incident = record(config)["id"]
+    out = site(config, tmp_path, "2023-09-20")
+    page = (out / "incidents" / f"{incident}.html").read_text(encoding="utf-8")
+    assert '<a href="../days/2023-09-18.html">2023-09-18</a>' in page
+    for listing in (out / "services" / "datocms" / "index.html", out / "index.html"):
+        line = text_of(listing.read_text(encoding="utf-8"))
+        assert "notice closed, no problem named · सोमवार दोपहर 3:24 बजे (18 सितंबर, भारतीय समय) · Monday 18 " \
+               "September, 3:24 PM IST (09:54 UTC)" in line, listing

@@ -287,13 +287,12 @@ class Site:
         name = self.say(incident["names"]["hi"], incident["names"]["name"])
         ended = incident["resolved_at"] if incident["status"] == "resolved" else None
         drawing = svg.timeline(incident["began"], ended, points, name)
-        began = incident["began"] or incident["opened_at"]
         days = self.days_of.get(incident["id"], [])
         self.page(path, "incident.html.j2", stamp,
                   **self.common("../", f"{name}: {incident.get('title') or ''}".rstrip(": ")),
                   incident=incident, statements=[self.row(s) for s in statements], drawing=drawing,
                   event={**event, "names": self.names(event["services"])} if event else None,
-                  day_links=[d.isoformat() for d in days][:BAR_DAYS] if began else [],
+                  day_links=[d.isoformat() for d in days][:BAR_DAYS],
                   summaries=[(lang, self.messages.summary(incident, lang)) for lang in self.langs])
 
     def _event_stamp(self, event: dict[str, Any] | None) -> tuple[Any, ...]:
