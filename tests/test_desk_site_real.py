@@ -193,3 +193,15 @@ def test_a_notice_known_only_by_its_close_has_its_time_and_its_day_on_the_site(s
         line = text_of(listing.read_text(encoding="utf-8"))
         assert "notice closed, no problem named · सोमवार दोपहर 3:24 बजे (18 सितंबर, भारतीय समय) · Monday 18 " \
                "September, 3:24 PM IST (09:54 UTC)" in line, listing
+
+
+def test_a_closed_notice_is_not_counted_as_an_incident_in_the_figures(server: Any, tmp_path: Path) -> None:
+    """DatoCMS "Rollbar security notice" (18 September 2023): a notice about Rollbar's security incident, naming no
+    outage; the site calls it "notice closed, no problem named". The service page's figures counted it: "1 घटनाएं, 0
+    नियोजित रखरखाव" / "1 incidents, 0 planned maintenance"."""
+    config = training_page(server, tmp_path, "datocms_2023-09-18-rollbar-security-notice")
+    out = site(config, tmp_path, "2023-09-20")
+    service = text_of((out / "services" / "datocms" / "index.html").read_text(encoding="utf-8"))
+    assert "0 घटनाएं, 0 नियोजित रखरखाव, 1 सूचना (किसी दिक्कत की बात नहीं)।" in service
+    assert "0 incidents, 0 planned maintenance, 1 notice naming no problem." in service
+    assert "1 incidents" not in service

@@ -157,17 +157,21 @@ def _spread(values: list[int]) -> dict[str, Any]:
 
 
 def service_figures(service: Service) -> dict[str, Any]:
-    """Time to acknowledge and to resolve, median and worst, over the service's incidents (not maintenance).
+    """Time to acknowledge and to resolve, median and worst, over the service's incidents (not maintenance, not a
+    closed notice).
 
     To resolve: the duration the channel messages tell (facts.context.told). To acknowledge: from the start the
     company stated to its first word, for the incidents whose words put the start at least STATED_GAP earlier
     (facts.context.with_began ``stated_start``); for the others the first word is the only start known, so they
     are left out of that figure rather than counted as zero."""
-    outages = [i for i in service.incidents if i["kind"] != "maintenance"]
+    outages = [i for i in service.incidents if i["kind"] != "maintenance" and not i.get("notice")]
     resolve = [i["told"]["duration_seconds"] for i in outages if i["told"]["duration_seconds"] is not None]
     acknowledge = [timefmt.shown_seconds(i["stated_start"], i["first_word_at"]) for i in outages
                    if i.get("stated_start") and i.get("first_word_at")]
-    return {"incidents": len(outages), "maintenance": len(service.incidents) - len(outages),
+    # a notice the company closed naming no problem (facts.context.closed_notice) is not an incident: counted apart
+    notices = sum(1 for i in service.incidents if i["kind"] != "maintenance" and i.get("notice"))
+    return {"incidents": len(outages), "notices": notices,
+            "maintenance": len(service.incidents) - len(outages) - notices,
             "resolve": _spread(resolve), "acknowledge": _spread(acknowledge)}
 
 
