@@ -125,6 +125,37 @@ def with_began(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def calendar_span(data: dict[str, Any]) -> tuple[datetime | None, datetime | None]:
+    """When an incident (``incident_facts``) was going on, for the days it is listed under (the site's day pages and
+    90-day bars, the day's digest): an outage from the start the messages tell (the company's stated start, else
+    its first word: AWS ECS us-east-1, 7 December 2021, "Between 7:31 AM PST on December 7 and 2:20 AM PST on
+    December 8", first posted at 3:32 PM PST, began 9:01 PM IST on the 7th) to its end (else its latest word); a
+    maintenance over its planned window when it has one (Symantec WSS announced the 9 November 2019 certificate
+    maintenance on 11 October), else from its first notice to its completion."""
+    if data.get("kind") == "maintenance" and data.get("window_start"):
+        start = data["window_start"]
+        end = data.get("resolved_at") or data.get("window_end") or start
+    else:
+        start = data.get("began") or data.get("opened_at") or data.get("resolved_at")
+        end = data.get("resolved_at") or data.get("last_statement_at") or start
+    if start is None:
+        return None, None
+    return start, max(start, end or start)
+
+
+def calendar_spans(data: dict[str, Any]) -> list[tuple[datetime, datetime]]:
+    """``calendar_span`` without the days a problem that came back was fixed in between (``first_fixed_at``, set by
+    facts.gather.with_first_fix, to ``again_since``): DatoCMS "Problems with projects usage statistics", fixed 9
+    February 2023, back on the 14th, is not an incident of 10–13 February."""
+    start, end = calendar_span(data)
+    if start is None or end is None:
+        return []
+    fixed, again = data.get("first_fixed_at"), data.get("again_since")
+    if fixed and again and start <= fixed < again <= end:
+        return [(start, fixed), (again, end)]
+    return [(start, end)]
+
+
 def told(incident: dict[str, Any]) -> dict[str, Any]:
     """What the channel messages tell of an incident's span (from ``incident_facts``): the start they give, the
     end and the duration (ISO times, seconds from the minutes shown). ``bot.py incidents --json`` prints it as

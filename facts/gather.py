@@ -12,9 +12,11 @@ from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
+import timefmt
 from facts import what_broke
 from facts.context import (
     DAY_DIGEST,
+    calendar_spans,
     closed_notice,
     first_time,
     incident_facts,
@@ -102,6 +104,29 @@ def _mark_unlisted(db: sqlite_utils.Database, incidents: list[dict[str, Any]]) -
         said = last.get(incident["id"])
         incident["unlisted"] = bool(said) and said["raw_status"] == UNLISTED  # type: ignore[index]
         with_closing(incident, None if incident["unlisted"] else said, notices.get(incident["id"]))
+    return incidents
+
+
+def with_first_fix(db: sqlite_utils.Database, incidents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Mark each incident that came back after a resolution (``again_since``) with that first resolution,
+    ``first_fixed_at``, and the span the company first told, ``first_seconds`` (from the same minutes shown), one
+    query for all of them: the days in between are not the incident's (facts.context.calendar_spans)."""
+    again = {i["id"]: i for i in incidents if i.get("again_since")}
+    for incident in incidents:
+        incident.setdefault("first_fixed_at", None)
+        incident.setdefault("first_seconds", None)
+    if not again:
+        return incidents
+    for r in rows(db, f"select incident_id, at from incident_changes where change = 'resolved' and incident_id in "
+                  f"({','.join('?' * len(again))}) order by at", tuple(again)):
+        incident = again[r["incident_id"]]
+        at = moment(r["at"])
+        if at is not None and at < incident["again_since"]:
+            incident["first_fixed_at"] = at
+    for incident in again.values():
+        start, fixed = incident.get("began") or incident.get("opened_at"), incident["first_fixed_at"]
+        if start is not None and fixed is not None and fixed >= start:
+            incident["first_seconds"] = timefmt.shown_seconds(start, fixed)
     return incidents
 
 
@@ -216,16 +241,21 @@ def summary_facts(db: sqlite_utils.Database, timezone: str, *, day: date | None 
     start = datetime.combine(day, time(0), tzinfo=zone)
     end = start + timedelta(days=1)
     chosen = []
-    for incident in rows(db, "select * from incidents order by coalesce(opened_at, resolved_at), id"):
-        data = incident_facts(incident)
-        began = data["opened_at"] or data["resolved_at"]
-        finished = data["resolved_at"] or data["last_statement_at"] or began
-        if began and began < end and (finished or began) >= start:
+    every = with_first_fix(db, [incident_facts(incident) for incident in rows(
+        db, "select * from incidents order by coalesce(opened_at, resolved_at), id")])
+    for data in every:
+        spans = [(began, finished) for began, finished in calendar_spans(data) if began < end and finished >= start]
+        if spans:
+            # a problem that came back, on a day before it came back: the span the company first told, fixed then
+            data["first_span"] = bool(data["first_fixed_at"]) and spans[-1][1] == data["first_fixed_at"]
             chosen.append(data)
     _mark_unlisted(db, chosen)
     event_ids = sorted({i["event_id"] for i in chosen if i.get("event_id")})
     events = [e for e in (event(db, i) for i in event_ids) if e]
-    context["summary"] = {"scope": "day", "incidents": chosen, "events": events, "day": start}
+    # the noons of the day before, the day and the day after: a moment within them needs no date beside its weekday
+    # in the day's list ("Wednesday, 8:35 PM to Thursday, 5:20 AM"); one further away does (_member.j2)
+    around = [datetime.combine(day + timedelta(days=n), time(12), tzinfo=zone) for n in (-1, 0, 1)]
+    context["summary"] = {"scope": "day", "incidents": chosen, "events": events, "day": start, "around": around}
     return context
 
 

@@ -152,10 +152,12 @@ class Site:
             return "—"
         return " · ".join(self.when_hi(at) if lang == "hi" else self.when_en(at) for lang in self.langs)
 
-    def lasted(self, seconds: int | None) -> str:
+    def lasted(self, seconds: int | None, since: tuple[str, str] | None = None) -> str:
+        """A duration in every language; ``since`` (Hindi, English) says from when, after each language's own."""
         if seconds is None:
             return "—"
-        return " · ".join(timefmt.duration(seconds, lang) for lang in self.langs)
+        return " · ".join(timefmt.duration(seconds, lang) + (f" {since[0 if lang == 'hi' else 1]}" if since else "")
+                          for lang in self.langs)
 
     def label(self, statement: dict[str, Any]) -> str:
         stage = statement.get("stage") or ""
@@ -285,13 +287,12 @@ class Site:
         name = self.say(incident["names"]["hi"], incident["names"]["name"])
         ended = incident["resolved_at"] if incident["status"] == "resolved" else None
         drawing = svg.timeline(incident["began"], ended, points, name)
-        began = incident["began"] or incident["opened_at"]
         days = self.days_of.get(incident["id"], [])
         self.page(path, "incident.html.j2", stamp,
                   **self.common("../", f"{name}: {incident.get('title') or ''}".rstrip(": ")),
                   incident=incident, statements=[self.row(s) for s in statements], drawing=drawing,
                   event={**event, "names": self.names(event["services"])} if event else None,
-                  day_links=[d.isoformat() for d in days][:BAR_DAYS] if began else [],
+                  day_links=[d.isoformat() for d in days][:BAR_DAYS],
                   summaries=[(lang, self.messages.summary(incident, lang)) for lang in self.langs])
 
     def _event_stamp(self, event: dict[str, Any] | None) -> tuple[Any, ...]:

@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 
 import timefmt
-from facts.context import incident_facts, moment, service_names, statement_facts, told
-from facts.gather import _mark_unlisted
+from facts.context import calendar_spans, incident_facts, moment, service_names, statement_facts, told
+from facts.gather import _mark_unlisted, with_first_fix
 from facts.gather import event as event_facts
 from store import rows
 
@@ -129,10 +129,13 @@ def load(db: sqlite_utils.Database, timezone: str, today: date, configured: list
         facts["names"] = facts["service_info"]
         service.incidents.append(facts)
         incidents[raw["id"]] = facts
-        began = facts["opened_at"] or facts["resolved_at"]
-        finished = facts["resolved_at"] or facts["last_statement_at"] or began
-        for day in _local_days(began, finished, zone):
-            days.setdefault(day, []).append(raw["id"])
+    with_first_fix(db, list(incidents.values()))  # a problem that came back: not on the days it was fixed between
+    for facts in incidents.values():
+        touched: list[date] = []
+        for began, finished in calendar_spans(facts):
+            touched += [day for day in _local_days(began, finished, zone) if day not in touched]
+        for day in touched:
+            days.setdefault(day, []).append(facts["id"])
     _mark_unlisted(db, list(incidents.values()))  # resolved only by "no longer listed on the page" (one query)
     for facts in incidents.values():  # the span as messages tell it: none for a close without a fix, or a notice
         facts["told"] = told(facts)
@@ -154,17 +157,21 @@ def _spread(values: list[int]) -> dict[str, Any]:
 
 
 def service_figures(service: Service) -> dict[str, Any]:
-    """Time to acknowledge and to resolve, median and worst, over the service's incidents (not maintenance).
+    """Time to acknowledge and to resolve, median and worst, over the service's incidents (not maintenance, not a
+    closed notice).
 
     To resolve: the duration the channel messages tell (facts.context.told). To acknowledge: from the start the
     company stated to its first word, for the incidents whose words put the start at least STATED_GAP earlier
     (facts.context.with_began ``stated_start``); for the others the first word is the only start known, so they
     are left out of that figure rather than counted as zero."""
-    outages = [i for i in service.incidents if i["kind"] != "maintenance"]
+    outages = [i for i in service.incidents if i["kind"] != "maintenance" and not i.get("notice")]
     resolve = [i["told"]["duration_seconds"] for i in outages if i["told"]["duration_seconds"] is not None]
     acknowledge = [timefmt.shown_seconds(i["stated_start"], i["first_word_at"]) for i in outages
                    if i.get("stated_start") and i.get("first_word_at")]
-    return {"incidents": len(outages), "maintenance": len(service.incidents) - len(outages),
+    # a notice the company closed naming no problem (facts.context.closed_notice) is not an incident: counted apart
+    notices = sum(1 for i in service.incidents if i["kind"] != "maintenance" and i.get("notice"))
+    return {"incidents": len(outages), "notices": notices,
+            "maintenance": len(service.incidents) - len(outages) - notices,
             "resolve": _spread(resolve), "acknowledge": _spread(acknowledge)}
 
 
