@@ -45,3 +45,14 @@ def test_an_outage_rated_maintenance_under_incident_labels_is_not_planned_work(s
     assert "not an unexpected outage" not in poll.stdout
     assert (record["status"], record["resolved_at"]) == ("resolved", "2021-01-11T12:05:00Z")
     assert "✅ Korbit:" in poll.stdout
+
+
+def test_words_in_japanese_are_not_quoted_as_english(server: Any, tmp_path: Path) -> None:
+    """KARTE vrd496twg47l ("管理画面で障害が発生しています", 18 January 2021, JST): all three updates are in Japanese
+    ("管理画面にログインしようとするとエラーになる事象が発生しております。", "本件、解消確認しました。"). Each Hindi message
+    said "KARTE ने लिखा (अंग्रेज़ी में):" (KARTE wrote, in English) before the Japanese words."""
+    poll, record = poll_page(server, tmp_path, "karte_vrd496twg47l")
+    assert "(अंग्रेज़ी में)" not in poll.stdout
+    assert "KARTE ने लिखा:\n“管理画面で障害が発生しています。" in poll.stdout
+    assert (record["started_at"], record["resolved_at"]) == ("2021-01-18T08:04:00Z", "2021-01-18T09:00:00Z")
+

@@ -210,7 +210,7 @@ def _incident_posts(incident: dict[str, Any], source: SourceConfig, page: dict[s
             created_at=created_at,
             url=url,
             author=_text(page.get("name")),
-            language="en",
+            language="",  # as its words read (classify.detect_language): pages write in Japanese, Korean …
             thread_key=incident_id,
             status=normalise_status(raw_status),
             raw_status=raw_status,
