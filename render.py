@@ -628,7 +628,7 @@ class Times(timefmt.TimeFormatter):
         if end is None:
             return f"from {timefmt.when_en(start, self.tz, zone=True)}"
         begin = timefmt.when_en(start, self.tz, zone=False)
-        if self.same_day(start, end):
+        if self.same_date(start, end):  # English: 1:30 AM after a Saturday date is Saturday's (same_date)
             finish = timefmt.clock_en(end, self.tz)
         else:
             finish = timefmt.when_en(end, self.tz, zone=False)

@@ -56,3 +56,26 @@ def test_words_in_japanese_are_not_quoted_as_english(server: Any, tmp_path: Path
     assert "KARTE ने लिखा:\n“管理画面で障害が発生しています。" in poll.stdout
     assert (record["started_at"], record["resolved_at"]) == ("2021-01-18T08:04:00Z", "2021-01-18T09:00:00Z")
 
+
+def test_a_maintenance_window_past_midnight_names_the_day_it_ends(server: Any, tmp_path: Path) -> None:
+    """CircleCI 0jqzs9bd1ff3 ("Database Maintenance [Saturday, Jan 23, 2021]"): the page's window "Jan 23,
+    14:00-20:00 UTC", in IST Saturday 23 January 7:30 PM to Sunday 24 January 1:30 AM. The English said "from
+    Saturday 23 January, 7:30 PM to 1:30 AM IST": a bare 1:30 AM after a Saturday date reads as Saturday's, before
+    the start. (The Hindi "शनिवार शाम 7:30 बजे से देर रात 1:30 बजे तक (23–24 जनवरी)" says it as Hindi desks do.)"""
+    poll, record = poll_page(server, tmp_path, "circleci_0jqzs9bd1ff3")
+    assert "7:30 PM to 1:30 AM IST" not in poll.stdout
+    assert "that it will carry out planned maintenance from Saturday 23 January, 7:30 PM to Sunday 24 January, " \
+           "1:30 AM IST (14:00–20:00 UTC)." in poll.stdout
+    assert "शनिवार शाम 7:30 बजे से देर रात 1:30 बजे तक (23–24 जनवरी, भारतीय समय) नियोजित रखरखाव" in poll.stdout
+    assert record["kind"] == "maintenance"
+
+
+def test_a_maintenance_window_on_one_local_date_names_it_once(server: Any, tmp_path: Path) -> None:
+    """Scalepoint mxkww38nmtlb ("Scheduled Maintenance - All Systems"): the page's window "Feb 20, 22:00 - Feb 21,
+    06:00 CET", 21:00 UTC 20 February to 05:00 UTC 21 February, in IST Sunday 21 February 2:30 AM to 10:30 AM. The
+    English said "from Sunday 21 February, 2:30 AM to Sunday 21 February, 10:30 AM IST": one date, told twice."""
+    poll, _ = poll_page(server, tmp_path, "scalepoint_mxkww38nmtlb")
+    assert "to Sunday 21 February, 10:30 AM" not in poll.stdout
+    assert "from Sunday 21 February, 2:30 AM to 10:30 AM IST (21:00 UTC 20 February – 05:00 UTC 21 February)." \
+        in poll.stdout
+
