@@ -184,6 +184,17 @@ def trouble(symptoms: list[str], lang: str, parts: list[tuple[str, str]] | None 
     return ("there was a problem with its service" if past else "there is a problem with its service") + place_en
 
 
+# a symptom a named part already is: "Sign in" is the login, not a place where logging in fails
+_PART_IS_SYMPTOM = {"login": frozenset({"login", "log in", "log-in", "sign in", "sign-in", "signin", "sign on"})}
+
+
+def _not_the_part(symptoms: list[str], parts: list[tuple[str, str]]) -> list[str]:
+    """``symptoms`` without those a part names itself: Zoom x51v9gpg8xb6, part "Sign in" (साइन इन) and symptom login
+    was "साइन इन में लॉग इन करने में दिक्कत"; now "साइन इन में दिक्कत"."""
+    names = {english.strip().lower() for _, english in parts}
+    return [s for s in symptoms if not names & _PART_IS_SYMPTOM.get(s, frozenset())]
+
+
 def trouble_head(symptoms: list[str], lang: str, parts: list[tuple[str, str]] | None = None,
                  regions: list[str] | None = None, past: bool = False, listed: bool = False) -> str:
     """The headline's "what": "तस्वीरें और वीडियो भेजने या अपलोड करने में दिक्कत", "us-central1 में एक्शंस और
@@ -193,6 +204,8 @@ def trouble_head(symptoms: list[str], lang: str, parts: list[tuple[str, str]] | 
     डायरेक्टरी सर्विस में लॉग इन करने में दिक्कत" / "problem with AWS Directory Service in ap-southeast-2"); parts
     read out of a post's words give way to the symptom they came with ("voice messages": "…भेजने में दिक्कत")."""
     symptoms = _specific(symptoms)
+    if parts and listed:
+        symptoms = _not_the_part(symptoms, parts)
     specific = [s for s in symptoms if s not in GENERIC_SYMPTOMS]
     hi = lang.startswith("hi")
     place_hi, place_en = _where_hi(regions, short=True), _where_en(regions, short=True)

@@ -79,3 +79,15 @@ def test_a_maintenance_window_on_one_local_date_names_it_once(server: Any, tmp_p
     assert "from Sunday 21 February, 2:30 AM to 10:30 AM IST (21:00 UTC 20 February – 05:00 UTC 21 February)." \
         in poll.stdout
 
+
+def test_a_part_named_sign_in_is_not_told_twice_as_login(server: Any, tmp_path: Path) -> None:
+    """Zoom x51v9gpg8xb6 ("A subset of European users are unable to sign in to Zoom Native Client", 19 January
+    2021): acknowledged 16:08 UTC (9:38 PM IST), resolved 17:06 UTC (10:36 PM IST) "We have resolved the issue
+    causing a subset of users in Europe to be unable to sign in to the native desktop and mobile Zoom clients."
+    The Hindi said "बताया कि साइन इन में लॉग इन करने में दिक्कत दूर कर ली गई है" (the trouble logging in in sign
+    in): the part and the symptom are one thing."""
+    poll, record = poll_page(server, tmp_path, "zoom_x51v9gpg8xb6")
+    assert "साइन इन में लॉग इन करने में" not in poll.stdout
+    assert "ज़ूम ने मंगलवार रात 10:36 बजे (19 जनवरी, भारतीय समय) अपने स्टेटस पेज पर बताया कि साइन इन में दिक्कत दूर कर " \
+           "ली गई है।" in poll.stdout
+    assert record["told"]["duration_seconds"] == 58 * 60
