@@ -13,7 +13,7 @@ from typing import Any
 from pollhelpers import DESK_CHANNEL, run_bot, write_config
 
 DATA = Path(__file__).parent / "data" / "training_real"
-SERVICES = {"korbit": "Korbit", "karte": "KARTE", "circleci": "CircleCI", "scalepoint": "Scalepoint Technologies",
+SERVICES = {"agorapulse": "Agorapulse", "korbit": "Korbit", "karte": "KARTE", "circleci": "CircleCI", "scalepoint": "Scalepoint Technologies",
             "zoom": "Zoom", "clickfunnels": "ClickFunnels"}
 
 
@@ -91,3 +91,16 @@ def test_a_part_named_sign_in_is_not_told_twice_as_login(server: Any, tmp_path: 
     assert "ज़ूम ने मंगलवार रात 10:36 बजे (19 जनवरी, भारतीय समय) अपने स्टेटस पेज पर बताया कि साइन इन में दिक्कत दूर कर " \
            "ली गई है।" in poll.stdout
     assert record["told"]["duration_seconds"] == 58 * 60
+
+
+def test_a_word_in_a_link_is_not_a_part_that_broke(server: Any, tmp_path: Path) -> None:
+    """Agorapulse ft95n6s9rswf ("Facebook: posts and comments are randomly failing to publish", 12 January 2021):
+    "We are aware of an issue with Facebook's network randomly affecting posts in the publisher and replies to
+    comments within the inbox. … have updated their status page here https://developers.facebook.com/status/dashboard/
+    with a degraded performance." The channel said "🔴 Agorapulse: डैशबोर्ड में धीमेपन की दिक्कत" / "problem with
+    dashboard acknowledged … dashboard is slow": the word came from the link's address. Agorapulse named no
+    dashboard of its own."""
+    poll, record = poll_page(server, tmp_path, "agorapulse_ft95n6s9rswf")
+    assert "डैशबोर्ड" not in poll.stdout and "problem with dashboard" not in poll.stdout
+    assert "dashboard is slow" not in poll.stdout
+    assert (record["started_at"], record["resolved_at"]) == ("2021-01-12T06:34:00Z", "2021-01-12T18:26:00Z")
