@@ -28,6 +28,7 @@ from facts.context import (  # noqa: F401  (DAY_DIGEST, STATED_GAP, with_began, 
     closed_unfixed,
     how_resolved,
     maintenance_text_says,
+    maintenance_without_effect,
     monitoring_without_fix,
     products_named,
     recovery_begun,
@@ -513,7 +514,8 @@ def environment(markup: str = "plain") -> Environment:
             stated_length=stated_length, said_over=said_over,
             services_word=services_word,
             maintenance_text_says=maintenance_text_says, undone_words=undone_words,
-            unplanned_maintenance=unplanned_maintenance, maintenance_name=maintenance_name, symptoms_named=symptoms_named,
+            unplanned_maintenance=unplanned_maintenance, maintenance_without_effect=maintenance_without_effect,
+            maintenance_name=maintenance_name, symptoms_named=symptoms_named,
             monitoring_without_fix=monitoring_without_fix, recovery_begun=recovery_begun,
         )
         _envs[markup] = env

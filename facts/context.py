@@ -356,6 +356,26 @@ def maintenance_text_says(incident: dict[str, Any] | None, statement: dict[str, 
     return found
 
 
+# the company's own word that the work will not touch the service: Zoom fqh2pg4ds913 "Announcing Updated IP Address
+# Ranges (No Operational Impact)", ClickFunnels h74l75562pmy "we expect it to have no effect on the performance of the
+# App, Funnel Pages, or the overall experience of our users"
+_NO_EFFECT = re.compile(
+    r"\bno\s+(?:operational\s+|service\s+|customer\s+|user\s+|expected\s+)?(?:impact|downtime|interruption|disruption)\b"
+    r"|\bexpect(?:s|ed)?\s+(?:it\s+|this\s+)?to\s+have\s+no\s+(?:effect|impact)\b"
+    r"|\bnot\s+expected\s+to\s+(?:have|cause)\s+any\s+(?:impact|effect|downtime|interruption|disruption)\b",
+    re.IGNORECASE,
+)
+
+
+def maintenance_without_effect(incident: dict[str, Any] | None, *statements: dict[str, Any] | None) -> bool:
+    """A maintenance whose title or ``statements`` (its first one, the one told) say it will not affect the service:
+    its "started" message does not add that the service may be affected while it lasts."""
+    if (incident or {}).get("kind") != "maintenance":
+        return False
+    texts = [str((incident or {}).get("title") or "")] + [str((s or {}).get("text") or "") for s in statements]
+    return any(_NO_EFFECT.search(text) for text in texts)
+
+
 _NAMED_AFTER = re.compile(
     r"\b(?i:issues?|problems?|errors?|outages?|degradation|disruption|latency|trouble|delays?)\s+(?i:with|for|on|"
     r"affecting|impacting)\s+(?i:our\s+|the\s+)?"

@@ -104,3 +104,21 @@ def test_a_word_in_a_link_is_not_a_part_that_broke(server: Any, tmp_path: Path) 
     assert "डैशबोर्ड" not in poll.stdout and "problem with dashboard" not in poll.stdout
     assert "dashboard is slow" not in poll.stdout
     assert (record["started_at"], record["resolved_at"]) == ("2021-01-12T06:34:00Z", "2021-01-12T18:26:00Z")
+
+
+def test_work_the_company_says_leaves_the_service_untouched_is_not_told_as_affecting_it(server: Any,
+                                                                                       tmp_path: Path) -> None:
+    """Zoom fqh2pg4ds913 ("Announcing Updated IP Address Ranges (No Operational Impact)", in progress 16 January
+    2021 07:59 UTC) and ClickFunnels h74l75562pmy ("Legacy Code Clean Up": "we expect it to have no effect on the
+    performance of the App, Funnel Pages, or the overall experience of our users", in progress 19 January 17:00 UTC).
+    Each "started" message added "इस दौरान सेवा पर असर पड़ सकता है" / "the service may be affected while it lasts",
+    against the company's own word."""
+    for name in ("zoom_fqh2pg4ds913", "clickfunnels_h74l75562pmy"):
+        (tmp_path / name).mkdir()
+        poll, record = poll_page(server, tmp_path / name, name)
+        assert record["kind"] == "maintenance"
+        assert "सेवा पर असर पड़ सकता है" not in poll.stdout and "may be affected" not in poll.stdout
+        assert "यह पहले से तय काम है, अचानक आई खराबी (आउटेज) नहीं; कंपनी के मुताबिक इससे सेवा पर कोई असर नहीं पड़ेगा।" \
+            in poll.stdout
+        assert "This is planned work, not an unexpected outage; the company says it should not affect the service." \
+            in poll.stdout
