@@ -13,7 +13,7 @@ from typing import Any
 from pollhelpers import DESK_CHANNEL, run_bot, write_config
 
 DATA = Path(__file__).parent / "data" / "training_real"
-SERVICES = {"agorapulse": "Agorapulse", "korbit": "Korbit", "karte": "KARTE", "circleci": "CircleCI", "scalepoint": "Scalepoint Technologies",
+SERVICES = {"agorapulse": "Agorapulse", "binarycom": "Binary.com", "korbit": "Korbit", "karte": "KARTE", "circleci": "CircleCI", "scalepoint": "Scalepoint Technologies",
             "zoom": "Zoom", "clickfunnels": "ClickFunnels"}
 
 
@@ -122,3 +122,23 @@ def test_work_the_company_says_leaves_the_service_untouched_is_not_told_as_affec
             in poll.stdout
         assert "This is planned work, not an unexpected outage; the company says it should not affect the service." \
             in poll.stdout
+
+
+def test_a_notice_that_names_no_time_does_not_send_the_reader_to_its_words_for_one(server: Any,
+                                                                                   tmp_path: Path) -> None:
+    """Zoom fqh2pg4ds913 ("Announcing Updated IP Address Ranges (No Operational Impact)", scheduled notice 15
+    January 2021 20:10 UTC, 1:40 AM IST on 16 January): "We will be updating our IP address ranges. … The following
+    IP address range has been added: 168.138.74.0/25 …" — no date, no clock, and the page shows no window for it.
+    The channel said "समय कंपनी के बयान में देखें" / "its statement gives the time". Binary.com pr5k4bgqgsyg's notice
+    ("from 1:00 am to 1:30 am (GMT) on Wednesday, 10 February 2021") does give one, and is still sent there."""
+    (tmp_path / "zoom").mkdir()
+    poll, _ = poll_page(server, tmp_path / "zoom", "zoom_fqh2pg4ds913")
+    assert "समय कंपनी के बयान में देखें" not in poll.stdout and "its statement gives the time" not in poll.stdout
+    assert "ज़ूम ने शुक्रवार देर रात 1:40 बजे (16 जनवरी, भारतीय समय) अपने स्टेटस पेज पर नियोजित रखरखाव (मेंटेनेंस) की " \
+           "सूचना दी; इसका समय कंपनी ने नहीं बताया।" in poll.stdout
+    assert "Zoom announced planned maintenance on its status page on Saturday 16 January, 1:40 AM IST (20:10 UTC, 15 " \
+           "January); it did not say when." in poll.stdout
+    (tmp_path / "binarycom").mkdir()
+    poll, _ = poll_page(server, tmp_path / "binarycom", "binarycom_pr5k4bgqgsyg")
+    assert "की सूचना दी; समय कंपनी के बयान में देखें।" in poll.stdout
+    assert "(08:57 UTC); its statement gives the time." in poll.stdout
