@@ -30,6 +30,7 @@ from facts.context import (  # noqa: F401  (DAY_DIGEST, STATED_GAP, with_began, 
     maintenance_text_says,
     maintenance_without_effect,
     monitoring_without_fix,
+    open_notice,
     products_named,
     recovery_begun,
     said_over,
@@ -516,7 +517,7 @@ def environment(markup: str = "plain") -> Environment:
             maintenance_text_says=maintenance_text_says, undone_words=undone_words,
             unplanned_maintenance=unplanned_maintenance, maintenance_without_effect=maintenance_without_effect,
             maintenance_name=maintenance_name, symptoms_named=symptoms_named,
-            monitoring_without_fix=monitoring_without_fix, recovery_begun=recovery_begun,
+            monitoring_without_fix=monitoring_without_fix, recovery_begun=recovery_begun, open_notice=open_notice,
         )
         _envs[markup] = env
     return _envs[markup]

@@ -263,6 +263,20 @@ def closed_notice(statements: list[dict[str, Any]]) -> bool:
     return not any(_NAMES_TROUBLE.search(t) or _SAYS_FIXED.search(t) for t in texts)
 
 
+def open_notice(incident: dict[str, Any] | None, statement: dict[str, Any] | None) -> bool:
+    """An incident opened by a statement that names no problem: a status page's or feed's statement in English, no
+    symptom tag, no words of trouble or of a fix in it or in the title, and the page rated the impact "none" (or
+    did not rate it) — a notice, not an outage (Fastly mjtrykb6rg3g, 16 March 2020, impact none, labelled
+    Monitoring: "A COVID-19 Business Continuity Update From Fastly <link> Questions can be directed to
+    support@fastly.com"). Its first message tells a notice, not "problem acknowledged"."""
+    if not statement or statement.get("source_kind") in HANDLE_KINDS or statement.get("language") != "en":
+        return False
+    if (statement.get("impact") or (incident or {}).get("impact") or "none") != "none" or statement.get("symptoms"):
+        return False
+    texts = [str(statement.get("text") or ""), str((incident or {}).get("title") or "")]
+    return not any(_NAMES_TROUBLE.search(t) or _SAYS_FIXED.search(t) for t in texts)
+
+
 def said_over(statement: dict[str, Any] | None) -> dict[str, datetime | None] | None:
     """When a statement's own words place the trouble wholly before it was made — a stated end not after the
     statement and words saying it is back ("was not accessible between 8:47am - 9:28am PST … the website is now

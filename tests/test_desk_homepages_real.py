@@ -13,7 +13,7 @@ from typing import Any
 from pollhelpers import DESK_CHANNEL, run_bot, write_config
 
 DATA = Path(__file__).parent / "data" / "training_real"
-SERVICES = {"agorapulse": "Agorapulse", "binarycom": "Binary.com", "korbit": "Korbit", "karte": "KARTE", "circleci": "CircleCI", "scalepoint": "Scalepoint Technologies",
+SERVICES = {"fastly": "Fastly", "agorapulse": "Agorapulse", "binarycom": "Binary.com", "korbit": "Korbit", "karte": "KARTE", "circleci": "CircleCI", "scalepoint": "Scalepoint Technologies",
             "zoom": "Zoom", "clickfunnels": "ClickFunnels"}
 
 
@@ -142,3 +142,18 @@ def test_a_notice_that_names_no_time_does_not_send_the_reader_to_its_words_for_o
     poll, _ = poll_page(server, tmp_path / "binarycom", "binarycom_pr5k4bgqgsyg")
     assert "की सूचना दी; समय कंपनी के बयान में देखें।" in poll.stdout
     assert "(08:57 UTC); its statement gives the time." in poll.stdout
+
+
+def test_a_notice_naming_no_problem_is_not_a_problem_acknowledged(server: Any, tmp_path: Path) -> None:
+    """Fastly mjtrykb6rg3g ("A COVID-19 Business Continuity Update From Fastly", still listed open on the page in
+    January 2021; posted 16 March 2020 04:38 UTC, 10:08 AM IST; impact none, labelled Monitoring): "A COVID-19
+    Business Continuity Update From Fastly https://www.fastly.com/blog/covid-19-update Questions can be directed to
+    support@fastly.com". The channel said "🔴 Fastly: सेवा में दिक्कत, कंपनी ने माना" / "problem acknowledged …
+    there is a problem with its service". Fastly named no problem."""
+    poll, record = poll_page(server, tmp_path, "fastly_mjtrykb6rg3g")
+    assert "🔴" not in poll.stdout and "कंपनी ने माना" not in poll.stdout and "acknowledged" not in poll.stdout
+    assert "⚪ Fastly: कंपनी की सूचना\nFastly ने सोमवार सुबह 10:08 बजे (16 मार्च, भारतीय समय) अपने स्टेटस पेज पर एक सूचना " \
+           "दी; इसमें किसी दिक्कत या खराबी की बात नहीं है।" in poll.stdout
+    assert "⚪ Fastly: a notice from the company\nFastly posted a notice on its status page on Monday 16 March, " \
+           "10:08 AM IST (04:38 UTC); it names no problem with the service." in poll.stdout
+    assert record["started_at"] == "2020-03-16T04:38:00Z"
