@@ -29,7 +29,9 @@ from facts.context import (  # noqa: F401  (DAY_DIGEST, STATED_GAP, with_began, 
     how_resolved,
     maintenance_text_says,
     maintenance_verifying,
+    maintenance_without_effect,
     monitoring_without_fix,
+    open_notice,
     products_named,
     recovery_begun,
     said_over,
@@ -37,7 +39,7 @@ from facts.context import (  # noqa: F401  (DAY_DIGEST, STATED_GAP, with_began, 
     unplanned_maintenance,
     with_began,
 )
-from facts.stated_times import says_fixed_now, stated_length
+from facts.stated_times import names_a_time, says_fixed_now, stated_length
 from trackers.registry import HANDLE_KINDS
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -185,6 +187,17 @@ def trouble(symptoms: list[str], lang: str, parts: list[tuple[str, str]] | None 
     return ("there was a problem with its service" if past else "there is a problem with its service") + place_en
 
 
+# a symptom a named part already is: "Sign in" is the login, not a place where logging in fails
+_PART_IS_SYMPTOM = {"login": frozenset({"login", "log in", "log-in", "sign in", "sign-in", "signin", "sign on"})}
+
+
+def _not_the_part(symptoms: list[str], parts: list[tuple[str, str]]) -> list[str]:
+    """``symptoms`` without those a part names itself: Zoom x51v9gpg8xb6, part "Sign in" (साइन इन) and symptom login
+    was "साइन इन में लॉग इन करने में दिक्कत"; now "साइन इन में दिक्कत"."""
+    names = {english.strip().lower() for _, english in parts}
+    return [s for s in symptoms if not names & _PART_IS_SYMPTOM.get(s, frozenset())]
+
+
 def trouble_head(symptoms: list[str], lang: str, parts: list[tuple[str, str]] | None = None,
                  regions: list[str] | None = None, past: bool = False, listed: bool = False) -> str:
     """The headline's "what": "तस्वीरें और वीडियो भेजने या अपलोड करने में दिक्कत", "us-central1 में एक्शंस और
@@ -194,6 +207,8 @@ def trouble_head(symptoms: list[str], lang: str, parts: list[tuple[str, str]] | 
     डायरेक्टरी सर्विस में लॉग इन करने में दिक्कत" / "problem with AWS Directory Service in ap-southeast-2"); parts
     read out of a post's words give way to the symptom they came with ("voice messages": "…भेजने में दिक्कत")."""
     symptoms = _specific(symptoms)
+    if parts and listed:
+        symptoms = _not_the_part(symptoms, parts)
     specific = [s for s in symptoms if s not in GENERIC_SYMPTOMS]
     hi = lang.startswith("hi")
     place_hi, place_en = _where_hi(regions, short=True), _where_en(regions, short=True)
@@ -506,12 +521,12 @@ def environment(markup: str = "plain") -> Environment:
             language_note=language_note, impact_word=impact_word, symptom_phrase=symptom_phrase, kind_label=kind_label,
             trouble_head=trouble_head, affected_parts=affected_parts, parts_listed=parts_listed, shown_title=shown_title,
             clip=clip, regions_named=regions_named, where_head=where_head, says_fixed_now=says_fixed_now,
-            stated_length=stated_length, said_over=said_over,
+            stated_length=stated_length, said_over=said_over, names_a_time=names_a_time,
             services_word=services_word,
             maintenance_text_says=maintenance_text_says, undone_words=undone_words,
-            unplanned_maintenance=unplanned_maintenance, maintenance_name=maintenance_name, symptoms_named=symptoms_named,
-            maintenance_verifying=maintenance_verifying,
-            monitoring_without_fix=monitoring_without_fix, recovery_begun=recovery_begun,
+            unplanned_maintenance=unplanned_maintenance, maintenance_without_effect=maintenance_without_effect,
+            maintenance_name=maintenance_name, symptoms_named=symptoms_named, maintenance_verifying=maintenance_verifying,
+            monitoring_without_fix=monitoring_without_fix, recovery_begun=recovery_begun, open_notice=open_notice,
         )
         _envs[markup] = env
     return _envs[markup]
@@ -638,7 +653,7 @@ class Times(timefmt.TimeFormatter):
         if end is None:
             return f"from {timefmt.when_en(start, self.tz, zone=True)}"
         begin = timefmt.when_en(start, self.tz, zone=False)
-        if self.same_day(start, end) or self.same_date(start, end):  # English names no weekday twice (until)
+        if self.same_date(start, end):  # English: 1:30 AM after a Saturday date is Saturday's (same_date)
             finish = timefmt.clock_en(end, self.tz)
         else:
             finish = timefmt.when_en(end, self.tz, zone=False)

@@ -300,6 +300,20 @@ def closed_notice(statements: list[dict[str, Any]]) -> bool:
     return not any(_NAMES_TROUBLE.search(t) or _SAYS_FIXED.search(t) for t in texts)
 
 
+def open_notice(incident: dict[str, Any] | None, statement: dict[str, Any] | None) -> bool:
+    """An incident opened by a statement that names no problem: a status page's or feed's statement in English, no
+    symptom tag, no words of trouble or of a fix in it or in the title, and the page rated the impact "none" (or
+    did not rate it) — a notice, not an outage (Fastly mjtrykb6rg3g, 16 March 2020, impact none, labelled
+    Monitoring: "A COVID-19 Business Continuity Update From Fastly <link> Questions can be directed to
+    support@fastly.com"). Its first message tells a notice, not "problem acknowledged"."""
+    if not statement or statement.get("source_kind") in HANDLE_KINDS or statement.get("language") != "en":
+        return False
+    if (statement.get("impact") or (incident or {}).get("impact") or "none") != "none" or statement.get("symptoms"):
+        return False
+    texts = [str(statement.get("text") or ""), str((incident or {}).get("title") or "")]
+    return not any(_NAMES_TROUBLE.search(t) or _SAYS_FIXED.search(t) for t in texts)
+
+
 def said_over(statement: dict[str, Any] | None) -> dict[str, datetime | None] | None:
     """When a statement's own words place the trouble wholly before it was made — a stated end not after the
     statement and words saying it is back ("was not accessible between 8:47am - 9:28am PST … the website is now
@@ -398,6 +412,26 @@ def maintenance_text_says(incident: dict[str, Any] | None, statement: dict[str, 
     if not (found["reverted"] or found["rescheduled"] or ongoing):
         return none
     return found
+
+
+# the company's own word that the work will not touch the service: Zoom fqh2pg4ds913 "Announcing Updated IP Address
+# Ranges (No Operational Impact)", ClickFunnels h74l75562pmy "we expect it to have no effect on the performance of the
+# App, Funnel Pages, or the overall experience of our users"
+_NO_EFFECT = re.compile(
+    r"\bno\s+(?:operational\s+|service\s+|customer\s+|user\s+|expected\s+)?(?:impact|downtime|interruption|disruption)\b"
+    r"|\bexpect(?:s|ed)?\s+(?:it\s+|this\s+)?to\s+have\s+no\s+(?:effect|impact)\b"
+    r"|\bnot\s+expected\s+to\s+(?:have|cause)\s+any\s+(?:impact|effect|downtime|interruption|disruption)\b",
+    re.IGNORECASE,
+)
+
+
+def maintenance_without_effect(incident: dict[str, Any] | None, *statements: dict[str, Any] | None) -> bool:
+    """A maintenance whose title or ``statements`` (its first one, the one told) say it will not affect the service:
+    its "started" message does not add that the service may be affected while it lasts."""
+    if (incident or {}).get("kind") != "maintenance":
+        return False
+    texts = [str((incident or {}).get("title") or "")] + [str((s or {}).get("text") or "") for s in statements]
+    return any(_NO_EFFECT.search(text) for text in texts)
 
 
 _NAMED_AFTER = re.compile(

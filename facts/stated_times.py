@@ -556,6 +556,16 @@ MAX_STATED_DURATION = 7 * 24 * 3600
 _HEDGED = re.compile(r"\b(?:about|approximately|around|roughly|nearly|up\s+to)\s", re.IGNORECASE)
 
 
+_TIME_OF_DAY = re.compile(r"(?<![\d.:])\d{1,2}(?::\d{2}(?!\d)|\s?[aApP]\.?[mM]\b)")  # "14:00", "1:00 am", "9 PM"
+
+
+def names_a_time(*texts: str) -> bool:
+    """Whether any of ``texts`` gives a clock time ("14:00", "1:00 am", "9 PM") or a calendar date ("Jan 23", "10
+    February 2021"): a maintenance notice without a window in its fields tells the reader to look there only then
+    (Zoom fqh2pg4ds913, ClickFunnels h74l75562pmy, 2021: neither title nor words name a time)."""
+    return any(_TIME_OF_DAY.search(text or "") or _DATE.search(text or "") for text in texts)
+
+
 def stated_length(text: str) -> tuple[int, bool] | None:
     """How long the trouble lasted, in seconds, when a statement says so without clock times ("Some apps
     experienced degraded performance … for a period of 30 minutes"), and whether the company hedged it ("for a

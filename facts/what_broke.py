@@ -122,11 +122,16 @@ def component_parts(components: list[str], service: dict[str, str] | None = None
     return list(out.items())
 
 
+_LINK = re.compile(r"https?://\S+|www\.\S+")
+
+
 def title_parts(title: str, service: dict[str, str] | None = None) -> list[tuple[str, str]]:
     """The glossary's products named in an incident title or a statement (the company named them), in order."""
     glossary = load_glossary()
     if not title or glossary.in_titles is None:
         return []
+    if "http" in title or "www." in title:  # a link's words are an address, not a product named (Agorapulse 2021:
+        title = _LINK.sub(" ", title)  # "…/status/dashboard/" was "डैशबोर्ड में धीमेपन की दिक्कत")
     out: dict[str, str] = {}
     for match in glossary.in_titles.finditer(title):
         if _skipped(match.group(0), service, glossary):

@@ -77,8 +77,11 @@ def test_each_marker_alone_makes_a_maintenance(field: str, value: object) -> Non
         update["status"] = "investigating"
     incident["impact"] = "major"
     incident[field] = value
-    if field == "impact":
+    if field == "impact":  # impact alone: no status label either way (under incident labels only, it is an incident)
         incident["scheduled_for"] = incident["scheduled_until"] = None
+        incident["status"] = ""
+        for update in incident["incident_updates"]:
+            update["status"] = ""
     assert is_maintenance(incident)
     incident["scheduled_for"] = incident["scheduled_until"] = None
     incident["impact"] = "major"

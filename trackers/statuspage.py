@@ -4,9 +4,10 @@
 Kind and stated times (``Post.incident_kind`` / ``starts_at`` / ``ends_at``):
 
 * A maintenance is an incident object with ``scheduled_for`` or ``scheduled_until`` set, or impact
-  ``maintenance``, or a maintenance status (scheduled / in_progress / verifying / completed) on the incident or
-  any of its updates. It may come from either document (incidents.json lists maintenances too). All its updates
-  get ``incident_kind = "maintenance"``, ``starts_at = scheduled_for``, ``ends_at = scheduled_until``.
+  ``maintenance`` (unless every status it carries is an incident's: investigating … resolved), or a maintenance
+  status (scheduled / in_progress / verifying / completed) on the incident or any of its updates. It may come
+  from either document (incidents.json lists maintenances too). All its updates get ``incident_kind =
+  "maintenance"``, ``starts_at = scheduled_for``, ``ends_at = scheduled_until``.
 * An ordinary incident: ``starts_at = started_at`` only when that is at least ``BACKDATED`` (60 s) before the
   incident's ``created_at``. Statuspage stamps ``started_at`` with the creation time, to the millisecond (834 of
   GitHub's 857 real incidents are equal, 22 differ by under 10 ms; Discord's 2022 incident by 7 ms); an author
@@ -118,11 +119,14 @@ def is_maintenance(incident: dict[str, Any]) -> bool:
     """True when the incident object is planned work (see the module docstring for the rule)."""
     if incident.get("scheduled_for") or incident.get("scheduled_until"):
         return True
-    if _text(incident.get("impact")).lower() == "maintenance":
-        return True
     statuses = [_text(incident.get("status"))]
     statuses += [_text(u.get("status")) for u in incident.get("incident_updates") or [] if isinstance(u, dict)]
-    return any(normalise_status(s) in MAINTENANCE_STATUSES for s in statuses)
+    labels = [label for label in map(normalise_status, statuses) if label]
+    if _text(incident.get("impact")).lower() == "maintenance":
+        # unless every label is an incident's (Korbit j78fygjskb8q, 2021: impact "maintenance", no window, labelled
+        # Investigating → Resolved, "a sudden surge of users makes the website hard to use"): an unplanned problem
+        return not labels or any(label in MAINTENANCE_STATUSES for label in labels)
+    return any(label in MAINTENANCE_STATUSES for label in labels)
 
 
 def stated_span(incident: dict[str, Any], where: str) -> tuple[str, datetime | None, datetime | None]:
@@ -206,7 +210,7 @@ def _incident_posts(incident: dict[str, Any], source: SourceConfig, page: dict[s
             created_at=created_at,
             url=url,
             author=_text(page.get("name")),
-            language="en",
+            language="",  # as its words read (classify.detect_language): pages write in Japanese, Korean …
             thread_key=incident_id,
             status=normalise_status(raw_status),
             raw_status=raw_status,
