@@ -116,7 +116,19 @@ def poll_one_document(server: Any, tmp_path: Path, path: str, body: bytes, conte
     path, backfill all) with a Hindi + English console channel: (the completed poll, the one incident that
     ``bot.py incidents --json`` lists)."""
     server.route(path, body, headers={"Content-Type": content_type})
-    config = write_config(tmp_path, [{**source, "url": server.url + path, "backfill": "all"}], channels=[DESK_CHANNEL])
+    return _poll_once(tmp_path, {**source, "url": server.url + path})
+
+
+def poll_statuspage(server: Any, tmp_path: Path, body: bytes,
+                    service: str) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
+    """Serve ``body`` as a Statuspage page's ``/api/v2/incidents.json`` and poll that page (a ``statuspage`` source
+    of ``service``) once, as ``poll_one_document`` does: (the completed poll, its one incident record)."""
+    server.route("/api/v2/incidents.json", body, headers={"Content-Type": "application/json"})
+    return _poll_once(tmp_path, {"id": "page", "kind": "statuspage", "service": service, "url": server.url})
+
+
+def _poll_once(tmp_path: Path, source: dict[str, Any]) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
+    config = write_config(tmp_path, [{**source, "backfill": "all"}], channels=[DESK_CHANNEL])
     poll = run_bot("poll", "--once", "--config", str(config))
     assert poll.returncode == 0, poll.stderr
     (record,) = [json.loads(line) for line in run_bot("incidents", "--json", "--config", str(config)).stdout.splitlines()]

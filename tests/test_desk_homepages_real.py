@@ -6,11 +6,10 @@ bot's output."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from pollhelpers import DESK_CHANNEL, run_bot, write_config
+from pollhelpers import poll_statuspage
 
 DATA = Path(__file__).parent / "data" / "training_real"
 SERVICES = {"fastly": "Fastly", "agorapulse": "Agorapulse", "binarycom": "Binary.com", "korbit": "Korbit", "karte": "KARTE", "circleci": "CircleCI", "scalepoint": "Scalepoint Technologies",
@@ -20,15 +19,7 @@ SERVICES = {"fastly": "Fastly", "agorapulse": "Agorapulse", "binarycom": "Binary
 def poll_page(server: Any, tmp_path: Path, name: str) -> tuple[Any, dict[str, Any]]:
     """Serve ``name`` (one incident) as a Statuspage page's incidents.json, poll it once with backfill all: (the
     completed poll, the one incident ``bot.py incidents --json`` lists)."""
-    server.route("/api/v2/incidents.json", (DATA / f"{name}.json").read_bytes(),
-                 headers={"Content-Type": "application/json"})
-    source = {"id": "page", "kind": "statuspage", "service": SERVICES[name.split("_")[0]], "url": server.url,
-              "backfill": "all"}
-    config = write_config(tmp_path, [source], channels=[DESK_CHANNEL])
-    poll = run_bot("poll", "--once", "--config", str(config))
-    assert poll.returncode == 0, poll.stderr
-    (record,) = [json.loads(line) for line in run_bot("incidents", "--json", "--config", str(config)).stdout.splitlines()]
-    return poll, record
+    return poll_statuspage(server, tmp_path, (DATA / f"{name}.json").read_bytes(), SERVICES[name.split("_")[0]])
 
 
 def test_an_outage_rated_maintenance_under_incident_labels_is_not_planned_work(server: Any, tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pollhelpers import DESK_CHANNEL, run_bot, write_config
+from pollhelpers import DESK_CHANNEL, poll_statuspage, run_bot, write_config
 
 DATA = Path(__file__).parent / "data" / "training_real"
 SERVICES = {"emma": "Emma", "datocms": "DatoCMS", "openai": "OpenAI", "anthropic": "Anthropic",
@@ -20,15 +20,7 @@ SERVICES = {"emma": "Emma", "datocms": "DatoCMS", "openai": "OpenAI", "anthropic
 def poll_page(server: Any, tmp_path: Path, name: str, data: Path = DATA) -> tuple[Any, dict[str, Any]]:
     """Serve ``name`` (one incident, in ``data``) as a Statuspage page's incidents.json, poll it once with backfill
     all: (the completed poll, the one incident ``bot.py incidents --json`` lists)."""
-    server.route("/api/v2/incidents.json", (data / f"{name}.json").read_bytes(),
-                 headers={"Content-Type": "application/json"})
-    source = {"id": "page", "kind": "statuspage", "service": SERVICES[name.split("_")[0]], "url": server.url,
-              "backfill": "all"}
-    config = write_config(tmp_path, [source], channels=[DESK_CHANNEL])
-    poll = run_bot("poll", "--once", "--config", str(config))
-    assert poll.returncode == 0, poll.stderr
-    (record,) = [json.loads(line) for line in run_bot("incidents", "--json", "--config", str(config)).stdout.splitlines()]
-    return poll, record
+    return poll_statuspage(server, tmp_path, (data / f"{name}.json").read_bytes(), SERVICES[name.split("_")[0]])
 
 
 def test_statuspage_placeholder_is_not_a_component(server: Any, tmp_path: Path) -> None:

@@ -10,18 +10,19 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
+from storyhelpers import TZ
+from storyhelpers import checked_story as _story
+from storyhelpers import incident_of as _incident
+from storyhelpers import own_words as _own
+
 from config import parse_config
 from outputs.story import write_story
-from outputs.story.check import check_story
-from outputs.story.compose import compose
-from outputs.story.gather import story_data
 from pipeline import store_posts
 from store import open_db, rows
 from trackers.gcp import parse_incidents
 from trackers.statuspage import parse_statuspage_document
 
 DATA = Path(__file__).resolve().parent / "data" / "story_real"
-TZ = "Asia/Kolkata"
 SOURCES = {  # document → its source as a config would give it
     "openai_qvp3rhvc3vwk": {"id": "openai", "kind": "statuspage", "service": "OpenAI",
                             "url": "https://status.openai.com"},
@@ -49,21 +50,6 @@ def _db(tmp: Path, *names: str):  # type: ignore[no-untyped-def]
             posts = parse_statuspage_document(document, source, where=name)
         store_posts(db, bot, source, posts, now=max(p.created_at for p in posts) + timedelta(minutes=1))
     return db
-
-
-def _story(db, target: int, lang: str, *, event: bool = False) -> str:  # type: ignore[no-untyped-def]
-    assert check_story(db, compose(story_data(db, target, event=event, timezone=TZ), lang)) == [], lang
-    return write_story(db, target, event=event, lang=lang)
-
-
-def _own(text: str) -> str:
-    """The story's own words: the blocks that quote a statement (and their links) left out."""
-    return "\n\n".join(b for b in text.split("\n\n") if "\n— " not in b and not b.startswith("— "))
-
-
-def _incident(db, service: str) -> int:  # type: ignore[no-untyped-def]
-    (found,) = rows(db, "select id from incidents where service = ?", (service,))
-    return int(found["id"])
 
 
 # ------------------------------------------------------------------ 4 June 2024: ChatGPT and Claude, one event
