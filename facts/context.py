@@ -311,7 +311,15 @@ def open_notice(incident: dict[str, Any] | None, statement: dict[str, Any] | Non
     if (statement.get("impact") or (incident or {}).get("impact") or "none") != "none" or statement.get("symptoms"):
         return False
     texts = [str(statement.get("text") or ""), str((incident or {}).get("title") or "")]
-    return not any(_NAMES_TROUBLE.search(t) or _SAYS_FIXED.search(t) for t in texts)
+    return not any(_NAMES_TROUBLE.search(t) or _SAYS_FIXED.search(t) or _BEING_FIXED.search(t) for t in texts)
+
+
+# words of a problem being reported or worked on, beyond _NAMES_TROUBLE (which leaves a bare "errors" out: DatoCMS's
+# Rollbar notice speaks of "stacktraces of errors collected"): GitHub 1q6t7dl05p50, impact none, "We have received
+# reports of errors on Pull Requests and are working on a fix."
+_BEING_FIXED = re.compile(
+    r"\b(?:reports?\s+of|working\s+on\s+(?:a\s+)?(?:fix|resolution|mitigation)|errors?\s+(?:on|in|with|when|for)\s)",
+    re.IGNORECASE)
 
 
 def said_over(statement: dict[str, Any] | None) -> dict[str, datetime | None] | None:

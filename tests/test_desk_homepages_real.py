@@ -6,6 +6,7 @@ bot's output."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -148,3 +149,18 @@ def test_a_notice_naming_no_problem_is_not_a_problem_acknowledged(server: Any, t
     assert "⚪ Fastly: a notice from the company\nFastly posted a notice on its status page on Monday 16 March, " \
            "10:08 AM IST (04:38 UTC); it names no problem with the service." in poll.stdout
     assert record["started_at"] == "2020-03-16T04:38:00Z"
+
+
+def test_reports_of_errors_being_fixed_are_a_problem_acknowledged_not_a_notice(server: Any, tmp_path: Path) -> None:
+    """GitHub 1q6t7dl05p50 ("Incident on 2019-06-12 21:35 UTC", impact none): its first update, Investigating at
+    21:35 UTC (3:05 AM IST, 13 June), reads "We have received reports of errors on Pull Requests and are working on
+    a fix." — a problem, acknowledged (resolved 30 min later). The notice rule above (no symptom, no word of trouble
+    or of a fix, impact none) told it "⚪ GitHub: कंपनी की सूचना … इसमें किसी दिक्कत या खराबी की बात नहीं है" / "a
+    notice … it names no problem with the service": "errors on" and "working on a fix" name one."""
+    document = json.loads((Path(__file__).parent / "data" / "statuspage" / "github_incidents" /
+                           "1q6t7dl05p50.json").read_text(encoding="utf-8"))
+    body = json.dumps({"page": document["page"], "incidents": [document["incident"]]}).encode()
+    poll, record = poll_statuspage(server, tmp_path, body, "GitHub")
+    assert "कंपनी की सूचना" not in poll.stdout and "a notice from the company" not in poll.stdout
+    assert "names no problem" not in poll.stdout
+    assert record["status"] == "resolved" and record["told"]["duration_seconds"] == 30 * 60
