@@ -21,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 import timefmt
 from facts.context import maintenance_text_says, said_over, unplanned_maintenance
+from facts.what_broke import phrase
 from outputs.story.model import Fact, Paragraph, Quote, Sentence, Story
 from posts import iso_utc
 from render import (
@@ -377,8 +378,6 @@ class _Writer:
                 regions = regions_named(member["incident"], first)
                 # beyond a few parts, how many more, as the paragraph names them (Emma, 3 July 2018: 13 "Web
                 # Application - …" components are "… और 9 अन्य सेवाओं", not all thirteen in the lede)
-                from facts.what_broke import phrase
-
                 shown = phrase(parts, self.lang)
                 facts = [self.f_service(member)] + self.f_parts(member, first, parts, [])
                 # English agreement as render.trouble gives it: "Notifications were affected" (GitHub, 23
