@@ -282,7 +282,8 @@ _NAMES_TROUBLE = re.compile(  # words that name a problem with the service
 
 
 def closed_notice(statements: list[dict[str, Any]]) -> bool:
-    """A resolved incident whose statements (``statements``, up to the resolving one) name no problem: none was an
+    """A resolved incident whose statements (``statements``, as ``statement_facts`` gives them, up to the resolving
+    one) name no problem: none was an
     acknowledgement, update or recovery (only resolutions or reports), none carries a symptom tag, and no words
     name trouble ("issue", "outage", "error rates", "not working" …) or a fix ("resolved", "restored", "back
     online" …) — a notice the company posted and closed (DatoCMS "Rollbar security notice", 18 September 2023:
@@ -293,8 +294,7 @@ def closed_notice(statements: list[dict[str, Any]]) -> bool:
         return False
     if any(s.get("source_kind") in HANDLE_KINDS for s in said):  # a post ("We're back!") says too little to tell
         return False
-    if any(json.loads(s["symptoms"] or "[]") if isinstance(s.get("symptoms"), str) else s.get("symptoms")
-           for s in said):  # tags as stored (JSON) or as statement_facts gives them (a list)
+    if any(s.get("symptoms") for s in said):  # statement_facts: the tags as a list
         return False
     texts = [str(s.get("text") or "") for s in said]
     return not any(_NAMES_TROUBLE.search(t) or _SAYS_FIXED.search(t) for t in texts)

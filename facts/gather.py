@@ -99,7 +99,7 @@ def _mark_unlisted(db: sqlite_utils.Database, incidents: list[dict[str, Any]]) -
     # a resolving statement that names no problem may close a notice (facts.context.closed_notice): read the
     # statements of those incidents (few: most resolutions say what was fixed)
     notices = _statements_of(db, [i for i, said in last.items() if said["raw_status"] != UNLISTED
-                                  and closed_notice([said])])
+                                  and closed_notice([statement_facts(said)])])
     for incident in incidents:
         said = last.get(incident["id"])
         incident["unlisted"] = bool(said) and said["raw_status"] == UNLISTED  # type: ignore[index]
@@ -131,7 +131,8 @@ def with_first_fix(db: sqlite_utils.Database, incidents: list[dict[str, Any]]) -
 
 
 def _statements_of(db: sqlite_utils.Database, incident_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
-    """The statements (no duplicates, no noise, oldest first) of each incident, with their source's kind."""
+    """The statements (no duplicates, no noise, oldest first) of each incident, as ``statement_facts`` (``statements``
+    for many incidents in one query, the columns ``closed_notice`` reads)."""
     if not incident_ids:
         return {}
     kinds = _source_kinds(db)
@@ -139,7 +140,7 @@ def _statements_of(db: sqlite_utils.Database, incident_ids: list[int]) -> dict[i
     for r in rows(db, f"select incident_id, kind, text, symptoms, source_id from posts where incident_id in "
                   f"({','.join('?' * len(incident_ids))}) and duplicate_of is null and coalesce(kind, '') != 'noise' "
                   "order by created_at, id", tuple(incident_ids)):
-        found.setdefault(r["incident_id"], []).append({**r, "source_kind": kinds.get(r["source_id"], "")})
+        found.setdefault(r["incident_id"], []).append(statement_facts(r, kinds.get(r["source_id"], "")))
     return found
 
 

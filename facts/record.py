@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from facts.context import incident_facts, maintenance_text_says, told, with_closing
+from facts.context import incident_facts, maintenance_text_says, statement_facts, told, with_closing
 
 
 def _components(statements: list[dict[str, Any]]) -> list[str]:
@@ -39,7 +39,7 @@ def incident_record(incident: dict[str, Any], statements: list[dict[str, Any]]) 
     facts = incident_facts({k: v for k, v in incident.items() if k != "statements"})
     said = [s for s in statements if (s.get("kind") or "") not in ("noise", "report") and not s.get("duplicate_of")]
     closing = said[-1] if said and said[-1].get("raw_status") != "no longer listed" else None
-    with_closing(facts, closing, [s for s in statements if (s.get("kind") or "") != "noise"
+    with_closing(facts, closing, [statement_facts(s) for s in statements if (s.get("kind") or "") != "noise"
                                   and not s.get("duplicate_of")] if closing else None)
     return {
         "id": incident["id"],
