@@ -5,22 +5,16 @@ outputs/story/check.py."""
 
 from __future__ import annotations
 
-import json
 import re
-from datetime import timedelta
 from pathlib import Path
 
-from storyhelpers import TZ
 from storyhelpers import checked_story as _story
 from storyhelpers import incident_of as _incident
 from storyhelpers import own_words as _own
+from storyhelpers import stored_db
 
-from config import parse_config
 from outputs.story import write_story
-from pipeline import store_posts
-from store import open_db, rows
-from trackers.gcp import parse_incidents
-from trackers.statuspage import parse_statuspage_document
+from store import rows
 
 DATA = Path(__file__).resolve().parent / "data" / "story_real"
 SOURCES = {  # document → its source as a config would give it
@@ -37,19 +31,7 @@ def _db(tmp: Path, *names: str):  # type: ignore[no-untyped-def]
     """A state database with the documents ``names`` stored through the pipeline, each from its own source."""
     sources = [SOURCES.get(n) or {"id": n.lower(), "kind": "gcp", "service": "Google Cloud",
                                   "url": "https://status.cloud.google.com/incidents.json"} for n in names]
-    bot = parse_config({"bot": {"state": str(tmp / "state.db"), "timezone": TZ},
-                        "source": [{"backfill": "all", **s} for s in sources],
-                        "channel": [{"id": "desk", "kind": "console"}]}, "<test>")
-    db = open_db(bot.state)
-    for name, spec in zip(names, sources, strict=True):
-        source = bot.source(spec["id"])
-        document = json.loads((DATA / f"{name}.json").read_text(encoding="utf-8"))
-        if spec["kind"] == "gcp":
-            posts = parse_incidents(document, source_id=source.id, service=source.service)
-        else:
-            posts = parse_statuspage_document(document, source, where=name)
-        store_posts(db, bot, source, posts, now=max(p.created_at for p in posts) + timedelta(minutes=1))
-    return db
+    return stored_db(tmp, [(DATA / f"{name}.json", spec) for name, spec in zip(names, sources, strict=True)])
 
 
 # ------------------------------------------------------------------ 4 June 2024: ChatGPT and Claude, one event

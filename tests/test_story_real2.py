@@ -6,19 +6,14 @@ says where each came from)."""
 
 from __future__ import annotations
 
-import json
-from datetime import timedelta
 from pathlib import Path
 
-from storyhelpers import TZ
 from storyhelpers import checked_story as _story
 from storyhelpers import incident_of as _incident
 from storyhelpers import own_words as _own
+from storyhelpers import stored_db
 
-from config import parse_config
-from pipeline import store_posts
-from store import open_db, rows
-from trackers.statuspage import parse_statuspage_document
+from store import rows
 
 DATA = Path(__file__).resolve().parent / "data"
 PAGES = {  # a document's name prefix → its source as a config would give it
@@ -36,16 +31,7 @@ def _db(tmp: Path, *paths: str):  # type: ignore[no-untyped-def]
     from its own source."""
     names = [Path(p).stem for p in paths]
     sources = [{"id": n.split("_")[0], **PAGES[n.split("_")[0]]} for n in names]
-    bot = parse_config({"bot": {"state": str(tmp / "state.db"), "timezone": TZ},
-                        "source": [{"backfill": "all", **s} for s in sources],
-                        "channel": [{"id": "desk", "kind": "console"}]}, "<test>")
-    db = open_db(bot.state)
-    for path, spec in zip(paths, sources, strict=True):
-        source = bot.source(spec["id"])
-        document = json.loads((DATA / path).read_text(encoding="utf-8"))
-        posts = parse_statuspage_document(document, source, where=path)
-        store_posts(db, bot, source, posts, now=max(p.created_at for p in posts) + timedelta(minutes=1))
-    return db
+    return stored_db(tmp, [(DATA / path, spec) for path, spec in zip(paths, sources, strict=True)])
 
 
 # ------------------------------------------------------------------ DatoCMS, 8-9 October 2024: fixed, back, fixed
