@@ -71,6 +71,12 @@ def join_and(items: list[str], lang: str) -> str:
     return ", ".join(items[:-1]) + word + items[-1]
 
 
+def possessive(name: str, mark: str = "'") -> str:
+    """The English possessive of a name: "GitHub's", "Amazon Web Services'" (a name ending in s takes only the
+    apostrophe ``mark``)."""
+    return f"{name}{mark}" if name.endswith("s") else f"{name}{mark}s"
+
+
 def all_of(count: int, lang: str) -> str:
     """"दोनों" / "तीनों" / "चारों" / "सभी"; "both" / "all three" / "all four" / "all"."""
     if lang.startswith("hi"):
@@ -343,7 +349,7 @@ def speaker(service: dict[str, str], statement: dict[str, Any] | None, lang: str
         if handle.lower().lstrip("@") == name.lower():
             return name
         if "(" in name:  # "एक्स (ट्विटर) के @TwitterSupport", not two pairs of brackets
-            return f"{name} के {handle}" if lang.startswith("hi") else f"{name}’s {handle}"
+            return f"{name} के {handle}" if lang.startswith("hi") else f"{possessive(name, '’')} {handle}"
         return f"{name} ({handle})"
     return name
 
@@ -517,7 +523,8 @@ def environment(markup: str = "plain") -> Environment:
             keep_trailing_newline=False, autoescape=False, finalize=finalize,
         )
         env.globals.update(
-            join_and=join_and, all_of=all_of, trouble=trouble, medium=medium, to_customer=to_customer, speaker=speaker,
+            join_and=join_and, all_of=all_of, possessive=possessive, trouble=trouble, medium=medium,
+            to_customer=to_customer, speaker=speaker,
             language_note=language_note, impact_word=impact_word, symptom_phrase=symptom_phrase, kind_label=kind_label,
             trouble_head=trouble_head, affected_parts=affected_parts, parts_listed=parts_listed, shown_title=shown_title,
             clip=clip, regions_named=regions_named, where_head=where_head, says_fixed_now=says_fixed_now,
