@@ -39,6 +39,7 @@ from facts.context import (  # noqa: F401  (DAY_DIGEST, STATED_GAP, with_began, 
     unplanned_maintenance,
     with_began,
 )
+from facts.maintenance import maintenance_downtime
 from facts.stated_times import names_a_time, says_fixed_now, stated_length
 from trackers.registry import HANDLE_KINDS
 
@@ -294,6 +295,19 @@ def undone_words(text_says: dict[str, bool], lang: str) -> str:
     return join_and(said, lang)
 
 
+DOWNTIME_WORDS = {
+    "down": ("कंपनी के मुताबिक इस दौरान सेवा उपलब्ध नहीं रहेगी", "the service will be unavailable"),
+    "brief": ("कंपनी के मुताबिक इस दौरान सेवा कुछ देर के लिए बंद रहेगी", "the service will be briefly unavailable"),
+}
+
+
+def downtime_words(downtime: str, lang: str) -> str:
+    """The downtime a maintenance's words say it needs (facts.maintenance.maintenance_downtime: "down", "brief"), in
+    our words: "कंपनी के मुताबिक इस दौरान सेवा उपलब्ध नहीं रहेगी" / "the service will be unavailable"; "" for none."""
+    pair = DOWNTIME_WORDS.get(downtime)
+    return pair[0 if lang.startswith("hi") else 1] if pair else ""
+
+
 _SERVICES = re.compile(r"\b(?:services|apps|products)\b", re.IGNORECASE)
 
 
@@ -533,6 +547,7 @@ def environment(markup: str = "plain") -> Environment:
             maintenance_text_says=maintenance_text_says, undone_words=undone_words,
             unplanned_maintenance=unplanned_maintenance, maintenance_without_effect=maintenance_without_effect,
             maintenance_name=maintenance_name, symptoms_named=symptoms_named, maintenance_verifying=maintenance_verifying,
+            maintenance_downtime=maintenance_downtime, downtime_words=downtime_words,
             monitoring_without_fix=monitoring_without_fix, recovery_begun=recovery_begun, open_notice=open_notice,
         )
         _envs[markup] = env
