@@ -39,7 +39,7 @@ from facts.context import (  # noqa: F401  (DAY_DIGEST, STATED_GAP, with_began, 
     unplanned_maintenance,
     with_began,
 )
-from facts.maintenance import maintenance_downtime
+from facts.maintenance import maintenance_downtime, window_change, window_told
 from facts.stated_times import names_a_time, says_fixed_now, stated_length
 from trackers.registry import HANDLE_KINDS
 
@@ -424,16 +424,24 @@ def maintenance_name(unplanned: bool, lang: str) -> str:
 RECOVERY_LABEL = ("सेवा बहाल होने लगी, काम जारी", "partly restored, still working")  # an update saying recovery began
 UNPLANNED_NOTICE_LABEL = ("अनियोजित रखरखाव की सूचना", "unplanned maintenance announced")
 VERIFYING_LABEL = ("रखरखाव पूरा, जाँच जारी", "maintenance done, being verified")  # Statuspage's Verifying
+# a statement whose words say the window changed (facts.maintenance.window_change)
+WINDOW_CHANGE_LABELS = {"extended": ("रखरखाव का समय बढ़ा", "maintenance extended"),
+                        "postponed": ("रखरखाव टला", "maintenance postponed"),
+                        "moved": ("रखरखाव का समय बदला", "maintenance moved")}
 
 
 def kind_label(kind: str, stage: str, lang: str, statement: dict[str, Any] | None = None,
                unplanned: bool = False) -> str:
     """A statement's real kind as a short label: "सुधार लागू, निगरानी जारी" / "fix applied, monitoring"; given the
     statement, an update whose words say recovery has begun (facts.context.recovery_begun) is "partly restored". The
-    notice of a maintenance the company calls unplanned (facts.context.unplanned_maintenance) is not "नियोजित"."""
+    notice of a maintenance the company calls unplanned (facts.context.unplanned_maintenance) is not "नियोजित"; one
+    whose words say the window was extended, postponed or moved says so."""
     pair = STAGE_LABELS.get(stage) if kind == "maintenance" else None
     if kind == "maintenance" and stage == "scheduled" and unplanned:
         pair = UNPLANNED_NOTICE_LABEL
+    if kind == "maintenance" and stage in ("scheduled", "in_progress"):
+        pair = WINDOW_CHANGE_LABELS.get(window_change({"kind": kind}, {**(statement or {}), "stage": stage}).get(
+            "how", ""), pair)
     if kind == "maintenance" and stage == "in_progress" and (statement or {}).get("status") == "verifying":
         pair = VERIFYING_LABEL
     if kind == "update" and recovery_begun(statement) and not says_fixed_now((statement or {}).get("text") or ""):
@@ -547,7 +555,8 @@ def environment(markup: str = "plain") -> Environment:
             maintenance_text_says=maintenance_text_says, undone_words=undone_words,
             unplanned_maintenance=unplanned_maintenance, maintenance_without_effect=maintenance_without_effect,
             maintenance_name=maintenance_name, symptoms_named=symptoms_named, maintenance_verifying=maintenance_verifying,
-            maintenance_downtime=maintenance_downtime, downtime_words=downtime_words,
+            maintenance_downtime=maintenance_downtime, downtime_words=downtime_words, window_change=window_change,
+            window_told=window_told,
             monitoring_without_fix=monitoring_without_fix, recovery_begun=recovery_begun, open_notice=open_notice,
         )
         _envs[markup] = env
