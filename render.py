@@ -39,6 +39,7 @@ from facts.context import (  # noqa: F401  (DAY_DIGEST, STATED_GAP, with_began, 
     unplanned_maintenance,
     with_began,
 )
+from facts.maintenance import maintenance_downtime, window_change, window_told
 from facts.stated_times import names_a_time, says_fixed_now, stated_length
 from trackers.registry import HANDLE_KINDS
 
@@ -69,6 +70,12 @@ def join_and(items: list[str], lang: str) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + word + items[-1]
+
+
+def possessive(name: str, mark: str = "'") -> str:
+    """The English possessive of a name: "GitHub's", "Amazon Web Services'" (a name ending in s takes only the
+    apostrophe ``mark``)."""
+    return f"{name}{mark}" if name.endswith("s") else f"{name}{mark}s"
 
 
 def all_of(count: int, lang: str) -> str:
@@ -288,6 +295,19 @@ def undone_words(text_says: dict[str, bool], lang: str) -> str:
     return join_and(said, lang)
 
 
+DOWNTIME_WORDS = {
+    "down": ("कंपनी के मुताबिक इस दौरान सेवा उपलब्ध नहीं रहेगी", "the service will be unavailable"),
+    "brief": ("कंपनी के मुताबिक इस दौरान सेवा कुछ देर के लिए बंद रहेगी", "the service will be briefly unavailable"),
+}
+
+
+def downtime_words(downtime: str, lang: str) -> str:
+    """The downtime a maintenance's words say it needs (facts.maintenance.maintenance_downtime: "down", "brief"), in
+    our words: "कंपनी के मुताबिक इस दौरान सेवा उपलब्ध नहीं रहेगी" / "the service will be unavailable"; "" for none."""
+    pair = DOWNTIME_WORDS.get(downtime)
+    return pair[0 if lang.startswith("hi") else 1] if pair else ""
+
+
 _SERVICES = re.compile(r"\b(?:services|apps|products)\b", re.IGNORECASE)
 
 
@@ -343,7 +363,7 @@ def speaker(service: dict[str, str], statement: dict[str, Any] | None, lang: str
         if handle.lower().lstrip("@") == name.lower():
             return name
         if "(" in name:  # "एक्स (ट्विटर) के @TwitterSupport", not two pairs of brackets
-            return f"{name} के {handle}" if lang.startswith("hi") else f"{name}’s {handle}"
+            return f"{name} के {handle}" if lang.startswith("hi") else f"{possessive(name, '’')} {handle}"
         return f"{name} ({handle})"
     return name
 
@@ -404,16 +424,24 @@ def maintenance_name(unplanned: bool, lang: str) -> str:
 RECOVERY_LABEL = ("सेवा बहाल होने लगी, काम जारी", "partly restored, still working")  # an update saying recovery began
 UNPLANNED_NOTICE_LABEL = ("अनियोजित रखरखाव की सूचना", "unplanned maintenance announced")
 VERIFYING_LABEL = ("रखरखाव पूरा, जाँच जारी", "maintenance done, being verified")  # Statuspage's Verifying
+# a statement whose words say the window changed (facts.maintenance.window_change)
+WINDOW_CHANGE_LABELS = {"extended": ("रखरखाव का समय बढ़ा", "maintenance extended"),
+                        "postponed": ("रखरखाव टला", "maintenance postponed"),
+                        "moved": ("रखरखाव का समय बदला", "maintenance moved")}
 
 
 def kind_label(kind: str, stage: str, lang: str, statement: dict[str, Any] | None = None,
                unplanned: bool = False) -> str:
     """A statement's real kind as a short label: "सुधार लागू, निगरानी जारी" / "fix applied, monitoring"; given the
     statement, an update whose words say recovery has begun (facts.context.recovery_begun) is "partly restored". The
-    notice of a maintenance the company calls unplanned (facts.context.unplanned_maintenance) is not "नियोजित"."""
+    notice of a maintenance the company calls unplanned (facts.context.unplanned_maintenance) is not "नियोजित"; one
+    whose words say the window was extended, postponed or moved says so."""
     pair = STAGE_LABELS.get(stage) if kind == "maintenance" else None
     if kind == "maintenance" and stage == "scheduled" and unplanned:
         pair = UNPLANNED_NOTICE_LABEL
+    if kind == "maintenance" and stage in ("scheduled", "in_progress"):
+        pair = WINDOW_CHANGE_LABELS.get(window_change({"kind": kind}, {**(statement or {}), "stage": stage}).get(
+            "how", ""), pair)
     if kind == "maintenance" and stage == "in_progress" and (statement or {}).get("status") == "verifying":
         pair = VERIFYING_LABEL
     if kind == "update" and recovery_begun(statement) and not says_fixed_now((statement or {}).get("text") or ""):
@@ -517,7 +545,8 @@ def environment(markup: str = "plain") -> Environment:
             keep_trailing_newline=False, autoescape=False, finalize=finalize,
         )
         env.globals.update(
-            join_and=join_and, all_of=all_of, trouble=trouble, medium=medium, to_customer=to_customer, speaker=speaker,
+            join_and=join_and, all_of=all_of, possessive=possessive, trouble=trouble, medium=medium,
+            to_customer=to_customer, speaker=speaker,
             language_note=language_note, impact_word=impact_word, symptom_phrase=symptom_phrase, kind_label=kind_label,
             trouble_head=trouble_head, affected_parts=affected_parts, parts_listed=parts_listed, shown_title=shown_title,
             clip=clip, regions_named=regions_named, where_head=where_head, says_fixed_now=says_fixed_now,
@@ -526,6 +555,8 @@ def environment(markup: str = "plain") -> Environment:
             maintenance_text_says=maintenance_text_says, undone_words=undone_words,
             unplanned_maintenance=unplanned_maintenance, maintenance_without_effect=maintenance_without_effect,
             maintenance_name=maintenance_name, symptoms_named=symptoms_named, maintenance_verifying=maintenance_verifying,
+            maintenance_downtime=maintenance_downtime, downtime_words=downtime_words, window_change=window_change,
+            window_told=window_told,
             monitoring_without_fix=monitoring_without_fix, recovery_begun=recovery_begun, open_notice=open_notice,
         )
         _envs[markup] = env

@@ -94,3 +94,12 @@ def test_pinpoint_sms_delays_name_pinpoint(server: Any, tmp_path: Path) -> None:
     assert "“Amazon Pinpoint”" in hindi and "मैसेज भेजने में" in hindi and "us-east-1" in hindi
     (english,) = _headlines(poll.stdout, "🔴 Amazon Web Services:")
     assert "Amazon Pinpoint" in english and "us-east-1" in english
+
+
+def test_the_possessive_of_a_name_ending_in_s_takes_only_the_apostrophe(server: Any, tmp_path: Path) -> None:
+    """The same EC2 event (source "AWS", which the service catalog names "Amazon Web Services"), its 13 statements
+    collapsed into one message: the English introduced them as "Amazon Web Services's own words follow:". A name
+    ending in s takes only the apostrophe: "Amazon Web Services' own words"."""
+    poll, _ = poll_aws(server, tmp_path, "ec2-us-east-1", "1640176551")
+    assert "Services's" not in poll.stdout
+    assert "\nAmazon Web Services' own words follow:\n" in poll.stdout

@@ -35,6 +35,7 @@ from render import (
     how_resolved,
     join_and,
     medium,
+    possessive,
     regions_named,
     symptom_phrase,
     trouble,
@@ -140,14 +141,9 @@ def _macros() -> Any:
     return env.get_template("story/sentences.j2").module
 
 
-def _possessive(name: str) -> str:
-    """"GitHub's", "Amazon Web Services'"."""
-    return f"{name}'" if name.endswith("s") else f"{name}'s"
-
-
 def _say(macro: str, lang: str, facts: list[Fact], **pieces: Any) -> Sentence:
     if "name" in pieces:
-        pieces["name_s"] = _possessive(str(pieces["name"]))
+        pieces["name_s"] = possessive(str(pieces["name"]))
     text = " ".join(str(getattr(_macros(), macro)(lang, pieces)).split())
     return Sentence(text, _as_written(text, facts))
 
