@@ -964,12 +964,19 @@ def _link_maintenance(
     window_start = iso_utc(post.starts_at) if post.starts_at else None
     window_end = iso_utc(post.ends_at) if post.ends_at else None
     if window_start is None and window_end is None:
-        # a notice names its window ahead ("Start Date: … End Date: …"), else a span in its words
+        # a notice names its window ahead ("Start Date: … End Date: …"), else a span in its words, else a window it
+        # says ahead in them
         from facts.stated_times import labelled_window, stated_span
 
         span = labelled_window(post.text, post.created_at)
         if span.start is None and span.end is None and stage == "scheduled":
             span = stated_span(post.text, post.created_at)
+        if span.start is None and span.end is None and stage != "completed":
+            # a window said ahead ("tonight from 22:00 - 22:20 PST", "from now until 3:00 AM PST"): the forecast
+            # stated_span skips is what a notice is
+            from facts.window_words import stated_window
+
+            span = stated_window(post.text, post.created_at)
         window_start = iso_utc(span.start) if span.start else None
         window_end = iso_utc(span.end) if span.end else None
     done = stage == "completed"

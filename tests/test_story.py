@@ -421,8 +421,9 @@ def test_emergency_maintenance_is_told_as_emergency_in_headline_and_body(tmp_pat
     """Sauce Labs' "Unplanned Maintenance" of 31 July 2020 ("an emergency scheduled maintenance window", announced
     on 29 July 11:21 PDT, completed 31 July 21:41 PDT): the headline agrees with the body — आपात रखरखाव /
     emergency maintenance, never पहले से तय / planned; the feed is the status page. Its planned work of 18 July stays
-    planned. The feed gives no structured window and the facts read none from this notice's words, so no window
-    is told (the structured case is the next test)."""
+    planned. The feed gives no structured window; the notice's words give it ("on Friday, July 31st 2020 starting
+    at 8:00pm PDT and ending at 10:00pm PDT": 03:00–05:00 UTC on 1 August, 8:30–10:30 AM IST), and it is told (the
+    structured case is the next test)."""
     db = _feed_db(tmp_path)
     (emergency,) = rows(db, "select id, kind from incidents where title = 'Sauce Labs Unplanned Maintenance'")
     (planned,) = rows(db, "select id from incidents where title = 'Sauce Labs Planned Maintenance' "
@@ -430,10 +431,11 @@ def test_emergency_maintenance_is_told_as_emergency_in_headline_and_body(tmp_pat
     assert emergency["kind"] == "maintenance"
     expected = {
         "hi": ("Sauce Labs: आपात रखरखाव, कंपनी के मुताबिक पूरा",
-               "Sauce Labs ने बुधवार रात 11:51 बजे (29 जुलाई) अपने स्टेटस पेज पर आपात रखरखाव (मेंटेनेंस) की सूचना दी।"),
+               "Sauce Labs ने बुधवार रात 11:51 बजे (29 जुलाई) अपने स्टेटस पेज पर आपात रखरखाव (मेंटेनेंस) की सूचना दी, तय "
+               "समय शनिवार सुबह 8:30 बजे से 10:30 बजे तक (1 अगस्त, भारतीय समय)।"),
         "en": ("Sauce Labs: emergency maintenance, completed by the company's account",
                "Sauce Labs announced emergency maintenance on its status page on Wednesday 29 July, 11:51 PM IST "
-               "(18:21 UTC)."),
+               "(18:21 UTC), scheduled from Saturday 1 August, 8:30 AM to 10:30 AM IST (03:00–05:00 UTC)."),
     }
     for lang, (headline, first) in expected.items():
         built = story(db, emergency["id"], lang)
