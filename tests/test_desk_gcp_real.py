@@ -198,3 +198,20 @@ def test_a_report_that_dates_the_start_weeks_back_is_the_companys_account(server
            in poll.stdout
     assert "कंपनी के मुताबिक दिक्कत मंगलवार तड़के 4:50 बजे (5 अक्टूबर) शुरू हुई थी" in poll.stdout
     assert "1 दिन 1 घंटा" not in poll.stdout and "1 day 1 h" not in poll.stdout and "8:36" not in poll.stdout
+
+
+def test_a_span_of_a_week_or_more_is_dated_in_the_headline(server: Any, tmp_path: Path) -> None:
+    """QSirAFiyN5yMeeE6GNxq again: by Google's report it ran from 22 September 2021 00:00 to 29 September 05:40
+    US/Pacific, a Wednesday to the next Wednesday in IST. The resolved headline said "7 दिन 6 घंटे बाद समस्या दूर
+    (बुधवार दोपहर 12:30 बजे से बुधवार शाम 6:10 बजे तक)" / "(Wednesday, 12:30 PM – Wednesday, 6:10 PM IST)", which reads
+    as one afternoon; sCsR34eVfCzGQMGssusu's 4 October 16:20 to 20 October 11:24 US/Pacific read "(मंगलवार तड़के 4:50
+    बजे से बुधवार रात 11:54 बजे तक)", a Tuesday and the next day. A span of a week or more is dated at both ends."""
+    poll, _ = poll_gcp(server, tmp_path, "QSirAFiyN5yMeeE6GNxq")
+    assert "✅ गूगल क्लाउड: 7 दिन 6 घंटे बाद समस्या दूर (बुधवार दोपहर 12:30 बजे (22 सितंबर) से बुधवार शाम 6:10 बजे " \
+           "(29 सितंबर) तक)" in poll.stdout
+    assert "✅ Google Cloud: resolved after 7 days 6 h (Wednesday 22 September, 12:30 PM – Wednesday 29 September, " \
+           "6:10 PM IST)" in poll.stdout
+    (tmp_path / "sCsR").mkdir()
+    poll, _ = poll_gcp(server, tmp_path / "sCsR", "sCsR34eVfCzGQMGssusu")
+    assert "(मंगलवार तड़के 4:50 बजे (5 अक्टूबर) से बुधवार रात 11:54 बजे (20 अक्टूबर) तक)" in poll.stdout
+    assert "(Tuesday 5 October, 4:50 AM – Wednesday 20 October, 11:54 PM IST)" in poll.stdout
