@@ -215,3 +215,17 @@ def test_a_span_of_a_week_or_more_is_dated_in_the_headline(server: Any, tmp_path
     poll, _ = poll_gcp(server, tmp_path / "sCsR", "sCsR34eVfCzGQMGssusu")
     assert "(मंगलवार तड़के 4:50 बजे (5 अक्टूबर) से बुधवार रात 11:54 बजे (20 अक्टूबर) तक)" in poll.stdout
     assert "(Tuesday 5 October, 4:50 AM – Wednesday 20 October, 11:54 PM IST)" in poll.stdout
+
+
+def test_an_end_the_quoted_words_do_not_state_is_not_put_in_their_mouth(server: Any, tmp_path: Path) -> None:
+    """8hZjcddmMVe9W1jh8SCN (Google Front End failures in Europe, 12 November 2021): its end field 10:14 UTC is its
+    report's "Incident End: 12 November 2021 02:14" (US/Pacific), 3:44 PM IST; the resolution it quotes says
+    "resolved for all affected products as of Friday, 2021-11-12 03:38 US/Pacific" (5:08 PM IST). The channel said
+    "उसके बयान के मुताबिक सेवाएं शुक्रवार दोपहर 3:44 बजे बहाल हो गई थीं" ("by its statement") right above that quote.
+    The time is the company's; the statement did not say it."""
+    poll, record = poll_gcp(server, tmp_path, "8hZjcddmMVe9W1jh8SCN")
+    assert (record["resolved_at"], record["resolved_from"]) == ("2021-11-12T10:14:00Z", "field")
+    assert "उसके मुताबिक सेवाएं शुक्रवार दोपहर 3:44 बजे बहाल हो गई थीं।" in poll.stdout
+    assert "as of Friday, 2021-11-12 03:38 US/Pacific" in poll.stdout  # the quoted resolution
+    assert "उसके बयान के मुताबिक" not in poll.stdout
+
