@@ -923,7 +923,17 @@ def _report_span(db: sqlite_utils.Database, post: Post, incident: dict[str, Any]
     5 h later: "claude.ai was down from 13:33PST - 13:52PST"): the updates for the incident row, else {}. Used only
     when the report states one span (``single_span``, within stated_times' bounds of the report), it ends by the
     report and by the resolution, begins by the incident's first word and not more than a day before it, and the
-    company did not keep working past its end; never after a reopen (which of the two would it be?)."""
+    company did not keep working past its end; never after a reopen (which of the two would it be?).
+
+    A report that labels its span ("Incident Start: … Incident End: …", ``report_window``) and puts the start more
+    than OPENED_MARGIN before the incident's re-tells the incident, and its span is taken whole over the fields and
+    words of the live statements, provided it ends by the resolution (Google Cloud QSirAFiyN5yMeeE6GNxq: begin 27
+    September 2021 17:17 UTC and "resolved … as of Wednesday, 2021-09-29 06:52 US/Pacific"; its report: "Incident
+    Start: 22 September 2021 00:00 … Incident End: 29 September 2021 05:40 … Duration: 7 days, 5 hours, 40
+    minutes"). The report's start with the resolution's end would be a span the company never stated."""
+    revised = _report_revision(post, incident, resolved_at)
+    if revised:
+        return revised
     if incident.get("reopened_at") or incident["started_from"] in ("field", "text") \
             or incident["resolved_from"] in ("field", "text") or not resolved_at:
         return {}
@@ -937,6 +947,24 @@ def _report_span(db: sqlite_utils.Database, post: Post, incident: dict[str, Any]
     if end > at or end > resolved_at or start > first or parse_time(first) - span.start > UNDATED_LIMIT:
         return {}
     if _worked_on_past(_said_before(db, incident["id"], at, cache), end, at):
+        return {}
+    return {"started_at": start, "started_from": "text", "resolved_at": end, "resolved_from": "text",
+            "duration_seconds": _duration(start, end)}
+
+
+def _report_revision(post: Post, incident: dict[str, Any], resolved_at: str | None) -> dict[str, Any]:
+    """The updates for the incident row when the report's labelled span begins more than OPENED_MARGIN before the
+    incident's start and ends by its resolution (``_report_span``), else {}; never after a reopen."""
+    begin = incident["started_at"] or incident["opened_at"]
+    if incident.get("reopened_at") or not resolved_at or not begin:
+        return {}
+    from facts.stated_times import report_window
+
+    span = report_window(post.text, post.created_at)
+    if span.start is None or span.end is None or span.start >= parse_time(begin) - OPENED_MARGIN:
+        return {}
+    start, end = iso_utc(span.start), iso_utc(span.end)
+    if end > resolved_at:
         return {}
     return {"started_at": start, "started_from": "text", "resolved_at": end, "resolved_from": "text",
             "duration_seconds": _duration(start, end)}

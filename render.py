@@ -611,6 +611,14 @@ class Times(timefmt.TimeFormatter):
         English ("on Friday 1 April, 12:10 AM … began on Thursday 31 March, 9:00 PM", not "began at 9:00 PM")."""
         return timefmt.local(a, self.tz).date() == timefmt.local(b, self.tz).date()
 
+    def week_apart(self, start: datetime | None, end: datetime | None) -> bool:
+        """A span whose ends lie a week or more apart by the calendar in the channel's zone: its weekdays no longer
+        tell its days ("बुधवार दोपहर 12:30 बजे से बुधवार शाम 6:10 बजे तक" for 7 days 6 h), so a span so long is
+        dated at both ends."""
+        if start is None or end is None:
+            return False
+        return (timefmt.local(end, self.tz).date() - timefmt.local(start, self.tz).date()).days >= 7
+
     def until(self, start: datetime | None, end: datetime | None, lang: str) -> str:
         """The end of a span as it follows its start: the weekday only when the day changed, and in Hindi the part
         of day only when it changed too (HINDI.md: "सोमवार रात 9:42 बजे से 10:07 बजे तक", "… से देर रात 1:17 बजे

@@ -725,3 +725,54 @@ def labelled_window(text: str, posted_at: datetime) -> StatedSpan:
         return StatedSpan(rejected=f"end {end[1]!r} is before start {start[1]!r}")
     return StatedSpan(start[0] if start else None, end[0] if end else None, start[1] if start else "",
                       end[1] if end else "")
+
+
+# ---------------------------------------------------------------- a post-incident report's labelled span
+
+_REPORT_FIELD = re.compile(
+    r"\bincident\s+(?P<role>start|end)\s*:\s*\**\s*(?P<day>\d{1,2})\s+(?P<month>[A-Za-z]{3,9})\.?,?\s+(?P<year>\d{4}),?"
+    r"\s+(?:at\s+)?(?P<h>\d{1,2}):(?P<m>\d\d)(?![\d:])\s*(?P<zone>US/Pacific|UTC|GMT|PDT|PST|PT)?",
+    re.IGNORECASE,
+)
+_REPORT_DURATION = re.compile(r"\bduration\s*:\s*\**\s*(?P<body>[^\n]{1,80})", re.IGNORECASE)
+_DURATION_PART = re.compile(r"(?P<n>\d+)\s*(?P<unit>day|hour|hr|minute|min)s?\b", re.IGNORECASE)
+_DURATION_SECONDS = {"day": 86400, "hour": 3600, "hr": 3600, "minute": 60, "min": 60}
+
+
+def report_window(text: str, posted_at: datetime) -> StatedSpan:
+    """The span a post-incident report states in labelled lines, as Google Cloud's reports do: "(All Times
+    US/Pacific) **Incident Start:** 22 September 2021 00:00 **Incident End:** 29 September 2021 05:40 **Duration:**
+    7 days, 5 hours, 40 minutes". Both ends are needed, each a full date with a 24-hour clock, in a zone written
+    at it or on the "All times …" line; the end not after the report, the start before the end and within
+    DATED_LIMIT of the report. A "Duration" line, when there is one, must agree with the span to the minute (a
+    report whose wall-clock times run across a change of daylight saving time, or carry a slip of the year, is
+    not taken). Anything else gives an empty span."""
+    try:
+        posted = _as_utc(posted_at)
+        clean = _clean(text)[:MAX_CHARS]
+        all_times = _ALL_TIMES.search(clean)
+        doc_zone = _zone_key(all_times["z"]) if all_times else ""
+        found: dict[str, tuple[datetime, str]] = {}
+        for match in _REPORT_FIELD.finditer(clean):
+            month = MONTHS.get(match["month"].lower(), MONTHS.get(match["month"].lower()[:3]))
+            zone = ZONES.get(_zone_key(match["zone"] or "") or doc_zone)
+            if month is None or zone is None or int(match["h"]) > 23:
+                continue
+            local = datetime(int(match["year"]), month, int(match["day"]), int(match["h"]), int(match["m"]))
+            found.setdefault(match["role"].lower(), (local.replace(tzinfo=zone).astimezone(UTC),
+                                                     match.group(0).strip()))
+    except (ValueError, OverflowError, TypeError):
+        return StatedSpan(rejected="unreadable report window")
+    start, end = found.get("start"), found.get("end")
+    if start is None or end is None:
+        return StatedSpan()
+    if not start[0] < end[0] <= posted or posted - start[0] > DATED_LIMIT:
+        return StatedSpan(rejected=f"report window {start[1]!r} - {end[1]!r} does not fit the report's time")
+    duration = _REPORT_DURATION.search(clean)
+    if duration:
+        parts = _DURATION_PART.findall(duration["body"])
+        seconds = sum(int(n) * _DURATION_SECONDS[unit.lower()] for n, unit in parts)
+        if parts and abs((end[0] - start[0]).total_seconds() - seconds) >= 60:
+            return StatedSpan(rejected=f"report window {start[1]!r} - {end[1]!r} disagrees with its duration "
+                                       f"{duration['body'].strip()!r}")
+    return StatedSpan(start[0], end[0], start[1], end[1])

@@ -103,3 +103,13 @@ def test_the_possessive_of_a_name_ending_in_s_takes_only_the_apostrophe(server: 
     poll, _ = poll_aws(server, tmp_path, "ec2-us-east-1", "1640176551")
     assert "Services's" not in poll.stdout
     assert "\nAmazon Web Services' own words follow:\n" in poll.stdout
+
+
+def test_an_end_the_quoted_words_state_is_theirs(server: Any, tmp_path: Path) -> None:
+    """Amazon EventBridge, Cape Town, November 2021 (AWS event 1637641154): the resolution (1:59 AM PST) says
+    "Between November 22 7:30 PM and November 23 1:32 AM PST, we experienced elevated event delivery latency": its
+    own words give the end, 09:32 UTC, 3:02 PM IST, and the channel says so in its name."""
+    poll, record = poll_aws(server, tmp_path, "events-af-south-1", "1637641154")
+    assert (record["started_at"], record["resolved_at"]) == ("2021-11-23T03:30:00Z", "2021-11-23T09:32:00Z")
+    assert "उसके बयान के मुताबिक सेवा मंगलवार दोपहर 3:02 बजे बहाल हो गई थी।" in poll.stdout
+    assert "6 घंटे 2 मिनट बाद समस्या दूर (मंगलवार सुबह 9 बजे से दोपहर 3:02 बजे तक)" in poll.stdout

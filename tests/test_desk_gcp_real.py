@@ -163,3 +163,69 @@ def test_a_merge_notice_is_not_the_incidents_title(server: Any, tmp_path: Path) 
     assert "शीर्षक: “This incident is being merged" not in poll.stdout
     assert "Incident: This incident is being merged" not in poll.stdout
     assert "is being merged" in poll.stdout  # the closing words are still quoted as the company's statement
+
+
+def test_a_report_that_moves_the_start_earlier_gives_its_own_span(server: Any, tmp_path: Path) -> None:
+    """QSirAFiyN5yMeeE6GNxq (GKE, Compute Engine, Cloud Build, Docker workloads' connectivity, September 2021): begin
+    27 September 17:17 UTC, first posted 28 September 13:05 UTC, "resolved for all affected users as of Wednesday,
+    2021-09-29 06:52 US/Pacific". Google's report of 29 September 18:32 UTC: "(All Times US/Pacific) Incident Start:
+    22 September 2021 00:00 … Incident End: 29 September 2021 05:40 … Duration: 7 days, 5 hours, 40 minutes". The
+    channel told "1 दिन 21 घंटे" from "सोमवार रात 10:47 बजे (27 सितंबर)", in the very message that quoted the report.
+    By Google's own report it ran from Wednesday 22 September 12:30 PM IST (07:00 UTC) to Wednesday 29 September
+    6:10 PM IST (12:40 UTC)."""
+    poll, record = poll_gcp(server, tmp_path, "QSirAFiyN5yMeeE6GNxq")
+    assert (record["started_at"], record["resolved_at"]) == ("2021-09-22T07:00:00Z", "2021-09-29T12:40:00Z")
+    assert record["told"]["duration_seconds"] == ((7 * 24 + 5) * 60 + 40) * 60
+    assert "बुधवार दोपहर 12:30 बजे (22 सितंबर) से बुधवार शाम 6:10 बजे (29 सितंबर) तक रही दिक्कत (लगभग 7 दिन 6 घंटे) पर " \
+           "अपनी विस्तृत रिपोर्ट जारी की" in poll.stdout
+    assert "on the problem of Wednesday 22 September, 12:30 PM to Wednesday 29 September, 6:10 PM (about 7 days 6 h)" \
+        in poll.stdout
+    assert "1 दिन 21 घंटे" not in poll.stdout and "1 day 21 h" not in poll.stdout and "10:47" not in poll.stdout
+
+
+def test_a_report_that_dates_the_start_weeks_back_is_the_companys_account(server: Any, tmp_path: Path) -> None:
+    """sCsR34eVfCzGQMGssusu (build and source provenance missing in the Cloud Console for Cloud Run, Container
+    Registry and Artifact Registry, October 2021): the first update says "beginning at Wednesday, 2021-10-20
+    08:06:56 PDT", the close "resolved … as of Thursday, 2021-10-21 09:27 US/Pacific"; Google's report: "Incident
+    Start: 04 October 2021 16:20 … Incident End: 20 October 2021 11:24 … Duration: 15 days, 19 hours, 4 minutes"
+    ("experienced issues … for 15 days, 19 hours, and 4 minutes … Engineers rolled back the deployment"). The channel
+    told "1 दिन 1 घंटा" from Wednesday 20 October 8:36 PM IST. By the report: Tuesday 5 October 4:50 AM IST (4
+    October 23:20 UTC) to Wednesday 20 October 11:54 PM IST (18:24 UTC)."""
+    poll, record = poll_gcp(server, tmp_path, "sCsR34eVfCzGQMGssusu")
+    assert (record["started_at"], record["resolved_at"]) == ("2021-10-04T23:20:00Z", "2021-10-20T18:24:00Z")
+    assert record["told"]["duration_seconds"] == ((15 * 24 + 19) * 60 + 4) * 60
+    assert "मंगलवार तड़के 4:50 बजे (5 अक्टूबर) से बुधवार रात 11:54 बजे (20 अक्टूबर) तक रही दिक्कत (लगभग 15 दिन 19 घंटे)" \
+           in poll.stdout
+    assert "कंपनी के मुताबिक दिक्कत मंगलवार तड़के 4:50 बजे (5 अक्टूबर) शुरू हुई थी" in poll.stdout
+    assert "1 दिन 1 घंटा" not in poll.stdout and "1 day 1 h" not in poll.stdout and "8:36" not in poll.stdout
+
+
+def test_a_span_of_a_week_or_more_is_dated_in_the_headline(server: Any, tmp_path: Path) -> None:
+    """QSirAFiyN5yMeeE6GNxq again: by Google's report it ran from 22 September 2021 00:00 to 29 September 05:40
+    US/Pacific, a Wednesday to the next Wednesday in IST. The resolved headline said "7 दिन 6 घंटे बाद समस्या दूर
+    (बुधवार दोपहर 12:30 बजे से बुधवार शाम 6:10 बजे तक)" / "(Wednesday, 12:30 PM – Wednesday, 6:10 PM IST)", which reads
+    as one afternoon; sCsR34eVfCzGQMGssusu's 4 October 16:20 to 20 October 11:24 US/Pacific read "(मंगलवार तड़के 4:50
+    बजे से बुधवार रात 11:54 बजे तक)", a Tuesday and the next day. A span of a week or more is dated at both ends."""
+    poll, _ = poll_gcp(server, tmp_path, "QSirAFiyN5yMeeE6GNxq")
+    assert "✅ गूगल क्लाउड: 7 दिन 6 घंटे बाद समस्या दूर (बुधवार दोपहर 12:30 बजे (22 सितंबर) से बुधवार शाम 6:10 बजे " \
+           "(29 सितंबर) तक)" in poll.stdout
+    assert "✅ Google Cloud: resolved after 7 days 6 h (Wednesday 22 September, 12:30 PM – Wednesday 29 September, " \
+           "6:10 PM IST)" in poll.stdout
+    (tmp_path / "sCsR").mkdir()
+    poll, _ = poll_gcp(server, tmp_path / "sCsR", "sCsR34eVfCzGQMGssusu")
+    assert "(मंगलवार तड़के 4:50 बजे (5 अक्टूबर) से बुधवार रात 11:54 बजे (20 अक्टूबर) तक)" in poll.stdout
+    assert "(Tuesday 5 October, 4:50 AM – Wednesday 20 October, 11:54 PM IST)" in poll.stdout
+
+
+def test_an_end_the_quoted_words_do_not_state_is_not_put_in_their_mouth(server: Any, tmp_path: Path) -> None:
+    """8hZjcddmMVe9W1jh8SCN (Google Front End failures in Europe, 12 November 2021): its end field 10:14 UTC is its
+    report's "Incident End: 12 November 2021 02:14" (US/Pacific), 3:44 PM IST; the resolution it quotes says
+    "resolved for all affected products as of Friday, 2021-11-12 03:38 US/Pacific" (5:08 PM IST). The channel said
+    "उसके बयान के मुताबिक सेवाएं शुक्रवार दोपहर 3:44 बजे बहाल हो गई थीं" ("by its statement") right above that quote.
+    The time is the company's; the statement did not say it."""
+    poll, record = poll_gcp(server, tmp_path, "8hZjcddmMVe9W1jh8SCN")
+    assert (record["resolved_at"], record["resolved_from"]) == ("2021-11-12T10:14:00Z", "field")
+    assert "उसके मुताबिक सेवाएं शुक्रवार दोपहर 3:44 बजे बहाल हो गई थीं।" in poll.stdout
+    assert "as of Friday, 2021-11-12 03:38 US/Pacific" in poll.stdout  # the quoted resolution
+    assert "उसके बयान के मुताबिक" not in poll.stdout
+

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from facts.stated_times import StatedSpan, merge_spans, says_back, stated_span, timeline_span
+from facts.stated_times import StatedSpan, merge_spans, report_window, says_back, stated_span, timeline_span
 
 FACTS = json.loads((Path(__file__).parent / "data/facts/stated_spans.json").read_text())["cases"]
 
@@ -292,3 +292,24 @@ def test_single_span_only_when_one_span_is_stated() -> None:
               "7:14 AM PDT on June 4 again impacting the same user cohorts.\nService was restored for a second time "
               "at 10:07 AM PDT.")
     assert single_span(report, at("2024-06-04T17:30:00Z")).start is None
+
+
+def test_a_reports_labelled_window_needs_its_duration_to_agree() -> None:
+    # GCP QSirAFiyN5yMeeE6GNxq: "Incident Start: 22 September 2021 00:00 … Incident End: 29 September 2021 05:40 …
+    # Duration: 7 days, 5 hours, 40 minutes" (All Times US/Pacific, PDT)
+    qsir = report_window("(All Times US/Pacific)\n**Incident Start:** 22 September 2021 00:00\n**Incident End:** "
+                         "29 September 2021 05:40\n**Duration:** 7 days, 5 hours, 40 minutes\n", at("2021-09-29T18:32:34Z"))
+    assert (qsir.start, qsir.end) == (at("2021-09-22T07:00:00Z"), at("2021-09-29T12:40:00Z"))
+    # GCP aCXLk4u6GJoLn9PqSMm1: 04:13 to 12:25 US/Pacific across the end of daylight saving time is 44 days 9 h 12
+    # min, not the "44 days, 8 hours, 12 minutes" it states: which end is an hour off is unknown, neither is taken
+    dst = report_window("(All Times US/Pacific)\n**Incident Start:** 02 November 2021 04:13\n**Incident End:** "
+                        "16 December 2021 12:25\n**Duration:** 44 days, 8 hours, 12 minutes", at("2021-12-20T20:28:34Z"))
+    assert (dst.start, dst.end) == (None, None) and "disagrees with its duration" in dst.rejected
+    # GCP BNZwWJfvtjg3HxKA3bjY: the report of 22 April 2022 says "20 April 2021" (a slip of the year)
+    slip = report_window("(All Times US/Pacific)\n**Incident Start:** 20 April 2021 17:59\n**Incident End:** "
+                         "20 April 2021 22:18\n**Duration:** 4 hours, 19 minutes", at("2022-04-22T00:51:20Z"))
+    assert (slip.start, slip.end) == (None, None)
+    # one end alone, or no zone, is no window
+    assert report_window("**Incident Start:** 22 September 2021 00:00 PDT", at("2021-09-29T18:32:34Z")) == StatedSpan()
+    assert report_window("**Incident Start:** 22 September 2021 00:00\n**Incident End:** 29 September 2021 05:40",
+                         at("2021-09-29T18:32:34Z")) == StatedSpan()
