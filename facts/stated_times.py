@@ -119,7 +119,9 @@ _FIX_FIRST = re.compile(  # "As of 4:21p pacific we finished deploying the fix a
     r"(?:resol|\bfix|mitigat|recover|restor|roll(?:ing|ed)?\s+back)"
 )
 _PROBLEM = re.compile(r"issue|problem|report|experienc|error|outage|degrad|unavailable|fail|latenc|disrupt")
-_FORECAST = re.compile(r"\b(?:expect|will|eta|estimat|anticipat|should|plan|next update|provide)")
+# "we will provide an update by …", not "our CDN provider noted … between Aug 24, 2020 - 23:10 UTC and …" (DatoCMS,
+# 25 August 2020: the range was skipped as a forecast)
+_FORECAST = re.compile(r"\b(?:expect|will|eta|estimat|anticipat|should|plan|next update|provid(?:e|ing)\b)")
 _RESTATED = re.compile(r"\s*[/(]\s*\d")  # the same range again in another zone
 _SENTENCE_END = re.compile(r"[!?\n|]|\.\s")
 _ALL_TIMES = re.compile(r"(?i:all times?(?: are)?(?: in)?)\s+(?P<z>[A-Za-z/ ]{1,26}?)\s*(?:\)|\.|$|\n)", re.M)

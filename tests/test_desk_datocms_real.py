@@ -1,0 +1,37 @@
+"""Real incidents of DatoCMS's own status site (status.datocms.com, 2019–2026) never read before, read as a news desk
+would: each served locally as a Statuspage ``incidents.json`` (tests/data/datocms_real, converted faithfully: see
+its README), read through ``bot.py poll --once`` and ``bot.py incidents --json`` (backfill all, a Hindi + English
+console channel). The facts asserted are read from the source documents, not from the bot's output."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pollhelpers import poll_statuspage
+
+DATA = Path(__file__).parent / "data" / "datocms_real"
+
+
+def poll_page(server: Any, tmp_path: Path, name: str) -> tuple[Any, dict[str, Any]]:
+    """Serve ``name`` (one incident) as DatoCMS's incidents.json, poll it once with backfill all: (the completed
+    poll, the one incident ``bot.py incidents --json`` lists)."""
+    return poll_statuspage(server, tmp_path, (DATA / f"{name}.json").read_bytes(), "DatoCMS")
+
+
+def test_a_range_told_of_a_provider_is_not_a_forecast(server: Any, tmp_path: Path) -> None:
+    """DatoCMS "Retrospective - Performance issues with Graphql cache purging", posted Resolved 25 August 2020 06:10
+    UTC: "Our CDN provider noted a performance issue with cache purging between Aug 24, 2020 - 23:10 UTC and Aug 25,
+    2020 - 02:44 UTC. This may have caused a slowdown in purging the Graphql query cache." The channel said "कंपनी ने
+    इससे पहले इस दिक्कत की सूचना नहीं दी थी, इसलिए यह कब शुरू हुई और कितनी देर रही, पता नहीं है" / "when it began and
+    how long it lasted is not known": the word "provider" was read as "provide" (as in "we will provide an update
+    by …"), a forecast, and the range was skipped. By DatoCMS's account: 23:10 UTC 24 August (4:40 AM IST, Tuesday
+    25 August) to 02:44 UTC 25 August (8:14 AM IST), 3 h 34 min."""
+    poll, record = poll_page(server, tmp_path, "datocms_2020-08-25-retrospective-graphql-cache-purging")
+    assert (record["started_at"], record["started_from"]) == ("2020-08-24T23:10:00Z", "text")
+    assert (record["resolved_at"], record["resolved_from"]) == ("2020-08-25T02:44:00Z", "text")
+    assert record["told"]["duration_seconds"] == (3 * 60 + 34) * 60
+    assert "कब शुरू हुई और कितनी देर रही, पता नहीं है" not in poll.stdout
+    assert "when it began and how long it lasted is not known" not in poll.stdout
+    assert "कंपनी के मुताबिक दिक्कत मंगलवार तड़के 4:40 बजे शुरू हुई थी। दिक्कत लगभग 3 घंटे 34 मिनट तक रही।" in poll.stdout
+    assert "By the company's account the problem began at 4:40 AM. It lasted about 3 h 34 min." in poll.stdout
