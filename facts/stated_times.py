@@ -98,7 +98,8 @@ _START_CUE = re.compile(
     r"(?:\bbeginning|\bbegan|\bbegun|\bstarting|\bstarted|\bsince|\bstart(?:\s*time)?|\bimpact start time"
     r"|\bincident start|\bfrom)" + _FILLER
 )
-_RESOLVED_WORD = r"(?:resolved|mitigated|recovered|restored|fixed|ended|subsided)"
+# "The queue of webhooks went back to normal at 13:30 UTC" (DatoCMS, 2 October 2024): an end as much as "resolved at"
+_RESOLVED_WORD = r"(?:resolved|mitigated|recovered|restored|fixed|ended|subsided|back to normal|returned to normal)"
 _END_CUE = re.compile(
     rf"(?:\b{_RESOLVED_WORD}\b[^.;!?\n]{{0,60}}?\b(?:as of|by|at|around|on)|\buntil|\btill|\bend(?:ed)?\s*time"
     rf"|\b(?:was|were|has been|have been|had been)\s+(?:fully\s+)?{_RESOLVED_WORD}(?=\s*$)"  # "was resolved June 4th at …"

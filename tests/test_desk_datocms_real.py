@@ -35,3 +35,20 @@ def test_a_range_told_of_a_provider_is_not_a_forecast(server: Any, tmp_path: Pat
     assert "when it began and how long it lasted is not known" not in poll.stdout
     assert "कंपनी के मुताबिक दिक्कत मंगलवार तड़के 4:40 बजे शुरू हुई थी। दिक्कत लगभग 3 घंटे 34 मिनट तक रही।" in poll.stdout
     assert "By the company's account the problem began at 4:40 AM. It lasted about 3 h 34 min." in poll.stdout
+
+
+def test_a_queue_that_went_back_to_normal_at_a_time_ended_then(server: Any, tmp_path: Path) -> None:
+    """DatoCMS "[Retrospective] Webhooks delay": Monitoring 2 October 2024 14:47 UTC "We noticed that since 10:30 UTC
+    webhooks have been delivered with some excessive delay. The queue of webhooks went back to normal at 13:30 UTC.
+    …", then Resolved 8 October 17:02 UTC "This issue can be closed now." The channel told the first word as a
+    problem going on ("वेबहुक्स में धीमेपन की दिक्कत आ रही है") and the close as "resolved after 6 days 7 h (Wednesday,
+    4:00 PM – Tuesday, 10:32 PM IST)": "went back to normal at" was not read as an end. By DatoCMS's account: 10:30
+    to 13:30 UTC on 2 October (4:00 PM to 7:00 PM IST, Wednesday), 3 h, over before it was told."""
+    poll, record = poll_page(server, tmp_path, "datocms_2024-10-02-retrospective-webhooks-delay")
+    assert (record["started_at"], record["resolved_at"]) == ("2024-10-02T10:30:00Z", "2024-10-02T13:30:00Z")
+    assert record["told"]["duration_seconds"] == 3 * 3600
+    assert "6 days 7 h" not in poll.stdout and "6 दिन 7 घंटे" not in poll.stdout
+    assert "दिक्कत आ रही है" not in poll.stdout
+    assert "By the company's account the problem lasted from Wednesday, 4:00 PM to 7:00 PM (about 3 h)" in poll.stdout
+    assert "✅ DatoCMS: resolved after 3 h (Wednesday, 4:00 PM – 7:00 PM IST)" in poll.stdout
+
