@@ -168,7 +168,22 @@ def _clean(text: object) -> str:
         return ""
     text = text[:MAX_CHARS].replace("\u00a0", " ").replace("\u2013", "-").replace("\u2014", "-")
     text = text.replace("\u2212", "-").replace("\u202f", " ")
+    text = _ISO_OFFSET.sub(_iso_in_utc, text)
     return re.sub(r"(\d{4}-\d\d-\d\d)T(\d\d:\d\d)", r"\1 \2", text)
+
+
+# an ISO time with its offset ("2021-11-23T21:30:00+00:00", DatoCMS 24 November 2021; "…T08:15Z"): read as the UTC
+# time it names, written as "2021-11-23 21:30:00 UTC"
+_ISO_OFFSET = re.compile(r"\b(\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d)?)(?:\.\d{1,6})?(Z|[+-]\d\d:?\d\d)(?![\w:])")
+
+
+def _iso_in_utc(match: re.Match[str]) -> str:
+    offset = "+00:00" if match[2] == "Z" else match[2]
+    try:
+        moment = datetime.fromisoformat(match[1] + offset).astimezone(UTC)
+    except ValueError:
+        return match[0]
+    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def _date_of(match: re.Match[str]) -> tuple[int | None, int, int] | None:
@@ -536,10 +551,40 @@ def stated_back(text: str, posted_at: datetime, *, back: bool | None = None) -> 
     """The span a statement states when its own words put the trouble wholly before it: words saying the service
     is back and a stated end not after the statement ("As of 08:15 UTC connectivity has been restored"); else
     None. ``back``: ``says_back(text)`` when the caller has it already."""
-    if not text or not (says_back(text) if back is None else back):
+    if not text:
         return None
+    if not (says_back(text) if back is None else back):
+        return told_over(text, posted_at)
     span = stated_span(text, posted_at)
     if span.end is None or span.end > _as_utc(posted_at):
+        return None
+    return span
+
+
+# a problem told in the past tense ("there was an high increase of latency", "users experienced errors") and words
+# of a problem still going on or still worked on
+_WAS_TROUBLE = re.compile(
+    r"\bthere\s+(?:was|were)\b|\b(?:was|were)\s+(?:\w+\s+)?(?:unavailable|unreachable|down|degraded|slow|slower|delayed"
+    r"|impacted|affected|failing|returning|experiencing|seeing)\b|\b(?:experienced|saw|observed|noticed|took)\b",
+    re.IGNORECASE,
+)
+_GOING_ON = re.compile(
+    r"\b(?:still|ongoing|currently|continu\w*|investigat\w*|monitor\w*|working|(?:is|are)\s+(?:seeing|experiencing|being))\b",
+    re.IGNORECASE,
+)
+
+
+def told_over(text: str, posted_at: datetime) -> StatedSpan | None:
+    """The span of a statement that tells, in the past tense and with no word of the problem going on, a trouble
+    between a stated start and a stated end not after it ("Between 2021-11-23T21:30:00+00:00 and
+    2021-11-23T23:20:00+00:00 there was an high increase of latency in the queue that process build triggers and
+    webhooks.", DatoCMS 24 November 2021, labelled Investigating): over when told, as much as words saying the
+    service is back. One start and one end only (``single_span``); else None."""
+    cleaned = _clean(text)
+    if not _WAS_TROUBLE.search(cleaned) or _GOING_ON.search(cleaned):
+        return None
+    span = single_span(text, posted_at)
+    if span.start is None or span.end is None or span.end > _as_utc(posted_at):
         return None
     return span
 

@@ -52,3 +52,20 @@ def test_a_queue_that_went_back_to_normal_at_a_time_ended_then(server: Any, tmp_
     assert "By the company's account the problem lasted from Wednesday, 4:00 PM to 7:00 PM (about 3 h)" in poll.stdout
     assert "✅ DatoCMS: resolved after 3 h (Wednesday, 4:00 PM – 7:00 PM IST)" in poll.stdout
 
+
+def test_a_range_in_iso_times_told_in_the_past_is_the_span(server: Any, tmp_path: Path) -> None:
+    """DatoCMS "Build trigger and webhooks delay (retrospective)": Investigating 24 November 2021 07:20 UTC "Between
+    2021-11-23T21:30:00+00:00 and 2021-11-23T23:20:00+00:00 there was an high increase of latency in the queue that
+    process build triggers and webhooks.", Identified 08:00 "The source of the latency was traced down …", Resolved
+    08:34 "Build triggers and webhooks are now being processed in two separate queues …". The channel told the first
+    word as a problem going on and the close as "resolved after 1 h 14 min (Wednesday, 12:50 PM – 2:04 PM IST)": the
+    ISO times with their "+00:00" offset were not read. By DatoCMS's account: 21:30 to 23:20 UTC on 23 November
+    (Tuesday night 3:00 AM to 4:50 AM IST, 24 November), 1 h 50 min, over before it was told."""
+    poll, record = poll_page(server, tmp_path, "datocms_2021-11-24-build-trigger-delay-retrospective")
+    assert (record["started_at"], record["resolved_at"]) == ("2021-11-23T21:30:00Z", "2021-11-23T23:20:00Z")
+    assert record["told"]["duration_seconds"] == (60 + 50) * 60
+    assert "1 h 14 min" not in poll.stdout and "11 h 4 min" not in poll.stdout
+    assert "दिक्कत आ रही है" not in poll.stdout
+    assert "कंपनी के मुताबिक दिक्कत मंगलवार देर रात 3 बजे (24 नवंबर) से बुधवार तड़के 4:50 बजे तक रही (लगभग 1 घंटा 50 " \
+           "मिनट)" in poll.stdout
+    assert "✅ DatoCMS: resolved after 1 h 50 min (Wednesday, 3:00 AM – 4:50 AM IST)" in poll.stdout
