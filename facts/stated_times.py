@@ -696,8 +696,9 @@ def timeline_span(text: str, *, posted_at: datetime | None = None) -> StatedSpan
 
     The stamps are UTC: each incident's ``created_at`` ("2014-07-26T19:39:44.000Z") equals its first stamp.
     start = the first item; end = the last item when it says the service is back, else None (``rejected``
-    says why). Items with a bare "15:14 - …" take their date from ``posted_at`` (the incident's created_at),
-    rolling past midnight; without ``posted_at`` they are skipped."""
+    says why); neither when the first item states how long a trouble already over lasted. Items with a bare
+    "15:14 - …" take their date from ``posted_at`` (the incident's created_at), rolling past midnight; without
+    ``posted_at`` they are skipped."""
     try:
         items = _timeline_items(text, posted_at)
     except (ValueError, OverflowError, TypeError, AttributeError):
@@ -707,6 +708,11 @@ def timeline_span(text: str, *, posted_at: datetime | None = None) -> StatedSpan
     first, last = items[0], items[-1]
     if len(items) < 2:
         return StatedSpan(first[0], None, first[2], "", "the timeline has one item")
+    if stated_length(first[1]) is not None:
+        # the first item tells a trouble already over and how long it lasted (gb88fzdxsgh7, 3 August 2012: "A small
+        # percentage of repositories were unavailable for approximately 10 minutes starting at 12:40pm …", then "All
+        # systems go." 15 seconds later): its stamp is when that was told, not when the trouble began
+        return StatedSpan(rejected=f"the first item tells a trouble already over: {first[2]!r}")
     if not says_back(last[1]):
         return StatedSpan(first[0], None, first[2], "", f"the last item does not say it is back: {last[2]!r}")
     if last[0] < first[0]:
