@@ -42,3 +42,14 @@ def test_a_timeline_that_opens_with_how_long_a_past_trouble_lasted_does_not_star
     assert record["started_at"] != "2010-06-07T11:30:00Z" and record["told"]["duration_seconds"] != 13 * 60
     assert "13 min" not in poll.stdout and "13 मिनट" not in poll.stdout
     assert "By the company's account the problem lasted about 10 min" in poll.stdout
+
+
+def test_a_trouble_under_a_minute_is_not_told_as_about_under_a_minute(server: Any, tmp_path: Path) -> None:
+    """GitHub zh62rt7542f6 (5 November 2010): "19:09:03 - GitHub Pages is down. We're investigating the cause.",
+    "19:09:39 - And it's back up after rebooting the Pages webserver." — 36 seconds by its stamps. The channel said
+    "It began on Saturday, 12:39 AM and lasted about under a minute" / "… और लगभग एक मिनट से कम तक रही"."""
+    poll, record = poll_incident(server, tmp_path, "zh62rt7542f6")
+    assert (record["started_at"], record["resolved_at"]) == ("2010-11-05T19:09:03Z", "2010-11-05T19:09:39Z")
+    assert "about under a minute" not in poll.stdout and "लगभग एक मिनट से कम" not in poll.stdout
+    assert "It began on Saturday, 12:39 AM and lasted under a minute." in poll.stdout
+    assert "दिक्कत शुक्रवार देर रात 12:39 बजे शुरू हुई थी और एक मिनट से कम समय तक रही।" in poll.stdout
