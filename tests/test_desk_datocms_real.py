@@ -69,3 +69,27 @@ def test_a_range_in_iso_times_told_in_the_past_is_the_span(server: Any, tmp_path
     assert "कंपनी के मुताबिक दिक्कत मंगलवार देर रात 3 बजे (24 नवंबर) से बुधवार तड़के 4:50 बजे तक रही (लगभग 1 घंटा 50 " \
            "मिनट)" in poll.stdout
     assert "✅ DatoCMS: resolved after 1 h 50 min (Wednesday, 3:00 AM – 4:50 AM IST)" in poll.stdout
+
+
+def test_a_resolution_before_the_problem_came_back_does_not_tell_the_comeback(server: Any, tmp_path: Path) -> None:
+    """DatoCMS "Login page not working, causing browser stalling": Investigating 3 February 2025 19:58 UTC, Monitoring
+    20:32 ("Login should be working now after the latest hotfix"), Resolved 5 February 20:22 ("This issue should be
+    resolved."), Identified 20:37 ("The issue has resurfaced …"), Identified 21:03, Resolved 21:14. Read in one poll,
+    the message of the 20:22 resolution said "The problem came back on Thursday, 2:07 AM; it was resolved about 37
+    min later" / "दिक्कत बुधवार देर रात 2:07 बजे फिर लौटी थी": at 20:22 UTC (1:52 AM IST) it had not come back yet.
+    Then DatoCMS had first told of it on 3 February 19:58 UTC (Tuesday 4 February, 1:28 AM IST) and said it was
+    resolved 2 days 24 minutes later."""
+    poll, record = poll_page(server, tmp_path, "datocms_2025-02-03-login-page-not-working")
+    messages = poll.stdout.split("── [desk]")
+    (first_fix_en,) = [m for m in messages if "on Thursday 6 February, 1:52 AM IST (20:22 UTC, 5 February) that the "
+                       "problem with Login has been resolved" in m]
+    (first_fix_hi,) = [m for m in messages if "बुधवार देर रात 1:52 बजे (6 फ़रवरी, भारतीय समय) अपने स्टेटस पेज पर बताया कि "
+                       "लॉग इन में दिक्कत दूर कर ली गई है" in m]
+    assert "came back" not in first_fix_en and "फिर लौटी" not in first_fix_hi
+    assert "DatoCMS first reported it on Tuesday 4 February, 1:28 AM; it was resolved about 2 days 24 min later." \
+        in first_fix_en
+    assert "DatoCMS ने पहली बार सोमवार देर रात 1:28 बजे (4 फ़रवरी) इसकी जानकारी दी; तब से समस्या दूर होने तक लगभग 2 दिन " \
+           "24 मिनट लगे।" in first_fix_hi
+    # the last resolution tells the comeback: back 20:37 UTC, resolved again 21:14 UTC
+    assert "The problem came back on Thursday, 2:07 AM; it was resolved about 37 min later." in poll.stdout
+    assert record["resolved_at"] == "2025-02-05T21:14:06Z"
