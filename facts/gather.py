@@ -202,6 +202,10 @@ def gather(db: sqlite_utils.Database, incident_id: int, *, change_id: int | None
     so_far = [s for s in context["statements"] if until is None or s["created_at"] <= until]
     # what its words so far say was not affected ("This is not a problem with BigQuery"): never named as broken
     context["incident"].update(what_broke.said_unaffected([s.get("text") or "" for s in so_far]))
+    # nor told as a symptom ("Our APIs do not seem to be affected": not "trouble … using the API")
+    for said in (context.get("statement"), context.get("first_statement")):
+        if said:
+            said["symptoms"] = what_broke.symptoms_not_denied(said["symptoms"], context["incident"]["not_affected"])
     # the title shown as the company's: not the closing sentence Google Cloud puts in external_desc at the close
     context["incident"]["title_shown"] = what_broke.opening_title(
         context["incident"].get("title"), [s.get("text") or "" for s in context["statements"]])

@@ -93,3 +93,15 @@ def test_a_resolution_before_the_problem_came_back_does_not_tell_the_comeback(se
     # the last resolution tells the comeback: back 20:37 UTC, resolved again 21:14 UTC
     assert "The problem came back on Thursday, 2:07 AM; it was resolved about 37 min later." in poll.stdout
     assert record["resolved_at"] == "2025-02-05T21:14:06Z"
+
+
+def test_a_part_the_company_says_is_not_affected_is_not_told_as_broken(server: Any, tmp_path: Path) -> None:
+    """DatoCMS "Login page not working, causing browser stalling", first word 3 February 2025 19:58 UTC: "We've
+    received and confirmed some reports about the login page … not working … Our APIs do not seem to be affected.
+    Your websites should continue to work." (and at 20:37 on the 5th: "Our APIs are not affected."). The channel
+    said "उपयोगकर्ताओं को लॉग इन करने में और एपीआई में दिक्कत आ रही है" / "users are having trouble logging in and using
+    the API". By DatoCMS's account the login page broke; the APIs did not."""
+    poll, _ = poll_page(server, tmp_path, "datocms_2025-02-03-login-page-not-working")
+    assert "एपीआई में दिक्कत" not in poll.stdout and "using the API" not in poll.stdout
+    assert "माना कि उपयोगकर्ताओं को लॉग इन करने में दिक्कत आ रही है।" in poll.stdout
+    assert "that users are having trouble logging in. Impact as rated by the company: major." in poll.stdout
