@@ -114,6 +114,9 @@ _RESOLVED_AFTER = re.compile(
     r"|\b(?:has|have)\s+(?:now\s+)?(?:fully\s+)?(?:resolved|subsided)\b"  # "the elevated errors … have resolved"
     # AWS EC2 us-east-1, 1 April 2022: "by 12:50 AM PDT, ENI attachment times had returned to normal levels"
     r"|\b(?:had|have|has)\s+(?:fully\s+)?returned\s+to\s+normal\b"
+    # DatoCMS, 18 November 2025: "As of 14:42 UTC (15:42 CEST/06:42 PST), Cloudflare believes the issue to be resolved"
+    rf"|\b(?:believes?|believed|considers?|considered|confirm(?:s|ed)?)\s+(?:\w+\s+){{0,3}}to\s+be\s+(?:fully\s+)?"
+    rf"{_RESOLVED_WORD}\b"
 )
 _FIX_FIRST = re.compile(  # "As of 4:21p pacific we finished deploying the fix and the elevated errors … have now resolved"
     r"^(?:(?!issue|problem|experienc|error|outage|degrad|unavailable|fail|latenc|disrupt).)*?"

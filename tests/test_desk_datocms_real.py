@@ -105,3 +105,18 @@ def test_a_part_the_company_says_is_not_affected_is_not_told_as_broken(server: A
     assert "एपीआई में दिक्कत" not in poll.stdout and "using the API" not in poll.stdout
     assert "माना कि उपयोगकर्ताओं को लॉग इन करने में दिक्कत आ रही है।" in poll.stdout
     assert "that users are having trouble logging in. Impact as rated by the company: major." in poll.stdout
+
+
+def test_an_upstream_provider_believed_resolved_as_of_a_time_ends_then(server: Any, tmp_path: Path) -> None:
+    """DatoCMS "Major DatoCMS Outages Caused by Upstream Cloudflare Incident": first word 18 November 2025 11:42 UTC;
+    Monitoring 15:08 UTC "As of 14:42 UTC (15:42 CEST/06:42 PST), Cloudflare believes the issue to be resolved. All
+    DatoCMS services should be back up."; Resolved 20:52 UTC "The outage should be resolved." The channel said "it was
+    resolved about 9 h 10 min later" (to the close at 2:22 AM IST): "believes the issue to be resolved" as of 14:42
+    was read as a start. By DatoCMS's account services were back at 14:42 UTC (8:12 PM IST), 3 hours after it first
+    told of the trouble at 11:42 UTC (5:12 PM IST)."""
+    poll, record = poll_page(server, tmp_path, "datocms_2025-11-18-upstream-cloudflare-incident")
+    assert (record["resolved_at"], record["resolved_from"]) == ("2025-11-18T14:42:00Z", "text")
+    assert record["told"]["duration_seconds"] == 3 * 3600
+    assert "9 h 10 min" not in poll.stdout and "9 घंटे 10 मिनट" not in poll.stdout
+    assert "By its account service was back on Tuesday, 8:12 PM." in poll.stdout
+    assert "उसके बयान के मुताबिक सेवा मंगलवार रात 8:12 बजे बहाल हो गई थी।" in poll.stdout
