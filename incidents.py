@@ -598,6 +598,7 @@ class _EarlierWords:
     back: bool
     end: str | None = None
     fixed_now: bool = False
+    over: bool = False  # a trouble wholly past told in the past tense, no word of it back (stated_times.told_over)
 
 
 def read_earlier(text: str, created_at: str) -> _EarlierWords:
@@ -607,9 +608,12 @@ def read_earlier(text: str, created_at: str) -> _EarlierWords:
         return _EarlierWords(False)
     from facts.stated_times import says_back, says_fixed_now, stated_back
 
-    if not says_back(text):
-        return _EarlierWords(False)
-    span = stated_back(text, posted, back=True)  # its end: not after it
+    back = says_back(text)
+    # words that do not say the service is back may still tell a trouble wholly past (facts.stated_times.told_over)
+    span = stated_back(text, posted, back=back)  # its end: not after it
+    if not back:
+        return _EarlierWords(True, iso_utc(span.end), over=True) if span is not None and span.end is not None \
+            else _EarlierWords(False)
     end = iso_utc(span.end) if span is not None and span.end is not None else None
     return _EarlierWords(True, end, says_fixed_now(text, back=True))
 
@@ -704,6 +708,19 @@ def _earlier_stated_end(said_before: list[dict[str, Any]], started: str | None, 
         if earlier["created_at"] < at and words.fixed_now and (not started or earlier["created_at"] >= started):
             return str(earlier["created_at"])
     return None
+
+
+def _first_word_told_over(said_before: list[dict[str, Any]], end: str, first_word: str | None,
+                          cache: LinkCache) -> bool:
+    """Whether the incident's first word itself told the trouble wholly past, ending at ``end`` (DatoCMS "Build
+    trigger and webhooks delay (retrospective)", 24 November 2021, opened "Between 2021-11-23T21:30:00+00:00 and
+    2021-11-23T23:20:00+00:00 there was an high increase of latency …"): what the company posted after it is about a
+    trouble already over (its cause, a fix against a next time), not work past its end."""
+    for earlier in said_before:
+        if first_word and earlier["created_at"] == first_word:
+            words = cache.earlier_words(earlier["text"], earlier["created_at"])
+            return words.over and words.end == end
+    return False
 
 
 def _duration(start: str | None, end: str | None) -> int | None:
@@ -844,11 +861,14 @@ def _link(
                 ended = stated.end if stated.end and (not since or stated.end >= since) else None
                 ended_from = stated.end_from
                 said_before = None  # read at most once for this resolution, and only when needed
+                told_first = False
                 if ended is None:
                     said_before = _said_before(db, incident_id, at, cache)
                     ended = _earlier_stated_end(said_before, since or incident["opened_at"], at, cache)
                     ended_from = "text" if ended else "post"
-                if ended is not None:
+                    told_first = ended is not None and _first_word_told_over(said_before, ended,
+                                                                             incident.get("first_word_at"), cache)
+                if ended is not None and not told_first:
                     if said_before is None:
                         said_before = _said_before(db, incident_id, at, cache)
                     if _worked_on_past(said_before, ended, at, incident.get("first_word_at")):

@@ -215,6 +215,15 @@ def duration(seconds: float | timedelta, lang: str) -> str:
     return duration_hi(seconds) if lang.startswith("hi") else duration_en(seconds)
 
 
+def about(seconds: float | timedelta, lang: str) -> str:
+    """A rounded duration as messages tell it: "लगभग 40 मिनट" / "about 40 min"; under half a minute "एक मिनट से कम
+    समय" / "under a minute", never "about under a minute" (GitHub zh62rt7542f6, 5 November 2010: Pages down at
+    19:09:03, back at 19:09:39)."""
+    if (seconds.total_seconds() if isinstance(seconds, timedelta) else seconds) < 30:
+        return "एक मिनट से कम समय" if lang.startswith("hi") else duration_en(seconds)
+    return f"लगभग {duration_hi(seconds)}" if lang.startswith("hi") else f"about {duration_en(seconds)}"
+
+
 class TimeFormatter:
     """The functions above bound to one channel zone, for templates: ``t.when(x, lang)``, ``t.duration(s, lang)``."""
 
@@ -234,6 +243,14 @@ class TimeFormatter:
         if start is None or end is None:
             return ""
         return duration(shown_seconds(start, end), lang)
+
+    def about(self, seconds: float | timedelta | None, lang: str) -> str:
+        return "" if seconds is None else about(seconds, lang)
+
+    def about_between(self, start: datetime | None, end: datetime | None, lang: str) -> str:
+        if start is None or end is None:
+            return ""
+        return about(shown_seconds(start, end), lang)
 
     def day(self, moment: datetime, lang: str, *, year: bool = True) -> str:
         shown = year or needs_year(moment, self.tz, self.reference)

@@ -177,6 +177,7 @@ def gather(db: sqlite_utils.Database, incident_id: int, *, change_id: int | None
     if post is None:
         post = row(db, "select * from posts where incident_id = ? and duplicate_of is null order by created_at desc "
                    "limit 1", (incident_id,))
+    incident = _as_before_reopen(incident, change, post)
     context["incident"] = _mark_unlisted(db, [incident_facts(incident, _components_so_far(db, incident_id, post))])[0]
     kinds = _source_kinds(db)
     if post:
@@ -201,6 +202,10 @@ def gather(db: sqlite_utils.Database, incident_id: int, *, change_id: int | None
     so_far = [s for s in context["statements"] if until is None or s["created_at"] <= until]
     # what its words so far say was not affected ("This is not a problem with BigQuery"): never named as broken
     context["incident"].update(what_broke.said_unaffected([s.get("text") or "" for s in so_far]))
+    # nor told as a symptom ("Our APIs do not seem to be affected": not "trouble … using the API")
+    for said in (context.get("statement"), context.get("first_statement")):
+        if said:
+            said["symptoms"] = what_broke.symptoms_not_denied(said["symptoms"], context["incident"]["not_affected"])
     # the title shown as the company's: not the closing sentence Google Cloud puts in external_desc at the close
     context["incident"]["title_shown"] = what_broke.opening_title(
         context["incident"].get("title"), [s.get("text") or "" for s in context["statements"]])
@@ -208,6 +213,24 @@ def gather(db: sqlite_utils.Database, incident_id: int, *, change_id: int | None
     context["incident"]["notice"] = context["incident"].get("status") == "resolved" and incident.get(
         "kind") != "maintenance" and closed_notice(so_far)
     return context
+
+
+def _as_before_reopen(incident: dict[str, Any], change: dict[str, Any] | None,
+                      post: dict[str, Any] | None) -> dict[str, Any]:
+    """The incident as it stood when ``post`` was made, if that was before it came back after a resolution: messages
+    rendered after a later reopen was linked (a backfill, or several statements read in one poll) tell no
+    recurrence that had not happened yet. DatoCMS "Login page not working, causing browser stalling": resolved 5
+    February 2025 20:22 UTC, back at 20:37, resolved again at 21:14; the message of 20:22 said "the problem came back
+    on Thursday, 2:07 AM [20:37 UTC]; it was resolved about 37 min later". A resolution before the reopen ends at its
+    own statement (the end it may have stated is not kept once the incident was resolved again)."""
+    again = incident.get("reopened_at")
+    if not again or post is None or incident.get("kind") == "maintenance" or not post["created_at"] < again:
+        return incident
+    earlier = {**incident, "reopened": 0, "reopened_at": None}
+    if change is not None and change["change"] == "resolved":
+        # duration_seconds set: incident_facts (with_began) tells it from the minutes shown
+        earlier.update(resolved_at=change["at"], resolved_from="post", duration_seconds=0)
+    return earlier
 
 
 def message_facts(db: sqlite_utils.Database, outbox_row: dict[str, Any], timezone: str) -> dict[str, Any]:

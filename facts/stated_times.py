@@ -98,7 +98,8 @@ _START_CUE = re.compile(
     r"(?:\bbeginning|\bbegan|\bbegun|\bstarting|\bstarted|\bsince|\bstart(?:\s*time)?|\bimpact start time"
     r"|\bincident start|\bfrom)" + _FILLER
 )
-_RESOLVED_WORD = r"(?:resolved|mitigated|recovered|restored|fixed|ended|subsided)"
+# "The queue of webhooks went back to normal at 13:30 UTC" (DatoCMS, 2 October 2024): an end as much as "resolved at"
+_RESOLVED_WORD = r"(?:resolved|mitigated|recovered|restored|fixed|ended|subsided|back to normal|returned to normal)"
 _END_CUE = re.compile(
     rf"(?:\b{_RESOLVED_WORD}\b[^.;!?\n]{{0,60}}?\b(?:as of|by|at|around|on)|\buntil|\btill|\bend(?:ed)?\s*time"
     rf"|\b(?:was|were|has been|have been|had been)\s+(?:fully\s+)?{_RESOLVED_WORD}(?=\s*$)"  # "was resolved June 4th at …"
@@ -113,13 +114,18 @@ _RESOLVED_AFTER = re.compile(
     r"|\b(?:has|have)\s+(?:now\s+)?(?:fully\s+)?(?:resolved|subsided)\b"  # "the elevated errors … have resolved"
     # AWS EC2 us-east-1, 1 April 2022: "by 12:50 AM PDT, ENI attachment times had returned to normal levels"
     r"|\b(?:had|have|has)\s+(?:fully\s+)?returned\s+to\s+normal\b"
+    # DatoCMS, 18 November 2025: "As of 14:42 UTC (15:42 CEST/06:42 PST), Cloudflare believes the issue to be resolved"
+    rf"|\b(?:believes?|believed|considers?|considered|confirm(?:s|ed)?)\s+(?:\w+\s+){{0,3}}to\s+be\s+(?:fully\s+)?"
+    rf"{_RESOLVED_WORD}\b"
 )
 _FIX_FIRST = re.compile(  # "As of 4:21p pacific we finished deploying the fix and the elevated errors … have now resolved"
     r"^(?:(?!issue|problem|experienc|error|outage|degrad|unavailable|fail|latenc|disrupt).)*?"
     r"(?:resol|\bfix|mitigat|recover|restor|roll(?:ing|ed)?\s+back)"
 )
 _PROBLEM = re.compile(r"issue|problem|report|experienc|error|outage|degrad|unavailable|fail|latenc|disrupt")
-_FORECAST = re.compile(r"\b(?:expect|will|eta|estimat|anticipat|should|plan|next update|provide)")
+# "we will provide an update by …", not "our CDN provider noted … between Aug 24, 2020 - 23:10 UTC and …" (DatoCMS,
+# 25 August 2020: the range was skipped as a forecast)
+_FORECAST = re.compile(r"\b(?:expect|will|eta|estimat|anticipat|should|plan|next update|provid(?:e|ing)\b)")
 _RESTATED = re.compile(r"\s*[/(]\s*\d")  # the same range again in another zone
 _SENTENCE_END = re.compile(r"[!?\n|]|\.\s")
 _ALL_TIMES = re.compile(r"(?i:all times?(?: are)?(?: in)?)\s+(?P<z>[A-Za-z/ ]{1,26}?)\s*(?:\)|\.|$|\n)", re.M)
@@ -165,7 +171,22 @@ def _clean(text: object) -> str:
         return ""
     text = text[:MAX_CHARS].replace("\u00a0", " ").replace("\u2013", "-").replace("\u2014", "-")
     text = text.replace("\u2212", "-").replace("\u202f", " ")
+    text = _ISO_OFFSET.sub(_iso_in_utc, text)
     return re.sub(r"(\d{4}-\d\d-\d\d)T(\d\d:\d\d)", r"\1 \2", text)
+
+
+# an ISO time with its offset ("2021-11-23T21:30:00+00:00", DatoCMS 24 November 2021; "…T08:15Z"): read as the UTC
+# time it names, written as "2021-11-23 21:30:00 UTC"
+_ISO_OFFSET = re.compile(r"\b(\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d)?)(?:\.\d{1,6})?(Z|[+-]\d\d:?\d\d)(?![\w:])")
+
+
+def _iso_in_utc(match: re.Match[str]) -> str:
+    offset = "+00:00" if match[2] == "Z" else match[2]
+    try:
+        moment = datetime.fromisoformat(match[1] + offset).astimezone(UTC)
+    except ValueError:
+        return match[0]
+    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def _date_of(match: re.Match[str]) -> tuple[int | None, int, int] | None:
@@ -533,10 +554,40 @@ def stated_back(text: str, posted_at: datetime, *, back: bool | None = None) -> 
     """The span a statement states when its own words put the trouble wholly before it: words saying the service
     is back and a stated end not after the statement ("As of 08:15 UTC connectivity has been restored"); else
     None. ``back``: ``says_back(text)`` when the caller has it already."""
-    if not text or not (says_back(text) if back is None else back):
+    if not text:
         return None
+    if not (says_back(text) if back is None else back):
+        return told_over(text, posted_at)
     span = stated_span(text, posted_at)
     if span.end is None or span.end > _as_utc(posted_at):
+        return None
+    return span
+
+
+# a problem told in the past tense ("there was an high increase of latency", "users experienced errors") and words
+# of a problem still going on or still worked on
+_WAS_TROUBLE = re.compile(
+    r"\bthere\s+(?:was|were)\b|\b(?:was|were)\s+(?:\w+\s+)?(?:unavailable|unreachable|down|degraded|slow|slower|delayed"
+    r"|impacted|affected|failing|returning|experiencing|seeing)\b|\b(?:experienced|saw|observed|noticed|took)\b",
+    re.IGNORECASE,
+)
+_GOING_ON = re.compile(
+    r"\b(?:still|ongoing|currently|continu\w*|investigat\w*|monitor\w*|working|(?:is|are)\s+(?:seeing|experiencing|being))\b",
+    re.IGNORECASE,
+)
+
+
+def told_over(text: str, posted_at: datetime) -> StatedSpan | None:
+    """The span of a statement that tells, in the past tense and with no word of the problem going on, a trouble
+    between a stated start and a stated end not after it ("Between 2021-11-23T21:30:00+00:00 and
+    2021-11-23T23:20:00+00:00 there was an high increase of latency in the queue that process build triggers and
+    webhooks.", DatoCMS 24 November 2021, labelled Investigating): over when told, as much as words saying the
+    service is back. One start and one end only (``single_span``); else None."""
+    cleaned = _clean(text)
+    if not _WAS_TROUBLE.search(cleaned) or _GOING_ON.search(cleaned):
+        return None
+    span = single_span(text, posted_at)
+    if span.start is None or span.end is None or span.end > _as_utc(posted_at):
         return None
     return span
 
@@ -648,8 +699,9 @@ def timeline_span(text: str, *, posted_at: datetime | None = None) -> StatedSpan
 
     The stamps are UTC: each incident's ``created_at`` ("2014-07-26T19:39:44.000Z") equals its first stamp.
     start = the first item; end = the last item when it says the service is back, else None (``rejected``
-    says why). Items with a bare "15:14 - …" take their date from ``posted_at`` (the incident's created_at),
-    rolling past midnight; without ``posted_at`` they are skipped."""
+    says why); neither when the first item states how long a trouble already over lasted. Items with a bare
+    "15:14 - …" take their date from ``posted_at`` (the incident's created_at), rolling past midnight; without
+    ``posted_at`` they are skipped."""
     try:
         items = _timeline_items(text, posted_at)
     except (ValueError, OverflowError, TypeError, AttributeError):
@@ -659,6 +711,11 @@ def timeline_span(text: str, *, posted_at: datetime | None = None) -> StatedSpan
     first, last = items[0], items[-1]
     if len(items) < 2:
         return StatedSpan(first[0], None, first[2], "", "the timeline has one item")
+    if stated_length(first[1]) is not None:
+        # the first item tells a trouble already over and how long it lasted (gb88fzdxsgh7, 3 August 2012: "A small
+        # percentage of repositories were unavailable for approximately 10 minutes starting at 12:40pm …", then "All
+        # systems go." 15 seconds later): its stamp is when that was told, not when the trouble began
+        return StatedSpan(rejected=f"the first item tells a trouble already over: {first[2]!r}")
     if not says_back(last[1]):
         return StatedSpan(first[0], None, first[2], "", f"the last item does not say it is back: {last[2]!r}")
     if last[0] < first[0]:

@@ -34,7 +34,10 @@ _NOT_AFFECTED = re.compile(  # "This is not a problem with BigQuery", "Cloud SQL
     r"\b(?i:this|it|the\s+(?:issue|problem|incident))\s+(?i:is|was)\s+not\s+(?i:an?\s+)?"
     r"(?i:problem|issue|outage|incident)\s+(?i:with|in|of|affecting)\s+(?i:the\s+)?(?P<name>" + _NAME + r")"
     r"|(?P<subject>" + _NAME + r")\s+(?i:is|are|was|were|has|have)\s+"
-    r"(?i:not\s+(?:been\s+)?(?:affected|impacted)|unaffected|unimpacted)\b")
+    r"(?i:not\s+(?:been\s+)?(?:affected|impacted)|unaffected|unimpacted)\b"
+    # "Our APIs do not seem to be affected" (DatoCMS, 3 February 2025)
+    r"|(?P<seeming>" + _NAME + r")\s+(?i:do|does|did)\s+not\s+(?i:seem|appear)\s+to\s+(?i:be|have\s+been)\s+"
+    r"(?i:affected|impacted)\b")
 _ARTICLE = re.compile(r"^(?:the|our)\s+", re.IGNORECASE)  # "The API is unaffected": the product is "API"
 _ONLY_AFFECTED = re.compile(  # "only Google Analytics BigQuery export is affected"
     r"\b(?i:only)\s+(?i:the\s+)?(?P<name>" + _NAME + r"(?:[ \t]+[a-z][\w-]*){0,2}?)\s+(?i:is|are|was|were)\s+"
@@ -190,10 +193,25 @@ def said_unaffected(texts: list[str]) -> dict[str, list[str]]:
     only: dict[str, None] = {}
     for text in texts:
         for match in _NOT_AFFECTED.finditer(text or ""):
-            denied.setdefault(_ARTICLE.sub("", (match.group("name") or match.group("subject")).strip()), None)
+            said = match.group("name") or match.group("subject") or match.group("seeming")
+            denied.setdefault(_ARTICLE.sub("", said.strip()), None)
         for match in _ONLY_AFFECTED.finditer(text or ""):
             only.setdefault(match.group("name").strip(), None)
     return {"not_affected": list(denied), "only_affected": list(only)}
+
+
+# symptom tags that name a part of the service, and the names under which the company may say that part was not
+# affected: a symptom the company denies is not told as what broke
+_SYMPTOM_PARTS = {"api": re.compile(r"(?:all\s+)?(?:(?:public|rest|graphql|content\s+delivery)\s+)?apis?", re.IGNORECASE)}
+
+
+def symptoms_not_denied(symptoms: list[str], not_affected: list[str]) -> list[str]:
+    """``symptoms`` without those naming a part the company says was not affected (``said_unaffected``): DatoCMS,
+    3 February 2025, "login page … not working … Our APIs do not seem to be affected" was told as "उपयोगकर्ताओं को
+    लॉग इन करने में और एपीआई में दिक्कत आ रही है" / "trouble logging in and using the API"."""
+    names = [_bare(n) for n in not_affected]
+    return [s for s in symptoms
+            if not (s in _SYMPTOM_PARTS and any(_SYMPTOM_PARTS[s].fullmatch(n) for n in names))]
 
 
 def _bare(name: str) -> str:
