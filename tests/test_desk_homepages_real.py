@@ -122,7 +122,8 @@ def test_a_notice_that_names_no_time_does_not_send_the_reader_to_its_words_for_o
     January 2021 20:10 UTC, 1:40 AM IST on 16 January): "We will be updating our IP address ranges. … The following
     IP address range has been added: 168.138.74.0/25 …" — no date, no clock, and the page shows no window for it.
     The channel said "समय कंपनी के बयान में देखें" / "its statement gives the time". Binary.com pr5k4bgqgsyg's notice
-    ("from 1:00 am to 1:30 am (GMT) on Wednesday, 10 February 2021") does give one, and is still sent there."""
+    (posted 9 February 2021 08:57 UTC: "from 1:00 am to 1:30 am (GMT) on Wednesday, 10 February 2021") does give
+    one, which was sent there too; its words are now read (facts.window_words): 01:00–01:30 UTC, 6:30–7:00 AM IST."""
     (tmp_path / "zoom").mkdir()
     poll, _ = poll_page(server, tmp_path / "zoom", "zoom_fqh2pg4ds913")
     assert "समय कंपनी के बयान में देखें" not in poll.stdout and "its statement gives the time" not in poll.stdout
@@ -132,8 +133,11 @@ def test_a_notice_that_names_no_time_does_not_send_the_reader_to_its_words_for_o
            "January); it did not say when." in poll.stdout
     (tmp_path / "binarycom").mkdir()
     poll, _ = poll_page(server, tmp_path / "binarycom", "binarycom_pr5k4bgqgsyg")
-    assert "की सूचना दी; समय कंपनी के बयान में देखें।" in poll.stdout
-    assert "(08:57 UTC); its statement gives the time." in poll.stdout
+    assert "समय कंपनी के बयान में देखें" not in poll.stdout and "its statement gives the time" not in poll.stdout
+    assert "बताया कि बुधवार सुबह 6:30 बजे से 7 बजे तक (10 फ़रवरी, भारतीय समय) नियोजित रखरखाव (मेंटेनेंस) किया जाएगा।" \
+        in poll.stdout
+    assert "(08:57 UTC) that it will carry out planned maintenance from Wednesday 10 February, 6:30 AM to 7:00 AM IST " \
+           "(01:00–01:30 UTC)." in poll.stdout
 
 
 def test_a_notice_naming_no_problem_is_not_a_problem_acknowledged(server: Any, tmp_path: Path) -> None:
