@@ -119,4 +119,4 @@ def test_an_upstream_provider_believed_resolved_as_of_a_time_ends_then(server: A
     assert record["told"]["duration_seconds"] == 3 * 3600
     assert "9 h 10 min" not in poll.stdout and "9 घंटे 10 मिनट" not in poll.stdout
     assert "By its account service was back on Tuesday, 8:12 PM." in poll.stdout
-    assert "उसके बयान के मुताबिक सेवा मंगलवार रात 8:12 बजे बहाल हो गई थी।" in poll.stdout
+    assert "उसके मुताबिक सेवा मंगलवार रात 8:12 बजे बहाल हो गई थी।" in poll.stdout
