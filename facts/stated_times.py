@@ -525,6 +525,20 @@ def single_span(text: str, posted_at: datetime) -> StatedSpan:
     return StatedSpan(start, end, start_text, end_text)
 
 
+def single_start(text: str, posted_at: datetime) -> datetime | None:
+    """The start a text states when it states one start and no end (OpenAI's report on tljwlz08w539, 26 January
+    2023: "At 4:53pm Pacific on 2023-01-25 we had a major outage on one of our GPU clusters … Capacity was fully
+    stabilized in approximately four hours."), UTC; else None. A text stating several starts, or an end as well,
+    is ``single_span``'s to read or to refuse."""
+    try:
+        found = _read(_clean(text), _as_utc(posted_at), "")
+    except (ValueError, OverflowError, TypeError, AttributeError):
+        return None
+    if len(found.starts) != 1 or found.ends:
+        return None
+    return found.starts[0][0]
+
+
 # ---------------------------------------------------------------- GitHub's imported timelines
 
 _TAG_BREAK = re.compile(r"<\s*(?:/?li|br\s*/?|/?p|/?ul)\s*>", re.IGNORECASE)

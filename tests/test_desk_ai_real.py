@@ -24,3 +24,28 @@ def test_a_resolution_stating_when_the_outage_ended_is_not_still_working(server:
     assert "काम अभी जारी है" not in poll.stdout.split("✅ ओपनएआई: समस्या दूर")[1].split("✅ OpenAI: resolved")[0]
     assert (record["resolved_at"], record["resolved_from"]) == ("2024-04-10T20:43:00Z", "text")
     assert "By its account service was back on Thursday, 2:13 AM." in poll.stdout
+
+
+def test_a_report_stating_only_when_the_outage_began_gives_its_start(server: Any, tmp_path: Path) -> None:
+    """OpenAI tljwlz08w539 ("Multiple engines are down"): first posted 25 January 2023 17:13 PST (01:13 UTC on 26
+    January, 6:43 AM IST), resolved 21:50 PST (05:50 UTC, 11:20 AM IST); its postmortem (27 January) says "At 4:53pm
+    Pacific on 2023-01-25 we had a major outage on one of our GPU clusters" (00:53 UTC, 6:23 AM IST) and states no
+    end. The channel told the report as "on the problem of Thursday 26 January, 6:43 AM to 11:20 AM (about 4 h 37
+    min)" — from the first post, not from when the company says the outage began. By its account: 6:23 AM to the
+    resolution at 11:20 AM IST, 4 h 57 min."""
+    poll, record = poll_page(server, tmp_path, "openai_tljwlz08w539")
+    assert (record["started_at"], record["started_from"]) == ("2023-01-26T00:53:00Z", "text")
+    assert record["resolved_at"] == "2023-01-26T05:50:00Z"
+    assert record["told"]["duration_seconds"] == (4 * 60 + 57) * 60
+    assert "on the problem of Thursday 26 January, 6:23 AM to 11:20 AM (about 4 h 57 min)" in poll.stdout
+    assert "गुरुवार सुबह 6:23 बजे (26 जनवरी) से 11:20 बजे तक रही दिक्कत (लगभग 4 घंटे 57 मिनट)" in poll.stdout
+
+
+def test_a_report_dating_the_start_on_its_weekday_gives_its_start(server: Any, tmp_path: Path) -> None:
+    """OpenAI ljkf68byn8bm ("Outage on All Endpoints"): first posted 19 August 2022 09:20 PDT (16:20 UTC, 9:50 PM
+    IST), resolved 12:15 PDT (19:15 UTC, 12:45 AM IST on 20 August); its postmortem says "At 9:05 AM PDT on Friday,
+    August 19, we experienced a full outage on our publicly exposed load balancer" (16:05 UTC, 9:35 PM IST)."""
+    poll, record = poll_page(server, tmp_path, "openai_ljkf68byn8bm")
+    assert (record["started_at"], record["resolved_at"]) == ("2022-08-19T16:05:00Z", "2022-08-19T19:15:00Z")
+    assert record["told"]["duration_seconds"] == (3 * 60 + 10) * 60
+    assert "on the problem of Friday 19 August, 9:35 PM to 12:45 AM (about 3 h 10 min)" in poll.stdout
