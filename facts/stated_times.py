@@ -506,6 +506,22 @@ def stated_span(text: str, posted_at: datetime, *, zone_hint: str = "") -> State
                       end[1] if end else "", "; ".join(rejected))
 
 
+_DATED = re.compile(r"\d{4}-\d{2}|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d|\d\s*(?:st|nd|rd|th)\b"
+                    r"|\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*day\b|\byesterday\b|\btoday\b", re.IGNORECASE)
+
+
+def _once(found: list[tuple[datetime, str]]) -> list[tuple[datetime, str]]:
+    """Stated times with a later undated repeat of the same clock left out (OpenAI's report on fk0tcbydtybr: "On
+    October 19, 2023, from 4:46pm to 9:15pm PT, …" and further on "the issue was only fully mitigated by 9:15pm." —
+    one end, though the bare "9:15pm" alone would be read on the report's own day)."""
+    kept: list[tuple[datetime, str]] = []
+    for moment, words in found:
+        if not _DATED.search(words) and any((moment.hour, moment.minute) == (m.hour, m.minute) for m, _ in kept):
+            continue
+        kept.append((moment, words))
+    return kept
+
+
 def single_span(text: str, posted_at: datetime) -> StatedSpan:
     """``stated_span`` when the text states one start and one end only (one range, or one start and one end;
     Anthropic's report on shhpbrjb160c: "claude.ai was down from 13:33PST - 13:52PST due to a database migration
@@ -517,9 +533,10 @@ def single_span(text: str, posted_at: datetime) -> StatedSpan:
         found = _read(_clean(text), posted, "")
     except (ValueError, OverflowError, TypeError, AttributeError):
         return StatedSpan(rejected="unreadable statement")
-    if len(found.starts) != 1 or len(found.ends) != 1:
-        return StatedSpan(rejected=f"{len(found.starts)} starts and {len(found.ends)} ends stated")
-    (start, start_text), (end, end_text) = found.starts[0], found.ends[0]
+    starts, ends = _once(found.starts), _once(found.ends)
+    if len(starts) != 1 or len(ends) != 1:
+        return StatedSpan(rejected=f"{len(starts)} starts and {len(ends)} ends stated")
+    (start, start_text), (end, end_text) = starts[0], ends[0]
     if end < start:
         return StatedSpan(rejected=f"end {end_text!r} is before start {start_text!r}")
     return StatedSpan(start, end, start_text, end_text)

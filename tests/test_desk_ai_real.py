@@ -49,3 +49,17 @@ def test_a_report_dating_the_start_on_its_weekday_gives_its_start(server: Any, t
     assert (record["started_at"], record["resolved_at"]) == ("2022-08-19T16:05:00Z", "2022-08-19T19:15:00Z")
     assert record["told"]["duration_seconds"] == (3 * 60 + 10) * 60
     assert "on the problem of Friday 19 August, 9:35 PM to 12:45 AM (about 3 h 10 min)" in poll.stdout
+
+
+def test_a_report_repeating_its_end_clock_states_one_span(server: Any, tmp_path: Path) -> None:
+    """OpenAI fk0tcbydtybr ("Elevated API Errors"): first posted 19 October 2023 16:51 PDT (23:51 UTC, 5:21 AM IST
+    on 20 October), resolved 21:29 PDT (04:29 UTC, 9:59 AM IST). Its postmortem (27 October) says "On October 19,
+    2023, from 4:46pm to 9:15pm PT, a large portion of requests to OpenAI failed" and further on "the issue was only
+    fully mitigated by 9:15pm." The bare "9:15pm" was read on the report's own day and the report refused as two
+    ends, so the channel told it "on the problem of Friday 20 October, 5:21 AM to 9:59 AM (about 4 h 38 min)". By
+    OpenAI's account: 23:46 UTC to 04:15 UTC, 5:16 AM to 9:45 AM IST, 4 h 29 min."""
+    poll, record = poll_page(server, tmp_path, "openai_fk0tcbydtybr")
+    assert (record["started_at"], record["resolved_at"]) == ("2023-10-19T23:46:00Z", "2023-10-20T04:15:00Z")
+    assert record["told"]["duration_seconds"] == (4 * 60 + 29) * 60
+    assert "on the problem of Friday 20 October, 5:16 AM to 9:45 AM (about 4 h 29 min)" in poll.stdout
+    assert "शुक्रवार सुबह 5:16 बजे (20 अक्टूबर) से 9:45 बजे तक रही दिक्कत (लगभग 4 घंटे 29 मिनट)" in poll.stdout
