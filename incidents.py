@@ -679,8 +679,13 @@ def _worked_on_past(said_before: list[dict[str, Any]], end: str, at: str, first_
     its resolution gives) leaves the end as stated. The incident's first word itself (``first_word``, its time) is
     never work past the end, however late: it is when the company first posted, not word that the trouble went on
     (Google Cloud BNZwWJfvtjg3HxKA3bjY, Cloud Vision: posted at 17:44 UTC, twelve hours after the 05:17 end its
-    resolution two minutes later states). ``said_before``: ``_said_before`` of the resolution."""
+    resolution two minutes later states). Nor is anything an incident first posted more than MILESTONE_GAP after
+    the end says: all its word came after that trouble was over (Anthropic dpy9ymcrmltg, 21 June 2024: posted at
+    14:16 UTC, Identified 14:18 "a fix is being implemented", resolved 14:38 with "a latency degradation … from 2:30am
+    UTC until 10:30am UTC"). ``said_before``: ``_said_before`` of the resolution."""
     latest = iso_utc(parse_time(end) + MILESTONE_GAP)
+    if first_word and first_word > latest:
+        return False  # first posted well after the end it states: all its word came after that trouble was over
     for earlier in said_before:
         if earlier["created_at"] <= latest:
             return False  # newest first: none later than that

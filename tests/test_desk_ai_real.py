@@ -63,3 +63,18 @@ def test_a_report_repeating_its_end_clock_states_one_span(server: Any, tmp_path:
     assert record["told"]["duration_seconds"] == (4 * 60 + 29) * 60
     assert "on the problem of Friday 20 October, 5:16 AM to 9:45 AM (about 4 h 29 min)" in poll.stdout
     assert "शुक्रवार सुबह 5:16 बजे (20 अक्टूबर) से 9:45 बजे तक रही दिक्कत (लगभग 4 घंटे 29 मिनट)" in poll.stdout
+
+
+def test_an_incident_first_posted_after_the_end_it_states_ends_there(server: Any, tmp_path: Path) -> None:
+    """Anthropic dpy9ymcrmltg ("Degraded claude-3-5-sonnet latency", 21 June 2024): first posted 07:16 PDT (14:16
+    UTC, 7:46 PM IST), then Identified 14:18, Monitoring 14:36 and Resolved 14:38 UTC (8:08 PM IST): "This incident
+    has been resolved. There was a latency degradation of all models, specially claude-3-5-sonnet, from 2:30am UTC
+    until 10:30am UTC." The channel took the stated start (8:00 AM IST) but, counting the Identified update as work
+    past 10:30, ended it at the resolution: "12 घंटे 8 मिनट बाद समस्या दूर (शुक्रवार सुबह 8 बजे से रात 8:08 बजे तक)" /
+    "resolved after 12 h 8 min". Every word of the incident came hours after the end it states: by Anthropic's
+    account 02:30-10:30 UTC, 8:00 AM to 4:00 PM IST, 8 h."""
+    poll, record = poll_page(server, tmp_path, "anthropic_dpy9ymcrmltg")
+    assert (record["started_at"], record["resolved_at"]) == ("2024-06-21T02:30:00Z", "2024-06-21T10:30:00Z")
+    assert record["told"]["duration_seconds"] == 8 * 60 * 60
+    assert "12 घंटे 8 मिनट" not in poll.stdout and "12 h 8 min" not in poll.stdout
+    assert "✅ Anthropic (Claude): resolved after 8 h (Friday, 8:00 AM – 4:00 PM IST)" in poll.stdout
