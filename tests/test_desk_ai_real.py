@@ -78,3 +78,20 @@ def test_an_incident_first_posted_after_the_end_it_states_ends_there(server: Any
     assert record["told"]["duration_seconds"] == 8 * 60 * 60
     assert "12 घंटे 8 मिनट" not in poll.stdout and "12 h 8 min" not in poll.stdout
     assert "✅ Anthropic (Claude): resolved after 8 h (Friday, 8:00 AM – 4:00 PM IST)" in poll.stdout
+
+
+def test_an_update_saying_the_errors_have_subsided_is_not_still_working(server: Any, tmp_path: Path) -> None:
+    """Anthropic 6l0r96skc6cb ("Additional Rate Limits are being applied for API customers", 1 August 2024):
+    Investigating at 12:33 PDT (19:33 UTC, 1:03 AM IST on 2 August), then Identified at 19:46 UTC (1:16 AM IST):
+    "We saw elevated rate limit errors affecting some users of the Anthropic API from 19:01–19:12 UTC. These have
+    subsided, and we are currently working to ensure the issue does not recur." The channel told that update "🟠 …
+    नया अपडेट, काम जारी … दिक्कत दूर करने पर काम अभी जारी है" / "update, still working on it … it says it is still
+    working on the problem". By its words the errors were over at 19:12 UTC (12:42 AM IST); the incident was closed
+    at 21:21 UTC."""
+    poll, _ = poll_page(server, tmp_path, "anthropic_6l0r96skc6cb")
+    update = poll.stdout.split("── [desk] reply")[1]
+    assert "1:16" in update
+    assert "still working on the problem" not in update and "काम अभी जारी है" not in update
+    assert "that the problem lasted until Friday, 12:42 AM and is over; it has not closed the incident yet." in update
+    assert "बताया कि दिक्कत गुरुवार देर रात 12:42 बजे तक रही थी और अब दूर हो चुकी है; कंपनी ने घटना अभी बंद नहीं की है।" \
+        in update
