@@ -95,3 +95,16 @@ def test_an_update_saying_the_errors_have_subsided_is_not_still_working(server: 
     assert "that the problem lasted until Friday, 12:42 AM and is over; it has not closed the incident yet." in update
     assert "बताया कि दिक्कत गुरुवार देर रात 12:42 बजे तक रही थी और अब दूर हो चुकी है; कंपनी ने घटना अभी बंद नहीं की है।" \
         in update
+
+
+def test_a_part_the_company_says_was_unaffected_is_not_named(server: Any, tmp_path: Path) -> None:
+    """OpenAI wjwrlkrbvg5b ("Some customers cannot message support", 29 May 2024, impact none, no components):
+    resolved at 10:28 PDT (17:28 UTC, 10:58 PM IST) with "Between 8:04 AM PT and 10:18 am PT today, some customers
+    might have had trouble contacting OpenAI support through the help center. This issue has been resolved. OpenAI
+    services including the API and ChatGPT were unaffected." The channel said "… बताया कि एपीआई में दिक्कत दूर कर
+    ली गई है" / "the problem with API has been resolved": the API is what OpenAI says was not affected."""
+    poll, record = poll_page(server, tmp_path, "openai_wjwrlkrbvg5b")
+    resolved = poll.stdout.split("ने बुधवार रात 10:58 बजे")[1]
+    assert "एपीआई" not in resolved.split("\n")[0]
+    assert "problem with API" not in poll.stdout
+    assert (record["started_at"], record["resolved_at"]) == ("2024-05-29T15:04:00Z", "2024-05-29T17:18:00Z")
