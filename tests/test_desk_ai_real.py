@@ -108,3 +108,14 @@ def test_a_part_the_company_says_was_unaffected_is_not_named(server: Any, tmp_pa
     assert "एपीआई" not in resolved.split("\n")[0]
     assert "problem with API" not in poll.stdout
     assert (record["started_at"], record["resolved_at"]) == ("2024-05-29T15:04:00Z", "2024-05-29T17:18:00Z")
+
+
+def test_customers_who_cannot_reach_support_is_a_problem_not_a_notice(server: Any, tmp_path: Path) -> None:
+    """The same OpenAI wjwrlkrbvg5b, opened at 08:24 PDT (15:24 UTC, 8:54 PM IST) with impact none: "Some customers
+    cannot reach support services. We expect the situation to be remedied shortly." The channel told it "⚪ ओपनएआई:
+    कंपनी की सूचना … इसमें किसी दिक्कत या खराबी की बात नहीं है" / "a notice from the company … it names no problem
+    with the service" — customers unable to reach support is the problem the incident is about."""
+    poll, _ = poll_page(server, tmp_path, "openai_wjwrlkrbvg5b")
+    first = poll.stdout.split("── [desk] reply")[0]
+    assert "names no problem" not in first and "किसी दिक्कत या खराबी की बात नहीं है" not in first
+    assert "🔴 OpenAI: problem acknowledged" in first
