@@ -608,6 +608,12 @@ _GOING_ON = re.compile(
 )
 
 
+_FIX_MADE = re.compile(r"\b(?:have|has)\s+(?:now\s+)?(?:implemented|deployed|applied|rolled\s+out)\s+(?:a\s+|the\s+)?"
+                       r"(?:fix|mitigation)\b", re.IGNORECASE)
+_WATCHING = re.compile(r"\b(?:(?:are|is|will\s+be)\s+(?:now\s+)?|(?:will\s+)?continu\w*\s+to\s+)monitor\w*\b[^.!?]*",
+                       re.IGNORECASE)
+
+
 def told_over(text: str, posted_at: datetime) -> StatedSpan | None:
     """The span of a statement that tells, in the past tense and with no word of the problem going on, a trouble
     between a stated start and a stated end not after it ("Between 2021-11-23T21:30:00+00:00 and
@@ -615,6 +621,9 @@ def told_over(text: str, posted_at: datetime) -> StatedSpan | None:
     webhooks.", DatoCMS 24 November 2021, labelled Investigating): over when told, as much as words saying the
     service is back. One start and one end only (``single_span``); else None."""
     cleaned = _clean(text)
+    if _FIX_MADE.search(cleaned):  # watching a fix made is not the problem going on (OpenAI vy3rjsn7pp5j, 14 March
+        cleaned = _WATCHING.sub(" ", cleaned)  # 2024: "Between 3:35AM – 4:50AM PST we observed elevated error rates
+        # … We have implemented a fix and are monitoring.")
     if not _WAS_TROUBLE.search(cleaned) or _GOING_ON.search(cleaned):
         return None
     span = single_span(text, posted_at)

@@ -119,3 +119,18 @@ def test_customers_who_cannot_reach_support_is_a_problem_not_a_notice(server: An
     first = poll.stdout.split("── [desk] reply")[0]
     assert "names no problem" not in first and "किसी दिक्कत या खराबी की बात नहीं है" not in first
     assert "🔴 OpenAI: problem acknowledged" in first
+
+
+def test_a_past_span_with_a_fix_being_watched_is_over(server: Any, tmp_path: Path) -> None:
+    """OpenAI vy3rjsn7pp5j ("Increased error rates and latency on GPT-3.5-Turbo and ChatGPT"): its first statement,
+    Monitoring at 05:55 PDT on 14 March 2024 (12:55 UTC, 6:25 PM IST), reads "Between 3:35AM – 4:50AM PST we
+    observed elevated error rates and latency on GPT-3.5-Turbo, GPT-3.5-Turbo-1106, and some ChatGPT models. We have
+    implemented a fix and are monitoring."; then "We are continuing to monitor the status of the fix implemented."
+    and, on 15 March 12:30 PDT (19:30 UTC), "This issue has now been resolved." The channel told "32 घंटे 55 मिनट
+    बाद समस्या दूर" / "resolved after 32 h 55 min", to the close. By OpenAI's account the errors ran 3:35-4:50 AM
+    Pacific ("PST" is the page's Pacific clock; it was PDT that day): 10:35-11:50 UTC, 4:05-5:20 PM IST, 1 h 15 min."""
+    poll, record = poll_page(server, tmp_path, "openai_vy3rjsn7pp5j")
+    assert (record["started_at"], record["resolved_at"]) == ("2024-03-14T10:35:00Z", "2024-03-14T11:50:00Z")
+    assert record["told"]["duration_seconds"] == 75 * 60
+    assert "32 घंटे 55 मिनट" not in poll.stdout and "32 h 55 min" not in poll.stdout
+    assert "✅ OpenAI: resolved after 1 h 15 min (Thursday, 4:05 PM – 5:20 PM IST)" in poll.stdout
