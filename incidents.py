@@ -679,8 +679,13 @@ def _worked_on_past(said_before: list[dict[str, Any]], end: str, at: str, first_
     its resolution gives) leaves the end as stated. The incident's first word itself (``first_word``, its time) is
     never work past the end, however late: it is when the company first posted, not word that the trouble went on
     (Google Cloud BNZwWJfvtjg3HxKA3bjY, Cloud Vision: posted at 17:44 UTC, twelve hours after the 05:17 end its
-    resolution two minutes later states). ``said_before``: ``_said_before`` of the resolution."""
+    resolution two minutes later states). Nor is anything an incident first posted more than MILESTONE_GAP after
+    the end says: all its word came after that trouble was over (Anthropic dpy9ymcrmltg, 21 June 2024: posted at
+    14:16 UTC, Identified 14:18 "a fix is being implemented", resolved 14:38 with "a latency degradation … from 2:30am
+    UTC until 10:30am UTC"). ``said_before``: ``_said_before`` of the resolution."""
     latest = iso_utc(parse_time(end) + MILESTONE_GAP)
+    if first_word and first_word > latest:
+        return False  # first posted well after the end it states: all its word came after that trouble was over
     for earlier in said_before:
         if earlier["created_at"] <= latest:
             return False  # newest first: none later than that
@@ -957,12 +962,15 @@ def _report_span(db: sqlite_utils.Database, post: Post, incident: dict[str, Any]
     if incident.get("reopened_at") or incident["started_from"] in ("field", "text") \
             or incident["resolved_from"] in ("field", "text") or not resolved_at:
         return {}
-    from facts.stated_times import UNDATED_LIMIT, single_span
+    from facts.stated_times import UNDATED_LIMIT, single_span, single_start
 
     span = single_span(post.text, post.created_at)
     first = incident["first_word_at"] or incident["opened_at"] or resolved_at
-    if span.start is None or span.end is None or first is None:
+    if first is None:
         return {}
+    if span.start is None or span.end is None:
+        return _report_start(single_start(post.text, post.created_at), first, resolved_at)
+
     start, end, at = iso_utc(span.start), iso_utc(span.end), iso_utc(post.created_at)
     if end > at or end > resolved_at or start > first or parse_time(first) - span.start > UNDATED_LIMIT:
         return {}
@@ -970,6 +978,20 @@ def _report_span(db: sqlite_utils.Database, post: Post, incident: dict[str, Any]
         return {}
     return {"started_at": start, "started_from": "text", "resolved_at": end, "resolved_from": "text",
             "duration_seconds": _duration(start, end)}
+
+
+def _report_start(start: datetime | None, first: str, resolved_at: str) -> dict[str, Any]:
+    """The start a report in the incident's own thread states when it states no end (``_report_span``'s other
+    conditions hold): OpenAI tljwlz08w539 ("Multiple engines are down", first word 01:13 UTC on 26 January 2023,
+    resolved 05:50 UTC): its report says "At 4:53pm Pacific on 2023-01-25 we had a major outage" (00:53 UTC). The
+    updates for the incident row (start and length to the resolution), when that start is before the first word
+    and not more than a day before it; else {}."""
+    from facts.stated_times import UNDATED_LIMIT
+
+    if start is None or iso_utc(start) > first or parse_time(first) - start > UNDATED_LIMIT:
+        return {}
+    return {"started_at": iso_utc(start), "started_from": "text", "duration_seconds": _duration(iso_utc(start),
+                                                                                                  resolved_at)}
 
 
 def _report_revision(post: Post, incident: dict[str, Any], resolved_at: str | None) -> dict[str, Any]:

@@ -497,6 +497,10 @@ def resolved_but_text_says(incident: dict[str, Any] | None, statement: dict[str,
         return ""
     if _last_line_says_resolved(statement):
         return ""  # a timeline or long text whose last word is a resolution: the status and the words agree
+    if said_over(statement):
+        return ""  # words stating when the trouble ended, before they were posted (OpenAI w20mcckg1748, 10 April
+        # 2024: "… We are continuing to investigate the factors which led to this incident. This outage started at
+        # ~11:00am and ended at 1:43pm PST."): over by its own words; what goes on is the look into its causes
     return text_kind or found.group(1)
 
 

@@ -278,7 +278,10 @@ _NAMES_TROUBLE = re.compile(  # words that name a problem with the service
     r"|prevent\w*|backlogs?|lost|loss|(?:increased|heavy|high)\s+load"  # GitHub 2012-08-29 "a queue backlog after
     # we lost a cache server", 2019-03-05 "An error prevented pages … from loading"; Emma "increased load on the database"
     r"|(?:elevated|increased|intermittent|higher)\s+(?:rates?\s+of\s+)?errors"
-    r"|not\s+(?:working|accessible|available|loading|responding))\b", re.IGNORECASE)
+    r"|not\s+(?:working|accessible|available|loading|responding)"
+    # OpenAI wjwrlkrbvg5b (impact none): "Some customers cannot reach support services."
+    r"|(?:cannot|can['’]t|can\s+not|unable\s+to)\s+(?:reach|access|connect|contact|message|log\s*in|sign\s*in|load|open"
+    r"|use|send|upload|download|create|see|view|get)\w*)\b", re.IGNORECASE)
 
 
 def closed_notice(statements: list[dict[str, Any]]) -> bool:

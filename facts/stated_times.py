@@ -506,6 +506,22 @@ def stated_span(text: str, posted_at: datetime, *, zone_hint: str = "") -> State
                       end[1] if end else "", "; ".join(rejected))
 
 
+_DATED = re.compile(r"\d{4}-\d{2}|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d|\d\s*(?:st|nd|rd|th)\b"
+                    r"|\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*day\b|\byesterday\b|\btoday\b", re.IGNORECASE)
+
+
+def _once(found: list[tuple[datetime, str]]) -> list[tuple[datetime, str]]:
+    """Stated times with a later undated repeat of the same clock left out (OpenAI's report on fk0tcbydtybr: "On
+    October 19, 2023, from 4:46pm to 9:15pm PT, …" and further on "the issue was only fully mitigated by 9:15pm." —
+    one end, though the bare "9:15pm" alone would be read on the report's own day)."""
+    kept: list[tuple[datetime, str]] = []
+    for moment, words in found:
+        if not _DATED.search(words) and any((moment.hour, moment.minute) == (m.hour, m.minute) for m, _ in kept):
+            continue
+        kept.append((moment, words))
+    return kept
+
+
 def single_span(text: str, posted_at: datetime) -> StatedSpan:
     """``stated_span`` when the text states one start and one end only (one range, or one start and one end;
     Anthropic's report on shhpbrjb160c: "claude.ai was down from 13:33PST - 13:52PST due to a database migration
@@ -517,12 +533,27 @@ def single_span(text: str, posted_at: datetime) -> StatedSpan:
         found = _read(_clean(text), posted, "")
     except (ValueError, OverflowError, TypeError, AttributeError):
         return StatedSpan(rejected="unreadable statement")
-    if len(found.starts) != 1 or len(found.ends) != 1:
-        return StatedSpan(rejected=f"{len(found.starts)} starts and {len(found.ends)} ends stated")
-    (start, start_text), (end, end_text) = found.starts[0], found.ends[0]
+    starts, ends = _once(found.starts), _once(found.ends)
+    if len(starts) != 1 or len(ends) != 1:
+        return StatedSpan(rejected=f"{len(starts)} starts and {len(ends)} ends stated")
+    (start, start_text), (end, end_text) = starts[0], ends[0]
     if end < start:
         return StatedSpan(rejected=f"end {end_text!r} is before start {start_text!r}")
     return StatedSpan(start, end, start_text, end_text)
+
+
+def single_start(text: str, posted_at: datetime) -> datetime | None:
+    """The start a text states when it states one start and no end (OpenAI's report on tljwlz08w539, 26 January
+    2023: "At 4:53pm Pacific on 2023-01-25 we had a major outage on one of our GPU clusters … Capacity was fully
+    stabilized in approximately four hours."), UTC; else None. A text stating several starts, or an end as well,
+    is ``single_span``'s to read or to refuse."""
+    try:
+        found = _read(_clean(text), _as_utc(posted_at), "")
+    except (ValueError, OverflowError, TypeError, AttributeError):
+        return None
+    if len(found.starts) != 1 or found.ends:
+        return None
+    return found.starts[0][0]
 
 
 # ---------------------------------------------------------------- GitHub's imported timelines
@@ -577,6 +608,12 @@ _GOING_ON = re.compile(
 )
 
 
+_FIX_MADE = re.compile(r"\b(?:have|has)\s+(?:now\s+)?(?:implemented|deployed|applied|rolled\s+out)\s+(?:a\s+|the\s+)?"
+                       r"(?:fix|mitigation)\b", re.IGNORECASE)
+_WATCHING = re.compile(r"\b(?:(?:are|is|will\s+be)\s+(?:now\s+)?|(?:will\s+)?continu\w*\s+to\s+)monitor\w*\b[^.!?]*",
+                       re.IGNORECASE)
+
+
 def told_over(text: str, posted_at: datetime) -> StatedSpan | None:
     """The span of a statement that tells, in the past tense and with no word of the problem going on, a trouble
     between a stated start and a stated end not after it ("Between 2021-11-23T21:30:00+00:00 and
@@ -584,6 +621,9 @@ def told_over(text: str, posted_at: datetime) -> StatedSpan | None:
     webhooks.", DatoCMS 24 November 2021, labelled Investigating): over when told, as much as words saying the
     service is back. One start and one end only (``single_span``); else None."""
     cleaned = _clean(text)
+    if _FIX_MADE.search(cleaned):  # watching a fix made is not the problem going on (OpenAI vy3rjsn7pp5j, 14 March
+        cleaned = _WATCHING.sub(" ", cleaned)  # 2024: "Between 3:35AM – 4:50AM PST we observed elevated error rates
+        # … We have implemented a fix and are monitoring.")
     if not _WAS_TROUBLE.search(cleaned) or _GOING_ON.search(cleaned):
         return None
     span = single_span(text, posted_at)

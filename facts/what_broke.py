@@ -39,6 +39,8 @@ _NOT_AFFECTED = re.compile(  # "This is not a problem with BigQuery", "Cloud SQL
     r"|(?P<seeming>" + _NAME + r")\s+(?i:do|does|did)\s+not\s+(?i:seem|appear)\s+to\s+(?i:be|have\s+been)\s+"
     r"(?i:affected|impacted)\b")
 _ARTICLE = re.compile(r"^(?:the|our)\s+", re.IGNORECASE)  # "The API is unaffected": the product is "API"
+# the names listed before a denied subject: "… including the API and ChatGPT were unaffected" (the API as well)
+_LISTED_BEFORE = re.compile(r"(?:(?:(?i:the|our)[ \t]+)?" + _NAME + r"(?:[ \t]*,[ \t]*(?i:and[ \t]+)?|[ \t]+(?i:and)[ \t]+))+$")
 _ONLY_AFFECTED = re.compile(  # "only Google Analytics BigQuery export is affected"
     r"\b(?i:only)\s+(?i:the\s+)?(?P<name>" + _NAME + r"(?:[ \t]+[a-z][\w-]*){0,2}?)\s+(?i:is|are|was|were)\s+"
     r"(?i:affected|impacted)\b")
@@ -193,6 +195,10 @@ def said_unaffected(texts: list[str]) -> dict[str, list[str]]:
     only: dict[str, None] = {}
     for text in texts:
         for match in _NOT_AFFECTED.finditer(text or ""):
+            if match.group("subject") or match.group("seeming"):
+                listed = _LISTED_BEFORE.search(text[max(0, match.start() - 200):match.start()])
+                for name in re.findall(_NAME, listed.group(0) if listed else ""):
+                    denied.setdefault(name.strip(), None)
             said = match.group("name") or match.group("subject") or match.group("seeming")
             denied.setdefault(_ARTICLE.sub("", said.strip()), None)
         for match in _ONLY_AFFECTED.finditer(text or ""):
