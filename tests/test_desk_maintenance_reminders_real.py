@@ -76,7 +76,7 @@ def test_an_announcement_repeated_is_a_reminder(server: Any, tmp_path: Path) -> 
 
 
 def test_a_reminder_in_a_collapsed_backlog_is_labelled_a_reminder(server: Any, tmp_path: Path) -> None:
-    """All fifteen DatoCMS maintenances of tests/data/maintenance_real served in one scheduled-maintenances.json, so
+    """All the DatoCMS maintenances of tests/data/maintenance_real served in one scheduled-maintenances.json, so
     the first poll collapses each one's backlog: the 2024-09-20 update "The scheduled maintenance will start in about 2
     hours" was listed as "नियोजित रखरखाव की सूचना" / "maintenance scheduled", like the announcement above it."""
     documents = [json.loads(path.read_text(encoding="utf-8")) for path in sorted(DATA.glob("datocms_*.json"))]
@@ -95,3 +95,30 @@ def test_a_reminder_in_a_collapsed_backlog_is_labelled_a_reminder(server: Any, t
     assert "— maintenance reminder:\n“The scheduled maintenance will start in about 2 hours”" in block
     # the announcement keeps its label
     assert "— maintenance scheduled:\n“We're going to upgrade our databases" in block
+
+
+def test_more_reminders_in_the_words_datocms_used(server: Any, tmp_path: Path) -> None:
+    """Two more DatoCMS reminders: "Scheduled database maintenance [DOWNTIME REQUIRED]" (2023-04-18), scheduledTime
+    2023-04-29T13:00:00Z, 60 minutes (Saturday 29 April 6:30-7:30 PM IST), update of 12:00:05 UTC (5:30 PM IST),
+    status scheduled: "Maintenance starting in 1 hour"; "🛠️ Scheduled maintenance [ ⚠️ DOWNTIME REQUIRED ]"
+    (2025-07-31), scheduledTime 2025-08-30T05:50:42Z, 120 minutes (05:50-07:50 UTC, Saturday 30 August 11:20 AM-1:20
+    PM IST), update of 05:41:24 UTC (11:11 AM IST), status scheduled: "Maintenance is about to start"."""
+    for name, said_en, said_hi in (
+            ("datocms_2023-04-18-scheduled-database-maintenance-downtime-required",
+             "on Saturday 29 April, 5:30 PM IST (12:00 UTC) that its planned maintenance, announced earlier, is still "
+             "scheduled from Saturday 29 April, 6:30 PM to 7:30 PM IST (13:00–14:00 UTC).",
+             "DatoCMS ने शनिवार शाम 5:30 बजे (29 अप्रैल, भारतीय समय) अपने स्टेटस पेज पर पहले घोषित नियोजित रखरखाव "
+             "(मेंटेनेंस) की याद दिलाई: काम पहले बताए समय पर ही, शनिवार शाम 6:30 बजे से 7:30 बजे तक (29 अप्रैल, "
+             "भारतीय समय) होगा।"),
+            ("datocms_2025-07-31-scheduled-maintenance-downtime-required",
+             "on Saturday 30 August, 11:11 AM IST (05:41 UTC) that its planned maintenance, announced earlier, is still "
+             "scheduled from Saturday 30 August, 11:20 AM to 1:20 PM IST (05:50–07:50 UTC).",
+             "DatoCMS ने शनिवार सुबह 11:11 बजे (30 अगस्त, भारतीय समय) अपने स्टेटस पेज पर पहले घोषित नियोजित रखरखाव "
+             "(मेंटेनेंस) की याद दिलाई: काम पहले बताए समय पर ही, शनिवार सुबह 11:20 बजे से दोपहर 1:20 बजे तक (30 "
+             "अगस्त, भारतीय समय) होगा।")):
+        (tmp_path / name).mkdir()
+        poll, _ = poll_maintenance(server, tmp_path / name, name)
+        assert poll.stdout.count("planned maintenance scheduled\n") == 1
+        assert "🛠 DatoCMS: planned maintenance reminder\nDatoCMS said on its status page " + said_en in poll.stdout
+        assert "🛠 DatoCMS: नियोजित रखरखाव (मेंटेनेंस) की याद दिलाई\n" + said_hi in poll.stdout
+
