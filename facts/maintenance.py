@@ -13,10 +13,12 @@ from typing import Any
 from facts.context import moment
 
 # the company's words that the window changed: "has been extended to December 6, 2019", "We have extended the
-# maintenance period", "Maintenance postponed to 11th October", "rescheduled to …"
+# maintenance period", DatoCMS 2025-01-11 "Total duration increased from 45 to 60 minutes", "Maintenance postponed to
+# 11th October", "rescheduled to …"
 _EXTENDED = re.compile(
     r"\b(?:ha(?:s|ve)\s+(?:been\s+)?|(?:was|were|is|are)\s+(?:being\s+)?)extended\b"
-    r"|\bextend(?:ed|ing)\s+(?:the|our|this)\s+(?:\w+\s+){0,2}(?:maintenance|window|period|schedule|deployment)\b",
+    r"|\bextend(?:ed|ing)\s+(?:the|our|this)\s+(?:\w+\s+){0,2}(?:maintenance|window|period|schedule|deployment)\b"
+    r"|\b(?:duration|window|period)\s+(?:(?:has|have)\s+been\s+|was\s+|is\s+)?(?:increased|lengthened|prolonged)\b",
     re.IGNORECASE)
 _POSTPONED = re.compile(r"\b(?:postpon(?:ed|ing)|pushed\s+back)\b", re.IGNORECASE)
 _MOVED = re.compile(r"\b(?:reschedul(?:ed|ing)|moved\s+to)\b", re.IGNORECASE)
@@ -88,7 +90,7 @@ def window_change(incident: dict[str, Any] | None, statement: dict[str, Any] | N
 # time.", "We are ready to perform the maintenance at the scheduled time.", "Maintenance will start at planned time",
 # "Preparing for maintenance"
 _AS_ANNOUNCED = re.compile(
-    r"\b(?:will|to)\s+(?:start|begin|commence)\b|\b(?:starting|beginning|starts|begins)\s+(?:in|at|on)\b"
+    r"\b(?:will|to)\s+(?:start|begin|commence)\b|\b(?:starting|beginning|starts|begins)\s+in\b"
     r"|\babout\s+to\s+(?:start|begin)\b|\b(?:at|on)\s+(?:the\s+)?(?:scheduled|planned|announced)\s+time\b"
     r"|\b(?:as|like)\s+(?:planned|scheduled|announced)\b|\bready\s+to\s+(?:perform|start|begin|proceed)\b"
     r"|\bpreparing\s+for\b|\breminder\b|\bstill\s+(?:scheduled|planned)\b",

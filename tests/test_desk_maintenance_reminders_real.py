@@ -122,3 +122,19 @@ def test_more_reminders_in_the_words_datocms_used(server: Any, tmp_path: Path) -
         assert "🛠 DatoCMS: planned maintenance reminder\nDatoCMS said on its status page " + said_en in poll.stdout
         assert "🛠 DatoCMS: नियोजित रखरखाव (मेंटेनेंस) की याद दिलाई\n" + said_hi in poll.stdout
 
+
+def test_a_longer_duration_in_the_companys_words_is_an_extension_not_a_reminder(server: Any, tmp_path: Path) -> None:
+    """DatoCMS "🛠️ Scheduled database maintenance [ ⚠️ DOWNTIME REQUIRED ] - EDITED" (2025-01-11), scheduledTime
+    2025-01-26T09:00:14Z, 60 minutes (Sunday 26 January 2:30-3:30 PM IST); its update of 2025-01-21 12:50:33 UTC
+    (Tuesday 6:20 PM IST), status scheduled: "Based on your feedback, we have revised our maintenance approach … Key
+    Changes: … Total duration increased from 45 to 60 minutes". The channel told it as a second announcement (and,
+    read as a word that changes nothing, it would be a reminder); the company says the work was lengthened."""
+    poll, _ = poll_maintenance(server, tmp_path, "datocms_2025-01-11-scheduled-database-maintenance-downtime-required")
+    said = poll.stdout
+    assert said.count("planned maintenance scheduled\n") == 1 and "reminder" not in said
+    assert "🛠 DatoCMS: planned maintenance extended\nDatoCMS said on its status page on Tuesday 21 January, 6:20 PM " \
+           "IST (12:50 UTC) that its planned maintenance has been extended: it is now scheduled from Sunday 26 January, " \
+           "2:30 PM to 3:30 PM IST (09:00–10:00 UTC)." in said
+    assert "🛠 DatoCMS: नियोजित रखरखाव (मेंटेनेंस) का समय बढ़ाया गया\nDatoCMS ने मंगलवार शाम 6:20 बजे (21 जनवरी, " \
+           "भारतीय समय) अपने स्टेटस पेज पर बताया कि नियोजित रखरखाव (मेंटेनेंस) का समय बढ़ा दिया गया है: अब यह रविवार " \
+           "दोपहर 2:30 बजे से 3:30 बजे तक (26 जनवरी, भारतीय समय) चलेगा।" in said
