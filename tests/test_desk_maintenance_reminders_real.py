@@ -138,3 +138,28 @@ def test_a_longer_duration_in_the_companys_words_is_an_extension_not_a_reminder(
     assert "🛠 DatoCMS: नियोजित रखरखाव (मेंटेनेंस) का समय बढ़ाया गया\nDatoCMS ने मंगलवार शाम 6:20 बजे (21 जनवरी, " \
            "भारतीय समय) अपने स्टेटस पेज पर बताया कि नियोजित रखरखाव (मेंटेनेंस) का समय बढ़ा दिया गया है: अब यह रविवार " \
            "दोपहर 2:30 बजे से 3:30 बजे तक (26 जनवरी, भारतीय समय) चलेगा।" in said
+
+
+def test_a_reminder_on_the_history_site_is_labelled_a_reminder(server: Any, tmp_path: Path) -> None:
+    """The same 2024-09-20 update ("The scheduled maintenance will start in about 2 hours", 2024-10-06 05:44 UTC,
+    status scheduled) on the maintenance's page of ``bot.py site``: labelled "नियोजित रखरखाव की सूचना · maintenance
+    scheduled", like the announcement of 2024-09-20 above it. The site labelled statements by their stage alone: its
+    Verifying update of 08:13 UTC, "Maintenance completed. We are monitoring.", was "maintenance in progress" there
+    (a collapsed backlog says "maintenance done, being verified")."""
+    from test_desk_site_real import site, text_of
+
+    document = (DATA / "datocms_2024-09-20-scheduled-database-maintenance-downtime-required.json").read_text("utf-8")
+    json_type = {"Content-Type": "application/json"}
+    server.route("/api/v2/scheduled-maintenances.json", document.encode(), headers=json_type)
+    server.route("/api/v2/incidents.json", json.dumps({"page": json.loads(document)["page"], "incidents": []}).encode(),
+                 headers=json_type)
+    config = write_config(tmp_path, [{"id": "page", "kind": "statuspage", "service": "DatoCMS", "url": server.url,
+                                      "backfill": "all"}], channels=[DESK_CHANNEL], bot={"timezone": "Asia/Kolkata"})
+    poll = run_bot("poll", "--once", "--config", str(config))
+    assert poll.returncode == 0, poll.stderr
+    (page,) = [text_of(p.read_text("utf-8")) for p in (site(config, tmp_path, "2024-10-07") / "incidents").glob("*.html")]
+    assert "2024-10-06 05:44 UTC रखरखाव की याद दिलाई · maintenance reminder (scheduled) The scheduled maintenance will " \
+           "start in about 2 hours" in page
+    assert "2024-09-20 00:00 UTC नियोजित रखरखाव की सूचना · maintenance scheduled (scheduled)" in page
+    assert "2024-10-06 08:13 UTC रखरखाव पूरा, जाँच जारी · maintenance done, being verified (verifying) Maintenance " \
+           "completed. We are monitoring." in page
