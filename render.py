@@ -39,7 +39,7 @@ from facts.context import (  # noqa: F401  (DAY_DIGEST, STATED_GAP, with_began, 
     unplanned_maintenance,
     with_began,
 )
-from facts.maintenance import maintenance_downtime, window_change, window_told
+from facts.maintenance import maintenance_downtime, notice_again, window_change, window_told
 from facts.stated_times import names_a_time, says_fixed_now, stated_length
 from trackers.registry import HANDLE_KINDS
 
@@ -428,17 +428,23 @@ VERIFYING_LABEL = ("रखरखाव पूरा, जाँच जारी",
 WINDOW_CHANGE_LABELS = {"extended": ("रखरखाव का समय बढ़ा", "maintenance extended"),
                         "postponed": ("रखरखाव टला", "maintenance postponed"),
                         "moved": ("रखरखाव का समय बदला", "maintenance moved")}
+# a later word before the work that changes nothing (facts.maintenance.notice_again): not a second announcement
+NOTICE_AGAIN_LABELS = {"reminder": ("रखरखाव की याद दिलाई", "maintenance reminder"),
+                       "update": ("रखरखाव पर नई जानकारी", "maintenance update")}
 
 
 def kind_label(kind: str, stage: str, lang: str, statement: dict[str, Any] | None = None,
-               unplanned: bool = False) -> str:
+               unplanned: bool = False, statements: list[dict[str, Any]] | None = None) -> str:
     """A statement's real kind as a short label: "सुधार लागू, निगरानी जारी" / "fix applied, monitoring"; given the
     statement, an update whose words say recovery has begun (facts.context.recovery_begun) is "partly restored". The
     notice of a maintenance the company calls unplanned (facts.context.unplanned_maintenance) is not "नियोजित"; one
-    whose words say the window was extended, postponed or moved says so."""
+    whose words say the window was extended, postponed or moved says so; given the incident's ``statements``, a later
+    one before the work that changes nothing is a reminder or an update, not a second notice."""
     pair = STAGE_LABELS.get(stage) if kind == "maintenance" else None
     if kind == "maintenance" and stage == "scheduled" and unplanned:
         pair = UNPLANNED_NOTICE_LABEL
+    if kind == "maintenance" and stage == "scheduled" and statements:
+        pair = NOTICE_AGAIN_LABELS.get(notice_again({"kind": kind}, statement, statements, stage), pair)
     if kind == "maintenance" and stage in ("scheduled", "in_progress"):
         pair = WINDOW_CHANGE_LABELS.get(window_change({"kind": kind}, {**(statement or {}), "stage": stage}).get(
             "how", ""), pair)
@@ -560,7 +566,7 @@ def environment(markup: str = "plain") -> Environment:
             unplanned_maintenance=unplanned_maintenance, maintenance_without_effect=maintenance_without_effect,
             maintenance_name=maintenance_name, symptoms_named=symptoms_named, maintenance_verifying=maintenance_verifying,
             maintenance_downtime=maintenance_downtime, downtime_words=downtime_words, window_change=window_change,
-            window_told=window_told,
+            window_told=window_told, notice_again=notice_again,
             monitoring_without_fix=monitoring_without_fix, recovery_begun=recovery_begun, open_notice=open_notice,
         )
         _envs[markup] = env

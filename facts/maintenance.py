@@ -1,6 +1,7 @@
 """What a maintenance's own statements say beyond its stage: the window each statement gives, a window the company
 moved or extended (Symantec WSS "We have extended the maintenance period … Updated Schedule", DatoCMS "Maintenance
-postponed to 11th October"), and downtime the company says the work needs (DatoCMS "[DOWNTIME REQUIRED]", "will be
+postponed to 11th October"), a later word before the work that changes nothing (DatoCMS "The scheduled maintenance
+will start in about 2 hours": a reminder, not a second announcement), and downtime the company says the work needs (DatoCMS "[DOWNTIME REQUIRED]", "will be
 completely unavailable"; Symantec WSS "There will be a brief outage during the maintenance window")."""
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from typing import Any
 from facts.context import moment
 
 # the company's words that the window changed: "has been extended to December 6, 2019", "We have extended the
-# maintenance period", "Maintenance postponed to 11th October", "rescheduled to …"
+# maintenance period", DatoCMS 2025-01-11 "Total duration increased from 45 to 60 minutes", "Maintenance postponed to
+# 11th October", "rescheduled to …"
 _EXTENDED = re.compile(
     r"\b(?:ha(?:s|ve)\s+(?:been\s+)?|(?:was|were|is|are)\s+(?:being\s+)?)extended\b"
-    r"|\bextend(?:ed|ing)\s+(?:the|our|this)\s+(?:\w+\s+){0,2}(?:maintenance|window|period|schedule|deployment)\b",
+    r"|\bextend(?:ed|ing)\s+(?:the|our|this)\s+(?:\w+\s+){0,2}(?:maintenance|window|period|schedule|deployment)\b"
+    r"|\b(?:duration|window|period)\s+(?:(?:has|have)\s+been\s+|was\s+|is\s+)?(?:increased|lengthened|prolonged)\b",
     re.IGNORECASE)
 _POSTPONED = re.compile(r"\b(?:postpon(?:ed|ing)|pushed\s+back)\b", re.IGNORECASE)
 _MOVED = re.compile(r"\b(?:reschedul(?:ed|ing)|moved\s+to)\b", re.IGNORECASE)
@@ -79,6 +82,49 @@ def window_change(incident: dict[str, Any] | None, statement: dict[str, Any] | N
     if not how and before and any(now):
         how = "extended" if before[0] == now[0] and before[1] and now[1] and now[1] > before[1] else "moved"
     return {"how": how, "before": before} if how else {}
+
+
+
+# the company's words that the work goes ahead as announced: DatoCMS "The scheduled maintenance will start in about 2
+# hours", "Maintenance starting in 1 hour", "Maintenance is about to start", "Maintenance will be executed at scheduled
+# time.", "We are ready to perform the maintenance at the scheduled time.", "Maintenance will start at planned time",
+# "Preparing for maintenance"
+_AS_ANNOUNCED = re.compile(
+    r"\b(?:will|to)\s+(?:start|begin|commence)\b|\b(?:starting|beginning|starts|begins)\s+in\b"
+    r"|\babout\s+to\s+(?:start|begin)\b|\b(?:at|on)\s+(?:the\s+)?(?:scheduled|planned|announced)\s+time\b"
+    r"|\b(?:as|like)\s+(?:planned|scheduled|announced)\b|\bready\s+to\s+(?:perform|start|begin|proceed)\b"
+    r"|\bpreparing\s+for\b|\breminder\b|\bstill\s+(?:scheduled|planned)\b",
+    re.IGNORECASE)
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+def notice_again(incident: dict[str, Any] | None, statement: dict[str, Any] | None,
+                 statements: list[dict[str, Any]] | None = None, stage: str = "") -> str:
+    """A later statement of a maintenance not yet begun that changes nothing (no ``window_change``): "reminder" when
+    its words say the work goes ahead as announced (DatoCMS "will start in about 2 hours", "will be executed at
+    scheduled time") or repeat an earlier statement's (DatoCMS 2019-10-30 "Database maintenance"), else "update".
+    Empty for the first notice, once the work has begun (an earlier statement at another stage), for a change.
+    ``stage``: the statement's, when the caller knows it apart from the statement (a message's context)."""
+    statement = {**statement, "stage": stage} if statement and stage else statement
+    if (incident or {}).get("kind") != "maintenance" or not statement \
+            or (statement.get("stage") or "scheduled") != "scheduled" \
+            or statement.get("status") in ("in_progress", "verifying", "completed"):
+        return ""
+    at = statement.get("created_at")
+    earlier: list[dict[str, Any]] = []
+    for other in statements or []:  # oldest first, as window_change reads them
+        if other.get("id") == statement.get("id") or (at and other.get("created_at") and other["created_at"] > at):
+            break
+        earlier.append(other)
+    if not earlier or any((other.get("stage") or "scheduled") != "scheduled" for other in earlier) \
+            or window_change(incident, statement, statements):
+        return ""
+    text = _plain(str(statement.get("text") or ""))
+    repeated = bool(text) and any(text in _plain(str(other.get("text") or "")) for other in earlier)
+    return "reminder" if repeated or _said(_AS_ANNOUNCED, text) else "update"
 
 
 # downtime the company says the work needs: DatoCMS "[DOWNTIME REQUIRED]", "Downtime is expected.", "will be

@@ -159,19 +159,21 @@ class Site:
         return " · ".join(timefmt.duration(seconds, lang) + (f" {since[0 if lang == 'hi' else 1]}" if since else "")
                           for lang in self.langs)
 
-    def label(self, statement: dict[str, Any]) -> str:
+    def label(self, statement: dict[str, Any], statements: list[dict[str, Any]] | None = None) -> str:
+        """The statement's kind in every language; given its incident's ``statements``, a maintenance's later word
+        before the work that changes nothing is a reminder, as a collapsed backlog labels it (render.kind_label)."""
         stage = statement.get("stage") or ""
-        return self.say(kind_label(statement.get("kind") or "", stage, "hi"),
-                        kind_label(statement.get("kind") or "", stage, "en"))
+        return self.say(*(kind_label(statement.get("kind") or "", stage, lang, statement, statements=statements)
+                          for lang in ("hi", "en")))
 
-    def row(self, statement: dict[str, Any]) -> dict[str, Any]:
+    def row(self, statement: dict[str, Any], statements: list[dict[str, Any]] | None = None) -> dict[str, Any]:
         """A statement as the pages print it, its times and label formatted once (incident and event pages)."""
         found = self.rows.get(statement["id"])
         if found is None:
             at = statement["created_at"]
             found = {**statement, "iso": atom.rfc3339(at) if at else "", "when_hi": self.when_hi(at),
                      "when_en": self.when_en(at), "utc": at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-                     if at else "—", "label": self.label(statement), "web": web_link(statement.get("url"))}
+                     if at else "—", "label": self.label(statement, statements), "web": web_link(statement.get("url"))}
             self.rows[statement["id"]] = found
         return found
 
@@ -283,14 +285,14 @@ class Site:
             return
         statements = incident["statements"]
         points = [{"at": s["created_at"], "kind": s.get("kind"), "anchor": f"s-{s['id']}",
-                   "title": f"{self.when_en(s['created_at'])}: {self.label(s)}"} for s in statements]
+                   "title": f"{self.when_en(s['created_at'])}: {self.label(s, statements)}"} for s in statements]
         name = self.say(incident["names"]["hi"], incident["names"]["name"])
         ended = incident["resolved_at"] if incident["status"] == "resolved" else None
         drawing = svg.timeline(incident["began"], ended, points, name)
         days = self.days_of.get(incident["id"], [])
         self.page(path, "incident.html.j2", stamp,
                   **self.common("../", f"{name}: {incident.get('title') or ''}".rstrip(": ")),
-                  incident=incident, statements=[self.row(s) for s in statements], drawing=drawing,
+                  incident=incident, statements=[self.row(s, statements) for s in statements], drawing=drawing,
                   event={**event, "names": self.names(event["services"])} if event else None,
                   day_links=[d.isoformat() for d in days][:BAR_DAYS],
                   summaries=[(lang, self.messages.summary(incident, lang)) for lang in self.langs])
@@ -311,8 +313,8 @@ class Site:
                   "title": self.lasted(m["told"]["duration_seconds"])} for m in members]
         names = self.names(event["services"])
         statements = sorted(
-            ({**self.row(s), "service_name": self.say(m["names"]["hi"], m["names"]["name"])} for m in members
-             for s in m["statements"]), key=lambda s: (s["created_at"], s["id"]))
+            ({**self.row(s, m["statements"]), "service_name": self.say(m["names"]["hi"], m["names"]["name"])}
+             for m in members for s in m["statements"]), key=lambda s: (s["created_at"], s["id"]))
         self.page(path, "event.html.j2", stamp, **self.common("../", names),
                   event={**event, "names": names}, members=members, statements=statements,
                   drawing=svg.rows(items, names), summaries=[(lang, self.messages.event(event, lang)) for lang in self.langs])
