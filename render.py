@@ -231,7 +231,17 @@ def trouble_head(symptoms: list[str], lang: str, parts: list[tuple[str, str]] | 
         if symptoms:
             return f"{place_hi}{join_and([symptom_phrase(s, 'hi') for s in symptoms], 'hi')} दिक्कत{tail_hi}"
         return f"{place_hi}दिक्कत{tail_hi}" if regions else f"सेवा में दिक्कत{tail_hi}"
+    if symptoms:  # what the Hindi says: "problem logging in", "slowness"
+        return f"{_symptoms_en(symptoms)}{place_en}"
     return f"problem{place_en}"
+
+
+def _symptoms_en(symptoms: list[str]) -> str:
+    """The English headline's "what" for symptoms alone, as the Hindi names them: "problem logging in and sending
+    messages", "slowness", "full outage", "problem using the API and slowness"."""
+    doing = [symptom_phrase(s, "en") for s in symptoms if s not in ("performance", "outage")]
+    how = [{"performance": "slowness", "outage": "full outage"}[s] for s in symptoms if s in ("performance", "outage")]
+    return join_and(([f"problem {join_and(doing, 'en')}"] if doing else []) + how, "en")
 
 
 def affected_parts(incident: dict[str, Any] | None, statement: dict[str, Any] | None,

@@ -13,7 +13,7 @@ import pytest
 from golden_cases import GOLDEN, KINDS, LANGUAGE_SETS, MARKUPS, MAX_CHARS, case, golden_name, rendered_text, utc
 
 import markup as mk
-from render import join_and, message_context, preview, render, summary_context, trouble
+from render import join_and, message_context, preview, render, summary_context, trouble, trouble_head
 
 CASES = [(k, m, langs) for k in KINDS for m in MARKUPS for langs in LANGUAGE_SETS]
 
@@ -34,7 +34,7 @@ def test_golden(kind, markup, languages):
 def test_languages_in_the_order_asked():
     en_first = render("acknowledged", case("acknowledged"), markup="plain", languages=("en", "hi"), max_chars=10_000)
     text = en_first.parts[0]
-    assert text.index("Facebook: problem acknowledged") < text.index("फेसबुक: तस्वीरें और वीडियो भेजने या अपलोड करने में दिक्कत")
+    assert text.index("Facebook: problem sending or uploading photos and videos acknowledged") < text.index("फेसबुक: तस्वीरें और वीडियो भेजने या अपलोड करने में दिक्कत")
 
 
 def _without_company_words(text: str) -> str:
@@ -201,7 +201,7 @@ def test_message_context_from_the_store(story_db):
     text = render("digest", digest, markup="plain", languages=("hi", "en"), max_chars=100_000).parts[0]
     # what broke, as the acknowledgement names it (@facebook: "trouble uploading or sending images, videos …")
     assert "फेसबुक: तस्वीरें और वीडियो भेजने या अपलोड करने में दिक्कत — अब तक के बयान (2)" in text
-    assert "Facebook: problem — statements so far (2)" in text
+    assert "Facebook: problem sending or uploading photos and videos — statements so far (2)" in text
     assert "लगभग 8 घंटे 45 मिनट" in text and "about 8 h 45 min" in text
 
 
@@ -234,3 +234,16 @@ def test_preview_renders_each_channel_without_sending(story_db):
         preview(db, bot, 999)
     with pytest.raises(KeyError):
         preview(db, bot, incident_id, "nope")
+
+
+def test_the_english_headline_names_the_trouble_the_hindi_names() -> None:
+    """The Hindi headline named the symptom ("फेसबुक: तस्वीरें और वीडियो भेजने या अपलोड करने में दिक्कत") while the English
+    said only "Facebook: problem"; Symantec WSS Denver's "Degraded Performance" was "सेवा धीमी चलने की दिक्कत" in
+    Hindi and "problem in Denver (DEN3)" in English. Both languages now say what broke."""
+    assert trouble_head(["media_upload"], "en") == "problem sending or uploading photos and videos"
+    assert trouble_head(["login", "messaging"], "en") == "problem logging in and sending messages"
+    assert trouble_head(["performance"], "en", regions=["Denver (DEN3)"]) == "slowness in Denver (DEN3)"
+    assert trouble_head(["api", "performance"], "en") == "problem using the API and slowness"
+    assert trouble_head(["outage"], "en") == "full outage"
+    assert trouble_head([], "en") == "problem"
+    assert trouble_head(["performance"], "hi", regions=["Denver (DEN3)"]).endswith("सेवा धीमी चलने की दिक्कत")
