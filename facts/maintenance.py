@@ -30,6 +30,17 @@ def _said(pattern: re.Pattern[str], text: str) -> bool:
     return any(not _NEGATED.search(text[max(0, m.start() - 30):m.start()]) for m in pattern.finditer(text))
 
 
+def _said_before(statement: dict[str, Any], statements: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """The incident's statements (oldest first) before ``statement``: up to it, or to the first posted after it."""
+    at = statement.get("created_at")
+    earlier: list[dict[str, Any]] = []
+    for other in statements or []:
+        if other.get("id") == statement.get("id") or (at and other.get("created_at") and other["created_at"] > at):
+            break
+        earlier.append(other)
+    return earlier
+
+
 def statement_window(statement: dict[str, Any] | None) -> tuple[datetime | None, datetime | None]:
     """The window one statement gives: its source's fields (Statuspage ``scheduled_for`` / ``scheduled_until``),
     else the window its words label ("Start Date: … End Date: …", as incidents._link_maintenance reads it)."""
@@ -68,10 +79,7 @@ def window_change(incident: dict[str, Any] | None, statement: dict[str, Any] | N
     text = statement.get("text") or ""
     now = statement_window(statement)
     before = None
-    at = statement.get("created_at")
-    for earlier in statements or []:  # the window the latest earlier statement that gave one gave (oldest first)
-        if earlier.get("id") == statement.get("id") or (at and earlier.get("created_at") and earlier["created_at"] > at):
-            break
+    for earlier in _said_before(statement, statements):  # the window the latest earlier statement that gave one gave
         window = statement_window(earlier)
         if any(window):
             before = window
@@ -82,7 +90,6 @@ def window_change(incident: dict[str, Any] | None, statement: dict[str, Any] | N
     if not how and before and any(now):
         how = "extended" if before[0] == now[0] and before[1] and now[1] and now[1] > before[1] else "moved"
     return {"how": how, "before": before} if how else {}
-
 
 
 # the company's words that the work goes ahead as announced: DatoCMS "The scheduled maintenance will start in about 2
@@ -113,12 +120,7 @@ def notice_again(incident: dict[str, Any] | None, statement: dict[str, Any] | No
             or (statement.get("stage") or "scheduled") != "scheduled" \
             or statement.get("status") in ("in_progress", "verifying", "completed"):
         return ""
-    at = statement.get("created_at")
-    earlier: list[dict[str, Any]] = []
-    for other in statements or []:  # oldest first, as window_change reads them
-        if other.get("id") == statement.get("id") or (at and other.get("created_at") and other["created_at"] > at):
-            break
-        earlier.append(other)
+    earlier = _said_before(statement, statements)
     if not earlier or any((other.get("stage") or "scheduled") != "scheduled" for other in earlier) \
             or window_change(incident, statement, statements):
         return ""
